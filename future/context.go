@@ -1,0 +1,104 @@
+package future
+
+// DefaultBudget is the number of budget units a task gets for one poll: the
+// number of leaf operations (a channel receive, a lock, a join) it may complete
+// before it is made to yield. It is Tokio's number.
+const DefaultBudget = 128
+
+// Context is what a future receives when it is polled: the Waker to register,
+// the id of the task being polled, the executor that polls it (so code inside a
+// task can spawn more tasks), and the task's cooperative budget.
+//
+// A Context belongs to the poller. A future may read it during Poll and pass it
+// to the futures it polls, but must not keep it after Poll returns. Schedulers
+// reuse one Context for many polls and set its fields with the Set methods.
+type Context struct {
+	waker    Waker
+	taskID   uint64
+	executor any
+	budget   int32 // remaining units; negative means unconstrained
+	forced   uint64
+}
+
+// NewContext returns a Context that wakes w, with no task id, no executor and
+// an unconstrained budget.
+func NewContext(w Waker) *Context {
+	return &Context{waker: w, budget: -1}
+}
+
+// Waker returns the Waker a future must arrange to wake when it returns
+// Pending.
+func (cx *Context) Waker() Waker { return cx.waker }
+
+// TaskID returns the id of the task being polled, or 0 when the future is not
+// polled by a task (a future driven by [Block] or by weft.BlockOn's main
+// future).
+func (cx *Context) TaskID() uint64 { return cx.taskID }
+
+// Executor returns the executor that polls this future (for weft, the runtime
+// handle that code inside a task spawns onto), or nil.
+func (cx *Context) Executor() any { return cx.executor }
+
+// SetWaker sets the Waker futures will register. For schedulers.
+func (cx *Context) SetWaker(w Waker) { cx.waker = w }
+
+// SetTaskID sets the id reported by TaskID. For schedulers.
+func (cx *Context) SetTaskID(id uint64) { cx.taskID = id }
+
+// SetExecutor sets the executor reported by Executor. For schedulers.
+func (cx *Context) SetExecutor(e any) { cx.executor = e }
+
+// SetBudget gives the poll n units of budget; a negative n makes it
+// unconstrained. Schedulers call it with [DefaultBudget] before each task
+// poll.
+func (cx *Context) SetBudget(n int) {
+	if n < 0 {
+		cx.budget = -1
+		return
+	}
+	if n > 1<<30 {
+		n = 1 << 30
+	}
+	cx.budget = int32(n)
+}
+
+// Budget returns the units left and whether the budget is constrained at all.
+func (cx *Context) Budget() (remaining int, constrained bool) {
+	if cx.budget < 0 {
+		return 0, false
+	}
+	return int(cx.budget), true
+}
+
+// HasBudget reports whether a leaf operation may proceed now.
+func (cx *Context) HasBudget() bool { return cx.budget != 0 }
+
+// ConsumeBudget takes one unit of budget for a leaf operation that is about to
+// make progress. When the budget is already spent it wakes the task, so that it
+// is polled again after the others had their turn, and returns false: the
+// caller must then return Pending without doing its work.
+func (cx *Context) ConsumeBudget() bool {
+	switch {
+	case cx.budget < 0:
+		return true
+	case cx.budget == 0:
+		cx.forced++
+		cx.waker.Wake()
+		return false
+	default:
+		cx.budget--
+		return true
+	}
+}
+
+// RefundBudget gives back one unit taken by ConsumeBudget when the operation
+// turned out not to make progress (it is going to return Pending anyway).
+func (cx *Context) RefundBudget() {
+	if cx.budget >= 0 {
+		cx.budget++
+	}
+}
+
+// ForcedYields returns how many times ConsumeBudget found the budget spent on
+// this Context. Schedulers read it for metrics.
+func (cx *Context) ForcedYields() uint64 { return cx.forced }

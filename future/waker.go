@@ -1,0 +1,54 @@
+package future
+
+// Wakeable is what a [Waker] wakes: a task, a goroutine waiting on a [Signal],
+// a combinator's child slot.
+//
+// Implementations must be pointer types (so that Wakers compare by identity)
+// and Wake must be safe to call from any goroutine, any number of times, and
+// must neither block nor allocate.
+type Wakeable interface {
+	Wake()
+}
+
+// Waker wakes whoever waits for a future: a task, or a goroutine blocked on a
+// [Signal]. The zero Waker wakes nothing.
+//
+// Wakers are small values that are copied freely. Two Wakers are equal exactly
+// when they wake the same thing, so [Waker.WillWake] is ==. A Waker does not
+// keep a task from finishing: waking a task that has already completed does
+// nothing.
+type Waker struct {
+	w Wakeable
+}
+
+// NewWaker returns a Waker that calls w.Wake.
+func NewWaker(w Wakeable) Waker { return Waker{w: w} }
+
+// Wake schedules whatever the Waker stands for to be polled again. It never
+// blocks and never allocates. Everything the caller did before Wake happens
+// before the poll that the wake causes.
+func (w Waker) Wake() {
+	if w.w != nil {
+		w.w.Wake()
+	}
+}
+
+// WillWake reports whether w and o wake the same thing, so that a future that
+// already holds o can keep it instead of storing w.
+func (w Waker) WillWake(o Waker) bool { return w == o }
+
+// IsZero reports whether w is the zero Waker, which wakes nothing.
+func (w Waker) IsZero() bool { return w.w == nil }
+
+// Target returns the Wakeable behind w, or nil for the zero Waker.
+func (w Waker) Target() Wakeable { return w.w }
+
+type noopWaker struct{ _ byte }
+
+func (*noopWaker) Wake() {}
+
+var noop = &noopWaker{}
+
+// Noop returns a Waker that does nothing when woken. It is meant for tests and
+// for polling a future once to see whether it is ready.
+func Noop() Waker { return Waker{w: noop} }

@@ -1,0 +1,388 @@
+package task
+
+/*
+The harness is the only code that moves a task between states: it runs the
+transitions of state.go and does what their results say. Every method here is
+on the typed cell, reached from untyped code through the Header's vtable.
+
+# Safety scenarios
+
+Poll racing an abort. An abort that lands while the future is polled only sets
+CANCELLED|NOTIFIED. If that poll returns Ready the task completes normally and
+the abort is lost (as in Tokio: abort never preempts a poll); if it returns
+Pending, toIdle reports Cancelled without releasing RUNNING, and the poller
+drops the future and stores the cancellation. Either way exactly one goroutine
+touches the stage.
+
+Completion with no join interest. When the JoinHandle was detached before the
+task completed, toComplete's snapshot shows JOIN_INTEREST clear, and the
+completing goroutine owns the output (rule 7 in join_waker.go): it drops it at
+once, so nothing waits in the cell for a reader that will never come.
+
+A panic in Drop. The future's Drop runs inside the same recover as its Poll;
+a panic there after Ready loses the output and completes the task with a panic
+JoinError (Tokio does the same). A panic in Drop during a cancellation turns
+the Cancelled error into a panic error. Panics while dropping an unread output,
+while waking the join waker, and in hooks are swallowed. No panic of user code
+leaves the harness; a violated invariant of weft itself is re-panicked.
+
+Shutdown racing a poll. transitionToShutdown sets CANCELLED and takes RUNNING
+only when the task is idle. If a poller holds the task, the poller sees
+CANCELLED at toIdle and cancels; the shutdown just drops the list's reference.
+Whoever holds RUNNING cancels, never both.
+
+runtime.Goexit inside a poll (t.FailNow in a test, for example) cannot be
+stopped. The harness completes the task with a panic JoinError on the way out
+so that its JoinHandle does not hang; the goroutine that polled still exits,
+and the scheduler must replace it.
+*/
+
+import (
+	"errors"
+	"reflect"
+	"runtime/debug"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/invariants"
+)
+
+// stage says what the cell holds.
+type stage uint8
+
+const (
+	stageRunning  stage = iota // fut holds the future
+	stageFinished              // out and err hold the output
+	stageConsumed              // nothing: the future is gone and the output taken or dropped
+)
+
+// handleState is what the JoinHandle has done; owned by the JoinHandle.
+type handleState uint8
+
+const (
+	handleLive handleState = iota
+	handleJoined
+	handleDetached
+)
+
+// core is the part of a task cell that depends only on the output type. A
+// *JoinHandle[T] is a *core[T] under another name.
+type core[T any] struct {
+	hdr    Header
+	stage  stage       // see "Field ownership" in state.go
+	handle handleState // owned by the JoinHandle
+	busy   busyFlag    // detects a JoinHandle used from two goroutines at once
+	err    *JoinError  // with out: the output, once stage is stageFinished
+	out    T
+}
+
+// cell is a whole task: header, output, and the future stored inline.
+type cell[F future.Future[T], T any] struct {
+	core[T]
+	fut F
+}
+
+// ErrGoexit is the panic value recorded for a task whose future called
+// runtime.Goexit.
+var ErrGoexit = errors.New("task: future called runtime.Goexit")
+
+// newCell builds a task in its initial state: three references, NOTIFIED and
+// JOIN_INTEREST.
+func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *Stats) *cell[F, T] {
+	if isNilFuture(f) {
+		panic("task: spawn of a nil future")
+	}
+	if s == nil {
+		panic("task: spawn with a nil Scheduler")
+	}
+	c := &cell[F, T]{fut: f}
+	c.hdr.state.v.Store(uint64(initialState))
+	c.hdr.vt = c
+	c.hdr.sched = s
+	c.hdr.id = NextID()
+	c.hdr.ownerID = ownerID
+	c.hdr.stats = st
+	return c
+}
+
+// poll runs the task for a Notified whose reference the caller hands over.
+// Mirrors tokio Harness::poll and poll_inner.
+func (c *cell[F, T]) poll(cx *future.Context) {
+	h := &c.hdr
+	switch h.state.toRunning() {
+	case runningSuccess:
+		if c.pollFuture(cx) {
+			c.complete()
+			return
+		}
+		switch h.state.toIdle() {
+		case idleOK:
+		case idleOKNotified:
+			// Our reference now belongs to this Notified.
+			h.sched.Yield(Notified{h: h})
+		case idleOKDealloc:
+			c.dealloc()
+		case idleCancelled:
+			c.cancelTask(nil)
+			c.complete()
+		}
+	case runningCancelled:
+		c.cancelTask(nil)
+		c.complete()
+	case runningFailed:
+	case runningDealloc:
+		c.dealloc()
+	}
+}
+
+// pollFuture polls the future once with hooks around it and reports whether
+// the task has finished (with output, or with a panic). The caller holds
+// RUNNING.
+func (c *cell[F, T]) pollFuture(cx *future.Context) bool {
+	h := &c.hdr
+	cx.SetWaker(future.NewWaker(h))
+	cx.SetTaskID(uint64(h.id))
+	hooks := h.sched.Hooks()
+	if hooks != nil && hooks.BeforePoll != nil {
+		runHook(hooks.BeforePoll, h)
+	}
+	ready := c.pollGuarded(cx)
+	if hooks != nil && hooks.AfterPoll != nil {
+		runHook(hooks.AfterPoll, h)
+	}
+	return ready
+}
+
+// pollGuarded polls the future inside a recover. On Ready it drops the future
+// and stores the output; on a panic it drops the future and stores the panic.
+func (c *cell[F, T]) pollGuarded(cx *future.Context) (ready bool) {
+	normal := false
+	defer func() {
+		if normal {
+			return
+		}
+		r := recover()
+		c.storePanic(r, r == nil)
+		ready = true
+	}()
+	v, ok := c.fut.Poll(cx)
+	if ok {
+		c.dropFuture()
+		c.out = v
+		c.stage = stageFinished
+	}
+	normal = true
+	return ok
+}
+
+// storePanic records a panic of the future (or its Drop) as the task's
+// output. goexit is true when the goroutine is exiting through
+// runtime.Goexit rather than panicking; the task is then completed here,
+// because the caller will never resume.
+func (c *cell[F, T]) storePanic(r any, goexit bool) {
+	if v, ok := r.(*invariants.Violation); ok {
+		panic(v)
+	}
+	stack := debug.Stack()
+	if goexit {
+		r = ErrGoexit
+	}
+	// Drop the future if Poll itself panicked; if Drop panicked we are
+	// past that (stage is no longer stageRunning).
+	if c.stage == stageRunning {
+		if p, pstack, ok := c.dropFutureCatching(); !ok {
+			r, stack = p, pstack
+		}
+	}
+	var zf F
+	c.fut = zf
+	var zo T
+	c.out = zo
+	c.err = newPanic(c.hdr.id, r, stack)
+	c.stage = stageFinished
+	func() {
+		defer func() { _ = recover() }()
+		c.hdr.sched.UnhandledPanic(c.err)
+	}()
+	if goexit {
+		c.complete()
+	}
+}
+
+// dropFuture marks the future gone and calls its Drop. The caller holds
+// RUNNING. A panic propagates to the caller's recover.
+func (c *cell[F, T]) dropFuture() {
+	if c.stage != stageRunning {
+		return
+	}
+	c.stage = stageConsumed
+	dropValue(&c.fut)
+	var z F
+	c.fut = z
+}
+
+// dropFutureCatching is dropFuture with its own recover; it reports false
+// with the panic value and stack when Drop panicked.
+func (c *cell[F, T]) dropFutureCatching() (value any, stack []byte, ok bool) {
+	ok = true
+	func() {
+		normal := false
+		defer func() {
+			if normal {
+				return
+			}
+			r := recover()
+			if v, isV := r.(*invariants.Violation); isV {
+				panic(v)
+			}
+			if r == nil {
+				r = ErrGoexit
+			}
+			value, stack, ok = r, debug.Stack(), false
+		}()
+		c.dropFuture()
+		normal = true
+	}()
+	var z F
+	c.fut = z
+	return value, stack, ok
+}
+
+// cancelTask drops the future and stores a cancellation (or the panic of the
+// future's Drop). The caller holds RUNNING. Mirrors tokio cancel_task.
+func (c *cell[F, T]) cancelTask(cause error) {
+	if p, stack, ok := c.dropFutureCatching(); !ok {
+		c.err = newPanic(c.hdr.id, p, stack)
+	} else {
+		if cause == nil {
+			if cc, isCC := c.hdr.sched.(interface{ CancelCause() error }); isCC {
+				cause = cc.CancelCause()
+			}
+		}
+		c.err = newCancelled(c.hdr.id, cause)
+	}
+	var zo T
+	c.out = zo
+	c.stage = stageFinished
+}
+
+// complete publishes the output, wakes the JoinHandle, runs the terminate
+// hook, removes the task from its list and drops the poller's (and the
+// list's) reference. The caller holds RUNNING and the stage is
+// stageFinished. Mirrors tokio Harness::complete.
+func (c *cell[F, T]) complete() {
+	h := &c.hdr
+	snap := h.state.toComplete()
+	if !snap.IsJoinInterested() {
+		// Rule 7: the handle is gone, the output is ours to drop.
+		c.dropOutput()
+	} else if snap.IsJoinWakerSet() {
+		// Rule 4: COMPLETE and JOIN_WAKER, we may read the slot.
+		wakeGuarded(h.joinWaker)
+		if !h.state.unsetWakerAfterComplete().IsJoinInterested() {
+			// The handle let go while we were waking: rule 7 again.
+			h.joinWaker = future.Waker{}
+		}
+	}
+	if hooks := h.sched.Hooks(); hooks != nil && hooks.OnTerminate != nil {
+		runHook(hooks.OnTerminate, h)
+	}
+	n := uint64(1)
+	if h.sched.Release(Task{h: h}) {
+		n = 2
+	}
+	if h.state.toTerminal(n) {
+		c.dealloc()
+	}
+}
+
+// dropOutput discards an output nobody will read, calling Drop on it if it
+// implements future.Dropper. A panic there is swallowed.
+func (c *core[T]) dropOutput() {
+	if c.stage != stageFinished {
+		return
+	}
+	c.stage = stageConsumed
+	c.err = nil
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if v, ok := r.(*invariants.Violation); ok {
+					panic(v)
+				}
+			}
+		}()
+		dropValue(&c.out)
+	}()
+	var z T
+	c.out = z
+}
+
+// shutdown cancels the task for a runtime shutdown, owning one reference.
+// Mirrors tokio Harness::shutdown.
+func (c *cell[F, T]) shutdown(cause error) {
+	if !c.hdr.state.toShutdown() {
+		// Running elsewhere (the poller will see CANCELLED) or complete.
+		c.hdr.dropRef()
+		return
+	}
+	c.cancelTask(cause)
+	c.complete()
+}
+
+// dealloc releases what the task holds once no counted reference is left.
+// Only a stale Waker or AbortHandle can still reach the header, and neither
+// touches the fields cleared here: their transitions see a zero count or
+// COMPLETE and stop.
+func (c *cell[F, T]) dealloc() {
+	if c.stage == stageRunning {
+		// Never completed: an UnownedTask dropped without running.
+		_, _, _ = c.dropFutureCatching()
+		c.stage = stageConsumed
+	}
+	c.hdr.sched = nil
+}
+
+// future returns the future for tracing while the caller holds RUNNING, or
+// nil once it is gone.
+func (c *cell[F, T]) future() any {
+	if c.stage != stageRunning {
+		return nil
+	}
+	return c.fut
+}
+
+func wakeGuarded(w future.Waker) {
+	defer func() {
+		if r := recover(); r != nil {
+			if v, ok := r.(*invariants.Violation); ok {
+				panic(v)
+			}
+		}
+	}()
+	w.Wake()
+}
+
+// dropValue calls Drop on *p or p's value, whichever implements
+// future.Dropper, without boxing a non-pointer value (which would allocate).
+func dropValue[V any](p *V) {
+	if d, ok := any(p).(future.Dropper); ok {
+		d.Drop()
+		return
+	}
+	switch reflect.TypeFor[V]().Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		future.Drop(any(*p))
+	}
+}
+
+// isNilFuture reports whether f is a nil pointer, function, map, channel or
+// interface.
+func isNilFuture[F any](f F) bool {
+	switch reflect.TypeFor[F]().Kind() {
+	case reflect.Interface:
+		return any(f) == nil
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return reflect.ValueOf(any(f)).IsNil()
+	}
+	return false
+}

@@ -1,0 +1,127 @@
+package task
+
+import (
+	"sync/atomic"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/list"
+)
+
+// Header is the part of a task that untyped code works with: the state word,
+// the run-queue link, the identity, and the dispatch to the typed cell. Every
+// handle type (Task, Notified, JoinHandle, AbortHandle, Waker) points at one.
+//
+// A *Header stays valid for as long as anything refers to it (Go's collector
+// keeps it); what a task releases when its last counted reference goes is its
+// contents, not the header. Its exported methods are safe for concurrent use.
+type Header struct {
+	// state is the atomic state word; see state.go.
+	state state
+	// queueNext links the task in an intrusive run queue ([Queue]). Owned by
+	// whoever holds the task's Notified.
+	queueNext *Header
+	// vt dispatches to the typed cell. Immutable.
+	vt vtable
+	// sched schedules the task when it is woken. Immutable after bind;
+	// cleared by dealloc, when no counted reference is left (a wake can only
+	// read it after a successful Submit, which takes a reference).
+	sched Scheduler
+	// id is the task's ID. Immutable.
+	id ID
+	// ownerID is the id of the OwnedTasks or LocalOwnedTasks the task was
+	// bound to, 0 for unowned (blocking) tasks. Immutable after bind.
+	ownerID uint64
+	// owned links the task into its owner's list; guarded by that list's
+	// shard lock.
+	owned list.Links[Header]
+	// joinWaker is the JoinHandle's waker; access follows the JOIN_WAKER
+	// protocol in join_waker.go.
+	joinWaker future.Waker
+	// stats is optional bookkeeping (spawn site, polls); nil unless the
+	// runtime asked for it. Immutable pointer; its fields are atomic.
+	stats *Stats
+}
+
+// vtable is implemented by the typed cell (*cell[F, T]); it lets untyped code
+// drive a task from its *Header.
+type vtable interface {
+	// poll runs the harness for a Notified's reference.
+	poll(cx *future.Context)
+	// shutdown cancels the task for a runtime shutdown; it owns one
+	// reference.
+	shutdown(cause error)
+	// dealloc releases the task's contents when its count reaches zero.
+	dealloc()
+	// future returns the future while the caller holds RUNNING, for
+	// tracing; nil once it is gone.
+	future() any
+}
+
+// Stats is per-task bookkeeping that a runtime turns on for task dumps and
+// metrics. It costs an allocation per spawn, so it is off unless asked for.
+type Stats struct {
+	// SpawnPC is the program counter of the spawn call, 0 if not captured.
+	SpawnPC uintptr
+	// SpawnedAt is when the task was spawned, in the runtime's clock
+	// (nanoseconds).
+	SpawnedAt int64
+
+	polls    atomic.Uint64
+	lastPoll atomic.Int64
+}
+
+// Polls returns how many times the task was polled.
+func (s *Stats) Polls() uint64 { return s.polls.Load() }
+
+// LastPoll returns when the task was last polled (0 if never), in the clock
+// given to [Stats.RecordPoll].
+func (s *Stats) LastPoll() int64 { return s.lastPoll.Load() }
+
+// RecordPoll counts a poll at time now.
+func (s *Stats) RecordPoll(now int64) {
+	s.polls.Add(1)
+	s.lastPoll.Store(now)
+}
+
+// ID returns the task's ID.
+func (h *Header) ID() ID { return h.id }
+
+// State returns the current state word.
+func (h *Header) State() Snapshot { return h.state.load() }
+
+// OwnerID returns the id of the task list the task was bound to, or 0 for a
+// blocking task.
+func (h *Header) OwnerID() uint64 { return h.ownerID }
+
+// Stats returns the task's bookkeeping, or nil when the runtime keeps none.
+func (h *Header) Stats() *Stats { return h.stats }
+
+// Wake schedules the task to be polled again. It is what the task's Waker
+// calls: waking a running task makes its poller reschedule it; waking a
+// queued, completed or released task does nothing. Wake never blocks and,
+// unless it has to schedule the task, does one atomic operation.
+func (h *Header) Wake() {
+	if h.state.toNotifiedByRef() == notifySubmit {
+		h.sched.Schedule(Notified{h: h})
+	}
+}
+
+// Waker returns the Waker that wakes this task.
+func (h *Header) Waker() future.Waker { return future.NewWaker(h) }
+
+// abort asks for the task to be cancelled at its next chance: see
+// [JoinHandle.Abort] for the cases.
+func (h *Header) abort() {
+	if h.state.toNotifiedAndCancel() {
+		// Cancellation always happens on the scheduler's side, so a task
+		// bound to one thread is cancelled on that thread.
+		h.sched.Schedule(Notified{h: h})
+	}
+}
+
+// dropRef releases one counted reference, deallocating at zero.
+func (h *Header) dropRef() {
+	if h.state.refDec() {
+		h.vt.dealloc()
+	}
+}

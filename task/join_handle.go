@@ -1,0 +1,175 @@
+package task
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/invariants"
+)
+
+// JoinHandle is the owner's handle on a spawned task: it waits for the
+// task's output, aborts the task, and reports its ID.
+//
+// A JoinHandle is a future of the task's result ([future.Result]): awaiting
+// it inside another task yields the output, or a *[JoinError] when the task
+// was cancelled or panicked. A plain goroutine uses [JoinHandle.Join].
+// The output can be taken once; later Joins return [ErrAlreadyJoined].
+//
+// Dropping a JoinHandle does not stop the task. A handle that is neither
+// joined nor detached costs nothing extra: it lives inside the task's own
+// allocation, so the garbage collector reclaims the two together once neither
+// is reachable. [JoinHandle.Detach] releases the task's output early.
+//
+// A JoinHandle may be used by one goroutine at a time (Join, Poll, Detach);
+// using it from two at once panics. Abort, IsFinished, ID and AbortHandle are
+// safe from any goroutine.
+type JoinHandle[T any] core[T]
+
+// busyFlag detects concurrent use of a JoinHandle.
+type busyFlag struct{ v atomic.Uint32 }
+
+func (b *busyFlag) enter() {
+	if !b.v.CompareAndSwap(0, 1) {
+		panic("task: JoinHandle used by two goroutines at once")
+	}
+}
+
+func (b *busyFlag) exit() { b.v.Store(0) }
+
+func (j *JoinHandle[T]) header() *Header { return &j.hdr }
+
+// ID returns the task's ID.
+func (j *JoinHandle[T]) ID() ID { return j.hdr.id }
+
+// IsFinished reports whether the task has completed: returned its output,
+// been cancelled, or panicked. Once it reports true, the task's future has
+// been dropped (its Drop has returned) and Join does not block.
+func (j *JoinHandle[T]) IsFinished() bool { return j.hdr.state.load().IsComplete() }
+
+// Abort asks for the task to be cancelled. A task that is waiting is
+// cancelled by its scheduler soon after; a task that is being polled is
+// cancelled when that poll returns Pending (if the poll returns Ready the task
+// completes normally and the abort has no effect); a finished task is not
+// affected. A cancelled task's future is dropped (its Drop runs) and its
+// JoinHandle reports a JoinError for which IsCancelled is true. Abort does not
+// wait for any of this.
+//
+// A blocking task (SpawnBlocking) is cancelled only if it has not started;
+// once its function runs, it runs to the end.
+func (j *JoinHandle[T]) Abort() { j.hdr.abort() }
+
+// AbortHandle returns a handle that can abort the task but cannot join it.
+func (j *JoinHandle[T]) AbortHandle() AbortHandle { return AbortHandle{h: &j.hdr} }
+
+// Poll implements future.Future: it is ready when the task has completed,
+// with the output, or with a *JoinError as Err. Polling consumes one unit of
+// the caller's cooperative budget. After the output has been taken, or after
+// Detach, it is ready at once with ErrAlreadyJoined or ErrDetached.
+func (j *JoinHandle[T]) Poll(cx *future.Context) (future.Result[T], bool) {
+	j.busy.enter()
+	if r, done := j.released(); done {
+		j.busy.exit()
+		return r, true
+	}
+	if !cx.ConsumeBudget() {
+		j.busy.exit()
+		return future.Result[T]{}, false
+	}
+	if !j.hdr.canReadOutput(cx.Waker()) {
+		cx.RefundBudget()
+		j.busy.exit()
+		return future.Result[T]{}, false
+	}
+	r := j.takeOutput()
+	j.busy.exit()
+	return r, true
+}
+
+// Join blocks the calling goroutine until the task completes or ctx is done.
+// It returns the task's output, or a *JoinError when the task was cancelled or
+// panicked, or ctx.Err() when ctx ended first (the task keeps running and a
+// later Join can still take its output). Join must not be called from inside a
+// task: a task awaits the JoinHandle as a future instead.
+//
+// The completion of the task (the return of its last poll, and the Drop of its
+// future) happens before Join returns its output.
+func (j *JoinHandle[T]) Join(ctx context.Context) (T, error) {
+	j.busy.enter()
+	defer j.busy.exit()
+	if r, done := j.released(); done {
+		return r.Value, r.Err
+	}
+	if j.hdr.state.load().IsComplete() {
+		return j.takeOutput().Get()
+	}
+	s := future.NewSignal()
+	w := s.Waker()
+	for {
+		if j.hdr.canReadOutput(w) {
+			return j.takeOutput().Get()
+		}
+		if err := s.Wait(ctx); err != nil {
+			var zero T
+			return zero, err
+		}
+	}
+}
+
+// Detach lets go of the task's output: the task runs on, and its output is
+// dropped when it completes (or now, if it already has). Later Joins return
+// ErrDetached. Detach on a joined or detached handle does nothing.
+func (j *JoinHandle[T]) Detach() {
+	j.busy.enter()
+	defer j.busy.exit()
+	if j.handle != handleLive {
+		return
+	}
+	j.handle = handleDetached
+	if j.hdr.state.dropJoinHandleFast() {
+		return
+	}
+	j.release()
+}
+
+// released reports whether the handle has been joined or detached, with the
+// error to return.
+func (j *JoinHandle[T]) released() (future.Result[T], bool) {
+	switch j.handle {
+	case handleJoined:
+		return future.Result[T]{Err: ErrAlreadyJoined}, true
+	case handleDetached:
+		return future.Result[T]{Err: ErrDetached}, true
+	}
+	return future.Result[T]{}, false
+}
+
+// takeOutput moves the output out of a complete task and releases the
+// handle's reference.
+func (j *JoinHandle[T]) takeOutput() future.Result[T] {
+	invariants.Check(j.stage == stageFinished, "task: JoinHandle reads output in stage %d", j.stage)
+	var r future.Result[T]
+	if j.err != nil {
+		r.Err = j.err
+	} else {
+		r.Value = j.out
+	}
+	var zero T
+	j.out, j.err, j.stage = zero, nil, stageConsumed
+	j.handle = handleJoined
+	j.release()
+	return r
+}
+
+// release clears JOIN_INTEREST, cleans up what the handle owns, and drops its
+// reference. Mirrors tokio drop_join_handle_slow.
+func (j *JoinHandle[T]) release() {
+	r := j.hdr.state.toJoinHandleDropped()
+	if r.dropOutput {
+		(*core[T])(j).dropOutput()
+	}
+	if r.dropWaker {
+		j.hdr.joinWaker = future.Waker{}
+	}
+	j.hdr.dropRef()
+}

@@ -1,0 +1,140 @@
+package task
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/weftrt/weft/internal/list"
+)
+
+var nextOwnerID atomic.Uint64
+
+func newOwnerID() uint64 {
+	for {
+		if id := nextOwnerID.Add(1); id != 0 {
+			return id
+		}
+	}
+}
+
+func headerLinks(h *Header) *list.Links[Header] { return &h.owned }
+func headerKey(h *Header) uint64                { return uint64(h.id) }
+
+// OwnedTasks is the list of every live task of a runtime: tasks are bound to
+// it when spawned and removed when they complete. It is what lets a runtime
+// shut every task down, count its tasks, and dump them.
+//
+// The list is sharded: each shard has its own lock and holds the tasks whose
+// ID falls in it, so spawns and completions on different workers rarely
+// contend. Once closed (CloseAndShutdownAll), the list refuses new tasks: a
+// task bound after that is shut down at once and its JoinHandle reports a
+// cancellation with the close's cause.
+//
+// All methods are safe for concurrent use.
+type OwnedTasks struct {
+	id     uint64
+	list   *list.Sharded[Header]
+	closed atomic.Bool
+
+	closeOnce sync.Once
+	cause     error // written once before closed is set; read after closed is seen
+}
+
+// NewOwnedTasks returns an empty list sized for a runtime with the given
+// number of workers: the shard count is the next power of two at or above four
+// times the workers (at most 65536), as in Tokio.
+func NewOwnedTasks(workers int) *OwnedTasks {
+	if workers < 1 {
+		workers = 1
+	}
+	n := 1
+	for n < workers {
+		n <<= 1
+	}
+	n *= 4
+	if n > 1<<16 {
+		n = 1 << 16
+	}
+	return &OwnedTasks{id: newOwnerID(), list: list.NewSharded(n, headerLinks, headerKey)}
+}
+
+// ID returns the list's owner id, which every task bound to it records.
+func (o *OwnedTasks) ID() uint64 { return o.id }
+
+// ShardCount returns the number of shards.
+func (o *OwnedTasks) ShardCount() int { return o.list.ShardCount() }
+
+// Len returns the number of tasks in the list (the runtime's alive tasks).
+func (o *OwnedTasks) Len() int { return o.list.Len() }
+
+// IsEmpty reports whether the list holds no task.
+func (o *OwnedTasks) IsEmpty() bool { return o.list.Len() == 0 }
+
+// Spawned returns the number of tasks ever bound to the list.
+func (o *OwnedTasks) Spawned() uint64 { return o.list.Added() }
+
+// IsClosed reports whether the list has been closed.
+func (o *OwnedTasks) IsClosed() bool { return o.closed.Load() }
+
+// bind adds a new task to the list, or shuts it down when the list is
+// closed. It reports whether the task was added.
+func (o *OwnedTasks) bind(h *Header) bool {
+	sh := o.list.Lock(h)
+	// Read closed under the shard lock: a closer sets it before it empties
+	// this shard under the same lock, so either we see it, or the closer
+	// sees our task.
+	if o.closed.Load() {
+		sh.Unlock()
+		return false
+	}
+	o.list.PushFrontLocked(sh, h)
+	sh.Unlock()
+	return true
+}
+
+// Remove takes a completed task off the list and reports whether it was
+// there. Schedulers call it from Scheduler.Release. It panics when the task
+// belongs to another list.
+func (o *OwnedTasks) Remove(t Task) bool {
+	h := t.h
+	if h.ownerID == 0 {
+		return false
+	}
+	if h.ownerID != o.id {
+		panic("task: Remove of a task that belongs to another list")
+	}
+	return o.list.Remove(h)
+}
+
+// AssertOwner checks that n was bound to this list and returns it as a
+// LocalNotified that may be run. It panics when n belongs to another list.
+func (o *OwnedTasks) AssertOwner(n Notified) LocalNotified { return assertOwner(n, o.id) }
+
+// CloseAndShutdownAll closes the list and shuts down every task in it: idle
+// tasks are cancelled on the spot (their futures dropped), running ones when
+// their poll returns. start is the first shard to empty; workers of one
+// runtime may call it concurrently with different starts. cause, if not nil,
+// becomes the Cause of the cancellations (the first close's cause wins).
+func (o *OwnedTasks) CloseAndShutdownAll(start int, cause error) {
+	o.closeOnce.Do(func() {
+		o.cause = cause
+		o.closed.Store(true)
+	})
+	n := o.list.ShardCount()
+	for i := 0; i < n; i++ {
+		shard := start + i
+		for {
+			h := o.list.PopBack(shard)
+			if h == nil {
+				break
+			}
+			// The list's reference moves to the shutdown.
+			h.vt.shutdown(o.cause)
+		}
+	}
+}
+
+// Each calls fn for every task in the list, with every shard locked, so that
+// fn sees one consistent set. fn must be quick and must not spawn, complete,
+// or otherwise change the list.
+func (o *OwnedTasks) Each(fn func(*Header)) { o.list.Each(fn) }
