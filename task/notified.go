@@ -108,3 +108,10 @@ func assertOwner(n Notified, owner uint64) LocalNotified {
 	invariants.Check(n.h.ownerID == owner, "task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
 	return LocalNotified(n)
 }
+
+// NotifiedFromHeader turns a header back into the Notified it was taken from
+// (Notified.Header). It is for run queues that store headers (a lock-free
+// ring of pointers): the queue must own the reference the header stands for,
+// which holds when every header in it came from a Notified handed to the
+// queue and not yet taken out.
+func NotifiedFromHeader(h *Header) Notified { return Notified{h: h} }
