@@ -11,8 +11,9 @@ import "github.com/weftrt/weft/future"
 //
 // stats, when not nil, is kept as the task's bookkeeping (spawn site, polls).
 // The spawn hook of s runs before Bind returns. Bind panics if f is a nil
-// pointer, function or interface, or s is nil. It allocates once: the task,
-// with f stored inline.
+// pointer, function or interface, or s is nil. It allocates the JoinHandle
+// (a few words); the task itself, with f stored inline, reuses the memory of
+// a finished task of the same type when one is free.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, stats *Stats) (jh *JoinHandle[T], n Notified, ok bool) {
 	c := newCell[F, T](f, s, o.id, stats)
 	return finishBind(c, o.bind(&c.hdr), o.cause)
@@ -26,7 +27,7 @@ func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, 
 
 func finishBind[F future.Future[T], T any](c *cell[F, T], added bool, cause error) (*JoinHandle[T], Notified, bool) {
 	h := &c.hdr
-	jh := (*JoinHandle[T])(&c.core)
+	jh := newJoinHandle(&c.core)
 	if !added {
 		// The list's reference goes to the shutdown; the Notified's is
 		// dropped unrun. Only the JoinHandle's is left.
@@ -49,5 +50,5 @@ func finishBind[F future.Future[T], T any](c *cell[F, T], added bool, cause erro
 // at completion and should report false.
 func NewUnowned[F future.Future[T], T any](f F, s Scheduler, stats *Stats) (UnownedTask, *JoinHandle[T]) {
 	c := newCell[F, T](f, s, 0, stats)
-	return UnownedTask{h: &c.hdr}, (*JoinHandle[T])(&c.core)
+	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core)
 }

@@ -95,7 +95,7 @@ func (l *LocalOwnedTasks) CloseAndShutdownAll(cause error) {
 		if h == nil {
 			return
 		}
-		h.vt.shutdown(l.cause)
+		h.typ.shutdown(h, l.cause)
 	}
 }
 

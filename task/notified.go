@@ -61,7 +61,7 @@ func (n LocalNotified) Header() *Header { return n.h }
 // budget); Run sets its waker and task ID. Run consumes the reference: if the
 // task wakes itself during the poll, it comes back through Scheduler.Yield.
 // Run never panics because of the task's code.
-func (n LocalNotified) Run(cx *future.Context) { n.h.vt.poll(cx) }
+func (n LocalNotified) Run(cx *future.Context) { n.h.typ.poll(n.h, cx) }
 
 // UnownedTask is a task outside every owner list: a blocking task, run once
 // on a pool goroutine. It owns two references (standing for the list entry it
@@ -81,7 +81,7 @@ func (u UnownedTask) Header() *Header { return u.h }
 // both references.
 func (u UnownedTask) Run(cx *future.Context) {
 	h := u.h
-	h.vt.poll(cx)
+	h.typ.poll(h, cx)
 	h.dropRef()
 }
 
@@ -91,7 +91,7 @@ func (u UnownedTask) Run(cx *future.Context) {
 func (u UnownedTask) Shutdown(cause error) {
 	h := u.h
 	h.dropRef()
-	h.vt.shutdown(cause)
+	h.typ.shutdown(h, cause)
 }
 
 // Drop releases both references without running or cancelling the task. Its
@@ -99,13 +99,15 @@ func (u UnownedTask) Shutdown(cause error) {
 // exists for the tests of the reference protocol.
 func (u UnownedTask) Drop() {
 	if u.h.state.refDecTwice() {
-		u.h.vt.dealloc()
+		u.h.typ.dealloc(u.h)
 	}
 }
 
 // assertOwner checks that n belongs to the list with the given id.
 func assertOwner(n Notified, owner uint64) LocalNotified {
-	invariants.Check(n.h.ownerID == owner, "task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
+	if n.h.ownerID != owner {
+		invariants.Violated("task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
+	}
 	return LocalNotified(n)
 }
 

@@ -283,3 +283,7 @@ func (s *Scheduler) newContext() *future.Context {
 	cx.SetExecutor(s.cfg.Executor)
 	return cx
 }
+
+// IsWorker reports whether the calling goroutine is one of the scheduler's
+// workers.
+func (s *Scheduler) IsWorker() bool { return s.currentWorker() != nil }
