@@ -59,7 +59,7 @@ const (
 // core is the part of a task cell that depends only on the output type; the
 // JoinHandle works on it.
 type core[T any] struct {
-	hdr   Header // must stay the first field: see taskType
+	hdr   Header     // must stay the first field: see taskType
 	stage stage      // see "Field ownership" in state.go
 	err   *JoinError // with out: the output, once stage is stageFinished
 	out   T
