@@ -43,6 +43,39 @@ type Handle struct {
 	panicErr atomic.Pointer[task.JoinError] // set by ShutdownOnPanic
 	closing  chan struct{}                  // closed when shutdown begins
 	closeMu  sync.Once
+
+	localSets struct {
+		sync.Mutex
+		m map[*LocalSet]struct{} // guarded by the mutex
+	}
+}
+
+func (h *Handle) registerLocalSet(ls *LocalSet) {
+	h.localSets.Lock()
+	if h.localSets.m == nil {
+		h.localSets.m = make(map[*LocalSet]struct{})
+	}
+	h.localSets.m[ls] = struct{}{}
+	h.localSets.Unlock()
+}
+
+func (h *Handle) unregisterLocalSet(ls *LocalSet) {
+	h.localSets.Lock()
+	delete(h.localSets.m, ls)
+	h.localSets.Unlock()
+}
+
+// closeLocalSets closes every LocalSet created on the runtime.
+func (h *Handle) closeLocalSets() {
+	h.localSets.Lock()
+	sets := make([]*LocalSet, 0, len(h.localSets.m))
+	for ls := range h.localSets.m {
+		sets = append(sets, ls)
+	}
+	h.localSets.Unlock()
+	for _, ls := range sets {
+		ls.Close()
+	}
 }
 
 // Executor returns h itself; it makes *Handle a Spawner.

@@ -111,6 +111,7 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 	rt.closeOnce.Do(func() {
 		go func() {
 			h.beginShutdown()
+			h.closeLocalSets()
 			<-h.eng.Done()
 			if p := h.panicErr.Load(); p != nil {
 				rt.closeErr = &PanicShutdownError{Err: p}

@@ -52,3 +52,38 @@ func NewUnowned[F future.Future[T], T any](f F, s Scheduler, stats *Stats) (Unow
 	c := newCell[F, T](f, s, 0, stats)
 	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core)
 }
+
+// PendingLocal is a task created for a LocalOwnedTasks by a goroutine that
+// may not touch the list; the goroutine that drives the list binds it with
+// [LocalOwnedTasks.BindPending]. It holds the references of the list entry
+// and of the first Notified until then.
+type PendingLocal struct {
+	h *Header
+}
+
+// ID returns the task's ID.
+func (p PendingLocal) ID() ID { return p.h.id }
+
+// NewLocal creates a task for l without touching l, so any goroutine may call
+// it; see PendingLocal.
+func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, stats *Stats) (PendingLocal, *JoinHandle[T]) {
+	c := newCell[F, T](f, s, l.id, stats)
+	return PendingLocal{h: &c.hdr}, newJoinHandle(&c.core)
+}
+
+// BindPending adds a task made by NewLocal to the list, on the list's own
+// goroutine. It returns the task's first Notified (ok true), or shuts the
+// task down when the list is closed (ok false). It panics when p was made
+// for another list.
+func (l *LocalOwnedTasks) BindPending(p PendingLocal) (Notified, bool) {
+	h := p.h
+	if h.ownerID != l.id {
+		panic("task: BindPending of a task made for another list")
+	}
+	if l.bind(h) {
+		return Notified{h: h}, true
+	}
+	h.typ.shutdown(h, l.cause)
+	Notified{h: h}.Drop()
+	return Notified{}, false
+}
