@@ -16,13 +16,19 @@ import "github.com/weftrt/weft/future"
 // a finished task of the same type when one is free.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, stats *Stats) (jh *JoinHandle[T], n Notified, ok bool) {
 	c := newCell[F, T](f, s, o.id, stats)
-	return finishBind(c, o.bind(&c.hdr), o.cause)
+	if o.bind(&c.hdr) {
+		return finishBind(c, true, nil)
+	}
+	// The cause was written before closed was set, and bind saw closed:
+	// reading it now is ordered after the write.
+	return finishBind(c, false, o.cause)
 }
 
 // BindLocal is Bind for a LocalOwnedTasks.
 func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, stats *Stats) (jh *JoinHandle[T], n Notified, ok bool) {
 	c := newCell[F, T](f, s, l.id, stats)
-	return finishBind(c, l.bind(&c.hdr), l.cause)
+	added := l.bind(&c.hdr)
+	return finishBind(c, added, l.cause)
 }
 
 func finishBind[F future.Future[T], T any](c *cell[F, T], added bool, cause error) (*JoinHandle[T], Notified, bool) {
