@@ -493,7 +493,7 @@ func (f *AcquireFuture) Describe(name string) string {
 		return name + " (not polled yet)"
 	case acqDone:
 		if f.err != nil {
-			return name + " (failed: " + f.err.Error() + ")"
+			return name + " (semaphore closed)"
 		}
 		return name + " (done)"
 	}
