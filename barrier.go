@@ -78,6 +78,7 @@ const (
 // BarrierWaitFuture implements future.Dropper: a dropped waiting future
 // leaves the barrier's waiter list (its arrival still counts).
 type BarrierWaitFuture struct {
+	_     syncNoCopy
 	b     *Barrier
 	state uint8
 	res   BarrierWaitResult
@@ -154,6 +155,17 @@ func (f *BarrierWaitFuture) Drop() {
 		b.mu.Unlock()
 	}
 	f.state = barrierDone
+}
+
+// Reset drops f (see [BarrierWaitFuture.Drop]) and makes it a new Wait of b
+// that has not arrived, so that a future kept by value can wait again
+// without allocating. The zero BarrierWaitFuture may be Reset.
+func (f *BarrierWaitFuture) Reset(b *Barrier) {
+	if f.b != nil {
+		f.Drop()
+	}
+	f.b, f.state, f.res, f.gen = b, barrierInit, BarrierWaitResult{}, 0
+	f.w = waitq.Waiter{}
 }
 
 // String describes what f waits for, for task dumps: for example

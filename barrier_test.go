@@ -217,3 +217,22 @@ func TestBarrierStressGenerations(t *testing.T) {
 		t.Fatalf("%d leaders over %d generations", got, rounds)
 	}
 }
+
+func TestBarrierWaitResetWaitsAgain(t *testing.T) {
+	b := weft.NewBarrier(2)
+	cx := syncNoopCx()
+	var f weft.BarrierWaitFuture
+	f.Reset(b)
+	if _, ok := f.Poll(cx); ok {
+		t.Fatal("ready alone")
+	}
+	f.Reset(b) // drops the waiting one: its arrival still counts
+	if r, ok := f.Poll(cx); !ok || !r.IsLeader() {
+		t.Fatal("the second arrival did not complete the generation")
+	}
+	f.Reset(b)
+	if _, ok := f.Poll(cx); ok {
+		t.Fatal("a new generation completed with one arrival")
+	}
+	f.Drop()
+}

@@ -137,6 +137,23 @@ func (f *MutexLockFuture[T]) Poll(cx *future.Context) (*MutexGuard[T], bool) {
 	return &f.guard, true
 }
 
+// Reset makes f an unpolled Lock of m, so that a future kept by value inside
+// a larger future can lock again and again without allocating (Lock
+// allocates a new future each time). The zero MutexLockFuture may be Reset.
+// Reset panics if f is waiting (Drop it first) or if the guard it yielded is
+// still locked. The guard pointer that f yielded before becomes the guard of
+// the new lock, so it must not be kept.
+func (f *MutexLockFuture[T]) Reset(m *Mutex[T]) {
+	if f.acq.Acquired() && !f.guard.unlocked.Load() {
+		panic("weft: MutexLockFuture.Reset while its guard is locked")
+	}
+	f.acq.Reset(&m.sem, 1)
+	f.guard.m = m
+	if f.guard.unlocked.Load() {
+		f.guard.unlocked.Store(false)
+	}
+}
+
 // Drop abandons the future; see [MutexLockFuture].
 func (f *MutexLockFuture[T]) Drop() { f.acq.Drop() }
 

@@ -333,3 +333,46 @@ func TestMutexStressMutualExclusion(t *testing.T) {
 	}
 	g.Unlock()
 }
+
+func TestMutexLockFutureResetLocksAgainWithoutAllocating(t *testing.T) {
+	m := weft.NewMutex(0)
+	cx := syncNoopCx()
+	var f weft.MutexLockFuture[int] // embedded by value in a caller's future
+	if a := testing.AllocsPerRun(100, func() {
+		f.Reset(m)
+		g, ok := f.Poll(cx)
+		if !ok {
+			t.Fatal("pending")
+		}
+		*g.Ptr()++
+		g.Unlock()
+	}); a != 0 {
+		t.Fatalf("Reset+Poll+Unlock allocates %v times", a)
+	}
+	if g, _ := m.TryLock(); g.Get() != 101 { // AllocsPerRun runs once more to warm up
+		t.Fatalf("value %d, want 101", g.Get())
+	} else {
+		g.Unlock()
+	}
+}
+
+func TestMutexLockFutureResetMisusePanics(t *testing.T) {
+	m := weft.NewMutex(0)
+	cx := syncNoopCx()
+	var f weft.MutexLockFuture[int]
+	f.Reset(m)
+	g, _ := f.Poll(cx)
+	syncMustPanic(t, "weft: MutexLockFuture.Reset while its guard is locked", func() { f.Reset(m) })
+	var w weft.MutexLockFuture[int]
+	w.Reset(m)
+	w.Poll(cx) // waits behind g
+	syncMustPanic(t, "waiting", func() { w.Reset(m) })
+	w.Drop()
+	w.Reset(m) // a dropped future may be reset
+	g.Unlock()
+	if g2, ok := w.Poll(cx); !ok {
+		t.Fatal("reset future did not lock")
+	} else {
+		g2.Unlock()
+	}
+}

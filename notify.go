@@ -221,6 +221,7 @@ const (
 // notification yet, the notification goes to the next waiter (or becomes the
 // stored permit), so that it is not lost.
 type Notified struct {
+	_     syncNoCopy
 	n     *Notify
 	state uint8
 	calls uint64 // the NotifyWaiters count when the future was created
@@ -363,6 +364,18 @@ func (f *Notified) Drop() {
 	n.mu.Unlock()
 	f.state = notifiedDone
 	w.Wake()
+}
+
+// Reset drops f (see [Notified.Drop]) and makes it a new, unpolled Notified
+// of n, as if returned by n.Notified now: a future kept by value inside a
+// larger future can wait again without allocating. The zero Notified may be
+// Reset.
+func (f *Notified) Reset(n *Notify) {
+	if f.n != nil {
+		f.Drop()
+	}
+	f.n, f.state, f.calls = n, notifiedInit, notifyCalls(n.state.Load())
+	f.w = waitq.Waiter{}
 }
 
 // String describes what f waits for, for task dumps: for example

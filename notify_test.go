@@ -606,3 +606,30 @@ func TestNotifyStressNotifyWaitersReachesEveryRegisteredWaiter(t *testing.T) {
 		done.Wait()
 	}
 }
+
+func TestNotifiedResetDropsAndRearms(t *testing.T) {
+	n := weft.NewNotify()
+	cx := syncNoopCx()
+	var f weft.Notified
+	f.Reset(n)
+	if _, ok := f.Poll(cx); ok {
+		t.Fatal("ready")
+	}
+	n.NotifyOne() // picks f
+	other := n.Notified()
+	other.Enable()
+	f.Reset(n) // drops f, which forwards the notification to other
+	if !other.Enable() {
+		t.Fatal("Reset lost the notification f had received")
+	}
+	if a := testing.AllocsPerRun(100, func() {
+		f.Reset(n)
+		n.NotifyOne()
+		if _, ok := f.Poll(cx); !ok {
+			t.Fatal("not ready")
+		}
+	}); a != 0 {
+		t.Fatalf("Reset+NotifyOne+Poll allocates %v times", a)
+	}
+	f.Drop()
+}

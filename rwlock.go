@@ -225,6 +225,19 @@ func (f *RwLockReadFuture[T]) Poll(cx *future.Context) (*RwLockReadGuard[T], boo
 	return &f.guard, true
 }
 
+// Reset makes f an unpolled Read of l, so that a future kept by value can
+// lock again without allocating; see [MutexLockFuture.Reset] for the rules.
+func (f *RwLockReadFuture[T]) Reset(l *RwLock[T]) {
+	if f.acq.Acquired() && !f.guard.unlocked.Load() {
+		panic("weft: RwLockReadFuture.Reset while its guard is locked")
+	}
+	f.acq.Reset(&l.sem, 1)
+	f.guard.l = l
+	if f.guard.unlocked.Load() {
+		f.guard.unlocked.Store(false)
+	}
+}
+
 // Drop abandons the future.
 func (f *RwLockReadFuture[T]) Drop() { f.acq.Drop() }
 
@@ -248,6 +261,19 @@ func (f *RwLockWriteFuture[T]) Poll(cx *future.Context) (*RwLockWriteGuard[T], b
 		return nil, false
 	}
 	return &f.guard, true
+}
+
+// Reset makes f an unpolled Write of l, so that a future kept by value can
+// lock again without allocating; see [MutexLockFuture.Reset] for the rules.
+func (f *RwLockWriteFuture[T]) Reset(l *RwLock[T]) {
+	if f.acq.Acquired() && !f.guard.unlocked.Load() {
+		panic("weft: RwLockWriteFuture.Reset while its guard is locked")
+	}
+	f.acq.Reset(&l.sem, l.maxReaders)
+	f.guard.l = l
+	if f.guard.unlocked.Load() {
+		f.guard.unlocked.Store(false)
+	}
 }
 
 // Drop abandons the future.

@@ -162,6 +162,22 @@ func (f *SemaphoreAcquireFuture) Poll(cx *future.Context) (future.Result[*Semaph
 	return future.Result[*SemaphorePermit]{Value: &f.permit}, true
 }
 
+// Reset makes f an unpolled Acquire of n permits of s, so that a future kept
+// by value inside a larger future can acquire again without allocating
+// (Acquire allocates a new future each time). The zero
+// SemaphoreAcquireFuture may be Reset. Reset panics if f is waiting (Drop it
+// first), if the permit it yielded has not been released or forgotten, or if
+// n is out of range. The permit pointer f yielded before becomes the permit
+// of the new acquire, so it must not be kept.
+func (f *SemaphoreAcquireFuture) Reset(s *Semaphore, n int) {
+	semaphoreCheck(n, "Acquire")
+	if f.acq.Acquired() && !f.permit.done {
+		panic("weft: SemaphoreAcquireFuture.Reset while its permit is held")
+	}
+	f.acq.Reset(&s.sem, int64(n))
+	f.permit = SemaphorePermit{s: s, n: n}
+}
+
 // Drop abandons the future; see [SemaphoreAcquireFuture].
 func (f *SemaphoreAcquireFuture) Drop() { f.acq.Drop() }
 

@@ -473,3 +473,24 @@ func TestSemaphoreErrorsHaveThePackagePrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestSemaphoreAcquireResetReusesTheFuture(t *testing.T) {
+	s := weft.NewSemaphore(2)
+	cx := syncNoopCx()
+	var f weft.SemaphoreAcquireFuture
+	f.Reset(s, 2)
+	r, _ := f.Poll(cx)
+	syncMustPanic(t, "weft: SemaphoreAcquireFuture.Reset while its permit is held", func() { f.Reset(s, 1) })
+	r.Value.Release()
+	if a := testing.AllocsPerRun(100, func() {
+		f.Reset(s, 1)
+		r, ok := f.Poll(cx)
+		if !ok || r.Err != nil {
+			t.Fatal("acquire failed")
+		}
+		r.Value.Release()
+	}); a != 0 {
+		t.Fatalf("Reset+Poll+Release allocates %v times", a)
+	}
+	semAvailable(t, s, 2)
+}

@@ -2,6 +2,14 @@ package weft
 
 import "github.com/weftrt/weft/future"
 
+// syncNoCopy makes go vet's copylocks check report copies of the futures
+// that embed it: a future copied while it waits would corrupt its waiter
+// list.
+type syncNoCopy struct{}
+
+func (*syncNoCopy) Lock()   {}
+func (*syncNoCopy) Unlock() {}
+
 // syncWakeList collects the wakers that a critical section of Notify or
 // Barrier released, so that they are woken after the lock is dropped: a
 // Waker is never called with a primitive's lock held, so a Waker that calls

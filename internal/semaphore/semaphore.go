@@ -289,10 +289,18 @@ func (s *Semaphore) Acquire(n int64) *AcquireFuture {
 
 // acquire states.
 const (
-	acqIdle   uint8 = iota // not polled yet, holds nothing
-	acqQueued              // in the queue (or unlinked by a Release or Close that it has not seen yet)
-	acqDone                // completed or dropped; holds nothing of the semaphore's
+	acqIdle    uint8 = iota // not polled yet, holds nothing
+	acqQueued               // in the queue (or unlinked by a Release or Close that it has not seen yet)
+	acqDone                 // completed: with the permits (err nil) or with ErrClosed
+	acqDropped              // dropped before it completed; holds nothing
 )
+
+// noCopy makes go vet's copylocks check report copies of the types that
+// embed it: a future copied while it waits would corrupt the queue.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
 
 // AcquireFuture is a request for permits; see [Semaphore.Acquire]. It may be
 // embedded by value in a larger future and set up with Reset, which saves an
@@ -303,6 +311,7 @@ const (
 // assigned. Dropping it after it completed does nothing: the permits then
 // belong to the caller, who returns them with Release.
 type AcquireFuture struct {
+	_     noCopy
 	s     *Semaphore
 	n     int64 // permits requested
 	state uint8
@@ -313,14 +322,22 @@ type AcquireFuture struct {
 }
 
 // Reset makes f a fresh request for n permits of s. It panics if f is waiting
-// in a queue, or if n is out of range.
+// in a queue, or if n is out of range. Permits that f acquired before are
+// not affected: they belong to the caller.
 func (f *AcquireFuture) Reset(s *Semaphore, n int64) {
 	if f.state == acqQueued {
 		panic("semaphore: Reset of an AcquireFuture that is waiting")
 	}
 	checkCount(n)
-	*f = AcquireFuture{s: s, n: n}
+	f.s, f.n, f.state, f.err = s, n, acqIdle, nil
+	// The entry is unlinked (state is not acqQueued); clear what a past wait
+	// left in it.
+	f.w.N, f.w.Notified, f.w.Waker = 0, false, future.Waker{}
 }
+
+// Acquired reports whether f completed with its permits (and was not
+// reset since).
+func (f *AcquireFuture) Acquired() bool { return f.state == acqDone && f.err == nil }
 
 // Permits returns the number of permits f asks for.
 func (f *AcquireFuture) Permits() int64 { return f.n }
@@ -332,6 +349,8 @@ func (f *AcquireFuture) Poll(cx *future.Context) (error, bool) {
 	switch f.state {
 	case acqDone:
 		return f.err, true
+	case acqDropped:
+		panic("semaphore: AcquireFuture polled after Drop")
 	case acqIdle:
 		if !cx.ConsumeBudget() {
 			return nil, false
@@ -446,8 +465,11 @@ func (f *AcquireFuture) pollQueued(cx *future.Context) bool {
 // was assigned; the waiters behind it may receive them. Drop does nothing
 // once f has completed.
 func (f *AcquireFuture) Drop() {
-	if f.state != acqQueued {
-		f.state = acqDone
+	switch f.state {
+	case acqIdle:
+		f.state = acqDropped
+		return
+	case acqDone, acqDropped:
 		return
 	}
 	s := f.s
@@ -459,7 +481,7 @@ func (f *AcquireFuture) Drop() {
 	// releaseLocked also clears the waiters flag if f was the last waiter.
 	overflow := s.releaseLocked(got, &wl)
 	s.mu.Unlock()
-	f.state = acqDone
+	f.state = acqDropped
 	wl.wakeAll()
 	if overflow {
 		panic("semaphore: Release would exceed MaxPermits")
@@ -496,6 +518,8 @@ func (f *AcquireFuture) Describe(name string) string {
 			return name + " (semaphore closed)"
 		}
 		return name + " (done)"
+	case acqDropped:
+		return name + " (dropped)"
 	}
 	ahead, queued := f.Position()
 	if !queued {
