@@ -99,13 +99,12 @@ func (f *BarrierWaitFuture) Poll(cx *future.Context) (BarrierWaitResult, bool) {
 	}
 	b := f.b
 	if f.state == barrierWaiting {
-		// Fast path: the generation has moved on, and its leader unlinked us.
-		if b.gen.Load() != f.gen {
-			f.state = barrierDone
-			return f.res, true
-		}
 		b.mu.Lock()
 		if b.gen.Load() != f.gen {
+			// Released. The leader may not have reached our entry yet (it
+			// unlinks in batches), so unlink it here if it is still there.
+			b.mu.q.Remove(&f.w)
+			f.w.Waker = future.Waker{}
 			b.mu.Unlock()
 			f.state = barrierDone
 			return f.res, true
@@ -119,11 +118,11 @@ func (f *BarrierWaitFuture) Poll(cx *future.Context) (BarrierWaitResult, bool) {
 	}
 
 	// First poll: arrive.
-	var wl syncWakeList
 	b.mu.Lock()
 	b.mu.arrived++
 	if b.mu.arrived < b.n {
 		f.gen = b.gen.Load()
+		f.w.N = int64(f.gen) // lets the leader tell its generation from the next
 		f.w.Waker = cx.Waker()
 		b.mu.q.PushBack(&f.w)
 		f.state = barrierWaiting
@@ -131,17 +130,45 @@ func (f *BarrierWaitFuture) Poll(cx *future.Context) (BarrierWaitResult, bool) {
 		cx.RefundBudget()
 		return BarrierWaitResult{}, false
 	}
-	// We complete the generation: release everyone and start the next one.
+	// We complete the generation: start the next one, which releases every
+	// waiter of this one at once (they compare gen), then unlink and wake
+	// them.
 	b.mu.arrived = 0
-	for w := b.mu.q.PopFront(); w != nil; w = b.mu.q.PopFront() {
-		wl.push(w.Waker)
-		w.Waker = future.Waker{}
-	}
 	b.gen.Add(1)
-	b.mu.Unlock()
-	wl.wakeAll()
+	b.releaseLocked(int64(b.gen.Load() - 1))
 	f.state, f.res = barrierDone, BarrierWaitResult{leader: true}
 	return f.res, true
+}
+
+// releaseLocked unlinks and wakes the waiters of generation gen, which are
+// at the front of the queue (later arrivals are appended behind them). It
+// works in batches that fit the wake list, releasing mu to wake each batch,
+// so that it never allocates and never wakes with mu held. It is called with
+// mu held and returns with mu released.
+func (b *Barrier) releaseLocked(gen int64) {
+	for {
+		var wl syncWakeList
+		more := false
+		for i := 0; ; i++ {
+			w := b.mu.q.Front()
+			if w == nil || w.N != gen {
+				break
+			}
+			if i == len(wl.inline) {
+				more = true
+				break
+			}
+			b.mu.q.Remove(w)
+			wl.push(w.Waker)
+			w.Waker = future.Waker{}
+		}
+		b.mu.Unlock()
+		wl.wakeAll()
+		if !more {
+			return
+		}
+		b.mu.Lock()
+	}
 }
 
 // Drop abandons f. A waiting f leaves the waiter list; its arrival still

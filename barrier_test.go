@@ -236,3 +236,53 @@ func TestBarrierWaitResetWaitsAgain(t *testing.T) {
 	}
 	f.Drop()
 }
+
+func TestBarrierGenerationsDoNotAllocateEvenWhenLarge(t *testing.T) {
+	const n = 50 // more waiters than one wake batch holds
+	b := weft.NewBarrier(n)
+	cx := syncNoopCx()
+	fs := make([]weft.BarrierWaitFuture, n)
+	leaders := 0
+	a := testing.AllocsPerRun(10, func() {
+		for i := range fs {
+			fs[i].Reset(b)
+			fs[i].Poll(cx) // the last one completes the generation
+		}
+		for i := range fs {
+			r, ok := fs[i].Poll(cx)
+			if !ok {
+				t.Fatalf("waiter %d still pending", i)
+			}
+			if r.IsLeader() {
+				leaders++
+			}
+		}
+	})
+	if a != 0 {
+		t.Fatalf("a generation of %d allocated %v times", n, a)
+	}
+	if leaders != 11 {
+		t.Fatalf("%d leaders over 11 generations", leaders)
+	}
+}
+
+func TestBarrierArrivalAfterReleaseStartsANewGeneration(t *testing.T) {
+	// Waiters released by a leader complete; an arrival after that waits for
+	// the next generation, even if released waiters have not been polled.
+	const n = 20
+	b := weft.NewBarrier(n)
+	var ws []*barrierTask
+	for range n - 1 {
+		w := barrierSpawn(b)
+		barrierPending(t, w)
+		ws = append(ws, w)
+	}
+	barrierReady(t, barrierSpawn(b))
+	next := barrierSpawn(b)
+	barrierPending(t, next)
+	for _, w := range ws {
+		barrierReady(t, w)
+	}
+	barrierPending(t, next)
+	next.Drop()
+}

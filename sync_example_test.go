@@ -133,7 +133,11 @@ func ExampleSemaphore() {
 			r, _ := future.Block(context.Background(), sem.Acquire(1))
 			permit := r.Value
 			v := inFlight.Add(1)
-			for p := peak.Load(); v > p && !peak.CompareAndSwap(p, v); p = peak.Load() {
+			for {
+				p := peak.Load()
+				if v <= p || peak.CompareAndSwap(p, v) {
+					break
+				}
 			}
 			inFlight.Add(-1)
 			permit.Release()
