@@ -197,6 +197,8 @@ func (f *BarrierWaitFuture) Reset(b *Barrier) {
 
 // String describes what f waits for, for task dumps: for example
 // "Barrier.Wait (3 of 5 arrived)".
+// It takes the primitive's lock; it must not run concurrently with Poll,
+// Reset or Drop of the same future.
 func (f *BarrierWaitFuture) String() string {
 	const name = "Barrier.Wait"
 	switch f.state {

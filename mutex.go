@@ -159,4 +159,6 @@ func (f *MutexLockFuture[T]) Drop() { f.acq.Drop() }
 
 // String describes what f waits for, for task dumps: for example
 // "Mutex.Lock (3 waiters ahead)".
+// It takes the primitive's lock; it must not run concurrently with Poll,
+// Reset or Drop of the same future.
 func (f *MutexLockFuture[T]) String() string { return f.acq.Describe("Mutex.Lock") }

@@ -380,6 +380,8 @@ func (f *Notified) Reset(n *Notify) {
 
 // String describes what f waits for, for task dumps: for example
 // "Notify.Notified (waiting, 2 ahead)".
+// It takes the primitive's lock; it must not run concurrently with Poll,
+// Reset or Drop of the same future.
 func (f *Notified) String() string {
 	const name = "Notify.Notified"
 	switch f.state {

@@ -6,6 +6,7 @@ package weft_test
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -632,4 +633,136 @@ func TestNotifiedResetDropsAndRearms(t *testing.T) {
 		t.Fatalf("Reset+NotifyOne+Poll allocates %v times", a)
 	}
 	f.Drop()
+}
+
+// The next three tests run tokio's loom_notify.rs scenarios for
+// notify_waiters many times on real goroutines (Go has no loom); each round
+// races one NotifyWaiters against the checks.
+
+func notifyRounds() int {
+	if testing.Short() {
+		return 100
+	}
+	return 1000
+}
+
+func TestNotifyWaitersPollConsistency(t *testing.T) {
+	// If the first future was completed by a NotifyWaiters, the second,
+	// created before that call, must be complete too.
+	for round := range notifyRounds() {
+		for _, many := range []bool{false, true} {
+			n := weft.NewNotify()
+			polled := [2]bool{round%2 == 0, round%4 < 2}
+			f0, f1 := mocktask.Spawn[struct{}](n.Notified()), mocktask.Spawn[struct{}](n.Notified())
+			var pile []*notifyTask
+			if polled[0] {
+				notifyPending(t, f0, "f0")
+			}
+			if many {
+				for range 9 { // more than one wake batch
+					p, _ := notifySpawn(n)
+					notifyPending(t, p, "pile")
+					pile = append(pile, p)
+				}
+			}
+			if polled[1] {
+				notifyPending(t, f1, "f1")
+			}
+			done := make(chan struct{})
+			go func() {
+				n.NotifyWaiters()
+				close(done)
+			}()
+			_, r0 := f0.Poll()
+			_, r1 := f1.Poll()
+			if r0 && !r1 {
+				t.Fatalf("round %d: the first future saw NotifyWaiters, the second did not", round)
+			}
+			<-done
+			for _, task := range []*notifyTask{f0, f1} {
+				task.Drop()
+			}
+			for _, p := range pile {
+				p.Drop()
+			}
+		}
+	}
+}
+
+// notifyPollUntilReady polls task until it is ready, yielding the processor
+// in between. done is closed when the NotifyWaiters that must complete task
+// has returned; after that, one more poll must be ready.
+func notifyPollUntilReady(t *testing.T, task *notifyTask, done <-chan struct{}) {
+	t.Helper()
+	for {
+		if _, ok := task.Poll(); ok {
+			return
+		}
+		select {
+		case <-done:
+			notifyReady(t, task, "after NotifyWaiters returned")
+			return
+		default:
+			runtime.Gosched()
+		}
+	}
+}
+
+func TestNotifyWaitersIsAtomicWithNotifyOne(t *testing.T) {
+	// Once one future completes through NotifyWaiters, every older future is
+	// complete too, so a later NotifyOne goes to a new future and is not
+	// swallowed by an old one.
+	for round := range notifyRounds() {
+		n := weft.NewNotify()
+		futs := make([]*notifyTask, 10)
+		for i := range futs {
+			futs[i], _ = notifySpawn(n)
+			notifyPending(t, futs[i], "old")
+		}
+		done := make(chan struct{})
+		go func() {
+			n.NotifyWaiters()
+			close(done)
+		}()
+		tested := round % 2 * 9 // the oldest or the newest waiter
+		notifyPollUntilReady(t, futs[tested], done)
+		newFut, _ := notifySpawn(n)
+		notifyPending(t, newFut, "new")
+		n.NotifyOne()
+		notifyReady(t, newFut, "new future takes the NotifyOne")
+		<-done
+		for _, f := range futs {
+			f.Drop()
+		}
+	}
+}
+
+func TestNotifyWaitersDoesNotReachANotifiedCreatedAfterIt(t *testing.T) {
+	// notify_waiters_sequential_notified_await: a NotifyWaiters that wakes
+	// the first of two sequential waits does not also complete the second.
+	for range notifyRounds() {
+		n := weft.NewNotify()
+		first, _ := notifySpawn(n)
+		notifyPending(t, first, "first")
+		var pile []*notifyTask
+		for range 9 {
+			p, _ := notifySpawn(n)
+			notifyPending(t, p, "pile")
+			pile = append(pile, p)
+		}
+		done := make(chan struct{})
+		go func() {
+			n.NotifyWaiters()
+			close(done)
+		}()
+		notifyPollUntilReady(t, first, done)
+		second, _ := notifySpawn(n)
+		notifyPending(t, second, "second")
+		<-done
+		notifyPending(t, second, "second after NotifyWaiters returned")
+		second.Drop()
+		for _, p := range pile {
+			p.Drop()
+		}
+	}
 }

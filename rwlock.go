@@ -243,6 +243,8 @@ func (f *RwLockReadFuture[T]) Drop() { f.acq.Drop() }
 
 // String describes what f waits for, for task dumps: for example
 // "RwLock.Read (2 waiters ahead)".
+// It takes the primitive's lock; it must not run concurrently with Poll,
+// Reset or Drop of the same future.
 func (f *RwLockReadFuture[T]) String() string { return f.acq.Describe("RwLock.Read") }
 
 // RwLockWriteFuture is the future returned by [RwLock.Write]. It outputs the
@@ -281,4 +283,6 @@ func (f *RwLockWriteFuture[T]) Drop() { f.acq.Drop() }
 
 // String describes what f waits for, for task dumps: for example
 // "RwLock.Write (first in line)".
+// It takes the primitive's lock; it must not run concurrently with Poll,
+// Reset or Drop of the same future.
 func (f *RwLockWriteFuture[T]) String() string { return f.acq.Describe("RwLock.Write") }

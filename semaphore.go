@@ -183,6 +183,8 @@ func (f *SemaphoreAcquireFuture) Drop() { f.acq.Drop() }
 
 // String describes what f waits for, for task dumps: for example
 // "Semaphore.Acquire(3) (2 waiters ahead)".
+// It takes the primitive's lock; it must not run concurrently with Poll,
+// Reset or Drop of the same future.
 func (f *SemaphoreAcquireFuture) String() string {
 	return f.acq.Describe("Semaphore.Acquire(" + strconv.FormatInt(f.acq.Permits(), 10) + ")")
 }

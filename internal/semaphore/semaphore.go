@@ -507,8 +507,12 @@ func (f *AcquireFuture) Position() (ahead int, queued bool) {
 	return ahead, true
 }
 
-// Describe returns a short description of f's progress for task dumps, such
-// as "waiting, 3 ahead, 2 of 5 permits assigned". name is prefixed.
+// String describes f for task dumps; see Describe.
+func (f *AcquireFuture) String() string { return f.Describe("Semaphore.Acquire") }
+
+// Describe returns name followed by f's progress, for task dumps: for
+// example "Mutex.Lock (3 waiters ahead)". It takes the semaphore's lock; it
+// must not run concurrently with Poll, Reset or Drop of f.
 func (f *AcquireFuture) Describe(name string) string {
 	switch f.state {
 	case acqIdle:
