@@ -132,10 +132,7 @@ func SpawnLocal[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 	ls.mu.Lock()
 	if ls.mu.closed {
 		ls.mu.Unlock()
-		// Bind on a closed list: the task is shut down at once. The list
-		// is only touched by the closer, which has finished.
-		<-ls.closeDone
-		ls.owned.BindPending(p)
+		p.Cancel(ErrLocalSetClosed)
 		return jh
 	}
 	ls.mu.pending = append(ls.mu.pending, p)
@@ -325,7 +322,7 @@ func (ls *LocalSet) shutdown() {
 	ls.mu.pending = nil
 	ls.mu.Unlock()
 	for _, p := range pending {
-		ls.owned.BindPending(p) // closed: shuts the task down
+		p.Cancel(ErrLocalSetClosed)
 	}
 	woken.DropAll()
 	ls.local.DropAll()

@@ -64,7 +64,8 @@ func NewUnowned[F future.Future[T], T any](f F, s Scheduler, stats *Stats) (Unow
 // [LocalOwnedTasks.BindPending]. It holds the references of the list entry
 // and of the first Notified until then.
 type PendingLocal struct {
-	h *Header
+	h     *Header
+	owner uint64 // the list it is meant for; the header's ownerID is set at bind
 }
 
 // ID returns the task's ID.
@@ -73,8 +74,10 @@ func (p PendingLocal) ID() ID { return p.h.id }
 // NewLocal creates a task for l without touching l, so any goroutine may call
 // it; see PendingLocal.
 func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, stats *Stats) (PendingLocal, *JoinHandle[T]) {
-	c := newCell[F, T](f, s, l.id, stats)
-	return PendingLocal{h: &c.hdr}, newJoinHandle(&c.core)
+	// Owner 0 until bound, so that cancelling it unbound (Cancel) never
+	// touches the list.
+	c := newCell[F, T](f, s, 0, stats)
+	return PendingLocal{h: &c.hdr, owner: l.id}, newJoinHandle(&c.core)
 }
 
 // BindPending adds a task made by NewLocal to the list, on the list's own
@@ -83,13 +86,23 @@ func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, s
 // for another list.
 func (l *LocalOwnedTasks) BindPending(p PendingLocal) (Notified, bool) {
 	h := p.h
-	if h.ownerID != l.id {
+	if p.owner != l.id {
 		panic("task: BindPending of a task made for another list")
 	}
+	h.ownerID = l.id
 	if l.bind(h) {
 		return Notified{h: h}, true
 	}
 	h.typ.shutdown(h, l.cause)
 	Notified{h: h}.Drop()
 	return Notified{}, false
+}
+
+// Cancel shuts down a task made by NewLocal without binding it, for a list
+// that has closed: its JoinHandle reports a cancellation with the given
+// cause. Any goroutine may call it, since the list is not touched.
+func (p PendingLocal) Cancel(cause error) {
+	h := p.h
+	h.typ.shutdown(h, cause)
+	Notified{h: h}.Drop()
 }
