@@ -81,8 +81,11 @@ func (u UnownedTask) Header() *Header { return u.h }
 // both references.
 func (u UnownedTask) Run(cx *future.Context) {
 	h := u.h
+	// Deferred so that the second reference is released even when the
+	// task calls runtime.Goexit: the harness completes the task on the way
+	// out, but the poll never returns here.
+	defer h.dropRef()
 	h.vt.poll(cx)
-	h.dropRef()
 }
 
 // Shutdown cancels the task without running it (the pool is shutting down),
