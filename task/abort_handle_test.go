@@ -21,7 +21,8 @@ func TestAbortHandlesCompareByTask(t *testing.T) {
 	s := newTestSched(t, 1)
 	a := spawn(s, &gateFuture{})
 	b := spawn(s, &gateFuture{})
-	if a.AbortHandle() != a.AbortHandle() || a.AbortHandle() == b.AbortHandle() {
+	a1, a2, b1 := a.AbortHandle(), a.AbortHandle(), b.AbortHandle()
+	if a1 != a2 || a1 == b1 {
 		t.Fatal("AbortHandles of one task differ, or of two tasks are equal")
 	}
 	if a.AbortHandle().ID() != a.ID() || a.AbortHandle().IsFinished() {

@@ -2,9 +2,11 @@ package task_test
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/task"
@@ -407,3 +409,11 @@ func panicText(v any) string {
 func refs[T any](jh *task.JoinHandle[T]) uint64 {
 	return task.HeaderOf(jh).State().RefCount()
 }
+
+// waitABit lets other goroutines run while a test waits for a condition it
+// can observe (a state bit, a counter). It is not a sleep: the loop around it
+// ends on the condition, not on time.
+func waitABit() { runtime.Gosched() }
+
+// deadlineInThePast returns a deadline that has already passed.
+func deadlineInThePast() time.Time { return time.Now().Add(-time.Hour) }
