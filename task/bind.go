@@ -15,7 +15,15 @@ import "github.com/weftrt/weft/future"
 // with f stored inline.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, stats *Stats) (jh *JoinHandle[T], n Notified, ok bool) {
 	c := newCell[F, T](f, s, o.id, stats)
-	return finishBind(c, o.bind(&c.hdr), o.cause)
+	added := o.bind(&c.hdr)
+	var cause error
+	if !added {
+		// Read only now: the closer writes cause before it sets closed,
+		// which bind has just observed. Reading it unconditionally raced
+		// with a concurrent close.
+		cause = o.cause
+	}
+	return finishBind(c, added, cause)
 }
 
 // BindLocal is Bind for a LocalOwnedTasks.

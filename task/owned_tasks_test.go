@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/weftrt/weft/future"
@@ -379,5 +380,63 @@ func TestLocalOwnedTasksChecksThread(t *testing.T) {
 	<-pinned
 	if msg := panicText(v); !strings.Contains(msg, "LocalOwnedTasks of thread") {
 		t.Fatalf("use from another thread panicked with %q", msg)
+	}
+}
+
+// TestBindRacingCloseSeesCause: tasks bound while another goroutine closes the
+// list are either in the list (and shut down by the close) or refused by Bind;
+// every one reports a cancellation with the close's cause. Under -race this
+// also checks that Bind reads the cause only after it has seen the list
+// closed (it used to read it unsynchronized on every Bind).
+func TestBindRacingCloseSeesCause(t *testing.T) {
+	rounds := 10
+	if testing.Short() {
+		rounds = 5
+	}
+	for range rounds {
+		// With CancelCause, so that a task the close finds running (its
+		// binder is polling it) gets the cause too.
+		s := newTestSched(t, 2).withCancelCause()
+		cause := errors.New("closed")
+		var (
+			wg      sync.WaitGroup
+			bound   atomic.Int64
+			handles [2][]*task.JoinHandle[int]
+		)
+		for g := range handles {
+			wg.Go(func() {
+				cx := future.NewContext(future.Noop())
+				for refused := 0; refused < 10; {
+					jh, n, ok := task.Bind(s.owned, &gateFuture{}, s.self, nil)
+					handles[g] = append(handles[g], jh)
+					bound.Add(1)
+					if !ok {
+						refused++
+						continue
+					}
+					s.owned.AssertOwner(n).Run(cx) // now idle, in the list
+				}
+			})
+		}
+		// Close only once both binders are busy, so that the close lands
+		// among their Binds.
+		for bound.Load() < 200 {
+			waitABit()
+		}
+		s.Shutdown(0, cause)
+		wg.Wait()
+		for _, hs := range handles {
+			for _, jh := range hs {
+				if je := joinCancelled(t, jh); je.Cause() != cause {
+					t.Fatalf("task %v: cause %v, want %v", jh.ID(), je.Cause(), cause)
+				}
+				if refs(jh) != 0 {
+					t.Fatalf("task %v: refs %d", jh.ID(), refs(jh))
+				}
+			}
+		}
+		if !s.owned.IsEmpty() {
+			t.Fatalf("list not empty: %d", s.owned.Len())
+		}
 	}
 }
