@@ -23,7 +23,7 @@ func TestJoinReturnsOutput(t *testing.T) {
 	}
 }
 
-func TestJoinBlocksUntilTaskCompletesOnAnotherGoroutine(t *testing.T) {
+func TestJoinBlocksUntilTaskCompletes(t *testing.T) {
 	s := newTestSched(t, 1)
 	f := &gateFuture{value: 7}
 	jh := spawn(s, f)
