@@ -20,8 +20,9 @@ completing goroutine owns the output (rule 7 in join_waker.go): it drops it at
 once, so nothing waits in the cell for a reader that will never come.
 
 A panic in Drop. The future's Drop runs inside the same recover as its Poll;
-a panic there after Ready loses the output and completes the task with a panic
-JoinError (Tokio does the same). A panic in Drop during a cancellation turns
+a panic there after Ready completes the task with a panic JoinError, and the
+output Poll returned is dropped unread (Tokio does the same: it drops the
+output while unwinding). A panic in Drop during a cancellation turns
 the Cancelled error into a panic error. Panics while dropping an unread output,
 while waking the join waker, and in hooks are swallowed. No panic of user code
 leaves the harness; a violated invariant of weft itself is re-panicked.
@@ -169,8 +170,11 @@ func (c *cell[F, T]) pollGuarded(cx *future.Context) (ready bool) {
 	}()
 	v, ok := c.fut.Poll(cx)
 	if ok {
-		c.dropFuture()
+		// Store the output before Drop runs: if Drop panics, storePanic
+		// finds the output there and drops it (Tokio drops it while
+		// unwinding), instead of losing it without its Drop.
 		c.out = v
+		c.dropFuture()
 		c.stage = stageFinished
 	}
 	normal = true
@@ -189,12 +193,15 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 	if goexit {
 		r = ErrGoexit
 	}
-	// Drop the future if Poll itself panicked; if Drop panicked we are
-	// past that (stage is no longer stageRunning).
+	// Drop the future if Poll itself panicked. If Drop panicked we are
+	// past that (stage is no longer stageRunning), and Poll had returned
+	// an output that nobody will read: drop it.
 	if c.stage == stageRunning {
 		if p, pstack, ok := c.dropFutureCatching(); !ok {
 			r, stack = p, pstack
 		}
+	} else {
+		dropUnread(&c.out)
 	}
 	var zf F
 	c.fut = zf
@@ -299,25 +306,34 @@ func (c *cell[F, T]) complete() {
 }
 
 // dropOutput discards an output nobody will read, calling Drop on it if it
-// implements future.Dropper. A panic there is swallowed.
+// implements future.Dropper (only when the task produced one). A panic there
+// is swallowed.
 func (c *core[T]) dropOutput() {
 	if c.stage != stageFinished {
 		return
 	}
 	c.stage = stageConsumed
+	// A failed task has no output: out is its zero value, which must not
+	// get a Drop call.
+	if c.err == nil {
+		dropUnread(&c.out)
+	}
 	c.err = nil
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				if v, ok := r.(*invariants.Violation); ok {
-					panic(v)
-				}
-			}
-		}()
-		values.Drop(&c.out)
-	}()
 	var z T
 	c.out = z
+}
+
+// dropUnread calls Drop on an output value that nobody will read, if it
+// implements future.Dropper, swallowing a panic.
+func dropUnread[T any](p *T) {
+	defer func() {
+		if r := recover(); r != nil {
+			if v, ok := r.(*invariants.Violation); ok {
+				panic(v)
+			}
+		}
+	}()
+	values.Drop(p)
 }
 
 // shutdown cancels the task for a runtime shutdown, owning one reference.

@@ -110,10 +110,6 @@ func (h *Header) abort(id ID) {
 	}
 }
 
-// isCurrent reports whether the header still belongs to the task with the
-// given ID.
-func (h *Header) isCurrent(id ID) bool { return h.state.load().gen() == uint32(id) }
-
 // dropRef releases one counted reference, deallocating at zero.
 func (h *Header) dropRef() {
 	if h.state.refDec() {

@@ -81,8 +81,11 @@ func (u UnownedTask) Header() *Header { return u.h }
 // both references.
 func (u UnownedTask) Run(cx *future.Context) {
 	h := u.h
+	// Deferred so that the second reference is released even when the
+	// task calls runtime.Goexit: the harness completes the task on the way
+	// out, but the poll never returns here.
+	defer h.dropRef()
 	h.typ.poll(h, cx)
-	h.dropRef()
 }
 
 // Shutdown cancels the task without running it (the pool is shutting down),
@@ -104,6 +107,9 @@ func (u UnownedTask) Drop() {
 }
 
 // assertOwner checks that n belongs to the list with the given id.
+// It runs for every poll, so it tests before building the message:
+// invariants.Check would box its arguments (an allocation once the ids pass
+// 255) even when the check passes.
 func assertOwner(n Notified, owner uint64) LocalNotified {
 	if n.h.ownerID != owner {
 		invariants.Violated("task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
