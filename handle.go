@@ -112,7 +112,7 @@ func (h *Handle) newStats(skip int) *task.Stats {
 	if !h.cfg.taskStats {
 		return nil
 	}
-	st := &task.Stats{SpawnedAt: int64(time.Since(h.start))}
+	st := &task.Stats{}
 	if h.cfg.spawnSites {
 		var pcs [1]uintptr
 		if runtime.Callers(skip+2, pcs[:]) == 1 {

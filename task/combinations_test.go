@@ -160,13 +160,13 @@ func (c combo) expectedPolls() int {
 // the task does not end in a panic.
 func (c combo) expectedPanic() any {
 	switch {
-	case c.task.panicsOnDrop():
-		// Drop always runs (cancel, Ready or unwind) and its panic wins.
-		return comboDropPanic
-	case c.aborted():
-		return nil
-	case c.task.panicsOnPoll():
+	case c.task.panicsOnPoll() && !c.aborted():
+		// The final poll panics. Drop runs while the harness unwinds; a
+		// second panic there is swallowed, the first is the one reported.
 		return comboPollPanic
+	case c.task.panicsOnDrop():
+		// Drop always runs (cancel or Ready) and its panic is the task's.
+		return comboDropPanic
 	}
 	return nil
 }

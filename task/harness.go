@@ -104,6 +104,9 @@ func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *St
 	c.hdr.id = id
 	c.hdr.ownerID = ownerID
 	c.hdr.stats = st
+	if st != nil && st.SpawnedAt == 0 {
+		st.SpawnedAt = Nanotime()
+	}
 	c.hdr.state.v.Store(uint64(initialState.withGen(id)))
 	return c
 }
@@ -145,6 +148,9 @@ func (c *cell[F, T]) pollFuture(cx *future.Context) bool {
 	h := &c.hdr
 	cx.SetWaker(future.NewTaggedWaker(h, uint64(h.id)))
 	cx.SetTaskID(uint64(h.id))
+	if st := h.stats; st != nil {
+		st.RecordPoll(Nanotime())
+	}
 	hooks := h.sched.Hooks()
 	if hooks != nil && hooks.BeforePoll != nil {
 		runHook(hooks.BeforePoll, h)
@@ -197,9 +203,9 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 	// past that (stage is no longer stageRunning), and Poll had returned
 	// an output that nobody will read: drop it.
 	if c.stage == stageRunning {
-		if p, pstack, ok := c.dropFutureCatching(); !ok {
-			r, stack = p, pstack
-		}
+		// A second panic, in Drop, is swallowed: the first one (in Poll)
+		// is the cause worth reporting.
+		c.dropFutureCatching()
 	} else {
 		dropUnread(&c.out)
 	}
@@ -264,7 +270,7 @@ func (c *cell[F, T]) cancelTask(cause error) {
 		c.err = newPanic(c.hdr.id, p, stack)
 	} else {
 		if cause == nil {
-			if cc, isCC := c.hdr.sched.(interface{ CancelCause() error }); isCC {
+			if cc, isCC := c.hdr.sched.(CancelCauser); isCC {
 				cause = cc.CancelCause()
 			}
 		}

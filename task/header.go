@@ -2,6 +2,7 @@ package task
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/list"
@@ -44,11 +45,12 @@ type Header struct {
 
 // Stats is per-task bookkeeping that a runtime turns on for task dumps and
 // metrics. It costs an allocation per spawn, so it is off unless asked for.
+// The harness fills it in: the spawn time at bind, and a count and time
+// for each poll. Times are on the clock of [Nanotime].
 type Stats struct {
 	// SpawnPC is the program counter of the spawn call, 0 if not captured.
 	SpawnPC uintptr
-	// SpawnedAt is when the task was spawned, in the runtime's clock
-	// (nanoseconds).
+	// SpawnedAt is when the task was spawned (set at bind when zero).
 	SpawnedAt int64
 
 	polls    atomic.Uint64
@@ -58,11 +60,11 @@ type Stats struct {
 // Polls returns how many times the task was polled.
 func (s *Stats) Polls() uint64 { return s.polls.Load() }
 
-// LastPoll returns when the task was last polled (0 if never), in the clock
-// given to [Stats.RecordPoll].
+// LastPoll returns when the task was last polled (0 if never).
 func (s *Stats) LastPoll() int64 { return s.lastPoll.Load() }
 
-// RecordPoll counts a poll at time now.
+// RecordPoll counts a poll at time now. The harness calls it before each
+// poll.
 func (s *Stats) RecordPoll(now int64) {
 	s.polls.Add(1)
 	s.lastPoll.Store(now)
@@ -116,3 +118,9 @@ func (h *Header) dropRef() {
 		h.typ.dealloc(h)
 	}
 }
+
+var clockStart = time.Now()
+
+// Nanotime returns the nanoseconds elapsed on a monotonic clock since the
+// process loaded package task: the clock of Stats' times.
+func Nanotime() int64 { return int64(time.Since(clockStart)) }
