@@ -403,3 +403,72 @@ func TestLIFOSlotCanBeDisabled(t *testing.T) {
 		t.Fatalf("without the LIFO slot tasks ran in order %v, want [1 2]", order)
 	}
 }
+
+func TestSpawnDetachedRunsAndCanBeAborted(t *testing.T) {
+	flavors(t, func(t *testing.T, opts ...weft.Option) {
+		rt := newRuntime(t, opts...)
+		ran := &gate{}
+		weft.SpawnDetached(rt, fn[int](func(*future.Context) int { ran.Open(); return 0 }))
+		if _, err := weft.BlockOn(context.Background(), rt, ran); err != nil {
+			t.Fatal(err)
+		}
+		g := &gate{}
+		a := weft.SpawnDetached(rt, g)
+		if a.IsFinished() || a.ID() == 0 {
+			t.Fatalf("fresh detached task: finished %v id %v", a.IsFinished(), a.ID())
+		}
+		a.Abort()
+		// The abort is carried out by the scheduler; drive it until the
+		// future has been dropped.
+		weft.BlockOn(context.Background(), rt, future.PollFunc(func(cx *future.Context) (int, bool) {
+			if g.Dropped() == 1 {
+				return 0, true
+			}
+			cx.Waker().Wake()
+			return 0, false
+		}))
+		if !a.IsFinished() {
+			t.Fatal("aborted detached task not finished")
+		}
+		rt.Close()
+		late := weft.SpawnDetached(rt, &gate{})
+		if !late.IsFinished() || late.ID() != 0 {
+			t.Fatalf("detached spawn after shutdown returned a live handle: %v", late.ID())
+		}
+	})
+}
+
+func TestSpawnDetachedDoesNotAllocateWithRecycledCells(t *testing.T) {
+	rt := newRuntime(t, weft.WithCurrentThread())
+	var ran int
+	f := detachedCounter{n: &ran}
+	target := 0
+	wait := future.PollFunc(func(cx *future.Context) (int, bool) {
+		if ran == target {
+			return 0, true
+		}
+		cx.Waker().Wake()
+		return 0, false
+	})
+	drive := func() {
+		for range 100 {
+			weft.SpawnDetached(rt, f)
+		}
+		target += 100
+		weft.BlockOn(context.Background(), rt, wait)
+	}
+	drive() // fill the pool
+	allocs := testing.AllocsPerRun(20, drive)
+	// BlockOn itself allocates a little (its signal and context); 100
+	// spawns must add nothing.
+	if allocs > 10 {
+		t.Fatalf("%v allocations per 100 detached spawns", allocs)
+	}
+	if ran == 0 {
+		t.Fatal("tasks did not run")
+	}
+}
+
+type detachedCounter struct{ n *int }
+
+func (d detachedCounter) Poll(*future.Context) (struct{}, bool) { *d.n++; return struct{}{}, true }

@@ -24,3 +24,20 @@ func Spawn[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 	}
 	return jh
 }
+
+// SpawnDetached starts f as a new task whose output nobody will read, like
+// Spawn followed by Detach but without creating the JoinHandle: when the
+// runtime has a finished task of the same type to reuse, it does not
+// allocate at all. It returns an AbortHandle, which can cancel the task and
+// tell whether it has finished. A panic in f is still captured (and, with
+// ShutdownOnPanic, still shuts the runtime down).
+func SpawnDetached[F future.Future[T], T any](s Spawner, f F) task.AbortHandle {
+	h := handleOf(s)
+	n, ok := task.BindDetached[F, T](h.eng.Owned(), f, h.eng, h.newStats(1))
+	if !ok {
+		return task.AbortHandle{}
+	}
+	a := n.AbortHandle()
+	h.eng.Spawn(n)
+	return a
+}

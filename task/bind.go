@@ -24,6 +24,23 @@ func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, stats *Sta
 	return finishBind(c, false, o.cause)
 }
 
+// BindDetached is Bind for a task whose output nobody will read: it creates
+// no JoinHandle, so with a recycled cell it does not allocate at all. The
+// task starts in the state a JoinHandle's immediate Detach would leave it in
+// (two references, NOTIFIED, no join interest). An AbortHandle can still be
+// taken from the Notified's header before scheduling it, with
+// [Notified.AbortHandle].
+func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, stats *Stats) (n Notified, ok bool) {
+	c := newCell[F, T](f, s, o.id, stats)
+	h := &c.hdr
+	detached, _ := h.state.load().transitionDropJoinHandleFast()
+	h.state.v.Store(uint64(detached))
+	if o.bind(h) {
+		return finishBindDetached(c, true, nil)
+	}
+	return finishBindDetached(c, false, o.cause)
+}
+
 // BindLocal is Bind for a LocalOwnedTasks.
 func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, stats *Stats) (jh *JoinHandle[T], n Notified, ok bool) {
 	c := newCell[F, T](f, s, l.id, stats)
@@ -32,21 +49,29 @@ func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, 
 }
 
 func finishBind[F future.Future[T], T any](c *cell[F, T], added bool, cause error) (*JoinHandle[T], Notified, bool) {
-	h := &c.hdr
 	jh := newJoinHandle(&c.core)
+	n, ok := finishBindDetached(c, added, cause)
+	return jh, n, ok
+}
+
+// finishBindDetached runs the spawn hook and, when the list refused the task,
+// shuts it down. The Notified's reference is dropped last, after the hook:
+// for a detached task it may be the last reference.
+func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, cause error) (Notified, bool) {
+	h := &c.hdr
 	if !added {
-		// The list's reference goes to the shutdown; the Notified's is
-		// dropped unrun. Only the JoinHandle's is left.
+		// The list's reference goes to the shutdown (which runs the
+		// terminate hook); the Notified's is dropped unrun below.
 		c.shutdown(cause)
-		Notified{h: h}.Drop()
 	}
 	if hooks := h.sched.Hooks(); hooks != nil && hooks.OnSpawn != nil {
 		runHook(hooks.OnSpawn, h)
 	}
 	if !added {
-		return jh, Notified{}, false
+		Notified{h: h}.Drop()
+		return Notified{}, false
 	}
-	return jh, Notified{h: h}, true
+	return Notified{h: h}, true
 }
 
 // NewUnowned creates a task that belongs to no list: a blocking task that a

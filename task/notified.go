@@ -33,6 +33,9 @@ func (n Notified) ID() ID { return n.h.id }
 // Header returns the task's header.
 func (n Notified) Header() *Header { return n.h }
 
+// AbortHandle returns an AbortHandle for the task.
+func (n Notified) AbortHandle() AbortHandle { return AbortHandle{h: n.h, id: n.h.id} }
+
 // IsZero reports whether n refers to no task.
 func (n Notified) IsZero() bool { return n.h == nil }
 
