@@ -50,9 +50,9 @@ type shared[T any] struct {
 	// mu guards the queues, and every change of the counts (which are
 	// atomic so that they can be read without it).
 	mu      sync.Mutex
-	rxq     waitq.Queue // Changed and WaitFor futures
+	rxq     waitq.Queue  // Changed and WaitFor futures
 	waiting atomic.Int64 // rxq.Len(), stored under mu after each change
-	txq     waitq.Queue // Sender.Closed futures
+	txq     waitq.Queue  // Sender.Closed futures
 	rxCount atomic.Int64
 	txCount atomic.Int64
 }
