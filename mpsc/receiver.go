@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gowait"
 	"github.com/weftrt/weft/internal/wakelist"
 )
 
@@ -74,7 +75,7 @@ func (r *Receiver[T]) BlockingRecv(ctx context.Context) (T, error) {
 	case ErrDisconnected:
 		return v, ErrClosed
 	}
-	res, cerr := future.Block[future.Result[T]](ctx, r.Recv())
+	res, cerr := gowait.Wait[future.Result[T]](ctx, r.Recv())
 	if cerr != nil {
 		return v, cerr
 	}

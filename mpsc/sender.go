@@ -3,7 +3,7 @@ package mpsc
 import (
 	"context"
 
-	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gowait"
 )
 
 // Sender is a handle that sends values into a bounded channel made by [New].
@@ -80,7 +80,7 @@ func (s *Sender[T]) BlockingSend(ctx context.Context, v T) error {
 	if err := s.TrySend(v); err != ErrFull {
 		return err
 	}
-	err, cerr := future.Block[error](ctx, s.Send(v))
+	err, cerr := gowait.Wait[error](ctx, s.Send(v))
 	if cerr != nil {
 		return cerr
 	}

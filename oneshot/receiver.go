@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gowait"
 )
 
 // Receiver is the receiving end of a oneshot channel, and a future of the
@@ -119,19 +120,23 @@ func (r *Receiver[T]) BlockingRecv(ctx context.Context) (T, error) {
 	if v, err := r.TryRecv(); err != ErrEmpty {
 		return v, err
 	}
-	sig := future.NewSignal()
-	cx := future.NewContext(sig.Waker())
-	for {
-		if res, ok := r.Poll(cx); ok {
-			return res.Get()
-		}
-		if err := sig.Wait(ctx); err != nil {
-			r.unregister()
-			var zero T
-			return zero, err
-		}
+	res, err := gowait.Wait[future.Result[T]](ctx, (*blockingRecv[T])(r))
+	if err != nil {
+		var zero T
+		return zero, err
 	}
+	return res.Get()
 }
+
+// blockingRecv is the Receiver as a future whose Drop only withdraws the
+// waker: BlockingRecv must leave the Receiver open when ctx ends.
+type blockingRecv[T any] channel[T]
+
+func (b *blockingRecv[T]) Poll(cx *future.Context) (future.Result[T], bool) {
+	return (*Receiver[T])(b).Poll(cx)
+}
+
+func (b *blockingRecv[T]) Drop() { (*Receiver[T])(b).unregister() }
 
 // unregister withdraws the receiver's stored waker without closing.
 func (r *Receiver[T]) unregister() {

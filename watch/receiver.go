@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gowait"
 	"github.com/weftrt/weft/internal/waitq"
 	"github.com/weftrt/weft/internal/wakelist"
 )
@@ -96,7 +97,7 @@ func (r *Receiver[T]) WaitFor(pred func(T) bool) *WaitForFuture[T] {
 // changes (nil), the channel closes ([ErrClosed]), or ctx is done
 // (ctx.Err()). It must not be called from inside a task.
 func (r *Receiver[T]) BlockingChanged(ctx context.Context) error {
-	err, cerr := future.Block[error](ctx, r.Changed())
+	err, cerr := gowait.Wait[error](ctx, r.Changed())
 	if cerr != nil {
 		return cerr
 	}
