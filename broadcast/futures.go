@@ -1,9 +1,15 @@
 package broadcast
 
 import (
+	"fmt"
+
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/waitq"
 )
+
+// Every waiting future is a Future, a Dropper and a Stringer.
+var _ waitingFuture[future.Result[int]] = (*RecvFuture[int])(nil)
+var _ waitingFuture[struct{}] = (*ClosedFuture[int])(nil)
 
 // RecvFuture is the future returned by [Receiver.Recv]: the Receiver under
 // another name. Its output is the next value, or a [*LaggedError], or
@@ -73,3 +79,10 @@ func (f *ClosedFuture[T]) Drop() {
 
 // String describes what the future waits for.
 func (f *ClosedFuture[T]) String() string { return "broadcast.Closed" }
+
+// waitingFuture is what every waiting future of this package implements.
+type waitingFuture[T any] interface {
+	future.Future[T]
+	future.Dropper
+	fmt.Stringer
+}

@@ -1,9 +1,14 @@
 package mpsc
 
 import (
+	"fmt"
+
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/waitq"
 )
+
+// Every waiting future is a Future, a Dropper and a Stringer.
+var _ waitingFuture[struct{}] = (*ClosedFuture[int])(nil)
 
 // ClosedFuture is the future returned by [Sender.Closed] and
 // [UnboundedSender.Closed]: it completes when the Receiver is closed. It
@@ -46,3 +51,10 @@ func (f *ClosedFuture[T]) Drop() {
 
 // String describes what the future waits for.
 func (f *ClosedFuture[T]) String() string { return "mpsc.Closed" }
+
+// waitingFuture is what every waiting future of this package implements.
+type waitingFuture[T any] interface {
+	future.Future[T]
+	future.Dropper
+	fmt.Stringer
+}

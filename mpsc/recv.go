@@ -2,6 +2,10 @@ package mpsc
 
 import "github.com/weftrt/weft/future"
 
+// Every waiting future is a Future, a Dropper and a Stringer.
+var _ waitingFuture[future.Result[int]] = (*RecvFuture[int])(nil)
+var _ waitingFuture[[]int] = (*RecvManyFuture[int])(nil)
+
 // RecvFuture is the future returned by [Receiver.Recv]. It is the Receiver
 // under another name: it costs no allocation, and polling it again after it
 // completed receives the next value. Its output is the value, or [ErrClosed]

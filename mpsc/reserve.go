@@ -5,6 +5,9 @@ import (
 	"github.com/weftrt/weft/internal/wakelist"
 )
 
+// Every waiting future is a Future, a Dropper and a Stringer.
+var _ waitingFuture[future.Result[*Permit[int]]] = (*ReserveFuture[int])(nil)
+
 // ReserveFuture is the future returned by [Sender.Reserve] and
 // [Sender.ReserveMany]. It completes with a [Permit] holding the slots, or
 // with [ErrClosed] or [ErrReserveCount]. It implements [future.Dropper]:

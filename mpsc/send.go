@@ -5,6 +5,9 @@ import (
 	"github.com/weftrt/weft/internal/wakelist"
 )
 
+// Every waiting future is a Future, a Dropper and a Stringer.
+var _ waitingFuture[error] = (*SendFuture[int])(nil)
+
 // SendFuture is the future returned by [Sender.Send]. Its output is nil once
 // the value is buffered, or a [*SendError] holding the value when the
 // Receiver was closed first. It implements [future.Dropper]: dropping it

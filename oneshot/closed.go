@@ -1,6 +1,13 @@
 package oneshot
 
-import "github.com/weftrt/weft/future"
+import (
+	"fmt"
+
+	"github.com/weftrt/weft/future"
+)
+
+// Every waiting future is a Future, a Dropper and a Stringer.
+var _ waitingFuture[struct{}] = (*ClosedFuture[int])(nil)
 
 // ClosedFuture is the future returned by [Sender.Closed]. It completes when
 // the Receiver is closed. It is the channel under another name: it does not
@@ -56,3 +63,10 @@ func (f *ClosedFuture[T]) Drop() {
 
 // String describes what the future waits for.
 func (f *ClosedFuture[T]) String() string { return "oneshot.Closed" }
+
+// waitingFuture is what every waiting future of this package implements.
+type waitingFuture[T any] interface {
+	future.Future[T]
+	future.Dropper
+	fmt.Stringer
+}

@@ -7,6 +7,9 @@ import (
 	"github.com/weftrt/weft/internal/gowait"
 )
 
+// Every waiting future is a Future, a Dropper and a Stringer.
+var _ waitingFuture[future.Result[int]] = (*Receiver[int])(nil)
+
 // Receiver is the receiving end of a oneshot channel, and a future of the
 // value: polling it yields the value, or [ErrClosed] when the Sender was closed
 // without sending (or the Receiver was closed first). It completes once; a

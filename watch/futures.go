@@ -1,9 +1,16 @@
 package watch
 
 import (
+	"fmt"
+
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/waitq"
 )
+
+// Every waiting future is a Future, a Dropper and a Stringer.
+var _ waitingFuture[error] = (*ChangedFuture[int])(nil)
+var _ waitingFuture[future.Result[int]] = (*WaitForFuture[int])(nil)
+var _ waitingFuture[struct{}] = (*ClosedFuture[int])(nil)
 
 // ChangedFuture is the future returned by [Receiver.Changed]: the Receiver
 // under another name. Its output is nil when a new value is there (now marked
@@ -99,3 +106,10 @@ func (f *ClosedFuture[T]) Drop() {
 
 // String describes what the future waits for.
 func (f *ClosedFuture[T]) String() string { return "watch.Closed" }
+
+// waitingFuture is what every waiting future of this package implements.
+type waitingFuture[T any] interface {
+	future.Future[T]
+	future.Dropper
+	fmt.Stringer
+}
