@@ -136,41 +136,33 @@ func TestStressLagAccountingAddsUp(t *testing.T) {
 func TestStressReceiversComingAndGoingLeakNothing(t *testing.T) {
 	n := rounds(t) / 10
 	tx := broadcast.NewSender[int](8)
-	keep := tx.Subscribe() // keeps Send working throughout
+	keep := tx.Subscribe() // never reads: lags, and holds values until closed
 	var wg sync.WaitGroup
 	for i := range 4 {
+		s := tx.Clone()
 		wg.Go(func() {
+			defer s.Close()
 			for j := range n {
-				r := tx.Subscribe()
+				r := s.Subscribe()
 				ctx, cancel := context.WithCancel(context.Background())
 				if j%2 == 0 {
+					// Wait with nothing sent yet by us: woken by another
+					// worker's send, or aborted by the racing cancel.
 					go cancel()
+				} else {
+					_, _ = s.Send(j)
 				}
 				_, _ = r.BlockingRecv(ctx)
 				cancel()
 				if j%3 == i%3 {
+					_, _ = s.Send(j)
 					_, _ = r.TryRecv()
 				}
 				r.Close()
 			}
 		})
 	}
-	stop := make(chan struct{})
-	sent := make(chan struct{})
-	go func() {
-		defer close(sent)
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			_, _ = tx.Send(i)
-		}
-	}()
 	wg.Wait()
-	close(stop)
-	<-sent
 	closed := make(chan struct{})
 	go func() {
 		defer close(closed)
