@@ -18,9 +18,10 @@ import (
 type Receiver[T any] struct {
 	c *chanState[T]
 
-	// Arguments of the pending RecvMany; owned by the receiving goroutine.
-	manyBuf   []T
-	manyLimit int
+	// Owned by the receiving goroutine:
+	manyBuf    []T  // buffer of the pending RecvMany
+	manyLimit  int  // limit of the pending RecvMany
+	registered bool // this receiver may have a waker in c.rxWaker
 }
 
 // Recv returns a future that completes with the next value, or with
@@ -156,6 +157,7 @@ func (r *Receiver[T]) pollRecv(cx *future.Context) (future.Result[T], bool) {
 	if w := cx.Waker(); c.rxWaker != w {
 		c.rxWaker = w
 	}
+	r.registered = true
 	c.mu.Unlock()
 	cx.RefundBudget()
 	return future.Result[T]{}, false
@@ -198,13 +200,18 @@ func (r *Receiver[T]) pollRecvMany(cx *future.Context) ([]T, bool) {
 	if w := cx.Waker(); c.rxWaker != w {
 		c.rxWaker = w
 	}
+	r.registered = true
 	c.mu.Unlock()
 	cx.RefundBudget()
 	return nil, false
 }
 
-// unregister withdraws the receiver's waker.
+// unregister withdraws the receiver's waker, if it may have stored one.
 func (r *Receiver[T]) unregister() {
+	if !r.registered {
+		return
+	}
+	r.registered = false
 	c := r.c
 	c.mu.Lock()
 	c.rxWaker = future.Waker{}
