@@ -14,7 +14,8 @@ import (
 // Receiver reads every value sent after it subscribed, in order. It is used
 // by one goroutine or task at a time; [Receiver.Resubscribe] makes another
 // one. Each Receiver is closed once with [Receiver.Close], which releases
-// the values it has not read. Receiving on a closed Receiver panics.
+// the values it has not read. Receiving on a closed Receiver panics. The
+// zero Receiver is not usable; [New] and Subscribe make one.
 type Receiver[T any] struct {
 	s *shared[T]
 

@@ -8,7 +8,8 @@ import (
 
 // Sender sends values to every Receiver. It may be shared by goroutines;
 // [Sender.Clone] makes another handle that counts separately. Each handle is
-// closed once with [Sender.Close]. Sending on a closed handle panics.
+// closed once with [Sender.Close]. Sending on a closed handle panics. The
+// zero Sender is not usable; [New] and [NewSender] make one.
 type Sender[T any] struct {
 	s      *shared[T]
 	closed atomic.Bool

@@ -10,8 +10,9 @@ type handle[T any] struct {
 	closed atomic.Bool
 }
 
-// mustBeOpen panics when the handle was closed: using it is like sending on a
-// closed Go channel. The caller holds c.mu, which it releases first.
+// mustBeOpenLocked panics when the handle was closed: using it is like
+// sending on a closed Go channel. The caller holds c.mu, which it releases
+// first.
 func (h *handle[T]) mustBeOpenLocked() {
 	if h.closed.Load() {
 		h.c.mu.Unlock()

@@ -14,7 +14,8 @@ import (
 //
 // There is one Receiver per channel, used by one goroutine or task at a time:
 // its futures share the Receiver's single waker cell, so two of them must not
-// wait at once from different tasks.
+// wait at once from different tasks. The zero Receiver is not usable; [New]
+// and [NewUnbounded] make one.
 type Receiver[T any] struct {
 	c *chanState[T]
 

@@ -16,6 +16,8 @@ import (
 // slot, the receiver sees the end of the channel after the buffered values.
 // A Sender that is never closed keeps the receiver waiting forever. Sending on
 // a closed handle panics, as sending on a closed Go channel does.
+//
+// The zero Sender is not usable; [New] makes one.
 type Sender[T any] struct {
 	h handle[T]
 }

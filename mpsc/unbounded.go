@@ -2,7 +2,8 @@ package mpsc
 
 // UnboundedSender sends values into a channel made by [NewUnbounded], whose
 // buffer grows without limit: Send never waits. It is released with
-// [UnboundedSender.Close], with the same rules as [Sender].
+// [UnboundedSender.Close], with the same rules as [Sender]. The zero
+// UnboundedSender is not usable; [NewUnbounded] makes one.
 type UnboundedSender[T any] struct {
 	h handle[T]
 }

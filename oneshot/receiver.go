@@ -15,7 +15,8 @@ var _ waitingFuture[future.Result[int]] = (*Receiver[int])(nil)
 // without sending (or the Receiver was closed first). It completes once; a
 // poll after that panics.
 //
-// A Receiver is used by one goroutine at a time.
+// A Receiver is used by one goroutine at a time. The zero Receiver is not
+// usable; [New] makes one.
 type Receiver[T any] channel[T]
 
 func (r *Receiver[T]) ch() *channel[T] { return (*channel[T])(r) }

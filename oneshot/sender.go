@@ -3,7 +3,8 @@ package oneshot
 // Sender is the sending end of a oneshot channel. It sends at most one value;
 // [Sender.Close] releases it without sending.
 //
-// A Sender is used by one goroutine at a time.
+// A Sender is used by one goroutine at a time. The zero Sender is not
+// usable; [New] makes one.
 type Sender[T any] channel[T]
 
 func (s *Sender[T]) ch() *channel[T] { return (*channel[T])(s) }

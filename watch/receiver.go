@@ -13,7 +13,8 @@ import (
 // Receiver observes a watch channel. It is used by one goroutine or task at
 // a time (its futures are the Receiver under other names and share its
 // waiter); [Receiver.Clone] makes another receiver for another one. Each
-// Receiver is closed once with [Receiver.Close].
+// Receiver is closed once with [Receiver.Close]. The zero Receiver is not
+// usable; [New], [Sender.Subscribe] and Clone make one.
 type Receiver[T any] struct {
 	s *shared[T]
 

@@ -6,7 +6,7 @@ import "sync/atomic"
 // goroutines; [Sender.Clone] makes another handle that counts separately.
 // Each handle is closed once with [Sender.Close]; when the last one closes,
 // the receivers learn that no new value will come. Sending on a closed
-// handle panics.
+// handle panics. The zero Sender is not usable; [New] makes one.
 type Sender[T any] struct {
 	s      *shared[T]
 	closed atomic.Bool
