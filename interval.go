@@ -83,7 +83,7 @@ func IntervalAt(start time.Time, period time.Duration) *IntervalTimer {
 	if period <= 0 {
 		panic("weft: IntervalAt period must be positive")
 	}
-	return &IntervalTimer{sleep: SleepFuture{until: start, hasUntil: true}, period: period}
+	return &IntervalTimer{sleep: SleepFuture{until: &start}, period: period}
 }
 
 // TickFuture is the future returned by [IntervalTimer.Tick]: it completes with
@@ -111,7 +111,7 @@ func (iv *IntervalTimer) PollTick(cx *future.Context) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	d := iv.sleep.driver
-	due := iv.sleep.deadline
+	due := iv.sleep.deadline()
 	now := d.Now()
 	var next timer.Instant
 	if now > due.Add(lateTolerance) {
@@ -134,7 +134,7 @@ func (iv *IntervalTimer) ResetImmediately() { iv.ResetAfter(0) }
 func (iv *IntervalTimer) ResetAfter(d time.Duration) {
 	s := &iv.sleep
 	if s.driver == nil {
-		s.after, s.until, s.hasUntil = d, time.Time{}, false
+		s.setRelative(d)
 		return
 	}
 	s.resetTo(s.driver.Now().Add(d))
@@ -168,8 +168,9 @@ func (iv *IntervalTimer) Drop() { iv.sleep.disarm() }
 func (iv *IntervalTimer) String() string {
 	next := "not polled"
 	if s := &iv.sleep; s.driver != nil {
-		next = "next in " + s.deadline.Sub(s.driver.Now()).Round(time.Millisecond).String()
-		if s.deadline <= s.driver.Now() {
+		left := s.deadline().Sub(s.driver.Now())
+		next = "next in " + left.Round(time.Millisecond).String()
+		if left <= 0 {
 			next = "next due now"
 		}
 	}

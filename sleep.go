@@ -22,14 +22,13 @@ import (
 type SleepFuture struct {
 	entry  timer.Entry
 	driver *timer.Driver // nil until the first poll
-	// deadline is on the driver's clock; valid once driver is set.
-	deadline timer.Instant
-	// Before the first poll the deadline is either until (hasUntil) or
-	// after past the first poll.
-	until    time.Time
-	after    time.Duration
-	hasUntil bool
-	// registered: entry is armed for deadline (or fired for it).
+	// at is the deadline on the driver's clock once driver is set. Before
+	// the first poll it is the duration to sleep past that poll, unless
+	// until is set. (One field for both keeps a sleeping task small.)
+	at int64
+	// until is the absolute deadline given before the first poll, or nil.
+	until *time.Time
+	// registered: entry is armed for the deadline (or fired for it).
 	registered bool
 	elapsed    bool
 }
@@ -37,12 +36,16 @@ type SleepFuture struct {
 // Sleep returns a future that completes d after its first poll. A zero or
 // negative d completes at the first poll. Durations too long to represent end
 // at the clock's far future (about 292 years), never in the past.
-func Sleep(d time.Duration) *SleepFuture { return &SleepFuture{after: d} }
+func Sleep(d time.Duration) *SleepFuture { return &SleepFuture{at: int64(d)} }
 
 // SleepUntil returns a future that completes once the runtime's clock reaches
 // t. A t that has passed completes at the first poll. Under a paused clock,
 // take t from [Now] or a timer's Deadline, not from time.Now.
-func SleepUntil(t time.Time) *SleepFuture { return &SleepFuture{until: t, hasUntil: true} }
+func SleepUntil(t time.Time) *SleepFuture { return &SleepFuture{until: &t} }
+
+// deadline returns the deadline on the driver's clock; the sleep must have
+// started.
+func (s *SleepFuture) deadline() timer.Instant { return timer.Instant(s.at) }
 
 // Poll completes once the deadline has passed. It panics when cx does not
 // come from a weft runtime, and when the runtime's timer driver has shut
@@ -65,11 +68,11 @@ func (s *SleepFuture) poll(cx *future.Context, what string) bool {
 	}
 	d := s.driver
 	if !s.registered {
-		if s.deadline <= d.Now() {
+		if s.deadline() <= d.Now() {
 			s.elapsed = true
 			return true
 		}
-		if err := d.Register(&s.entry, s.deadline, cx.Waker()); err != nil {
+		if err := d.Register(&s.entry, s.deadline(), cx.Waker()); err != nil {
 			panic("weft: " + what + " polled after the runtime's timer driver shut down")
 		}
 		s.registered = true
@@ -90,13 +93,16 @@ func (s *SleepFuture) poll(cx *future.Context, what string) bool {
 // clock.
 func (s *SleepFuture) start(d *timer.Driver) {
 	s.driver = d
-	if s.hasUntil {
-		s.deadline = d.Clock().Instant(s.until)
-		s.until, s.hasUntil = time.Time{}, false
+	if s.until != nil {
+		s.at = int64(d.Clock().Instant(*s.until))
+		s.until = nil
 	} else {
-		s.deadline = d.Now().Add(s.after)
+		s.at = int64(d.Now().Add(time.Duration(s.at)))
 	}
 }
+
+// setRelative makes a sleep that has not started end d after its first poll.
+func (s *SleepFuture) setRelative(d time.Duration) { s.at, s.until = int64(d), nil }
 
 // Reset moves the deadline to t, whether or not the sleep has completed; a
 // completed sleep becomes pending again. If the timer is registered it is
@@ -105,7 +111,7 @@ func (s *SleepFuture) start(d *timer.Driver) {
 // tokio Sleep::reset.
 func (s *SleepFuture) Reset(t time.Time) {
 	if s.driver == nil {
-		s.until, s.hasUntil = t, true
+		s.until = &t
 		return
 	}
 	s.resetTo(s.driver.Clock().Instant(t))
@@ -113,7 +119,7 @@ func (s *SleepFuture) Reset(t time.Time) {
 
 // resetTo is Reset on the driver's clock; the sleep must have started.
 func (s *SleepFuture) resetTo(i timer.Instant) {
-	s.deadline, s.elapsed = i, false
+	s.at, s.elapsed = int64(i), false
 	if s.registered {
 		if err := s.driver.Reset(&s.entry, i); err != nil {
 			// Shut down: the next poll registers again and reports it.
@@ -125,7 +131,7 @@ func (s *SleepFuture) resetTo(i timer.Instant) {
 // rearmLater moves the deadline to i without touching the timer: the next
 // poll registers it again (tokio's reset_without_timer).
 func (s *SleepFuture) rearmLater(i timer.Instant) {
-	s.deadline, s.elapsed, s.registered = i, false, false
+	s.at, s.elapsed, s.registered = int64(i), false, false
 }
 
 // disarm deregisters the timer, keeping the deadline; the next poll
@@ -142,9 +148,9 @@ func (s *SleepFuture) disarm() {
 func (s *SleepFuture) Deadline() (time.Time, bool) {
 	switch {
 	case s.driver != nil:
-		return s.driver.Clock().Time(s.deadline), true
-	case s.hasUntil:
-		return s.until, true
+		return s.driver.Clock().Time(s.deadline()), true
+	case s.until != nil:
+		return *s.until, true
 	default:
 		return time.Time{}, false
 	}
@@ -169,10 +175,10 @@ func (s *SleepFuture) describe() string {
 	case s.elapsed:
 		return "elapsed"
 	case s.driver != nil:
-		return describeLeft(s.deadline.Sub(s.driver.Now()))
-	case s.hasUntil:
+		return describeLeft(s.deadline().Sub(s.driver.Now()))
+	case s.until != nil:
 		return "until " + s.until.Format(time.RFC3339Nano) + ", not polled"
 	default:
-		return s.after.String() + ", not polled"
+		return time.Duration(s.at).String() + ", not polled"
 	}
 }

@@ -31,7 +31,7 @@ func Timeout[T any](d time.Duration, f future.Future[T]) *TimeoutFuture[T] {
 	if f == nil {
 		panic("weft: Timeout of a nil future")
 	}
-	return &TimeoutFuture[T]{f: f, sleep: SleepFuture{after: d}}
+	return &TimeoutFuture[T]{f: f, sleep: SleepFuture{at: int64(d)}}
 }
 
 // TimeoutAt is [Timeout] with a deadline on the runtime's clock instead of a
@@ -40,7 +40,7 @@ func TimeoutAt[T any](t time.Time, f future.Future[T]) *TimeoutFuture[T] {
 	if f == nil {
 		panic("weft: TimeoutAt of a nil future")
 	}
-	return &TimeoutFuture[T]{f: f, sleep: SleepFuture{until: t, hasUntil: true}}
+	return &TimeoutFuture[T]{f: f, sleep: SleepFuture{until: &t}}
 }
 
 // Poll polls the inner future, then the deadline. It panics when polled

@@ -28,12 +28,12 @@ func timerDriver(cx *future.Context, what string) *timer.Driver {
 // Now (or from a timer's Deadline), not from time.Now, so that they mean the
 // same thing under a paused clock. Outside a runtime Now returns time.Now().
 func Now(cx *future.Context) time.Time {
-	p, ok := cx.Executor().(timer.Provider)
-	if !ok || p.TimerDriver() == nil {
-		return time.Now()
+	if p, ok := cx.Executor().(timer.Provider); ok {
+		if d := p.TimerDriver(); d != nil {
+			return d.Clock().Time(d.Now())
+		}
 	}
-	d := p.TimerDriver()
-	return d.Clock().Time(d.Now())
+	return time.Now()
 }
 
 // describeLeft formats the time left before a deadline for String methods.
