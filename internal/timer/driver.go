@@ -212,25 +212,26 @@ func (d *Driver) register(e *Entry, deadline Instant, w future.Waker, reset bool
 		e.waker = w
 	}
 	var unpark func()
+	var wake future.Waker // a Reset that fired at once wakes its owner
 	if tick <= d.clock.Now().Tick() || !d.mu.wheel.Insert(e, tick) {
 		e.state.Store(stateFired)
-		w = e.waker
+		if reset {
+			wake = e.waker
+		}
 	} else {
 		e.where = whereWheel
 		e.state.Store(statePending)
-		w = future.Waker{}
 		if tick < d.mu.waiting {
 			d.mu.waiting = tick
 			unpark = d.mu.unpark
 		}
 	}
 	d.mu.Unlock()
+	// Both calls run without the lock (rule 5).
 	if unpark != nil {
 		unpark()
 	}
-	if reset {
-		w.Wake()
-	}
+	wake.Wake()
 	return nil
 }
 
