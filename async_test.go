@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -859,3 +860,26 @@ type asyncStressGate struct {
 }
 
 func (g *asyncStressGate) Drop() { g.drops.Add(1) }
+
+func TestAsyncGoexitInBodyExitsThePollingGoroutine(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	bodyDeferred, pollerDeferred := false, make(chan bool, 1)
+	f := weft.Async(func(a *weft.A) int {
+		defer func() { bodyDeferred = true }()
+		runtime.Goexit()
+		return 0
+	})
+	go func() {
+		returned := false
+		defer func() { pollerDeferred <- returned }()
+		f.Poll(future.NewContext(future.Noop()))
+		returned = true
+	}()
+	if returned := <-pollerDeferred; returned {
+		t.Fatal("Poll returned after the body called runtime.Goexit")
+	}
+	if !bodyDeferred {
+		t.Fatal("the body's defer did not run")
+	}
+	f.Drop() // as the harness does after a Goexit: must not panic
+}
