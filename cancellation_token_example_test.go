@@ -69,16 +69,3 @@ func ExampleCancellationToken_Context() {
 	fmt.Println(ctx.Err(), "/", context.Cause(ctx))
 	// Output: context canceled / weft: cancellation token cancelled
 }
-
-// Done lets a task await a context.
-func ExampleDone() {
-	ctx, cancel := context.WithCancel(context.Background())
-	f := weft.Async(func(a *weft.A) string {
-		err := weft.Await(a, weft.Done(ctx))
-		return "stopped: " + err.Error()
-	})
-	go cancel()
-	out, _ := future.Block(context.Background(), f)
-	fmt.Println(out)
-	// Output: stopped: context canceled
-}
