@@ -49,7 +49,7 @@ a lock or an atomic. Two goroutines polling one AsyncFuture at once is a data
 race, as for every future.
 
 Rejected alternatives. A goroutine plus channels per Async costs the same
-stack but a scheduler round trip per switch (2.5-3x the time, see Async's
+stack but a scheduler round trip per switch (1.5-3x the time, see Async's
 Cost section), and cannot be unwound by Drop without the body's
 cooperation. Letting a dropped body stay parked forever instead of
 unwinding it would leak its goroutine and skip its deferred cleanups, which
@@ -184,16 +184,19 @@ type AsyncFuture[T any] struct {
 // measured, about 2.8 KiB of heap and stack per suspended Async, against about
 // 2.6 KiB per goroutine parked on a channel (BenchmarkAsyncMemorySuspended and
 // BenchmarkGoroutineMemoryParked, 10,000 of each). Each suspension costs two
-// coroutine switches: about 160-200 ns for an Await of a pending future, from
-// suspend to resume, against 480-570 ns for a ping-pong between two
+// coroutine switches: about 160-300 ns for an Await of a pending future, from
+// suspend to resume, against 360-570 ns for a ping-pong between two
 // goroutines over unbuffered channels (BenchmarkAsyncSuspendResume and
-// BenchmarkGoroutinePingPong; 2-core amd64, Go 1.26). Async and its first
-// poll allocate 8 objects, about 280 B; later polls and awaits allocate
-// nothing. State-machine futures cost a few hundred bytes and tens of
-// nanoseconds; prefer them for tasks that number in the hundreds of
-// thousands. What Async buys over a goroutine is not speed but the runtime's
-// control: abort that runs the body's cleanups, cancellation by select and
-// timeout, and scheduling by the runtime.
+// BenchmarkGoroutinePingPong on a shared 2-core amd64, Go 1.26; the ratio,
+// 1.5-3x, is steadier than the times). Starting one costs about twice a go
+// statement (0.9-1.8 us against 0.45-0.55 us, BenchmarkAsyncStartFinish):
+// Async and its first poll allocate 8 objects, about 280 B, and create the
+// coroutine; later polls and awaits allocate nothing. State-machine futures
+// cost a few hundred bytes and tens of nanoseconds; prefer them for tasks
+// that number in the hundreds of thousands. What Async buys over a goroutine
+// is not speed but the runtime's control: abort that runs the body's
+// cleanups, cancellation by select and timeout, and scheduling by the
+// runtime.
 //
 // Coroutines are tied to the OS-thread locking of the goroutine that first
 // polls them: a future first polled on a locked thread (a LocalSet) must be
@@ -222,6 +225,11 @@ func (f *AsyncFuture[T]) run(yield func(struct{}) bool) {
 // panic in the body propagates out of Poll. Poll panics when the future is
 // polled again after it completed, panicked or was dropped, or from inside its
 // own body.
+//
+// Successive polls may run on different goroutines, as long as they are
+// ordered (as a runtime orders the polls of a task): everything the body did
+// before it suspended happens before it resumes, and everything the poller
+// did before a Poll happens before the body continues in it.
 func (f *AsyncFuture[T]) Poll(cx *future.Context) (T, bool) {
 	var zero T
 	switch f.state {

@@ -155,8 +155,8 @@ func (t *CancellationToken) Child() *CancellationToken {
 // futures have been woken, and their contexts made by Context are done.
 //
 // Everything the caller did before Cancel happens before IsCancelled reports
-// true for t or a token below it, and before any of their Cancelled futures
-// completes.
+// true for t or a token below it, before any of their Cancelled futures
+// completes, and before the Done channels of their contexts are closed.
 func (t *CancellationToken) Cancel() {
 	if t.cancelled.Load() {
 		return
