@@ -110,15 +110,15 @@ func (e *env) manual() *manual {
 
 func (m *manual) wakes() int64 { return m.n.n.Load() }
 
-// gate is a future that completes with 42 once opened (a oneshot stand-in);
+// timeGate is a future that completes with 42 once opened (a oneshot stand-in);
 // it counts its drops.
-type gate struct {
+type timeGate struct {
 	open  bool
 	w     future.Waker
 	drops int
 }
 
-func (g *gate) Poll(cx *future.Context) (int, bool) {
+func (g *timeGate) Poll(cx *future.Context) (int, bool) {
 	if g.open {
 		return 42, true
 	}
@@ -126,12 +126,12 @@ func (g *gate) Poll(cx *future.Context) (int, bool) {
 	return 0, false
 }
 
-func (g *gate) send() {
+func (g *timeGate) send() {
 	g.open = true
 	g.w.Wake()
 }
 
-func (g *gate) Drop() { g.drops++ }
+func (g *timeGate) Drop() { g.drops++ }
 
 func mustPanicWith(t *testing.T, want string, f func()) {
 	t.Helper()

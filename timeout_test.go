@@ -52,7 +52,7 @@ func TestTimeoutReadyFutureWinsOverPastDeadline(t *testing.T) {
 // Reference: time_timeout.rs future_and_deadline_in_future.
 func TestTimeoutAtFutureCompletesBeforeDeadline(t *testing.T) {
 	e := newEnv(t)
-	g := &gate{}
+	g := &timeGate{}
 	tk := spawn(e, weft.TimeoutAt(e.now().Add(ms(100)), g))
 	if _, ok := tk.Poll(); ok {
 		t.Fatal("ready at once")
@@ -73,7 +73,7 @@ func TestTimeoutAtFutureCompletesBeforeDeadline(t *testing.T) {
 // Reference: time_timeout.rs future_and_timeout_in_future.
 func TestTimeoutFutureCompletesBeforeDuration(t *testing.T) {
 	e := newEnv(t)
-	g := &gate{}
+	g := &timeGate{}
 	tk := spawn(e, weft.Timeout(ms(100), g))
 	tk.Poll()
 	e.advance(ms(90))
@@ -92,7 +92,7 @@ func TestTimeoutFutureCompletesBeforeDuration(t *testing.T) {
 // Reference: time_timeout.rs very_large_timeout.
 func TestTimeoutOfMaxDuration(t *testing.T) {
 	e := newEnv(t)
-	g := &gate{}
+	g := &timeGate{}
 	tk := spawn(e, weft.Timeout(time.Duration(math.MaxInt64), g))
 	tk.Poll()
 	e.advance(10 * 365 * 24 * time.Hour)
@@ -167,7 +167,7 @@ func TestTimeoutIsNotExhaustedByItsFuture(t *testing.T) {
 // and the timer is gone.
 func TestTimeoutDropsTheInnerFutureWhenTheDeadlineWins(t *testing.T) {
 	e := newEnv(t)
-	g := &gate{}
+	g := &timeGate{}
 	tk := spawn(e, weft.Timeout(ms(50), g))
 	tk.Poll()
 	e.advance(ms(50))
@@ -183,7 +183,7 @@ func TestTimeoutDropsTheInnerFutureWhenTheDeadlineWins(t *testing.T) {
 // deadline passes, its value wins.
 func TestTimeoutPollsTheInnerFutureFirst(t *testing.T) {
 	e := newEnv(t)
-	g := &gate{}
+	g := &timeGate{}
 	tk := spawn(e, weft.Timeout(ms(50), g))
 	tk.Poll()
 	e.advance(ms(60))
@@ -197,7 +197,7 @@ func TestTimeoutPollsTheInnerFutureFirst(t *testing.T) {
 // released.
 func TestTimeoutDroppedWhilePendingReleasesBoth(t *testing.T) {
 	e := newEnv(t)
-	g := &gate{}
+	g := &timeGate{}
 	tk := spawn(e, weft.Timeout(time.Hour, g))
 	tk.Poll()
 	e.assertLen(1)
