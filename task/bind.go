@@ -15,7 +15,13 @@ import "github.com/weftrt/weft/future"
 // with f stored inline.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, stats *Stats) (jh *JoinHandle[T], n Notified, ok bool) {
 	c := newCell[F, T](f, s, o.id, stats)
-	return finishBind(c, o.bind(&c.hdr), o.cause)
+	if !o.bind(&c.hdr) {
+		// Read the cause only now: bind saw closed set, and the closer
+		// wrote the cause before setting it. A task that was added must
+		// not read it at all, since a concurrent close may be writing it.
+		return finishBind(c, false, o.cause)
+	}
+	return finishBind(c, true, nil)
 }
 
 // BindLocal is Bind for a LocalOwnedTasks.
