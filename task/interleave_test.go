@@ -256,9 +256,10 @@ type checker struct {
 	trail   []traceStep
 	failure string
 	// rule7Literal counts handle writes of the slot that happen while
-	// COMPLETE is set and JOIN_INTEREST clear: rule 7 read literally gives
-	// the slot to the completer then, but the completer saw JOIN_WAKER
-	// clear in toComplete and never touches it.
+	// COMPLETE is set and JOIN_INTEREST clear: rule 7 as first written gave
+	// the slot to the completer then, but the completer either saw
+	// JOIN_WAKER clear in toComplete or handed the slot back in
+	// unsetWakerAfterComplete, and does not touch it again.
 	rule7Literal int
 	abortLost    int // terminal states where an abort found the task running and the value was delivered
 }
@@ -1126,6 +1127,6 @@ func TestInterleavings(t *testing.T) {
 		lost += c.abortLost
 	}
 	t.Logf("total: %d interleavings, %d distinct states", total, states)
-	t.Logf("handle slot clears with COMPLETE set and JOIN_INTEREST clear (rule 7 read literally; the completer saw JOIN_WAKER clear and keeps off): %d steps", rule7)
+	t.Logf("handle slot clears with COMPLETE set and JOIN_INTEREST clear (the slot is the handle's by the precise rule 7; the first wording gave it to the completer): %d steps", rule7)
 	t.Logf("final states where an abort or shutdown landed during a poll that returned the value (abort lost, as in Tokio): %d", lost)
 }

@@ -621,3 +621,29 @@ func TestReachableWordsNeverPanicInWakeOrAbort(t *testing.T) {
 		}
 	}
 }
+
+// TestTracingARunningTaskWouldMakeTwoNotifieds shows why the search lets a
+// task dump mark only a task that no poller holds: toNotifiedForTracing on a
+// running task creates a Notified, the poller's toIdle then sees NOTIFIED and
+// hands out a second one, and whichever runs second finds NOTIFIED clear
+// and violates toRunning's precondition. Tokio has the same edge; its dumps
+// run while every worker is parked, and state.go documents the precondition.
+func TestTracingARunningTaskWouldMakeTwoNotifieds(t *testing.T) {
+	s, _ := initialState.transitionToRunning()  // the poller holds RUNNING
+	s, ok := s.transitionToNotifiedForTracing() // the dump's Notified
+	if !ok {
+		t.Fatal("dump did not mark the running task")
+	}
+	s, _, r := s.transitionToIdle()
+	if r != idleOKNotified {
+		t.Fatalf("toIdle = %v, want OkNotified (the poller yields a second Notified)", r)
+	}
+	s, r2 := s.transitionToRunning() // the first of the two runs
+	if r2 != runningSuccess {
+		t.Fatalf("first run = %v", r2)
+	}
+	s, _, _ = s.transitionToIdle()
+	if violation(t, func() { s.transitionToRunning() }) == nil {
+		t.Fatalf("second Notified ran from %v without violating toRunning's precondition", s)
+	}
+}
