@@ -2,6 +2,7 @@ package task
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -252,6 +253,7 @@ type traceStep struct {
 
 type checker struct {
 	sc      scenario
+	cover   map[string]int // events seen, to show the scenarios reach them
 	memo    map[world]uint64
 	trail   []traceStep
 	failure string
@@ -382,6 +384,19 @@ func (c *checker) refDec(w *world, a *actor) {
 	}
 }
 
+// lifecycle names the part of s that decides most transitions.
+func lifecycle(s Snapshot) string {
+	switch {
+	case s.IsRunning():
+		return "running"
+	case s.IsComplete():
+		return "complete"
+	case s.IsNotified():
+		return "queued"
+	}
+	return "idle"
+}
+
 // useScheduler checks that the task's scheduler may still be used.
 func (c *checker) useScheduler(w *world, what string) {
 	if w.deallocs != 0 {
@@ -394,6 +409,7 @@ func (c *checker) useScheduler(w *world, what string) {
 func (c *checker) schedule(w *world, a *actor) {
 	c.useScheduler(w, "Schedule")
 	if w.schedClosed {
+		c.cover["Schedule after shutdown drops the Notified"]++
 		c.refDec(w, a)
 		return
 	}
@@ -434,6 +450,7 @@ func (c *checker) step(w *world, i int) {
 		a.pc = pcRun
 	case pcRun:
 		next, r := s.transitionToRunning()
+		c.cover["toRunning: "+r.String()]++
 		w.w = next
 		switch r {
 		case runningSuccess:
@@ -490,6 +507,7 @@ func (c *checker) step(w *world, i int) {
 	case pcToIdle:
 		c.mustHoldRunning(w, i, "toIdle")
 		next, write, r := s.transitionToIdle()
+		c.cover["toIdle: "+r.String()]++
 		if write {
 			w.w = next
 		}
@@ -542,6 +560,7 @@ func (c *checker) step(w *world, i int) {
 		if w.stage == stgFinished {
 			w.stage = stgConsumed
 			w.outDrops++
+			c.cover["completer drops the output of a detached task"]++
 		}
 		a.pc = pcRelease
 	case pcWakeJoin:
@@ -553,6 +572,7 @@ func (c *checker) step(w *world, i int) {
 		} else {
 			w.wakes[w.slot]++
 			w.permit[w.slot] = true
+			c.cover["completer wakes the join waker"]++
 		}
 		a.pc = pcUnsetAfter
 	case pcUnsetAfter:
@@ -570,6 +590,7 @@ func (c *checker) step(w *world, i int) {
 			c.fail("completer clears the slot outside rule 7 (word %v, owner %d)", s, w.tok)
 		}
 		w.slot = 0
+		c.cover["completer clears the slot: handle let go while it woke"]++
 		a.pc = pcRelease
 	case pcRelease:
 		c.useScheduler(w, "Release")
@@ -597,6 +618,7 @@ func (c *checker) step(w *world, i int) {
 		a.pc = pcWake
 	case pcWake:
 		next, write, r := s.transitionToNotifiedByRef()
+		c.cover["wake of a "+lifecycle(s)+" task: "+r.String()]++
 		if write {
 			w.w = next
 		}
@@ -607,6 +629,7 @@ func (c *checker) step(w *world, i int) {
 		}
 	case pcAbort:
 		next, write, submit := s.transitionToNotifiedAndCancel()
+		c.cover[fmt.Sprintf("abort of a %s task: submit %v", lifecycle(s), submit)]++
 		if write {
 			w.w = next
 			if !s.IsCancelled() {
@@ -627,6 +650,7 @@ func (c *checker) step(w *world, i int) {
 
 	// ---- JoinHandle (join_waker.go canReadOutput, join_handle.go) ----
 	case pcJLoad:
+		a.n = 0
 		switch {
 		case s.IsComplete():
 			a.pc = pcJTake
@@ -650,8 +674,10 @@ func (c *checker) step(w *world, i int) {
 		if ok {
 			w.w = next
 			w.tok = tokHandle
+			a.n = 1 // swapping wakers
 			a.pc = pcJWrite
 		} else {
+			c.cover["handle: unsetWaker failed, COMPLETE after its load"]++
 			a.pc = pcJTake // completed meanwhile
 		}
 	case pcJWrite:
@@ -665,6 +691,11 @@ func (c *checker) step(w *world, i int) {
 			w.tok = tokShared
 			c.jhPending(w, a)
 		} else {
+			if a.n == 1 {
+				c.cover["handle: COMPLETE between unsetWaker and setJoinWaker"]++
+			} else {
+				c.cover["handle: COMPLETE between load and setJoinWaker"]++
+			}
 			a.pc = pcJClear
 		}
 	case pcJClear:
@@ -688,6 +719,7 @@ func (c *checker) step(w *world, i int) {
 		a.pc = pcJDropped
 	case pcJFast:
 		next, ok := s.transitionDropJoinHandleFast()
+		c.cover[fmt.Sprintf("handle: fast detach %v", ok)]++
 		if ok {
 			if w.slot != 0 {
 				c.fail("fast detach leaves a waker in the slot")
@@ -722,6 +754,7 @@ func (c *checker) step(w *world, i int) {
 		if w.stage == stgFinished {
 			w.stage = stgConsumed
 			w.outDrops++
+			c.cover["handle drops the output: detached after completion"]++
 		}
 		a.pc = pcJRefDec
 		if a.n&2 != 0 {
@@ -749,6 +782,7 @@ func (c *checker) step(w *world, i int) {
 		}
 	case pcSShut:
 		next, idle := s.transitionToShutdown()
+		c.cover["shutdown of a "+lifecycle(s)+" task"]++
 		w.w = next
 		if !s.IsCancelled() && !s.IsComplete() {
 			w.cancelReqs++
@@ -764,6 +798,7 @@ func (c *checker) step(w *world, i int) {
 		a.pc = a.ret
 	case pcSDrain:
 		if w.queue > 0 {
+			c.cover["shutdown drops a queued Notified"]++
 			w.queue--
 			a.refs++
 			c.refDec(w, a) // Notified.Drop
@@ -774,6 +809,7 @@ func (c *checker) step(w *world, i int) {
 
 	// ---- spawner (bind.go) ----
 	case pcBBind:
+		c.cover[fmt.Sprintf("bind: refused %v", w.closed)]++
 		if w.closed {
 			// Refused: shut down with the list's reference, then drop
 			// the Notified's.
@@ -949,6 +985,7 @@ func (c *checker) checkDone(w *world) {
 	}
 	if w.cancelReqs > 0 && w.out == outValue {
 		c.abortLost++
+		c.cover["abort or shutdown lost to a poll that returned the value"]++
 	}
 }
 
@@ -1106,12 +1143,13 @@ func interleaveScenarios() []scenario {
 func TestInterleavings(t *testing.T) {
 	var total, states uint64
 	rule7, lost := 0, 0
+	cover := map[string]int{}
 	for _, sc := range interleaveScenarios() {
 		if testing.Short() && !sc.short {
 			continue
 		}
 		name := fmt.Sprintf("%s/%s/%s", sc.name, futName(sc.fut), sc.actorsSummary())
-		c := &checker{sc: sc, memo: map[world]uint64{}}
+		c := &checker{sc: sc, cover: cover, memo: map[world]uint64{}}
 		n := c.explore(newWorld(sc))
 		if c.failure != "" {
 			t.Errorf("%s: %s", name, c.failure)
@@ -1129,4 +1167,33 @@ func TestInterleavings(t *testing.T) {
 	t.Logf("total: %d interleavings, %d distinct states", total, states)
 	t.Logf("handle slot clears with COMPLETE set and JOIN_INTEREST clear (the slot is the handle's by the precise rule 7; the first wording gave it to the completer): %d steps", rule7)
 	t.Logf("final states where an abort or shutdown landed during a poll that returned the value (abort lost, as in Tokio): %d", lost)
+
+	// The races the scenarios are named after must actually happen.
+	for _, ev := range []string{
+		"toRunning: Success", "toRunning: Cancelled", "toRunning: Failed", "toRunning: Dealloc",
+		"toIdle: Ok", "toIdle: OkNotified", "toIdle: Cancelled",
+		"wake of a running task: DoNothing", "wake of a idle task: Submit", "wake of a queued task: DoNothing",
+		"wake of a complete task: DoNothing",
+		"abort of a running task: submit false", "abort of a idle task: submit true", "abort of a queued task: submit false",
+		"abort of a complete task: submit false",
+		"shutdown of a running task", "shutdown of a idle task", "shutdown of a queued task", "shutdown of a complete task",
+		"shutdown drops a queued Notified", "Schedule after shutdown drops the Notified",
+		"completer wakes the join waker", "completer clears the slot: handle let go while it woke",
+		"completer drops the output of a detached task", "handle drops the output: detached after completion",
+		"handle: unsetWaker failed, COMPLETE after its load",
+		"handle: COMPLETE between unsetWaker and setJoinWaker", "handle: COMPLETE between load and setJoinWaker",
+		"handle: fast detach true", "handle: fast detach false",
+		"bind: refused true", "bind: refused false",
+		"abort or shutdown lost to a poll that returned the value",
+	} {
+		if cover[ev] == 0 && !testing.Short() {
+			t.Errorf("no scenario reaches %q", ev)
+		}
+	}
+	var evs []string
+	for ev, n := range cover {
+		evs = append(evs, fmt.Sprintf("%s: %d", ev, n))
+	}
+	sort.Strings(evs)
+	t.Logf("events (distinct transitions in which each happened):\n  %s", strings.Join(evs, "\n  "))
 }
