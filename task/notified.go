@@ -78,11 +78,16 @@ func (u UnownedTask) ID() ID { return u.h.id }
 func (u UnownedTask) Header() *Header { return u.h }
 
 // Run polls the task (a blocking task completes in one poll) and releases
-// both references.
+// both references, also when the future calls runtime.Goexit (the harness
+// then completes the task on the way out, and the goroutine does not come
+// back).
 func (u UnownedTask) Run(cx *future.Context) {
 	h := u.h
+	// The poll consumes one reference; this one stands for the list entry
+	// the task does not have. Deferred, or a Goexit would skip it and leave
+	// the task one reference short of dealloc for ever.
+	defer h.dropRef()
 	h.vt.poll(cx)
-	h.dropRef()
 }
 
 // Shutdown cancels the task without running it (the pool is shutting down),
