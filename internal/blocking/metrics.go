@@ -4,8 +4,9 @@ package blocking
 // mirror Tokio's num_blocking_threads, num_idle_blocking_threads and
 // blocking_queue_depth, plus totals.
 type Metrics struct {
-	// NumThreads is the number of pool goroutines alive, busy or idle
-	// (counting one that has been started and has not run yet).
+	// NumThreads is the number of pool goroutines that count against
+	// MaxThreads: busy, idle, or started and not yet running. A goroutine
+	// leaves it as soon as it decides to exit, before its OnThreadStop.
 	NumThreads int
 	// IdleThreads is the number of goroutines waiting for a task.
 	IdleThreads int

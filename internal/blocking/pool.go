@@ -9,31 +9,40 @@ place of the condition variable.
 
 Pool.mu guards everything that decides who runs what: the FIFO queue, the
 goroutine counts, the idle list and the shutdown flag. It is never held while
-a task runs, while a hook runs, or while a goroutine waits.
+a task runs, while a hook runs, or while a goroutine waits (it is held to take
+a wake token known to be in its channel, which does not block).
 
 A pool goroutine is in one of three places:
 
   - busy: running a task, or between two tasks (it holds mu or is about to
     take it, and pops the queue before it may go idle);
-  - idle: on mu.idle, waiting on its wake channel, the shutdown channel and
-    its keep-alive timer;
-  - claimed: taken off mu.idle by a spawner, which sent one token on its wake
-    channel; it is on its way back to the queue.
+  - idle: on mu.idle, waiting on its wake channel and its keep-alive timer;
+  - claimed: taken off mu.idle by a spawner (or by Shutdown), which sent one
+    token on its wake channel; it is on its way back to the queue (or out).
 
 Invariants, under mu:
 
- 1. mu.numThreads counts the goroutines started (counted before the go
-    statement) and not yet through release.
+ 1. mu.numThreads counts the goroutines that count against MaxThreads:
+    started (counted before the go statement) and not retired. A goroutine
+    retires (leaves the count) under mu in the same critical section in
+    which it decides to exit. mu.live counts the goroutines started and not
+    yet through release, retired or not; Shutdown waits for it to drop.
  2. A goroutine on mu.idle has an empty wake channel. A spawner that removes
     it sends exactly one token (the channel has room for one), so a claimed
     goroutine always finds its token.
- 3. A goroutine goes idle only after it found the queue empty under mu. So a
+ 3. A goroutine counted in mu.numThreads goes idle or retires only after it
+    found the queue empty under mu, or hands over if it dies (step 6). So a
     queued task always has someone coming for it: the goroutine that Spawn
-    claimed or started for it, or, when the pool was at MaxThreads, one of the
-    busy goroutines, which all pop the queue before going idle.
+    claimed or started for it, or, when the pool was at MaxThreads, one of
+    the counted goroutines. This is why retiring is one critical section
+    with the decision: a goroutine still counted after it decided to exit
+    would let a spawner at the cap rely on it, and the task would be
+    stranded (TestStressSpawnRacingKeepAliveExpiry found exactly that;
+    TestSpawnDoesNotRelyOnRetiringGoroutine pins it down).
  4. After mu.shutdown is set, no task is queued and none is taken off the
     queue: Shutdown moved the queue out under mu, and Spawn checks the flag
-    under mu.
+    under mu. mu.idle stays empty: Shutdown claimed every idle goroutine, and
+    a goroutine checks the flag before it goes idle.
 
 # Protocol
 
@@ -45,19 +54,23 @@ Invariants, under mu:
     the queue is empty; then it puts itself at the front of mu.idle and waits
     without mu.
  3. Woken by its token: it was claimed; back to 2.
- 4. Keep-alive timer fired: it takes mu. If it is still on mu.idle nobody
-    claimed it, so it removes itself and exits. If it is not, a spawner
-    claimed it between the timer firing and mu; the token is already in its
-    channel (sent under mu), so it takes it and goes back to 2. A claimed
-    goroutine never exits on a timeout, or the task it was claimed for could
-    wait for another spawn.
- 5. Shutdown channel closed: it leaves mu.idle (if it is still there) and
-    exits. A busy goroutine sees mu.shutdown after its task and exits.
- 6. On exit (release), under mu: numThreads is decremented; after shutdown,
-    every Shutdown caller is told (mu.changed is closed and replaced). A
-    goroutine that dies inside a task (runtime.Goexit in the closure) also
-    hands over: if tasks are queued it claims an idle goroutine or starts a
-    replacement, keeping invariant 3.
+ 4. Keep-alive timer fired after KeepAlive of idleness: it takes mu. If it
+    is still on mu.idle nobody claimed it, so it removes itself and exits. If
+    it is not, a spawner claimed it between the timer firing and mu; the
+    token is already in its channel (sent under mu), so it takes it and goes
+    back to 2. A claimed goroutine never exits on a timeout, or the task it
+    was claimed for could wait for another spawn.
+ 5. Shutdown, under mu, sets mu.shutdown and claims every idle goroutine;
+    each wakes, sees the flag and exits. A busy goroutine sees the flag when
+    its task returns and exits.
+ 6. A goroutine that decides to exit (step 4, step 5, or an empty queue with
+    a negative KeepAlive) retires under mu at once, then runs OnThreadStop
+    without mu, then releases: under mu, mu.live is decremented and, after
+    shutdown, every Shutdown caller is told (mu.changed is closed and
+    replaced). A goroutine that dies without retiring (runtime.Goexit in a
+    closure or a hook) retires in release and hands over: if tasks are
+    queued it claims an idle goroutine or starts a replacement, keeping
+    invariant 3.
 
 # Rejected designs
 
@@ -74,6 +87,17 @@ from mu.idle owes it one token.
 A FIFO idle list: spawns would cycle through every idle goroutine and keep
 all of them alive. Waking the most recently idle one first leaves the surplus
 goroutines idle long enough to reach their keep-alive and exit.
+
+A closed shutdown channel as a third case of the idle select: every wait
+would pay for a three-way select. Shutdown claims the idle goroutines
+instead, through the channel they wait on anyway.
+
+Resetting the keep-alive timer at every wait and stopping it at every wake:
+two timer-heap operations on each task's path. The timer is armed once and
+left running while the goroutine is busy; when it fires it is re-armed for
+what is left of KeepAlive since the goroutine last went idle, so it fires at
+most about once per KeepAlive, and an idle goroutine still exits exactly
+KeepAlive after it went idle.
 */
 
 import (
@@ -116,10 +140,14 @@ type Config struct {
 	// OnThreadStart returned, just before it exits (also when it exits
 	// because a closure called runtime.Goexit). Either may be nil. They
 	// must return normally: a panic in them crashes the program, as in any
-	// goroutine.
+	// goroutine, and a runtime.Goexit ends the goroutine, which the pool
+	// then replaces if tasks wait (over and over, if the hook always
+	// exits).
 	OnThreadStart, OnThreadStop func()
-	// Hooks are the task hooks of blocking tasks (BeforePoll, AfterPoll and
-	// OnTerminate run for each); may be nil.
+	// Hooks are the runtime's task hooks; may be nil. Of them only
+	// OnTerminate runs for blocking tasks (for every one: completed,
+	// panicked or cancelled), as in Tokio: a blocking task has no poll
+	// hooks, and task.NewUnowned runs no spawn hook.
 	Hooks *task.Hooks
 	// ShutdownCause is the Cause of the JoinErrors of tasks cancelled
 	// because the pool shut down. Nil means ErrShutdown.
@@ -133,12 +161,9 @@ type Pool struct {
 	cfg   Config // immutable after New, defaults filled in
 	sched *scheduler
 
-	// shutdownCh is closed when shutdown begins (under mu, with
-	// mu.shutdown); idle goroutines wait on it.
-	shutdownCh chan struct{}
-
-	// pending is the number of tasks queued or running. Written under mu or
-	// by the goroutine that finished a task; read without mu by Idle.
+	// pending is the number of tasks queued or running: incremented under
+	// mu as a task is queued, decremented when a goroutine is back from
+	// running it or Shutdown has cancelled it. Read without mu by Idle.
 	pending atomic.Int64
 
 	mu struct {
@@ -146,6 +171,7 @@ type Pool struct {
 		queue      taskQueue         // guarded by mu; empty once shutdown is set
 		idle       list.List[worker] // guarded by mu; most recently idle first
 		numThreads int               // guarded by mu; invariant 1
+		live       int               // guarded by mu; invariant 1
 		running    int               // guarded by mu; tasks being run
 		shutdown   bool              // guarded by mu; never unset
 		draining   bool              // guarded by mu; Shutdown is cancelling the queued tasks
@@ -170,11 +196,15 @@ type worker struct {
 	links list.Links[worker]
 	// wake receives the one token a spawner sends when it claims the
 	// worker (invariant 2).
-	wake  chan struct{}
-	timer *time.Timer // keep-alive, made at the first wait
-	g     uintptr     // gident of the goroutine, 0 if unknown
+	wake chan struct{}
+	// timer is the keep-alive timer, made at the first wait; armed says
+	// whether it is scheduled and its firing not yet received.
+	timer *time.Timer
+	armed bool
+	g     uintptr // gident of the goroutine, 0 if unknown
 
 	inTask     bool // a task is being run: set around Task.Run
+	retired    bool // left Pool.mu.numThreads; guarded by Pool.mu
 	started    bool // OnThreadStart has returned
 	stopCalled bool // OnThreadStop has been called
 }
@@ -194,9 +224,8 @@ func New(cfg Config) *Pool {
 		cfg.ShutdownCause = ErrShutdown
 	}
 	p := &Pool{
-		cfg:        cfg,
-		sched:      &scheduler{hooks: cfg.Hooks},
-		shutdownCh: make(chan struct{}),
+		cfg:   cfg,
+		sched: &scheduler{hooks: blockingHooks(cfg.Hooks)},
 	}
 	p.mu.idle = list.New(workerLinks)
 	p.mu.changed = make(chan struct{})
@@ -205,8 +234,8 @@ func New(cfg Config) *Pool {
 }
 
 // Scheduler returns the task.Scheduler to create blocking tasks with
-// (task.NewUnowned). Its Release reports false, its Hooks are Config.Hooks,
-// and its UnhandledPanic does nothing (a panic in a closure is already the
+// (task.NewUnowned). Its Release reports false, its Hooks hold
+// Config.Hooks.OnTerminate alone (nil when that is nil), and its UnhandledPanic does nothing (a panic in a closure is already the
 // task's JoinError). Its Schedule and Yield are never reached by a task whose
 // future is ready on its first poll, and panic if they are: give the pool no
 // other futures.
@@ -222,7 +251,7 @@ func (p *Pool) Scheduler() task.Scheduler { return p.sched }
 // ErrShutdown. Spawn panics when t is the zero UnownedTask. Spawn takes over
 // t: call no other method of t afterwards.
 //
-// A call to Spawn that returns nil synchronizes before t's future is polled.
+// A call to Spawn that returns nil happens before t's future is polled.
 func (p *Pool) Spawn(t task.UnownedTask) error {
 	if t.Header() == nil {
 		panic("blocking: Spawn of a zero UnownedTask")
@@ -237,16 +266,27 @@ func (p *Pool) Spawn(t task.UnownedTask) error {
 	p.pending.Add(1)
 	p.mu.spawned++
 	start := false
-	if !p.claimIdleLocked() && p.mu.numThreads < p.cfg.MaxThreads {
-		p.mu.numThreads++
-		p.mu.started++
-		start = true
+	if !p.claimIdleLocked() {
+		start = p.addThreadLocked()
 	}
 	p.mu.Unlock()
 	if start {
 		go p.run()
 	}
 	return nil
+}
+
+// addThreadLocked counts a new goroutine, which the caller must start once
+// it released mu, and reports true; or reports false when the pool is at
+// MaxThreads. The caller holds mu.
+func (p *Pool) addThreadLocked() bool {
+	if p.mu.numThreads >= p.cfg.MaxThreads {
+		return false
+	}
+	p.mu.numThreads++
+	p.mu.live++
+	p.mu.started++
+	return true
 }
 
 // claimIdleLocked wakes the most recently idle goroutine, if any, and reports
@@ -309,47 +349,65 @@ func (p *Pool) loop(w *worker) {
 		p.mu.running--
 		p.pending.Add(-1)
 	}
+	// Retire in the critical section that decided it (invariant 3).
+	p.mu.numThreads--
+	w.retired = true
 	p.mu.Unlock()
 }
 
 // waitLocked parks w on the idle list until it is claimed (true), or its
-// keep-alive runs out or the pool shuts down (false). The caller holds mu; it
-// is released during the wait and held again on return.
+// keep-alive runs out (false). The caller holds mu and has seen the pool not
+// shut down; mu is released during the wait and held again on return.
 func (p *Pool) waitLocked(w *worker) bool {
 	if p.cfg.KeepAlive < 0 {
 		return false
 	}
 	p.mu.idle.PushFront(w)
 	p.mu.Unlock()
-	if w.timer == nil {
-		w.timer = time.NewTimer(p.cfg.KeepAlive)
-	} else {
-		w.timer.Reset(p.cfg.KeepAlive)
-	}
-	select {
-	case <-w.wake:
-		w.timer.Stop()
-		p.mu.Lock()
-		return true
-	case <-p.shutdownCh:
-		w.timer.Stop()
-		p.mu.Lock()
-		// If a spawner claimed us just before shutdown, its task was in
-		// the queue that Shutdown took over and cancelled; the unread
-		// token dies with w.
-		p.mu.idle.Remove(w)
-		return false
-	case <-w.timer.C:
-		p.mu.Lock()
-		if p.mu.idle.Remove(w) {
-			return false // nobody claimed us: retire
+	keepAlive := p.cfg.KeepAlive
+	deadline := time.Now().Add(keepAlive)
+	if !w.armed {
+		if w.timer == nil {
+			w.timer = time.NewTimer(keepAlive)
+		} else {
+			w.timer.Reset(keepAlive)
 		}
-		// Claimed between the timer and the lock: the token was sent
-		// under mu, so it is there (step 4).
-		<-w.wake
-		return true
+		w.armed = true
 	}
+	for {
+		select {
+		case <-w.wake:
+			// Claimed by Spawn or Shutdown. The timer stays armed.
+			p.mu.Lock()
+			return true
+		case <-w.timer.C:
+			w.armed = false
+			if left := time.Until(deadline); left > 0 {
+				// Armed during an earlier wait: not idle long enough.
+				w.timer.Reset(left)
+				w.armed = true
+				continue
+			}
+		}
+		break
+	}
+	if h := testHookKeepAliveFired; h != nil {
+		h()
+	}
+	p.mu.Lock()
+	if p.mu.idle.Remove(w) {
+		return false // nobody claimed us: retire
+	}
+	// Claimed between the timer and the lock: the token was sent under mu,
+	// so it is there (step 4).
+	<-w.wake
+	return true
 }
+
+// testHookKeepAliveFired, when set (by tests, before the pool is used), runs
+// between a keep-alive timer firing and the goroutine taking mu: the window
+// in which a spawner may still claim the goroutine.
+var testHookKeepAliveFired func()
 
 // exit is deferred by run: it accounts for the goroutine's end, however it
 // ends. The normal path has called OnThreadStop already; a goroutine that
@@ -368,27 +426,26 @@ func (p *Pool) exit(w *worker) {
 // release removes the goroutine from the counts (protocol step 6).
 func (p *Pool) release(w *worker) {
 	p.mu.Lock()
-	diedInTask := w.inTask
-	if diedInTask {
+	if w.inTask {
 		// The closure called runtime.Goexit: the harness has completed the
 		// task with ErrGoexit on the way out, and loop never resumed.
 		w.inTask = false
 		p.mu.running--
 		p.pending.Add(-1)
 	}
-	p.mu.numThreads--
+	start := false
+	if !w.retired {
+		// Died in a closure or a hook. We may have been the goroutine a
+		// queued task was counting on (invariant 3): hand over.
+		w.retired = true
+		p.mu.numThreads--
+		if !p.mu.shutdown && p.mu.queue.Len() > 0 && !p.claimIdleLocked() {
+			start = p.addThreadLocked()
+		}
+	}
+	p.mu.live--
 	if w.g != 0 {
 		delete(p.mu.gs, w.g)
-	}
-	start := false
-	if diedInTask && !p.mu.shutdown && p.mu.queue.Len() > 0 {
-		// We may have been the goroutine a queued task was counting on
-		// (invariant 3): hand over.
-		if !p.claimIdleLocked() && p.mu.numThreads < p.cfg.MaxThreads {
-			p.mu.numThreads++
-			p.mu.started++
-			start = true
-		}
 	}
 	if p.mu.shutdown {
 		p.broadcastLocked()
@@ -421,8 +478,9 @@ func (p *Pool) broadcastLocked() {
 // (internal/gident), available on amd64 and arm64, and elsewhere such a call
 // with a negative timeout never returns.
 //
-// When Shutdown returns true, the return of every closure the pool ran and of
-// every OnThreadStop call happens before it returns.
+// When Shutdown returns true, the return of every closure the pool ran (but
+// the caller's own) and of every OnThreadStop call (but the caller's
+// goroutine's) happens before Shutdown returns.
 func (p *Pool) Shutdown(timeout time.Duration) bool {
 	self := gident.Current()
 	p.mu.Lock()
@@ -432,7 +490,8 @@ func (p *Pool) Shutdown(timeout time.Duration) bool {
 		p.mu.shutdown = true
 		p.mu.draining = true
 		queued, p.mu.queue = p.mu.queue, taskQueue{}
-		close(p.shutdownCh)
+		for p.claimIdleLocked() {
+		}
 	}
 	p.mu.Unlock()
 	if first {
@@ -464,7 +523,7 @@ func (p *Pool) waitExited(timeout time.Duration, self uintptr) bool {
 	}
 	for {
 		p.mu.Lock()
-		n := p.mu.numThreads
+		n := p.mu.live
 		if _, ok := p.mu.gs[self]; ok && self != 0 {
 			n--
 		}

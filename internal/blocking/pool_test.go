@@ -425,8 +425,8 @@ func TestHooksRunForThreadsAndBlockingTasks(t *testing.T) {
 		OnThreadStart: func() { starts.Add(1) },
 		OnThreadStop:  func() { stops.Add(1) },
 	})
-	if p.Scheduler().Hooks() != hooks {
-		t.Fatal("Scheduler().Hooks() is not Config.Hooks")
+	if h := p.Scheduler().Hooks(); h == nil || h.BeforePoll != nil || h.AfterPoll != nil || h.OnSpawn != nil || h.OnTerminate == nil {
+		t.Fatalf("Scheduler().Hooks() = %+v, want OnTerminate alone", h)
 	}
 	g := newGate()
 	var run []*task.JoinHandle[int]
@@ -462,14 +462,11 @@ func TestHooksRunForThreadsAndBlockingTasks(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
-	for _, jh := range run {
-		if before[jh.ID()] != 1 || after[jh.ID()] != 1 || terminated[jh.ID()] != 1 {
-			t.Fatalf("task %d: before %d, after %d, terminate %d; want 1 each", jh.ID(), before[jh.ID()], after[jh.ID()], terminated[jh.ID()])
-		}
-	}
-	for _, jh := range []*task.JoinHandle[int]{queued, late} {
+	// As in Tokio: the terminate hook runs once for every blocking task,
+	// run or cancelled; the poll hooks never do.
+	for _, jh := range append(run, queued, late) {
 		if before[jh.ID()] != 0 || after[jh.ID()] != 0 || terminated[jh.ID()] != 1 {
-			t.Fatalf("cancelled task %d: before %d, after %d, terminate %d; want 0, 0, 1", jh.ID(), before[jh.ID()], after[jh.ID()], terminated[jh.ID()])
+			t.Fatalf("task %d: before-poll %d, after-poll %d, terminate %d; want 0, 0, 1", jh.ID(), before[jh.ID()], after[jh.ID()], terminated[jh.ID()])
 		}
 	}
 }
@@ -479,6 +476,9 @@ func TestSchedulerContract(t *testing.T) {
 	s := p.Scheduler()
 	if s.Hooks() != nil {
 		t.Fatal("Hooks without Config.Hooks is not nil")
+	}
+	if h := newPool(t, blocking.Config{Hooks: &task.Hooks{BeforePoll: func(task.Meta) {}}}).Scheduler().Hooks(); h != nil {
+		t.Fatalf("Hooks without an OnTerminate = %+v, want nil", h)
 	}
 	if s.Release(task.Task{}) {
 		t.Fatal("Release reported a blocking task as owned")
@@ -513,4 +513,90 @@ func TestSpawnOfZeroTaskPanics(t *testing.T) {
 		}
 	}()
 	_ = p.Spawn(task.UnownedTask{})
+}
+
+// A goroutine whose keep-alive fires just as a spawner claims it must take
+// the task, not retire: the spawner counted on it and started no goroutine
+// (protocol step 4 in pool.go).
+func TestGoroutineClaimedAsKeepAliveFiresRunsTheTask(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Channels made inside the bubble, so that the hooked goroutine is
+		// durably blocked on them.
+		fired := make(chan struct{})
+		proceed := make(chan struct{})
+		restore := blocking.SetKeepAliveFiredHook(func() {
+			fired <- struct{}{}
+			<-proceed
+		})
+		defer restore()
+		p := blocking.New(blocking.Config{MaxThreads: 1, KeepAlive: time.Second})
+		defer p.Shutdown(-1) // before restore
+		joinValue(t, mustSpawn(t, p, func() int { return 0 }))
+		synctest.Wait()
+		time.Sleep(time.Second)
+		<-fired // the goroutine's timer fired; it has not taken the lock yet
+		if m := p.Metrics(); m.IdleThreads != 1 || m.NumThreads != 1 {
+			t.Fatalf("in the window: %+v", m)
+		}
+		jh := mustSpawn(t, p, func() int { return 1 })
+		if m := p.Metrics(); m.IdleThreads != 0 || m.StartedThreads != 1 {
+			t.Fatalf("Spawn did not claim the idle goroutine: %+v", m)
+		}
+		close(proceed)
+		if v := joinValue(t, jh); v != 1 {
+			t.Fatalf("got %d", v)
+		}
+		synctest.Wait()
+		if m := p.Metrics(); m.StartedThreads != 1 || m.NumThreads != 1 || m.IdleThreads != 1 {
+			t.Fatalf("after: %+v", m)
+		}
+		// Its next keep-alive runs out undisturbed.
+		time.Sleep(time.Second)
+		<-fired
+		synctest.Wait()
+		if m := p.Metrics(); m.NumThreads != 0 {
+			t.Fatalf("did not retire on the next keep-alive: %+v", m)
+		}
+	})
+}
+
+// A goroutine that has decided to exit (here: its keep-alive ran out, and it
+// sits in OnThreadStop) must no longer count against MaxThreads, or a Spawn
+// at the cap would rely on it and its task would never run. The stress test
+// found this when a goroutine retired only at its very end.
+func TestSpawnDoesNotRelyOnRetiringGoroutine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		inStop := make(chan struct{})
+		finishStop := make(chan struct{})
+		defer close(finishStop)
+		var first atomic.Bool
+		p := newPool(t, blocking.Config{
+			MaxThreads: 1,
+			KeepAlive:  time.Second,
+			OnThreadStop: func() {
+				if first.CompareAndSwap(false, true) {
+					inStop <- struct{}{}
+					<-finishStop
+				}
+			},
+		})
+		joinValue(t, mustSpawn(t, p, func() int { return 1 }))
+		time.Sleep(time.Second)
+		<-inStop // the goroutine retired and is inside OnThreadStop
+		if m := p.Metrics(); m.NumThreads != 0 {
+			t.Fatalf("a retiring goroutine still counts: %+v", m)
+		}
+		if v := joinValue(t, mustSpawn(t, p, func() int { return 2 })); v != 2 {
+			t.Fatalf("got %d", v)
+		}
+		if m := p.Metrics(); m.StartedThreads != 2 {
+			t.Fatalf("%+v", m)
+		}
+		// Shutdown does wait for the retiring goroutine's OnThreadStop.
+		if p.Shutdown(0) {
+			t.Fatal("Shutdown reported done while a goroutine is in OnThreadStop")
+		}
+		finishStop <- struct{}{}
+		shutdown(t, p)
+	})
 }

@@ -14,7 +14,7 @@ import (
 // its one poll (so it never goes idle to be woken, nor wakes itself). Schedule
 // and Yield are therefore unreachable, and reaching them is a bug in weft.
 type scheduler struct {
-	hooks *task.Hooks // immutable
+	hooks *task.Hooks // immutable; see blockingHooks
 }
 
 var _ task.Scheduler = (*scheduler)(nil)
@@ -33,9 +33,22 @@ func (s *scheduler) Yield(n task.Notified) {
 // Release reports false: blocking tasks are in no owner list.
 func (s *scheduler) Release(task.Task) bool { return false }
 
-// Hooks returns Config.Hooks; the harness runs their poll and terminate
-// hooks for blocking tasks.
+// Hooks returns the hooks the harness runs for blocking tasks: the
+// terminate hook of Config.Hooks only (see blockingHooks).
 func (s *scheduler) Hooks() *task.Hooks { return s.hooks }
+
+// blockingHooks keeps, of a runtime's task hooks, the ones Tokio runs for
+// blocking tasks: OnTerminate. BeforePoll and AfterPoll would fire around a
+// whole blocking closure, which is not a poll of a cooperative task (tokio
+// runs them around task.run() in its schedulers only); OnSpawn is never
+// reached through NewUnowned. It returns nil when nothing is left, which
+// also spares the harness the hook checks.
+func blockingHooks(h *task.Hooks) *task.Hooks {
+	if h == nil || h.OnTerminate == nil {
+		return nil
+	}
+	return &task.Hooks{OnTerminate: h.OnTerminate}
+}
 
 // UnhandledPanic does nothing: the panic of a blocking closure is already the
 // task's JoinError, and a runtime's shut-down-on-panic policy applies to
