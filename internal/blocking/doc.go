@@ -35,6 +35,19 @@
 //     JoinErrors carry [Config.ShutdownCause]) and waits, up to a timeout, for
 //     the running closures to return. A closure cannot be interrupted: one that
 //     outlives the timeout still finishes later and delivers its output.
+//   - A closure that waits for another blocking task can deadlock the pool
+//     when all MaxThreads goroutines do the same (as in Tokio).
+//
+// # Costs
+//
+// A spawn-and-join round trip of a no-op closure costs about 2.5 µs on a
+// 2-core machine, roughly twice a go statement that sends its result on a
+// channel (BenchmarkSpawnJoin against BenchmarkGoroutineJoin): the pool pays
+// for waking a parked goroutine, the task cell and the JoinHandle protocol.
+// A burst of 100 costs about as much as 100 goroutines, or less with one
+// processor, because one pool goroutine drains many queued tasks
+// (BenchmarkSpawnBatchJoin). The pool is for bounding and reusing the
+// goroutines that block, not for speed.
 //
 // # testing/synctest
 //
