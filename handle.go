@@ -6,8 +6,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/weftrt/weft/internal/blocking"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
 
@@ -27,6 +29,9 @@ type engine interface {
 	Shutdown()
 	Done() <-chan struct{}
 	InjectLen() int
+	// UnparkDriver wakes the worker waiting on the timer driver, so that
+	// it looks again at the clock (used when a paused clock may move).
+	UnparkDriver()
 }
 
 // Handle is a reference to a runtime that can be copied around freely and
@@ -37,6 +42,9 @@ type Handle struct {
 	eng engine
 	mt  *multithread.Scheduler   // nil unless multi-thread
 	ct  *currentthread.Scheduler // nil unless current-thread
+
+	timer    *timer.Driver
+	blocking *blocking.Pool
 
 	start time.Time
 
@@ -80,6 +88,13 @@ func (h *Handle) closeLocalSets() {
 
 // Executor returns h itself; it makes *Handle a Spawner.
 func (h *Handle) Executor() any { return h }
+
+// TimerDriver returns the runtime's timer driver; timer futures find it
+// through the executor of their Context.
+func (h *Handle) TimerDriver() *timer.Driver { return h.timer }
+
+// TimerDriver returns the runtime's timer driver, for local tasks' timers.
+func (e *localExecutor) TimerDriver() *timer.Driver { return e.h.timer }
 
 // Flavor returns the runtime's scheduler flavor.
 func (h *Handle) Flavor() Flavor { return h.cfg.flavor }

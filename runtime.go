@@ -4,8 +4,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/weftrt/weft/internal/blocking"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
 
@@ -39,10 +41,28 @@ func New(opts ...Option) (*Runtime, error) {
 		return nil, cfg.err
 	}
 	h := &Handle{cfg: cfg, start: time.Now(), closing: make(chan struct{})}
+	clock := timer.NewClock()
+	if cfg.pausedClock {
+		clock = timer.NewPausedClock()
+	}
+	h.timer = timer.NewDriver(clock)
 	var hooksPtr *task.Hooks
 	if hk := cfg.hooks; hk.OnSpawn != nil || hk.OnTerminate != nil || hk.BeforePoll != nil || hk.AfterPoll != nil {
 		hooksPtr = &hk
 	}
+	h.blocking = blocking.New(blocking.Config{
+		MaxThreads:    cfg.maxBlocking,
+		KeepAlive:     cfg.blockingKeepAlive,
+		Hooks:         hooksPtr,
+		ShutdownCause: ErrRuntimeShutdown,
+		// A paused clock waits for blocking work before it jumps ahead;
+		// when the pool empties, the idle workers must look again.
+		OnIdle: func() {
+			if h.eng != nil {
+				h.eng.UnparkDriver()
+			}
+		},
+	})
 	switch cfg.flavor {
 	case CurrentThread:
 		var park, unpark func()
@@ -61,6 +81,8 @@ func New(opts ...Option) (*Runtime, error) {
 			OnUnpark:            unpark,
 			ShutdownOnPanic:     cfg.panicPolicy == ShutdownOnPanic,
 			ShutdownCause:       ErrRuntimeShutdown,
+			Timer:               h.timer,
+			BlockingIdle:        h.blocking.Idle,
 		})
 		h.eng = h.ct
 	default:
@@ -78,6 +100,8 @@ func New(opts ...Option) (*Runtime, error) {
 			OnUnhandledPanic:    h.onPanic,
 			ShutdownCause:       ErrRuntimeShutdown,
 			Seed:                cfg.seed,
+			Timer:               h.timer,
+			BlockingIdle:        h.blocking.Idle,
 		})
 		h.eng = h.mt
 	}
@@ -110,9 +134,15 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 	h := rt.h
 	rt.closeOnce.Do(func() {
 		go func() {
-			h.beginShutdown()
+			// Local tasks first: their timers must be gone before the
+			// driver shuts down with the workers.
 			h.closeLocalSets()
+			h.beginShutdown()
+			// Refuse new blocking work and cancel what has not started;
+			// closures already running are waited for below.
+			h.blocking.Shutdown(0)
 			<-h.eng.Done()
+			h.blocking.Shutdown(-1)
 			if p := h.panicErr.Load(); p != nil {
 				rt.closeErr = &PanicShutdownError{Err: p}
 			} else if h.ct != nil {
@@ -135,4 +165,21 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 	case <-t.C:
 		return ErrShutdownTimeout
 	}
+}
+
+// Advance moves a paused clock (WithPausedClock) forward by d and fires the
+// timers that became due; their tasks are then scheduled as usual. It panics
+// when the clock is not paused. A negative d is treated as zero.
+func (rt *Runtime) Advance(d time.Duration) {
+	if !rt.h.timer.IsPaused() {
+		panic("weft: Advance on a runtime whose clock is not paused (use WithPausedClock)")
+	}
+	rt.h.timer.Advance(max(d, 0))
+}
+
+// Now returns the runtime's current time: with a paused clock, the paused
+// time.
+func (rt *Runtime) Now() time.Time {
+	d := rt.h.timer
+	return d.Clock().Time(d.Now())
 }

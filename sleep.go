@@ -48,8 +48,8 @@ func SleepUntil(t time.Time) *SleepFuture { return &SleepFuture{until: &t} }
 func (s *SleepFuture) deadline() timer.Instant { return timer.Instant(s.at) }
 
 // Poll completes once the deadline has passed. It panics when cx does not
-// come from a weft runtime, and when the runtime's timer driver has shut
-// down before the deadline.
+// come from a weft runtime. Once the runtime has shut down, a sleep that had
+// not completed never does (the runtime cancels its tasks).
 func (s *SleepFuture) Poll(cx *future.Context) (struct{}, bool) {
 	return struct{}{}, s.poll(cx, "Sleep")
 }
@@ -73,13 +73,17 @@ func (s *SleepFuture) poll(cx *future.Context, what string) bool {
 			return true
 		}
 		if err := d.Register(&s.entry, s.deadline(), cx.Waker()); err != nil {
-			panic("weft: " + what + " polled after the runtime's timer driver shut down")
+			// The runtime is shutting down and cancels every task; the
+			// sleep never completes.
+			cx.RefundBudget()
+			return false
 		}
 		s.registered = true
 	}
 	fired, err := d.Poll(&s.entry, cx.Waker())
 	if err != nil {
-		panic("weft: " + what + " polled after the runtime's timer driver shut down")
+		cx.RefundBudget()
+		return false
 	}
 	if fired {
 		s.elapsed = true

@@ -41,3 +41,33 @@ func SpawnDetached[F future.Future[T], T any](s Spawner, f F) task.AbortHandle {
 	h.eng.Spawn(n)
 	return a
 }
+
+// SpawnBlocking runs f on the runtime's blocking pool, a set of goroutines
+// kept apart from the workers (at most WithMaxBlocking of them, each exiting
+// after WithBlockingKeepAlive without work), and returns its JoinHandle. Use
+// it for calls that block: file and network I/O through the standard
+// library, cgo, locks held for long, CPU-heavy work. Awaiting the handle from
+// a task does not block the worker.
+//
+// Aborting the handle cancels the call only if it has not started; once f
+// runs, it runs to the end and its result is delivered (Go cannot interrupt
+// a function). A panic in f becomes the handle's JoinError. After shutdown
+// the handle reports a cancellation caused by ErrRuntimeShutdown.
+func SpawnBlocking[T any](s Spawner, f func() T) *task.JoinHandle[T] {
+	if f == nil {
+		panic("weft: SpawnBlocking of a nil function")
+	}
+	h := handleOf(s)
+	u, jh := task.NewUnowned[blockingCall[T], T](blockingCall[T]{f: f}, h.blocking.Scheduler(), h.newStats(1))
+	// On a shut-down pool Spawn cancels the task itself; the handle then
+	// reports it.
+	_ = h.blocking.Spawn(u)
+	return jh
+}
+
+// blockingCall is the future of a blocking task: it runs the function once.
+type blockingCall[T any] struct {
+	f func() T
+}
+
+func (b blockingCall[T]) Poll(*future.Context) (T, bool) { return b.f(), true }

@@ -152,6 +152,11 @@ type Config struct {
 	// ShutdownCause is the Cause of the JoinErrors of tasks cancelled
 	// because the pool shut down. Nil means ErrShutdown.
 	ShutdownCause error
+	// OnIdle, if not nil, runs each time the pool becomes idle (no task
+	// queued or running), possibly with the pool's lock held: it must be
+	// quick and must not call back into the pool. A runtime with a paused
+	// clock uses it to let time move again.
+	OnIdle func()
 }
 
 // Pool runs blocking tasks on a bounded, lazily grown set of goroutines. Its
@@ -347,7 +352,7 @@ func (p *Pool) loop(w *worker) {
 		w.inTask = false
 		p.mu.Lock()
 		p.mu.running--
-		p.pending.Add(-1)
+		p.taskDone()
 	}
 	// Retire in the critical section that decided it (invariant 3).
 	p.mu.numThreads--
@@ -423,6 +428,14 @@ func (p *Pool) exit(w *worker) {
 	}
 }
 
+// taskDone counts a task that ran or was cancelled, and reports the pool idle
+// when it was the last one.
+func (p *Pool) taskDone() {
+	if p.pending.Add(-1) == 0 && p.cfg.OnIdle != nil {
+		p.cfg.OnIdle()
+	}
+}
+
 // release removes the goroutine from the counts (protocol step 6).
 func (p *Pool) release(w *worker) {
 	p.mu.Lock()
@@ -431,7 +444,7 @@ func (p *Pool) release(w *worker) {
 		// task with ErrGoexit on the way out, and loop never resumed.
 		w.inTask = false
 		p.mu.running--
-		p.pending.Add(-1)
+		p.taskDone()
 	}
 	start := false
 	if !w.retired {
@@ -502,7 +515,7 @@ func (p *Pool) Shutdown(timeout time.Duration) bool {
 				break
 			}
 			t.Shutdown(p.cfg.ShutdownCause)
-			p.pending.Add(-1)
+			p.taskDone()
 		}
 		p.mu.Lock()
 		p.mu.draining = false

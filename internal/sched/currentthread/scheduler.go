@@ -151,6 +151,10 @@ func New(cfg Config) *Scheduler {
 	return s
 }
 
+// UnparkDriver wakes the driving goroutine if it is parked, so that it
+// looks at the clock again.
+func (s *Scheduler) UnparkDriver() { s.parker.Unpark() }
+
 // Owned returns the list of the scheduler's tasks.
 func (s *Scheduler) Owned() *task.OwnedTasks { return s.owned }
 

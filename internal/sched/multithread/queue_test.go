@@ -17,10 +17,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // holds genuine Notifieds. Their IDs identify them in assertions.
 type nopSched struct{ owned *task.OwnedTasks }
 
-func (s *nopSched) Schedule(task.Notified)        {}
-func (s *nopSched) Yield(task.Notified)           {}
-func (s *nopSched) Release(t task.Task) bool      { return s.owned.Remove(t) }
-func (s *nopSched) Hooks() *task.Hooks            { return nil }
+func (s *nopSched) Schedule(task.Notified)         {}
+func (s *nopSched) Yield(task.Notified)            {}
+func (s *nopSched) Release(t task.Task) bool       { return s.owned.Remove(t) }
+func (s *nopSched) Hooks() *task.Hooks             { return nil }
 func (s *nopSched) UnhandledPanic(*task.JoinError) {}
 
 func testTasks(t testing.TB, n int) []task.Notified {

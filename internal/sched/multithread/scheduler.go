@@ -211,6 +211,10 @@ func (s *Scheduler) notifyIfWorkPending() {
 	}
 }
 
+// UnparkDriver wakes the worker waiting on the timer driver, so that it
+// looks at the clock again.
+func (s *Scheduler) UnparkDriver() { s.unparkDriver() }
+
 // unparkDriver wakes the worker waiting for the timer driver's deadline.
 func (s *Scheduler) unparkDriver() {
 	if i := s.driverOwner.Load(); i >= 0 {

@@ -430,6 +430,8 @@ func (w *worker) parkTimeout(d time.Duration) {
 	case s.driverOwner.CompareAndSwap(-1, int32(w.index)):
 		wait := d
 		if t.IsPaused() {
+			// A paused clock moves only when everything is idle: then
+			// jump to the next deadline instead of sleeping.
 			if w.everyoneIdle() && t.AutoAdvance() {
 				wait = 0
 			}
@@ -442,6 +444,12 @@ func (w *worker) parkTimeout(d time.Duration) {
 		s.driverOwner.Store(-1)
 		t.Process()
 	default:
+		// Another parked worker owns the timer wait. If we are the last
+		// to go idle under a paused clock, it sleeps without knowing that
+		// the clock may now jump: wake it to look again.
+		if t.IsPaused() && w.everyoneIdle() {
+			s.unparkDriver()
+		}
 		w.parker.Park(d)
 	}
 	w.parking = false
