@@ -3,7 +3,8 @@ package future_test
 // Micro benchmarks of the combinators and of Signal/Block, each with its
 // goroutine twin:
 //
-//	go test -run=^$ -bench=. -benchmem -count=6 ./future/
+//	go test -run=^$ -bench=. -benchmem -count=6 ./future/ > future.txt
+//	benchstat -col /impl future.txt
 
 import (
 	"context"
@@ -13,11 +14,50 @@ import (
 	"github.com/weftrt/weft/future"
 )
 
-// BenchmarkJoin2 builds Join2 of two ready futures and polls it: the cost of
+// Each benchmark below runs its goroutine twin as the sub-benchmark
+// impl=goroutine and the weft version as impl=weft, so that
+// benchstat -col /impl shows the two side by side with their ratio.
+
+// BenchmarkJoin2 compares awaiting two ready results with Join2 and with
+// two goroutines.
+func BenchmarkJoin2(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineJoin2)
+	b.Run("impl=weft", benchJoin2)
+}
+
+// BenchmarkSelect2 compares taking the first of a pending and a ready
+// result with Select2 and with a select statement.
+func BenchmarkSelect2(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineSelect)
+	b.Run("impl=weft", benchSelect2)
+}
+
+// BenchmarkPollOneLayer compares the per-poll cost of one combinator layer
+// with an indirect function call.
+func BenchmarkPollOneLayer(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineFuncCall)
+	b.Run("impl=weft", benchMapPollPending)
+}
+
+// BenchmarkWakeWait compares a Signal wake and Wait with a buffered channel
+// send and receive, on one goroutine.
+func BenchmarkWakeWait(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineChanSendRecv)
+	b.Run("impl=weft", benchSignalWakeWait)
+}
+
+// BenchmarkWokenByGoroutine compares Block on a future that another
+// goroutine completes with a channel handoff to another goroutine.
+func BenchmarkWokenByGoroutine(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineHandoff)
+	b.Run("impl=weft", benchBlockWokenByGoroutine)
+}
+
+// benchJoin2 builds Join2 of two ready futures and polls it: the cost of
 // awaiting two results inside a task. (The Joined2 does not escape here, so
 // the compiler keeps it on the stack; in a task it is part of the task's
 // allocation.)
-func BenchmarkJoin2(b *testing.B) {
+func benchJoin2(b *testing.B) {
 	cx := future.NewContext(future.Noop())
 	a, c := future.Future[int](future.Ready(1)), future.Future[int](future.Ready(2))
 	b.ReportAllocs()
@@ -28,8 +68,8 @@ func BenchmarkJoin2(b *testing.B) {
 	}
 }
 
-// BenchmarkGoroutineJoin2 is the twin: two goroutines and a WaitGroup.
-func BenchmarkGoroutineJoin2(b *testing.B) {
+// benchGoroutineJoin2 is the twin: two goroutines and a WaitGroup.
+func benchGoroutineJoin2(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var x, y int
@@ -43,9 +83,9 @@ func BenchmarkGoroutineJoin2(b *testing.B) {
 	}
 }
 
-// BenchmarkSelect2 builds Select2 of a pending and a ready future and polls
+// benchSelect2 builds Select2 of a pending and a ready future and polls
 // it; the loser is dropped in the same poll.
-func BenchmarkSelect2(b *testing.B) {
+func benchSelect2(b *testing.B) {
 	cx := future.NewContext(future.Noop())
 	p, r := future.Future[int](future.Pending[int]()), future.Future[int](future.Ready(2))
 	b.ReportAllocs()
@@ -56,9 +96,9 @@ func BenchmarkSelect2(b *testing.B) {
 	}
 }
 
-// BenchmarkGoroutineSelect is the twin: a select over an empty and a ready
+// benchGoroutineSelect is the twin: a select over an empty and a ready
 // channel.
-func BenchmarkGoroutineSelect(b *testing.B) {
+func benchGoroutineSelect(b *testing.B) {
 	never, ready := make(chan int), make(chan int, 1)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -74,9 +114,9 @@ func BenchmarkGoroutineSelect(b *testing.B) {
 	}
 }
 
-// BenchmarkMapPollPending polls a Map over a pending future: the per-poll
+// benchMapPollPending polls a Map over a pending future: the per-poll
 // overhead of one combinator layer.
-func BenchmarkMapPollPending(b *testing.B) {
+func benchMapPollPending(b *testing.B) {
 	cx := future.NewContext(future.Noop())
 	m := future.Map[int, int](future.Pending[int](), func(v int) int { return v })
 	b.ReportAllocs()
@@ -91,9 +131,9 @@ func BenchmarkMapPollPending(b *testing.B) {
 // cannot inline it.
 var pollLike = func(v int) (int, bool) { return v, false }
 
-// BenchmarkGoroutineFuncCall is the twin of one combinator layer: an
+// benchGoroutineFuncCall is the twin of one combinator layer: an
 // indirect call through a func value.
-func BenchmarkGoroutineFuncCall(b *testing.B) {
+func benchGoroutineFuncCall(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok := pollLike(1); ok {
@@ -102,9 +142,9 @@ func BenchmarkGoroutineFuncCall(b *testing.B) {
 	}
 }
 
-// BenchmarkSignalWakeWait wakes a Signal and consumes the wake on one
+// benchSignalWakeWait wakes a Signal and consumes the wake on one
 // goroutine.
-func BenchmarkSignalWakeWait(b *testing.B) {
+func benchSignalWakeWait(b *testing.B) {
 	s := future.NewSignal()
 	w := s.Waker()
 	ctx := context.Background()
@@ -117,9 +157,9 @@ func BenchmarkSignalWakeWait(b *testing.B) {
 	}
 }
 
-// BenchmarkGoroutineChanSendRecv is the twin: a buffered channel send and
+// benchGoroutineChanSendRecv is the twin: a buffered channel send and
 // receive.
-func BenchmarkGoroutineChanSendRecv(b *testing.B) {
+func benchGoroutineChanSendRecv(b *testing.B) {
 	ch := make(chan struct{}, 1)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -128,9 +168,9 @@ func BenchmarkGoroutineChanSendRecv(b *testing.B) {
 	}
 }
 
-// BenchmarkBlockWokenByGoroutine runs a future with Block that another
+// benchBlockWokenByGoroutine runs a future with Block that another
 // goroutine completes: one Pending poll, a sleep, a wake, a Ready poll.
-func BenchmarkBlockWokenByGoroutine(b *testing.B) {
+func benchBlockWokenByGoroutine(b *testing.B) {
 	ctx := context.Background()
 	start := make(chan *gate)
 	go func() {
@@ -157,9 +197,9 @@ func BenchmarkBlockWokenByGoroutine(b *testing.B) {
 	close(start)
 }
 
-// BenchmarkGoroutineHandoff is the twin: hand a request to another goroutine
+// benchGoroutineHandoff is the twin: hand a request to another goroutine
 // and wait for its answer on a channel.
-func BenchmarkGoroutineHandoff(b *testing.B) {
+func benchGoroutineHandoff(b *testing.B) {
 	req, resp := make(chan int), make(chan int)
 	go func() {
 		for v := range req {

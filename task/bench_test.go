@@ -3,7 +3,8 @@ package task_test
 // Benchmarks of the task core (issue #2), each next to a goroutine twin so
 // that the ratio is visible in one run:
 //
-//	go test -run=^$ -bench=. -benchmem -count=6 ./task/
+//	go test -run=^$ -bench=. -benchmem -count=6 ./task/ > task.txt
+//	benchstat -col /impl task.txt
 //
 // The tasks run on benchSched, the smallest possible scheduler: one
 // goroutine, one task.Queue, no locks. What is timed is therefore the task
@@ -18,6 +19,58 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/task"
 )
+
+// Each benchmark below runs its goroutine twin as the sub-benchmark
+// impl=goroutine and the weft version as impl=weft, so that
+// benchstat -col /impl shows the two side by side with their ratio.
+
+// BenchmarkSpawnCycle compares a task's whole life (spawn, run, join)
+// with a goroutine's.
+func BenchmarkSpawnCycle(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineSpawnCycle)
+	b.Run("impl=weft", benchTaskSpawnCycle)
+}
+
+// BenchmarkYield compares one task yield with runtime.Gosched.
+func BenchmarkYield(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineYield)
+	b.Run("impl=weft", benchTaskYield)
+}
+
+// BenchmarkWakeAndRun compares waking a waiting task and polling it with
+// a goroutine ping-pong round trip.
+func BenchmarkWakeAndRun(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutinePingPong)
+	b.Run("impl=weft", benchTaskWakeAndPoll)
+}
+
+// BenchmarkPollCycle compares one poll of a woken task with a buffered
+// channel send and receive.
+func BenchmarkPollCycle(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineChanSendRecv)
+	b.Run("impl=weft", benchTaskPollCycle)
+}
+
+// BenchmarkWakeIdle compares Header.Wake of an idle task with a buffered
+// channel send and receive.
+func BenchmarkWakeIdle(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineChanSendRecv)
+	b.Run("impl=weft", benchTaskWakeIdle)
+}
+
+// BenchmarkWakeNotified compares Header.Wake of a queued task with a
+// buffered channel send and receive.
+func BenchmarkWakeNotified(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineChanSendRecv)
+	b.Run("impl=weft", benchTaskWakeNotified)
+}
+
+// BenchmarkWakeRunning compares Header.Wake from inside the task's own
+// poll with a buffered channel send and receive.
+func BenchmarkWakeRunning(b *testing.B) {
+	b.Run("impl=goroutine", benchGoroutineChanSendRecv)
+	b.Run("impl=weft", benchTaskWakeRunning)
+}
 
 // benchSched is a single-goroutine task.Scheduler: woken and yielding tasks
 // go to the back of one FIFO, and runAll drains it.
@@ -93,10 +146,10 @@ func (y yieldFut) Poll(cx *future.Context) (int, bool) {
 	return 0, false
 }
 
-// BenchmarkTaskSpawnCycle is the whole life of a task: Bind (one
+// benchTaskSpawnCycle is the whole life of a task: Bind (one
 // allocation: header, JoinHandle and future in one cell), Schedule, run to
 // completion, and Join of the output.
-func BenchmarkTaskSpawnCycle(b *testing.B) {
+func benchTaskSpawnCycle(b *testing.B) {
 	s := newBenchSched()
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -110,9 +163,9 @@ func BenchmarkTaskSpawnCycle(b *testing.B) {
 	s.shutdown()
 }
 
-// BenchmarkGoroutineSpawnCycle is the goroutine twin: start a goroutine that
+// benchGoroutineSpawnCycle is the goroutine twin: start a goroutine that
 // sends its result, and receive it.
-func BenchmarkGoroutineSpawnCycle(b *testing.B) {
+func benchGoroutineSpawnCycle(b *testing.B) {
 	ch := make(chan int)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -123,11 +176,11 @@ func BenchmarkGoroutineSpawnCycle(b *testing.B) {
 	}
 }
 
-// BenchmarkTaskYield is one yield of a task: a poll in which the future wakes
+// benchTaskYield is one yield of a task: a poll in which the future wakes
 // itself (Wake finds the task RUNNING and only sets NOTIFIED), toIdle hands
 // the reference to a new Notified and Scheduler.Yield queues it, and the next
 // iteration pops and runs it (toRunning).
-func BenchmarkTaskYield(b *testing.B) {
+func benchTaskYield(b *testing.B) {
 	s := newBenchSched()
 	stop := false
 	jh, _ := spawn[yieldFut, int](s, yieldFut{stop: &stop})
@@ -144,19 +197,19 @@ func BenchmarkTaskYield(b *testing.B) {
 	s.shutdown()
 }
 
-// BenchmarkGoroutineYield is the goroutine twin: runtime.Gosched.
-func BenchmarkGoroutineYield(b *testing.B) {
+// benchGoroutineYield is the goroutine twin: runtime.Gosched.
+func benchGoroutineYield(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		runtime.Gosched()
 	}
 }
 
-// BenchmarkTaskWakeAndPoll is the cycle of a task that waits for an event:
+// benchTaskWakeAndPoll is the cycle of a task that waits for an event:
 // Header.Wake of the idle task (toNotifiedByRef takes a reference,
 // Scheduler.Schedule queues it), then pop and run: toRunning, one Pending
 // poll, toIdle.
-func BenchmarkTaskWakeAndPoll(b *testing.B) {
+func benchTaskWakeAndPoll(b *testing.B) {
 	s := newBenchSched()
 	_, h := spawn[idleFut, int](s, idleFut{})
 	s.runAll() // now idle
@@ -168,10 +221,10 @@ func BenchmarkTaskWakeAndPoll(b *testing.B) {
 	s.shutdown()
 }
 
-// BenchmarkGoroutinePingPong is the goroutine twin of a wake that makes
+// benchGoroutinePingPong is the goroutine twin of a wake that makes
 // another party run: one op is a round trip between two goroutines over
 // unbuffered channels (two wakes, two switches).
-func BenchmarkGoroutinePingPong(b *testing.B) {
+func benchGoroutinePingPong(b *testing.B) {
 	ping, pong := make(chan struct{}), make(chan struct{})
 	go func() {
 		for range ping {
@@ -192,10 +245,10 @@ func BenchmarkGoroutinePingPong(b *testing.B) {
 // before they stop the timer to reset them.
 const batch = 4096
 
-// BenchmarkTaskPollCycle isolates the poll cycle of a notified task:
+// benchTaskPollCycle isolates the poll cycle of a notified task:
 // toRunning, one Pending poll of the future, toIdle. The wakes that queue the
 // tasks again happen with the timer stopped, once per batch.
-func BenchmarkTaskPollCycle(b *testing.B) {
+func benchTaskPollCycle(b *testing.B) {
 	s := newBenchSched()
 	hs := make([]*task.Header, batch)
 	for i := range hs {
@@ -215,11 +268,11 @@ func BenchmarkTaskPollCycle(b *testing.B) {
 	s.shutdown()
 }
 
-// BenchmarkTaskWakeIdle isolates Header.Wake of an idle task: one CAS that
+// benchTaskWakeIdle isolates Header.Wake of an idle task: one CAS that
 // sets NOTIFIED and takes a reference, and Scheduler.Schedule (a queue push
 // through the interface). The polls that make the tasks idle again happen
 // with the timer stopped, once per batch.
-func BenchmarkTaskWakeIdle(b *testing.B) {
+func benchTaskWakeIdle(b *testing.B) {
 	s := newBenchSched()
 	hs := make([]*task.Header, batch)
 	for i := range hs {
@@ -241,10 +294,10 @@ func BenchmarkTaskWakeIdle(b *testing.B) {
 	s.shutdown()
 }
 
-// BenchmarkTaskWakeNotified is Header.Wake of a task that is already queued:
+// benchTaskWakeNotified is Header.Wake of a task that is already queued:
 // nothing to schedule, the word is written back with one CAS so that the
 // waker's writes happen before the queued poll.
-func BenchmarkTaskWakeNotified(b *testing.B) {
+func benchTaskWakeNotified(b *testing.B) {
 	s := newBenchSched()
 	_, h := spawn[idleFut, int](s, idleFut{}) // notified from the start
 	b.ReportAllocs()
@@ -269,11 +322,11 @@ func (w wakeInPoll) Poll(cx *future.Context) (int, bool) {
 	return 0, false
 }
 
-// BenchmarkTaskWakeRunning is Header.Wake of a task from inside its own
+// benchTaskWakeRunning is Header.Wake of a task from inside its own
 // poll. The first wake sets NOTIFIED (one CAS); every later one finds it set
 // and writes the word back (one CAS), so this is the cost of a wake that has
 // nothing to schedule while the task runs.
-func BenchmarkTaskWakeRunning(b *testing.B) {
+func benchTaskWakeRunning(b *testing.B) {
 	s := newBenchSched()
 	spawn[wakeInPoll, int](s, wakeInPoll{b: b})
 	b.ReportAllocs()
@@ -281,10 +334,10 @@ func BenchmarkTaskWakeRunning(b *testing.B) {
 	s.shutdown()
 }
 
-// BenchmarkGoroutineChanSendRecv is the goroutine twin of a wake that does
+// benchGoroutineChanSendRecv is the goroutine twin of a wake that does
 // not switch: a send to a buffered channel and the matching receive on one
 // goroutine (what future.Signal does).
-func BenchmarkGoroutineChanSendRecv(b *testing.B) {
+func benchGoroutineChanSendRecv(b *testing.B) {
 	ch := make(chan struct{}, 1)
 	b.ReportAllocs()
 	for b.Loop() {
