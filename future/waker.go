@@ -10,24 +10,48 @@ type Wakeable interface {
 	Wake()
 }
 
+// TagWakeable is a Wakeable whose Wakers carry a tag: the same object can be
+// woken on behalf of different incarnations, and WakeTag ignores a tag that is
+// no longer current. weft's tasks use it: a task's memory is reused after the
+// task ends, and the tag (the task's ID) keeps a Waker kept past the end of
+// its task from waking the next task that uses the memory.
+type TagWakeable interface {
+	Wakeable
+	WakeTag(tag uint64)
+}
+
 // Waker wakes whoever waits for a future: a task, or a goroutine blocked on a
 // [Signal]. The zero Waker wakes nothing.
 //
 // Wakers are small values that are copied freely. Two Wakers are equal exactly
 // when they wake the same thing, so [Waker.WillWake] is ==. A Waker does not
 // keep a task from finishing: waking a task that has already completed does
-// nothing.
+// nothing, even when its memory has been reused by another task.
 type Waker struct {
-	w Wakeable
+	w   Wakeable
+	tag uint64
 }
 
 // NewWaker returns a Waker that calls w.Wake.
 func NewWaker(w Wakeable) Waker { return Waker{w: w} }
 
+// NewTaggedWaker returns a Waker that calls w.WakeTag(tag). tag must not be
+// 0.
+func NewTaggedWaker(w TagWakeable, tag uint64) Waker {
+	if tag == 0 {
+		panic("future: NewTaggedWaker with tag 0")
+	}
+	return Waker{w: w, tag: tag}
+}
+
 // Wake schedules whatever the Waker stands for to be polled again. It never
 // blocks and never allocates. Everything the caller did before Wake happens
 // before the poll that the wake causes.
 func (w Waker) Wake() {
+	if w.tag != 0 {
+		w.w.(TagWakeable).WakeTag(w.tag)
+		return
+	}
 	if w.w != nil {
 		w.w.Wake()
 	}

@@ -20,8 +20,9 @@ completing goroutine owns the output (rule 7 in join_waker.go): it drops it at
 once, so nothing waits in the cell for a reader that will never come.
 
 A panic in Drop. The future's Drop runs inside the same recover as its Poll;
-a panic there after Ready loses the output and completes the task with a panic
-JoinError (Tokio does the same). A panic in Drop during a cancellation turns
+a panic there after Ready completes the task with a panic JoinError, and the
+output Poll returned is dropped unread (Tokio does the same: it drops the
+output while unwinding). A panic in Drop during a cancellation turns
 the Cancelled error into a panic error. Panics while dropping an unread output,
 while waking the join waker, and in hooks are swallowed. No panic of user code
 leaves the harness; a violated invariant of weft itself is re-panicked.
@@ -39,11 +40,12 @@ and the scheduler must replace it.
 
 import (
 	"errors"
-	"reflect"
 	"runtime/debug"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/invariants"
+	"github.com/weftrt/weft/internal/list"
+	"github.com/weftrt/weft/internal/values"
 )
 
 // stage says what the cell holds.
@@ -55,27 +57,18 @@ const (
 	stageConsumed              // nothing: the future is gone and the output taken or dropped
 )
 
-// handleState is what the JoinHandle has done; owned by the JoinHandle.
-type handleState uint8
-
-const (
-	handleLive handleState = iota
-	handleJoined
-	handleDetached
-)
-
-// core is the part of a task cell that depends only on the output type. A
-// *JoinHandle[T] is a *core[T] under another name.
+// core is the part of a task cell that depends only on the output type; the
+// JoinHandle works on it.
 type core[T any] struct {
-	hdr    Header
-	stage  stage       // see "Field ownership" in state.go
-	handle handleState // owned by the JoinHandle
-	busy   busyFlag    // detects a JoinHandle used from two goroutines at once
-	err    *JoinError  // with out: the output, once stage is stageFinished
-	out    T
+	hdr   Header     // must stay the first field: see taskType
+	stage stage      // see "Field ownership" in state.go
+	err   *JoinError // with out: the output, once stage is stageFinished
+	out   T
 }
 
-// cell is a whole task: header, output, and the future stored inline.
+// cell is a whole task: header, output, and the future stored inline. Cells
+// are recycled through their taskType's pool once their reference count
+// reaches zero.
 type cell[F future.Future[T], T any] struct {
 	core[T]
 	fut F
@@ -85,22 +78,36 @@ type cell[F future.Future[T], T any] struct {
 // runtime.Goexit.
 var ErrGoexit = errors.New("task: future called runtime.Goexit")
 
-// newCell builds a task in its initial state: three references, NOTIFIED and
-// JOIN_INTEREST.
+// newCell builds a task in its initial state (three references, NOTIFIED
+// and JOIN_INTEREST), reusing a recycled cell when its type's pool has one.
 func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *Stats) *cell[F, T] {
-	if isNilFuture(f) {
+	if values.IsNil(f) {
 		panic("task: spawn of a nil future")
 	}
 	if s == nil {
 		panic("task: spawn with a nil Scheduler")
 	}
-	c := &cell[F, T]{fut: f}
-	c.hdr.state.v.Store(uint64(initialState))
-	c.hdr.vt = c
+	tt := typeFor[F, T]()
+	var c *cell[F, T]
+	if v := tt.pool.Get(); v != nil {
+		c = v.(*cell[F, T])
+	} else {
+		c = new(cell[F, T])
+	}
+	// A recycled cell was reset by dealloc; only stale Wakers and
+	// AbortHandles can still reach it, and they read nothing but the state
+	// word, which the Store below publishes last.
+	id := NextID()
+	c.fut = f
+	c.hdr.typ = tt
 	c.hdr.sched = s
-	c.hdr.id = NextID()
+	c.hdr.id = id
 	c.hdr.ownerID = ownerID
 	c.hdr.stats = st
+	if st != nil && st.SpawnedAt == 0 {
+		st.SpawnedAt = Nanotime()
+	}
+	c.hdr.state.v.Store(uint64(initialState.withGen(id)))
 	return c
 }
 
@@ -139,8 +146,11 @@ func (c *cell[F, T]) poll(cx *future.Context) {
 // RUNNING.
 func (c *cell[F, T]) pollFuture(cx *future.Context) bool {
 	h := &c.hdr
-	cx.SetWaker(future.NewWaker(h))
+	cx.SetWaker(future.NewTaggedWaker(h, uint64(h.id)))
 	cx.SetTaskID(uint64(h.id))
+	if st := h.stats; st != nil {
+		st.RecordPoll(Nanotime())
+	}
 	hooks := h.sched.Hooks()
 	if hooks != nil && hooks.BeforePoll != nil {
 		runHook(hooks.BeforePoll, h)
@@ -166,8 +176,11 @@ func (c *cell[F, T]) pollGuarded(cx *future.Context) (ready bool) {
 	}()
 	v, ok := c.fut.Poll(cx)
 	if ok {
-		c.dropFuture()
+		// Store the output before Drop runs: if Drop panics, storePanic
+		// finds the output there and drops it (Tokio drops it while
+		// unwinding), instead of losing it without its Drop.
 		c.out = v
+		c.dropFuture()
 		c.stage = stageFinished
 	}
 	normal = true
@@ -186,12 +199,15 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 	if goexit {
 		r = ErrGoexit
 	}
-	// Drop the future if Poll itself panicked; if Drop panicked we are
-	// past that (stage is no longer stageRunning).
+	// Drop the future if Poll itself panicked. If Drop panicked we are
+	// past that (stage is no longer stageRunning), and Poll had returned
+	// an output that nobody will read: drop it.
 	if c.stage == stageRunning {
-		if p, pstack, ok := c.dropFutureCatching(); !ok {
-			r, stack = p, pstack
-		}
+		// A second panic, in Drop, is swallowed: the first one (in Poll)
+		// is the cause worth reporting.
+		c.dropFutureCatching()
+	} else {
+		dropUnread(&c.out)
 	}
 	var zf F
 	c.fut = zf
@@ -215,7 +231,7 @@ func (c *cell[F, T]) dropFuture() {
 		return
 	}
 	c.stage = stageConsumed
-	dropValue(&c.fut)
+	values.Drop(&c.fut)
 	var z F
 	c.fut = z
 }
@@ -254,7 +270,7 @@ func (c *cell[F, T]) cancelTask(cause error) {
 		c.err = newPanic(c.hdr.id, p, stack)
 	} else {
 		if cause == nil {
-			if cc, isCC := c.hdr.sched.(interface{ CancelCause() error }); isCC {
+			if cc, isCC := c.hdr.sched.(CancelCauser); isCC {
 				cause = cc.CancelCause()
 			}
 		}
@@ -296,25 +312,34 @@ func (c *cell[F, T]) complete() {
 }
 
 // dropOutput discards an output nobody will read, calling Drop on it if it
-// implements future.Dropper. A panic there is swallowed.
+// implements future.Dropper (only when the task produced one). A panic there
+// is swallowed.
 func (c *core[T]) dropOutput() {
 	if c.stage != stageFinished {
 		return
 	}
 	c.stage = stageConsumed
+	// A failed task has no output: out is its zero value, which must not
+	// get a Drop call.
+	if c.err == nil {
+		dropUnread(&c.out)
+	}
 	c.err = nil
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				if v, ok := r.(*invariants.Violation); ok {
-					panic(v)
-				}
-			}
-		}()
-		dropValue(&c.out)
-	}()
 	var z T
 	c.out = z
+}
+
+// dropUnread calls Drop on an output value that nobody will read, if it
+// implements future.Dropper, swallowing a panic.
+func dropUnread[T any](p *T) {
+	defer func() {
+		if r := recover(); r != nil {
+			if v, ok := r.(*invariants.Violation); ok {
+				panic(v)
+			}
+		}
+	}()
+	values.Drop(p)
 }
 
 // shutdown cancels the task for a runtime shutdown, owning one reference.
@@ -329,17 +354,27 @@ func (c *cell[F, T]) shutdown(cause error) {
 	c.complete()
 }
 
-// dealloc releases what the task holds once no counted reference is left.
-// Only a stale Waker or AbortHandle can still reach the header, and neither
-// touches the fields cleared here: their transitions see a zero count or
-// COMPLETE and stop.
+// dealloc releases what the task holds once no counted reference is left,
+// and recycles the cell. Only a stale Waker or AbortHandle can still reach
+// the header; they read the state word alone, see a zero count, COMPLETE or
+// another generation, and stop. The state word is left as it is.
 func (c *cell[F, T]) dealloc() {
 	if c.stage == stageRunning {
 		// Never completed: an UnownedTask dropped without running.
 		_, _, _ = c.dropFutureCatching()
-		c.stage = stageConsumed
 	}
-	c.hdr.sched = nil
+	tt := c.hdr.typ
+	h := &c.hdr
+	h.queueNext = nil
+	h.sched = nil
+	h.owned = list.Links[Header]{}
+	h.joinWaker = future.Waker{}
+	h.stats = nil
+	h.ownerID = 0
+	var zf F
+	var zo T
+	c.fut, c.out, c.err, c.stage = zf, zo, nil, stageRunning
+	tt.pool.Put(c)
 }
 
 // future returns the future for tracing while the caller holds RUNNING, or
@@ -360,29 +395,4 @@ func wakeGuarded(w future.Waker) {
 		}
 	}()
 	w.Wake()
-}
-
-// dropValue calls Drop on *p or p's value, whichever implements
-// future.Dropper, without boxing a non-pointer value (which would allocate).
-func dropValue[V any](p *V) {
-	if d, ok := any(p).(future.Dropper); ok {
-		d.Drop()
-		return
-	}
-	switch reflect.TypeFor[V]().Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		future.Drop(any(*p))
-	}
-}
-
-// isNilFuture reports whether f is a nil pointer, function, map, channel or
-// interface.
-func isNilFuture[F any](f F) bool {
-	switch reflect.TypeFor[F]().Kind() {
-	case reflect.Interface:
-		return any(f) == nil
-	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		return reflect.ValueOf(any(f)).IsNil()
-	}
-	return false
 }

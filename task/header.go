@@ -2,6 +2,7 @@ package task
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/list"
@@ -20,8 +21,8 @@ type Header struct {
 	// queueNext links the task in an intrusive run queue ([Queue]). Owned by
 	// whoever holds the task's Notified.
 	queueNext *Header
-	// vt dispatches to the typed cell. Immutable.
-	vt vtable
+	// typ dispatches to the typed cell and holds its pool. Immutable.
+	typ *taskType
 	// sched schedules the task when it is woken. Immutable after bind;
 	// cleared by dealloc, when no counted reference is left (a wake can only
 	// read it after a successful Submit, which takes a reference).
@@ -42,28 +43,14 @@ type Header struct {
 	stats *Stats
 }
 
-// vtable is implemented by the typed cell (*cell[F, T]); it lets untyped code
-// drive a task from its *Header.
-type vtable interface {
-	// poll runs the harness for a Notified's reference.
-	poll(cx *future.Context)
-	// shutdown cancels the task for a runtime shutdown; it owns one
-	// reference.
-	shutdown(cause error)
-	// dealloc releases the task's contents when its count reaches zero.
-	dealloc()
-	// future returns the future while the caller holds RUNNING, for
-	// tracing; nil once it is gone.
-	future() any
-}
-
 // Stats is per-task bookkeeping that a runtime turns on for task dumps and
 // metrics. It costs an allocation per spawn, so it is off unless asked for.
+// The harness fills it in: the spawn time at bind, and a count and time
+// for each poll. Times are on the clock of [Nanotime].
 type Stats struct {
 	// SpawnPC is the program counter of the spawn call, 0 if not captured.
 	SpawnPC uintptr
-	// SpawnedAt is when the task was spawned, in the runtime's clock
-	// (nanoseconds).
+	// SpawnedAt is when the task was spawned (set at bind when zero).
 	SpawnedAt int64
 
 	polls    atomic.Uint64
@@ -73,11 +60,11 @@ type Stats struct {
 // Polls returns how many times the task was polled.
 func (s *Stats) Polls() uint64 { return s.polls.Load() }
 
-// LastPoll returns when the task was last polled (0 if never), in the clock
-// given to [Stats.RecordPoll].
+// LastPoll returns when the task was last polled (0 if never).
 func (s *Stats) LastPoll() int64 { return s.lastPoll.Load() }
 
-// RecordPoll counts a poll at time now.
+// RecordPoll counts a poll at time now. The harness calls it before each
+// poll.
 func (s *Stats) RecordPoll(now int64) {
 	s.polls.Add(1)
 	s.lastPoll.Store(now)
@@ -96,23 +83,29 @@ func (h *Header) OwnerID() uint64 { return h.ownerID }
 // Stats returns the task's bookkeeping, or nil when the runtime keeps none.
 func (h *Header) Stats() *Stats { return h.stats }
 
-// Wake schedules the task to be polled again. It is what the task's Waker
-// calls: waking a running task makes its poller reschedule it; waking a
-// queued, completed or released task does nothing. Wake never blocks and,
-// unless it has to schedule the task, does one atomic operation.
-func (h *Header) Wake() {
-	if h.state.toNotifiedByRef() == notifySubmit {
+// WakeTag schedules the task to be polled again if it is still the task
+// with the given ID (the tag of the Waker that calls it). Waking a running
+// task makes its poller reschedule it; waking a queued or completed task, or
+// one whose memory now belongs to another task, does nothing. It never
+// blocks and, unless it has to schedule the task, does one atomic operation.
+func (h *Header) WakeTag(tag uint64) {
+	if h.state.toNotifiedByRef(uint32(tag)) == notifySubmit {
 		h.sched.Schedule(Notified{h: h})
 	}
 }
 
-// Waker returns the Waker that wakes this task.
-func (h *Header) Waker() future.Waker { return future.NewWaker(h) }
+// Wake wakes whichever task currently owns the header. Task Wakers use
+// WakeTag instead; Wake exists so that a *Header is a future.Wakeable.
+func (h *Header) Wake() { h.WakeTag(uint64(h.state.load().gen())) }
 
-// abort asks for the task to be cancelled at its next chance: see
-// [JoinHandle.Abort] for the cases.
-func (h *Header) abort() {
-	if h.state.toNotifiedAndCancel() {
+// Waker returns the Waker that wakes this task (and never a later task that
+// reuses its memory).
+func (h *Header) Waker() future.Waker { return future.NewTaggedWaker(h, uint64(h.id)) }
+
+// abort asks for the task with the given ID to be cancelled at its next
+// chance: see [JoinHandle.Abort] for the cases.
+func (h *Header) abort(id ID) {
+	if h.state.toNotifiedAndCancel(uint32(id)) {
 		// Cancellation always happens on the scheduler's side, so a task
 		// bound to one thread is cancelled on that thread.
 		h.sched.Schedule(Notified{h: h})
@@ -122,6 +115,12 @@ func (h *Header) abort() {
 // dropRef releases one counted reference, deallocating at zero.
 func (h *Header) dropRef() {
 	if h.state.refDec() {
-		h.vt.dealloc()
+		h.typ.dealloc(h)
 	}
 }
+
+var clockStart = time.Now()
+
+// Nanotime returns the nanoseconds elapsed on a monotonic clock since the
+// process loaded package task: the clock of Stats' times.
+func Nanotime() int64 { return int64(time.Since(clockStart)) }

@@ -16,15 +16,30 @@ import (
 // was cancelled or panicked. A plain goroutine uses [JoinHandle.Join].
 // The output can be taken once; later Joins return [ErrAlreadyJoined].
 //
-// Dropping a JoinHandle does not stop the task. A handle that is neither
-// joined nor detached costs nothing extra: it lives inside the task's own
-// allocation, so the garbage collector reclaims the two together once neither
-// is reachable. [JoinHandle.Detach] releases the task's output early.
+// Join or Detach every handle. Either one lets the runtime reuse the task's
+// memory for a later task once the task has finished; a handle that is just
+// dropped leaves that memory to the garbage collector, which is correct but
+// slower. The handle itself stays safe to use after either: it never
+// reaches a task that has reused the memory.
 //
 // A JoinHandle may be used by one goroutine at a time (Join, Poll, Detach);
 // using it from two at once panics. Abort, IsFinished, ID and AbortHandle are
 // safe from any goroutine.
-type JoinHandle[T any] core[T]
+type JoinHandle[T any] struct {
+	c     *core[T]
+	id    ID
+	busy  busyFlag
+	state handleState // guarded by busy
+}
+
+// handleState is what the JoinHandle has done.
+type handleState uint8
+
+const (
+	handleLive handleState = iota
+	handleJoined
+	handleDetached
+)
 
 // busyFlag detects concurrent use of a JoinHandle.
 type busyFlag struct{ v atomic.Uint32 }
@@ -37,15 +52,21 @@ func (b *busyFlag) enter() {
 
 func (b *busyFlag) exit() { b.v.Store(0) }
 
-func (j *JoinHandle[T]) header() *Header { return &j.hdr }
+func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
+	return &JoinHandle[T]{c: c, id: c.hdr.id}
+}
+
+// header returns the task's header. Valid while the handle is live; after
+// Join or Detach the header may belong to another task.
+func (j *JoinHandle[T]) header() *Header { return &j.c.hdr }
 
 // ID returns the task's ID.
-func (j *JoinHandle[T]) ID() ID { return j.hdr.id }
+func (j *JoinHandle[T]) ID() ID { return j.id }
 
 // IsFinished reports whether the task has completed: returned its output,
 // been cancelled, or panicked. Once it reports true, the task's future has
 // been dropped (its Drop has returned) and Join does not block.
-func (j *JoinHandle[T]) IsFinished() bool { return j.hdr.state.load().IsComplete() }
+func (j *JoinHandle[T]) IsFinished() bool { return j.AbortHandle().IsFinished() }
 
 // Abort asks for the task to be cancelled. A task that is waiting is
 // cancelled by its scheduler soon after; a task that is being polled is
@@ -53,14 +74,14 @@ func (j *JoinHandle[T]) IsFinished() bool { return j.hdr.state.load().IsComplete
 // completes normally and the abort has no effect); a finished task is not
 // affected. A cancelled task's future is dropped (its Drop runs) and its
 // JoinHandle reports a JoinError for which IsCancelled is true. Abort does not
-// wait for any of this.
+// wait for any of this. It works after Detach too.
 //
 // A blocking task (SpawnBlocking) is cancelled only if it has not started;
 // once its function runs, it runs to the end.
-func (j *JoinHandle[T]) Abort() { j.hdr.abort() }
+func (j *JoinHandle[T]) Abort() { j.c.hdr.abort(j.id) }
 
 // AbortHandle returns a handle that can abort the task but cannot join it.
-func (j *JoinHandle[T]) AbortHandle() AbortHandle { return AbortHandle{h: &j.hdr} }
+func (j *JoinHandle[T]) AbortHandle() AbortHandle { return AbortHandle{h: &j.c.hdr, id: j.id} }
 
 // Poll implements future.Future: it is ready when the task has completed,
 // with the output, or with a *JoinError as Err. Polling consumes one unit of
@@ -76,7 +97,7 @@ func (j *JoinHandle[T]) Poll(cx *future.Context) (future.Result[T], bool) {
 		j.busy.exit()
 		return future.Result[T]{}, false
 	}
-	if !j.hdr.canReadOutput(cx.Waker()) {
+	if !j.c.hdr.canReadOutput(cx.Waker()) {
 		cx.RefundBudget()
 		j.busy.exit()
 		return future.Result[T]{}, false
@@ -100,13 +121,14 @@ func (j *JoinHandle[T]) Join(ctx context.Context) (T, error) {
 	if r, done := j.released(); done {
 		return r.Value, r.Err
 	}
-	if j.hdr.state.load().IsComplete() {
+	h := &j.c.hdr
+	if h.state.load().IsComplete() {
 		return j.takeOutput().Get()
 	}
 	s := future.NewSignal()
 	w := s.Waker()
 	for {
-		if j.hdr.canReadOutput(w) {
+		if h.canReadOutput(w) {
 			return j.takeOutput().Get()
 		}
 		if err := s.Wait(ctx); err != nil {
@@ -122,11 +144,11 @@ func (j *JoinHandle[T]) Join(ctx context.Context) (T, error) {
 func (j *JoinHandle[T]) Detach() {
 	j.busy.enter()
 	defer j.busy.exit()
-	if j.handle != handleLive {
+	if j.state != handleLive {
 		return
 	}
-	j.handle = handleDetached
-	if j.hdr.state.dropJoinHandleFast() {
+	j.state = handleDetached
+	if j.c.hdr.state.dropJoinHandleFast() {
 		return
 	}
 	j.release()
@@ -135,7 +157,7 @@ func (j *JoinHandle[T]) Detach() {
 // released reports whether the handle has been joined or detached, with the
 // error to return.
 func (j *JoinHandle[T]) released() (future.Result[T], bool) {
-	switch j.handle {
+	switch j.state {
 	case handleJoined:
 		return future.Result[T]{Err: ErrAlreadyJoined}, true
 	case handleDetached:
@@ -147,29 +169,34 @@ func (j *JoinHandle[T]) released() (future.Result[T], bool) {
 // takeOutput moves the output out of a complete task and releases the
 // handle's reference.
 func (j *JoinHandle[T]) takeOutput() future.Result[T] {
-	invariants.Check(j.stage == stageFinished, "task: JoinHandle reads output in stage %d", j.stage)
+	c := j.c
+	if c.stage != stageFinished {
+		invariants.Violated("task: JoinHandle reads output in stage %d", c.stage)
+	}
 	var r future.Result[T]
-	if j.err != nil {
-		r.Err = j.err
+	if c.err != nil {
+		r.Err = c.err
 	} else {
-		r.Value = j.out
+		r.Value = c.out
 	}
 	var zero T
-	j.out, j.err, j.stage = zero, nil, stageConsumed
-	j.handle = handleJoined
+	c.out, c.err, c.stage = zero, nil, stageConsumed
+	j.state = handleJoined
 	j.release()
 	return r
 }
 
 // release clears JOIN_INTEREST, cleans up what the handle owns, and drops its
-// reference. Mirrors tokio drop_join_handle_slow.
+// reference; after it the handle must not touch the cell. Mirrors tokio
+// drop_join_handle_slow.
 func (j *JoinHandle[T]) release() {
-	r := j.hdr.state.toJoinHandleDropped()
+	c := j.c
+	r := c.hdr.state.toJoinHandleDropped()
 	if r.dropOutput {
-		(*core[T])(j).dropOutput()
+		c.dropOutput()
 	}
 	if r.dropWaker {
-		j.hdr.joinWaker = future.Waker{}
+		c.hdr.joinWaker = future.Waker{}
 	}
-	j.hdr.dropRef()
+	c.hdr.dropRef()
 }

@@ -64,11 +64,11 @@ func (l *LocalOwnedTasks) bind(h *Header) bool {
 // Remove takes a completed task off the list and reports whether it was
 // there. It panics when the task belongs to another list.
 func (l *LocalOwnedTasks) Remove(t Task) bool {
-	l.check()
 	h := t.h
 	if h.ownerID == 0 {
 		return false
 	}
+	l.check()
 	if h.ownerID != l.id {
 		panic("task: Remove of a task that belongs to another list")
 	}
@@ -95,7 +95,7 @@ func (l *LocalOwnedTasks) CloseAndShutdownAll(cause error) {
 		if h == nil {
 			return
 		}
-		h.vt.shutdown(l.cause)
+		h.typ.shutdown(h, l.cause)
 	}
 }
 

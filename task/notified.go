@@ -33,6 +33,9 @@ func (n Notified) ID() ID { return n.h.id }
 // Header returns the task's header.
 func (n Notified) Header() *Header { return n.h }
 
+// AbortHandle returns an AbortHandle for the task.
+func (n Notified) AbortHandle() AbortHandle { return AbortHandle{h: n.h, id: n.h.id} }
+
 // IsZero reports whether n refers to no task.
 func (n Notified) IsZero() bool { return n.h == nil }
 
@@ -61,7 +64,7 @@ func (n LocalNotified) Header() *Header { return n.h }
 // budget); Run sets its waker and task ID. Run consumes the reference: if the
 // task wakes itself during the poll, it comes back through Scheduler.Yield.
 // Run never panics because of the task's code.
-func (n LocalNotified) Run(cx *future.Context) { n.h.vt.poll(cx) }
+func (n LocalNotified) Run(cx *future.Context) { n.h.typ.poll(n.h, cx) }
 
 // UnownedTask is a task outside every owner list: a blocking task, run once
 // on a pool goroutine. It owns two references (standing for the list entry it
@@ -81,8 +84,11 @@ func (u UnownedTask) Header() *Header { return u.h }
 // both references.
 func (u UnownedTask) Run(cx *future.Context) {
 	h := u.h
-	h.vt.poll(cx)
-	h.dropRef()
+	// Deferred so that the second reference is released even when the
+	// task calls runtime.Goexit: the harness completes the task on the way
+	// out, but the poll never returns here.
+	defer h.dropRef()
+	h.typ.poll(h, cx)
 }
 
 // Shutdown cancels the task without running it (the pool is shutting down),
@@ -91,7 +97,7 @@ func (u UnownedTask) Run(cx *future.Context) {
 func (u UnownedTask) Shutdown(cause error) {
 	h := u.h
 	h.dropRef()
-	h.vt.shutdown(cause)
+	h.typ.shutdown(h, cause)
 }
 
 // Drop releases both references without running or cancelling the task. Its
@@ -99,12 +105,24 @@ func (u UnownedTask) Shutdown(cause error) {
 // exists for the tests of the reference protocol.
 func (u UnownedTask) Drop() {
 	if u.h.state.refDecTwice() {
-		u.h.vt.dealloc()
+		u.h.typ.dealloc(u.h)
 	}
 }
 
 // assertOwner checks that n belongs to the list with the given id.
+// It runs for every poll, so it tests before building the message:
+// invariants.Check would box its arguments (an allocation once the ids pass
+// 255) even when the check passes.
 func assertOwner(n Notified, owner uint64) LocalNotified {
-	invariants.Check(n.h.ownerID == owner, "task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
+	if n.h.ownerID != owner {
+		invariants.Violated("task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
+	}
 	return LocalNotified(n)
 }
+
+// NotifiedFromHeader turns a header back into the Notified it was taken from
+// (Notified.Header). It is for run queues that store headers (a lock-free
+// ring of pointers): the queue must own the reference the header stands for,
+// which holds when every header in it came from a Notified handed to the
+// queue and not yet taken out.
+func NotifiedFromHeader(h *Header) Notified { return Notified{h: h} }

@@ -32,6 +32,17 @@ type Scheduler interface {
 	UnhandledPanic(err *JoinError)
 }
 
+// CancelCauser may be implemented by a Scheduler to say why its tasks are
+// being cancelled. When the harness cancels a task (after an abort, or
+// because a poll ended with CANCELLED set by a shutdown) and no cause was
+// passed down with the cancellation, it asks the scheduler; a non-nil answer
+// becomes the JoinError's Cause. weft's runtimes answer with their shutdown
+// error once shutdown has begun, so that every task a shutdown cancels says
+// so, including tasks that were running when it began.
+type CancelCauser interface {
+	CancelCause() error
+}
+
 // Hooks are callbacks a runtime runs for each of its tasks. Each field may be
 // nil. Hooks run on the goroutine that caused the event, must not block, and
 // must not call back into the task they are told about; a hook that panics is

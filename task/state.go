@@ -41,7 +41,13 @@ One atomic uint64. The low six bits are flags; the reference count is above.
                        join_waker.go.
   CANCELLED      1<<5  the task must be cancelled at its next chance. May take
                        any value once COMPLETE is set.
-  refs           bits 6..63, in units of refOne = 1<<6.
+  refs           bits 6..31, in units of refOne = 1<<6.
+  generation     bits 32..63: the low 32 bits of the task's ID. A task's
+                 memory (its cell) is reused for a new task once its count
+                 reaches zero; Wakers and AbortHandles remember the ID they
+                 were made for, and their transitions compare it with these
+                 bits inside the same CAS, so a stale one can never act on
+                 the next task. Every transition leaves these bits alone.
 
 A task starts with three references (owned list, first Notified, JoinHandle)
 and NOTIFIED|JOIN_INTEREST set: initialState = 3*refOne | NOTIFIED |
@@ -115,14 +121,17 @@ const (
 
 	refShift = 6
 	refOne   = Snapshot(1) << refShift
+	genShift = 32
+	refMask  = Snapshot(1)<<genShift - refOne
 
 	// initialState: references for the owned list, the first Notified and
 	// the JoinHandle; notified (it is about to be scheduled) and with join
 	// interest.
 	initialState = 3*refOne | stateNotified | stateJoinInterest
 
-	// maxRefs bounds the reference count well below overflow.
-	maxRefs = 1 << 40
+	// maxRefs bounds the reference count below overflow into the
+	// generation bits.
+	maxRefs = 1<<(genShift-refShift) - 1
 )
 
 // Snapshot is one reading of a task's state word. Its String method prints
@@ -153,7 +162,16 @@ func (s Snapshot) IsCancelled() bool { return s&stateCancelled != 0 }
 func (s Snapshot) IsIdle() bool { return s&stateLifecycleMask == 0 }
 
 // RefCount returns the number of counted references.
-func (s Snapshot) RefCount() uint64 { return uint64(s >> refShift) }
+func (s Snapshot) RefCount() uint64 { return uint64((s & refMask) >> refShift) }
+
+// gen returns the generation bits: the low 32 bits of the ID of the task that
+// owns the cell.
+func (s Snapshot) gen() uint32 { return uint32(s >> genShift) }
+
+// withGen returns s with its generation bits set to those of id.
+func (s Snapshot) withGen(id ID) Snapshot {
+	return s&(1<<genShift-1) | Snapshot(uint32(id))<<genShift
+}
 
 // String prints the flags with Tokio's names and the reference count.
 func (s Snapshot) String() string {
@@ -185,12 +203,16 @@ func (s Snapshot) String() string {
 }
 
 func (s Snapshot) refDec(n uint64) Snapshot {
-	invariants.Check(s.RefCount() >= n, "task: reference count underflow in %v", s)
+	if s.RefCount() < n {
+		invariants.Violated("task: reference count underflow in %v", s)
+	}
 	return s - Snapshot(n)*refOne
 }
 
 func (s Snapshot) refInc() Snapshot {
-	invariants.Check(s.RefCount() < maxRefs, "task: reference count overflow in %v", s)
+	if s.RefCount() >= maxRefs {
+		invariants.Violated("task: reference count overflow in %v", s)
+	}
 	return s + refOne
 }
 
@@ -229,7 +251,9 @@ func (r runningResult) String() string {
 // Failed and Dealloc it is released here.
 // Mirrors tokio runtime/task/state.rs transition_to_running.
 func (s Snapshot) transitionToRunning() (Snapshot, runningResult) {
-	invariants.Check(s.IsNotified(), "task: toRunning of a task that is not notified: %v", s)
+	if !s.IsNotified() {
+		invariants.Violated("task: toRunning of a task that is not notified: %v", s)
+	}
 	if !s.IsIdle() {
 		// Already running (a stale queue entry) or complete: the Notified
 		// carries nothing to do, only its reference to give back.
@@ -282,7 +306,9 @@ func (r idleResult) String() string {
 // Mirrors tokio transition_to_idle, except that a woken task keeps its
 // reference count (the poll reference moves to the new Notified).
 func (s Snapshot) transitionToIdle() (next Snapshot, write bool, r idleResult) {
-	invariants.Check(s.IsRunning(), "task: toIdle of a task that is not running: %v", s)
+	if !s.IsRunning() {
+		invariants.Violated("task: toIdle of a task that is not running: %v", s)
+	}
 	if s.IsCancelled() {
 		return s, false, idleCancelled
 	}
@@ -304,7 +330,9 @@ func (s Snapshot) transitionToIdle() (next Snapshot, write bool, r idleResult) {
 // set, COMPLETE is not. The reference count is unchanged.
 // Mirrors tokio transition_to_complete.
 func (s Snapshot) transitionToComplete() Snapshot {
-	invariants.Check(s.IsRunning() && !s.IsComplete(), "task: toComplete from %v", s)
+	if !s.IsRunning() || s.IsComplete() {
+		invariants.Violated("task: toComplete from %v", s)
+	}
 	return s ^ (stateRunning | stateComplete)
 }
 
@@ -312,7 +340,9 @@ func (s Snapshot) transitionToComplete() Snapshot {
 // list's when Release handed it back) after completion and reports whether
 // the task must be deallocated. Mirrors tokio transition_to_terminal.
 func (s Snapshot) transitionToTerminal(n uint64) (Snapshot, bool) {
-	invariants.Check(s.IsComplete(), "task: toTerminal of an incomplete task: %v", s)
+	if !s.IsComplete() {
+		invariants.Violated("task: toTerminal of an incomplete task: %v", s)
+	}
 	next := s.refDec(n)
 	return next, next.RefCount() == 0
 }
@@ -369,7 +399,9 @@ func (s Snapshot) transitionToNotifiedByVal() (Snapshot, notifyResult) {
 	switch {
 	case s.IsRunning():
 		next := (s | stateNotified).refDec(1)
-		invariants.Check(next.RefCount() > 0, "task: by-value wake left a running task without references: %v", s)
+		if next.RefCount() == 0 {
+			invariants.Violated("task: by-value wake left a running task without references: %v", s)
+		}
 		return next, notifyDoNothing
 	case s.IsComplete() || s.IsNotified():
 		next := s.refDec(1)
@@ -442,7 +474,9 @@ type joinDroppedResult struct {
 // (the caller releases its reference after cleaning up).
 // Mirrors tokio transition_to_join_handle_dropped.
 func (s Snapshot) transitionToJoinHandleDropped() (Snapshot, joinDroppedResult) {
-	invariants.Check(s.IsJoinInterested(), "task: JoinHandle dropped twice: %v", s)
+	if !s.IsJoinInterested() {
+		invariants.Violated("task: JoinHandle dropped twice: %v", s)
+	}
 	next := s &^ stateJoinInterest
 	if !s.IsComplete() {
 		next &^= stateJoinWaker
@@ -454,10 +488,10 @@ func (s Snapshot) transitionToJoinHandleDropped() (Snapshot, joinDroppedResult) 
 // only on a task that nothing has happened to yet (the initial state), turning
 // it into the initial state minus the handle's reference and interest.
 func (s Snapshot) transitionDropJoinHandleFast() (Snapshot, bool) {
-	if s != initialState {
+	if s.withGen(0) != initialState {
 		return s, false
 	}
-	return (initialState - refOne) &^ stateJoinInterest, true
+	return (s - refOne) &^ stateJoinInterest, true
 }
 
 // transitionSetJoinWaker publishes the join waker the handle just wrote. It
@@ -465,8 +499,12 @@ func (s Snapshot) transitionDropJoinHandleFast() (Snapshot, bool) {
 // Precondition: JOIN_INTEREST set and JOIN_WAKER clear (rule 5 in
 // join_waker.go).
 func (s Snapshot) transitionSetJoinWaker() (Snapshot, bool) {
-	invariants.Check(s.IsJoinInterested(), "task: setJoinWaker without join interest: %v", s)
-	invariants.Check(!s.IsJoinWakerSet(), "task: setJoinWaker with JOIN_WAKER already set: %v", s)
+	if !s.IsJoinInterested() {
+		invariants.Violated("task: setJoinWaker without join interest: %v", s)
+	}
+	if s.IsJoinWakerSet() {
+		invariants.Violated("task: setJoinWaker with JOIN_WAKER already set: %v", s)
+	}
 	if s.IsComplete() {
 		return s, false
 	}
@@ -477,18 +515,24 @@ func (s Snapshot) transitionSetJoinWaker() (Snapshot, bool) {
 // handle may replace the waker. It fails when the task completed meanwhile.
 // Precondition: JOIN_INTEREST set; JOIN_WAKER set unless complete.
 func (s Snapshot) transitionUnsetWaker() (Snapshot, bool) {
-	invariants.Check(s.IsJoinInterested(), "task: unsetWaker without join interest: %v", s)
+	if !s.IsJoinInterested() {
+		invariants.Violated("task: unsetWaker without join interest: %v", s)
+	}
 	if s.IsComplete() {
 		return s, false
 	}
-	invariants.Check(s.IsJoinWakerSet(), "task: unsetWaker with JOIN_WAKER clear: %v", s)
+	if !s.IsJoinWakerSet() {
+		invariants.Violated("task: unsetWaker with JOIN_WAKER clear: %v", s)
+	}
 	return s &^ stateJoinWaker, true
 }
 
 // transitionUnsetWakerAfterComplete gives the slot back after the runtime has
 // woken the join waker. Precondition: COMPLETE and JOIN_WAKER set.
 func (s Snapshot) transitionUnsetWakerAfterComplete() Snapshot {
-	invariants.Check(s.IsComplete() && s.IsJoinWakerSet(), "task: unsetWakerAfterComplete from %v", s)
+	if !s.IsComplete() || !s.IsJoinWakerSet() {
+		invariants.Violated("task: unsetWakerAfterComplete from %v", s)
+	}
 	return s &^ stateJoinWaker
 }
 
@@ -547,9 +591,15 @@ func (st *state) toTerminal(n uint64) bool {
 	return dealloc
 }
 
-func (st *state) toNotifiedByRef() notifyResult {
+// toNotifiedByRef wakes the task if it is still the incarnation gen. A CAS
+// compares the whole word, generation included, so a cell reused between our
+// load and our CAS makes the CAS fail and the retry see the new generation.
+func (st *state) toNotifiedByRef(gen uint32) notifyResult {
 	cur := st.load()
 	for {
+		if cur.gen() != gen {
+			return notifyDoNothing
+		}
 		next, write, r := cur.transitionToNotifiedByRef()
 		if !write || st.cas(cur, next) {
 			return r
@@ -580,9 +630,13 @@ func (st *state) toNotifiedForTracing() bool {
 	}
 }
 
-func (st *state) toNotifiedAndCancel() bool {
+// toNotifiedAndCancel aborts the task if it is still the incarnation gen.
+func (st *state) toNotifiedAndCancel(gen uint32) bool {
 	cur := st.load()
 	for {
+		if cur.gen() != gen {
+			return false
+		}
 		next, write, submit := cur.transitionToNotifiedAndCancel()
 		if !write || st.cas(cur, next) {
 			return submit
@@ -614,8 +668,9 @@ func (st *state) toJoinHandleDropped() joinDroppedResult {
 }
 
 func (st *state) dropJoinHandleFast() bool {
-	next, ok := initialState.transitionDropJoinHandleFast()
-	return ok && st.cas(initialState, next)
+	cur := st.load()
+	next, ok := cur.transitionDropJoinHandleFast()
+	return ok && st.cas(cur, next)
 }
 
 func (st *state) setJoinWaker() bool {

@@ -1,0 +1,82 @@
+package weft
+
+import (
+	"context"
+	"errors"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/sched/currentthread"
+	"github.com/weftrt/weft/internal/values"
+)
+
+// BlockOn runs f to completion on the calling goroutine and returns its
+// output. It returns early with ctx.Err() when ctx ends first, and with
+// ErrRuntimeShutdown (or a *PanicShutdownError) when the runtime shuts down
+// first; f is dropped in every case.
+//
+// On a current-thread runtime, BlockOn also drives the runtime: every task
+// runs on this goroutine while BlockOn waits. On a multi-thread runtime the
+// workers run the tasks and BlockOn only polls f. Futures polled by BlockOn
+// see the runtime as cx.Executor(), so they may spawn, sleep and await join
+// handles. BlockOn must not be called from inside a task of the same runtime
+// (ErrNestedBlockOn).
+func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (T, error) {
+	var zero T
+	if rt == nil {
+		panic("weft: BlockOn with a nil *Runtime")
+	}
+	if values.IsNil(f) {
+		panic("weft: BlockOn of a nil future")
+	}
+	h := rt.h
+	defer values.Drop(&f)
+	select {
+	case <-h.closing:
+		return zero, h.shutdownErr()
+	default:
+	}
+	if h.ct != nil {
+		var out T
+		err := h.ct.BlockOn(ctx, func(cx *future.Context) bool {
+			v, ok := f.Poll(cx)
+			if ok {
+				out = v
+			}
+			return ok
+		})
+		switch {
+		case err == nil:
+			return out, nil
+		case errors.Is(err, currentthread.ErrNested):
+			return zero, ErrNestedBlockOn
+		case errors.Is(err, currentthread.ErrShutdown):
+			return zero, h.shutdownErr()
+		default:
+			var pe *currentthread.PanicShutdownError
+			if errors.As(err, &pe) {
+				h.beginShutdown()
+				return zero, &PanicShutdownError{Err: pe.Err}
+			}
+			return zero, err
+		}
+	}
+	if h.mt.IsWorker() {
+		return zero, ErrNestedBlockOn
+	}
+	sig := future.NewSignal()
+	cx := future.NewContext(sig.Waker())
+	cx.SetExecutor(h)
+	for {
+		cx.SetBudget(future.DefaultBudget)
+		if v, ok := f.Poll(cx); ok {
+			return v, nil
+		}
+		select {
+		case <-sig.C():
+		case <-ctx.Done():
+			return zero, ctx.Err()
+		case <-h.closing:
+			return zero, h.shutdownErr()
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package weft
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/weftrt/weft/internal/sched/currentthread"
+	"github.com/weftrt/weft/internal/sched/multithread"
+	"github.com/weftrt/weft/task"
+)
+
+// Spawner is anything tasks can be spawned onto: a *Runtime, its *Handle, or
+// the *future.Context a task is polled with (so code inside a task spawns onto
+// its own runtime without any goroutine-local state).
+type Spawner interface {
+	// Executor returns the runtime handle behind the spawner.
+	Executor() any
+}
+
+// engine is what both schedulers offer the runtime.
+type engine interface {
+	task.Scheduler
+	Owned() *task.OwnedTasks
+	Spawn(n task.Notified)
+	Shutdown()
+	Done() <-chan struct{}
+	InjectLen() int
+}
+
+// Handle is a reference to a runtime that can be copied around freely and
+// used from any goroutine to spawn tasks. It stays valid after the runtime
+// shuts down: spawning then yields tasks that report ErrRuntimeShutdown.
+type Handle struct {
+	cfg config
+	eng engine
+	mt  *multithread.Scheduler   // nil unless multi-thread
+	ct  *currentthread.Scheduler // nil unless current-thread
+
+	start time.Time
+
+	panicErr atomic.Pointer[task.JoinError] // set by ShutdownOnPanic
+	closing  chan struct{}                  // closed when shutdown begins
+	closeMu  sync.Once
+
+	localSets struct {
+		sync.Mutex
+		m map[*LocalSet]struct{} // guarded by the mutex
+	}
+}
+
+func (h *Handle) registerLocalSet(ls *LocalSet) {
+	h.localSets.Lock()
+	if h.localSets.m == nil {
+		h.localSets.m = make(map[*LocalSet]struct{})
+	}
+	h.localSets.m[ls] = struct{}{}
+	h.localSets.Unlock()
+}
+
+func (h *Handle) unregisterLocalSet(ls *LocalSet) {
+	h.localSets.Lock()
+	delete(h.localSets.m, ls)
+	h.localSets.Unlock()
+}
+
+// closeLocalSets closes every LocalSet created on the runtime.
+func (h *Handle) closeLocalSets() {
+	h.localSets.Lock()
+	sets := make([]*LocalSet, 0, len(h.localSets.m))
+	for ls := range h.localSets.m {
+		sets = append(sets, ls)
+	}
+	h.localSets.Unlock()
+	for _, ls := range sets {
+		ls.Close()
+	}
+}
+
+// Executor returns h itself; it makes *Handle a Spawner.
+func (h *Handle) Executor() any { return h }
+
+// Flavor returns the runtime's scheduler flavor.
+func (h *Handle) Flavor() Flavor { return h.cfg.flavor }
+
+// handleOf finds the runtime handle behind a Spawner, panicking with a clear
+// message when there is none.
+func handleOf(s Spawner) *Handle {
+	if s == nil {
+		panic("weft: spawn with a nil Spawner")
+	}
+	switch e := s.Executor().(type) {
+	case *Handle:
+		if e == nil {
+			panic("weft: spawn with a nil *Handle")
+		}
+		return e
+	case *localExecutor:
+		return e.h
+	case nil:
+		panic("weft: spawn from a Context that is not polled by a weft runtime")
+	default:
+		panic("weft: spawn needs a *weft.Runtime, a *weft.Handle or a weft task's *future.Context")
+	}
+}
+
+// newStats returns the bookkeeping for a new task, or nil when the runtime
+// keeps none. skip is the number of frames between the user's spawn call and
+// this function.
+func (h *Handle) newStats(skip int) *task.Stats {
+	if !h.cfg.taskStats {
+		return nil
+	}
+	st := &task.Stats{}
+	if h.cfg.spawnSites {
+		var pcs [1]uintptr
+		if runtime.Callers(skip+2, pcs[:]) == 1 {
+			st.SpawnPC = pcs[0]
+		}
+	}
+	return st
+}
+
+// onPanic implements the ShutdownOnPanic policy.
+func (h *Handle) onPanic(err *task.JoinError) {
+	if h.cfg.panicPolicy != ShutdownOnPanic {
+		return
+	}
+	if h.panicErr.CompareAndSwap(nil, err) && h.mt != nil {
+		h.beginShutdown()
+	}
+}
+
+// beginShutdown starts the shutdown once; it does not wait.
+func (h *Handle) beginShutdown() {
+	h.closeMu.Do(func() {
+		close(h.closing)
+		h.eng.Shutdown()
+	})
+}
+
+// shutdownErr is the error BlockOn returns on a shut-down runtime.
+func (h *Handle) shutdownErr() error {
+	if p := h.panicErr.Load(); p != nil {
+		return &PanicShutdownError{Err: p}
+	}
+	if h.ct != nil {
+		if p := h.ct.PanicErr(); p != nil {
+			return &PanicShutdownError{Err: p}
+		}
+	}
+	return ErrRuntimeShutdown
+}

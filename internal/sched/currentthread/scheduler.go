@@ -1,0 +1,461 @@
+// Package currentthread is weft's single-goroutine scheduler: every task runs
+// on the goroutine that is inside BlockOn, one at a time, in FIFO order. It is
+// the deterministic base of weft (same program, same order) and the cheapest
+// way to run many small tasks. It follows Tokio's current_thread scheduler.
+//
+// # The core
+//
+// The run queue and the tick counter form the core. Exactly one goroutine
+// holds it at a time: the one driving the scheduler inside BlockOn. Other
+// goroutines that call BlockOn meanwhile poll their own future themselves
+// and take the core when it is handed back. Tasks scheduled from the
+// goroutine that holds the core go straight to its queue; everything else
+// goes through the inject queue and unparks the driver.
+//
+// # The loop (Tokio's block_on)
+//
+//	loop:
+//	  if the main future was woken: poll it; done if ready
+//	  up to EventInterval times:
+//	    tick++; take a task (every GlobalQueueInterval ticks the inject
+//	    queue first, else the local queue first); none: park (or just
+//	    process timers if something is pending) and restart the loop
+//	    run it with a fresh budget
+//	  process due timers without sleeping
+//
+// # Shutdown
+//
+// Shutdown closes the inject queue and asks the driver to stop; whoever holds
+// the core then closes the owned list (shutting every task down), drops the
+// local queue, and drops what is left in the inject queue.
+package currentthread
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/task"
+)
+
+// Defaults, Tokio's numbers for this scheduler.
+const (
+	DefaultEventInterval       = 61
+	DefaultGlobalQueueInterval = 31
+)
+
+// Config configures a Scheduler; zero fields take defaults.
+type Config struct {
+	EventInterval       int
+	GlobalQueueInterval int
+	Hooks               *task.Hooks
+	Executor            any
+	Timer               sched.TimerDriver
+	// OnPark and OnUnpark run on the driving goroutine around each park.
+	OnPark, OnUnpark func()
+	// OnUnhandledPanic is told of every task panic.
+	OnUnhandledPanic func(*task.JoinError)
+	// ShutdownOnPanic makes the first task panic shut the scheduler down;
+	// BlockOn then returns an error wrapping the task's JoinError.
+	ShutdownOnPanic bool
+	// BlockingIdle reports whether no blocking task runs (auto-advance of a
+	// paused clock waits for it); nil means always.
+	BlockingIdle func() bool
+	// ShutdownCause is the Cause of tasks cancelled by the shutdown.
+	ShutdownCause error
+}
+
+// ErrShutdown is returned by BlockOn once the scheduler has shut down.
+var ErrShutdown = errors.New("currentthread: scheduler shut down")
+
+// ErrNested is returned by BlockOn when it is called from inside one of the
+// scheduler's own tasks (it would deadlock).
+var ErrNested = errors.New("currentthread: BlockOn called from inside a task of the same runtime")
+
+type core struct {
+	queue task.Queue
+	tick  uint32
+	cx    *future.Context
+}
+
+// Metrics are the scheduler's counters. Fields are atomics written by the
+// driving goroutine.
+type Metrics struct {
+	Polls              atomic.Uint64
+	Parks              atomic.Uint64
+	Unparks            atomic.Uint64
+	NoopParks          atomic.Uint64
+	LocalSchedules     atomic.Uint64
+	RemoteSchedules    atomic.Uint64
+	BudgetForcedYields atomic.Uint64
+	BusyNanos          atomic.Int64
+}
+
+// Scheduler is a current-thread scheduler. It implements task.Scheduler.
+type Scheduler struct {
+	cfg    Config
+	owned  *task.OwnedTasks
+	inject sched.Inject
+	parker *sched.Parker
+
+	coreCh  chan *core     // holds the core when nobody drives
+	driverG atomic.Uintptr // identity of the goroutine holding the core
+	held    *core          // the core, valid only on the driverG goroutine
+
+	mainWoken atomic.Bool // the main future of the current BlockOn was woken
+
+	panicErr atomic.Pointer[task.JoinError] // first panic, with ShutdownOnPanic
+
+	shutdownOnce sync.Once
+	closing      atomic.Bool
+	done         chan struct{} // closed when the shutdown has completed
+	doneOnce     sync.Once
+	// coreFree is closed by Shutdown so that a goroutine waiting for the
+	// core stops waiting.
+	coreFree chan struct{}
+
+	metrics Metrics
+}
+
+// New returns an idle scheduler; tasks run only while some goroutine is in
+// BlockOn.
+func New(cfg Config) *Scheduler {
+	if cfg.EventInterval <= 0 {
+		cfg.EventInterval = DefaultEventInterval
+	}
+	if cfg.GlobalQueueInterval <= 0 {
+		cfg.GlobalQueueInterval = DefaultGlobalQueueInterval
+	}
+	if cfg.ShutdownCause == nil {
+		cfg.ShutdownCause = ErrShutdown
+	}
+	s := &Scheduler{
+		cfg:      cfg,
+		owned:    task.NewOwnedTasks(1),
+		parker:   sched.NewParker(),
+		coreCh:   make(chan *core, 1),
+		done:     make(chan struct{}),
+		coreFree: make(chan struct{}),
+	}
+	cx := future.NewContext(future.Waker{})
+	cx.SetExecutor(cfg.Executor)
+	s.coreCh <- &core{cx: cx}
+	if cfg.Timer != nil {
+		cfg.Timer.SetUnpark(s.parker.Unpark)
+	}
+	return s
+}
+
+// Owned returns the list of the scheduler's tasks.
+func (s *Scheduler) Owned() *task.OwnedTasks { return s.owned }
+
+// Metrics returns the scheduler's counters.
+func (s *Scheduler) Metrics() *Metrics { return &s.metrics }
+
+// InjectLen returns the number of tasks waiting in the inject queue.
+func (s *Scheduler) InjectLen() int { return s.inject.Len() }
+
+// onDriver reports whether the caller is the goroutine holding the core.
+func (s *Scheduler) onDriver() bool {
+	g := gident.Current()
+	return g != 0 && s.driverG.Load() == g
+}
+
+// IsDriver reports whether the calling goroutine is driving the scheduler
+// (it is inside BlockOn, or running one of the scheduler's tasks).
+func (s *Scheduler) IsDriver() bool { return s.onDriver() }
+
+// Schedule queues a woken task: on the local queue when called by the
+// driving goroutine, otherwise on the inject queue, unparking the driver.
+func (s *Scheduler) Schedule(n task.Notified) {
+	if s.onDriver() && s.held != nil {
+		s.metrics.LocalSchedules.Add(1)
+		s.held.queue.Push(n)
+		return
+	}
+	s.metrics.RemoteSchedules.Add(1)
+	if s.inject.Push(n) {
+		s.parker.Unpark()
+	}
+}
+
+// Yield queues a task that woke itself, at the back of the queue.
+func (s *Scheduler) Yield(n task.Notified) { s.Schedule(n) }
+
+// Spawn queues a newly bound task.
+func (s *Scheduler) Spawn(n task.Notified) { s.Schedule(n) }
+
+// Release removes a completed task from the owned list.
+func (s *Scheduler) Release(t task.Task) bool { return s.owned.Remove(t) }
+
+// Hooks returns the task hooks.
+func (s *Scheduler) Hooks() *task.Hooks { return s.cfg.Hooks }
+
+// UnhandledPanic records a task panic; with ShutdownOnPanic the first one
+// stops the scheduler.
+func (s *Scheduler) UnhandledPanic(err *task.JoinError) {
+	if f := s.cfg.OnUnhandledPanic; f != nil {
+		f(err)
+	}
+	if s.cfg.ShutdownOnPanic && s.panicErr.CompareAndSwap(nil, err) {
+		s.parker.Unpark()
+	}
+}
+
+// PanicErr returns the panic that shut the scheduler down, if any.
+func (s *Scheduler) PanicErr() *task.JoinError { return s.panicErr.Load() }
+
+// CancelCause returns the shutdown cause once shutdown has begun.
+func (s *Scheduler) CancelCause() error {
+	if s.closing.Load() {
+		return s.cfg.ShutdownCause
+	}
+	return nil
+}
+
+// mainWaker wakes the main future of a BlockOn.
+type mainWaker struct{ s *Scheduler }
+
+func (m *mainWaker) Wake() {
+	m.s.mainWoken.Store(true)
+	m.s.parker.Unpark()
+}
+
+// BlockOn drives the scheduler on the calling goroutine until poll reports
+// true (the caller's future is ready), ctx is done, or the scheduler shuts
+// down. poll is called with a Context whose executor is Config.Executor.
+//
+// When another goroutine already drives the scheduler, BlockOn polls the
+// future itself (its spawns go to the driver through the inject queue) until
+// the core is free or the future is ready.
+func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) bool) error {
+	if s.onDriver() {
+		return ErrNested
+	}
+	mw := &mainWaker{s: s}
+	stop := context.AfterFunc(ctx, s.parker.Unpark)
+	defer stop()
+
+	// Our own context for polls made without the core.
+	sig := future.NewSignal()
+	ownCx := future.NewContext(sig.Waker())
+	ownCx.SetExecutor(s.cfg.Executor)
+	first := true
+	for {
+		if s.closing.Load() {
+			return s.closedErr()
+		}
+		select {
+		case c := <-s.coreCh:
+			return s.drive(ctx, c, mw, poll)
+		default:
+		}
+		if first {
+			first = false
+			ownCx.SetBudget(future.DefaultBudget)
+			if poll(ownCx) {
+				return nil
+			}
+		}
+		select {
+		case c := <-s.coreCh:
+			return s.drive(ctx, c, mw, poll)
+		case <-sig.C():
+			ownCx.SetBudget(future.DefaultBudget)
+			if poll(ownCx) {
+				return nil
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.coreFree:
+			return s.closedErr()
+		}
+	}
+}
+
+func (s *Scheduler) closedErr() error {
+	if p := s.panicErr.Load(); p != nil {
+		return &PanicShutdownError{Err: p}
+	}
+	return ErrShutdown
+}
+
+// PanicShutdownError is returned by BlockOn when a task panic shut the
+// scheduler down (Config.ShutdownOnPanic).
+type PanicShutdownError struct {
+	Err *task.JoinError
+}
+
+// Error describes the panic that stopped the scheduler.
+func (e *PanicShutdownError) Error() string {
+	return "currentthread: scheduler shut down by a task panic: " + e.Err.Error()
+}
+
+// Unwrap returns the task's JoinError.
+func (e *PanicShutdownError) Unwrap() error { return e.Err }
+
+// drive runs the scheduler loop with the core c until the main future is
+// ready, ctx is done, or the scheduler shuts down.
+func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool) (err error) {
+	s.held = c
+	s.driverG.Store(gident.Current())
+	defer func() {
+		if s.closing.Load() || s.panicErr.Load() != nil {
+			s.shutdownCore(c)
+			if err == nil {
+				err = s.closedErr()
+			}
+		}
+		s.driverG.Store(0)
+		s.held = nil
+		if !s.closing.Load() {
+			s.coreCh <- c
+		}
+	}()
+	cx := c.cx
+	mainW := future.NewWaker(mw)
+	s.mainWoken.Store(true)
+	for {
+		if s.closing.Load() || s.panicErr.Load() != nil {
+			return s.closedErr()
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if s.mainWoken.Swap(false) {
+			cx.SetWaker(mainW)
+			cx.SetTaskID(0)
+			cx.SetBudget(future.DefaultBudget)
+			if poll(cx) {
+				return nil
+			}
+		}
+		parked := false
+		for i := 0; i < s.cfg.EventInterval; i++ {
+			if s.panicErr.Load() != nil {
+				return s.closedErr()
+			}
+			c.tick++
+			n, ok := s.nextTask(c)
+			if !ok {
+				if c.queue.Len() > 0 || s.mainWoken.Load() {
+					s.processTimers()
+				} else {
+					s.park(c)
+				}
+				parked = true
+				break
+			}
+			s.metrics.Polls.Add(1)
+			cx.SetBudget(future.DefaultBudget)
+			s.owned.AssertOwner(n).Run(cx)
+		}
+		if !parked {
+			s.processTimers()
+		}
+		s.metrics.BudgetForcedYields.Store(cx.ForcedYields())
+	}
+}
+
+func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
+	if c.tick%uint32(s.cfg.GlobalQueueInterval) == 0 {
+		if n, ok := s.inject.Pop(); ok {
+			return n, true
+		}
+		return c.queue.Pop()
+	}
+	if n, ok := c.queue.Pop(); ok {
+		return n, true
+	}
+	return s.inject.Pop()
+}
+
+func (s *Scheduler) processTimers() {
+	if t := s.cfg.Timer; t != nil {
+		t.Process()
+	}
+}
+
+// park sleeps until something is scheduled, the main future is woken, a
+// timer is due, or shutdown.
+func (s *Scheduler) park(c *core) {
+	if s.cfg.OnPark != nil {
+		s.cfg.OnPark()
+	}
+	s.metrics.Parks.Add(1)
+	t := s.cfg.Timer
+	wait := parkForever
+	if t != nil {
+		if t.IsPaused() {
+			idle := s.inject.IsEmpty() && (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle())
+			if idle && t.AutoAdvance() {
+				wait = 0
+			}
+		} else if d, ok := t.NextDeadline(); ok {
+			wait = max(d, 0)
+		}
+	}
+	if wait != 0 {
+		s.parker.Park(wait)
+	}
+	if t != nil {
+		t.Process()
+	}
+	s.metrics.Unparks.Add(1)
+	if s.cfg.OnUnpark != nil {
+		s.cfg.OnUnpark()
+	}
+}
+
+// parkForever is a park timeout meaning "until unparked".
+const parkForever time.Duration = -1
+
+// Shutdown stops the scheduler: the inject queue closes and every task is
+// shut down, by the goroutine that holds the core (now, if nobody does).
+// Done is closed when that has happened.
+func (s *Scheduler) Shutdown() {
+	s.beginClose()
+	// If nobody holds the core, do the work ourselves; otherwise its holder
+	// sees closing and does it.
+	select {
+	case c := <-s.coreCh:
+		s.shutdownCore(c)
+	default:
+	}
+}
+
+// beginClose marks the scheduler closing, refuses new remote work, and wakes
+// the driver and every goroutine waiting for the core.
+func (s *Scheduler) beginClose() {
+	s.shutdownOnce.Do(func() {
+		s.closing.Store(true)
+		s.inject.Close()
+		close(s.coreFree)
+		s.parker.Unpark()
+	})
+}
+
+// Done returns a channel closed when the shutdown has completed.
+func (s *Scheduler) Done() <-chan struct{} { return s.done }
+
+// shutdownCore shuts every task down and empties the queues. The caller
+// holds the core.
+func (s *Scheduler) shutdownCore(c *core) {
+	prev := s.driverG.Load()
+	s.held = c
+	s.driverG.Store(gident.Current())
+	s.beginClose()
+	s.owned.CloseAndShutdownAll(0, s.cfg.ShutdownCause)
+	c.queue.DropAll()
+	s.inject.DropAll()
+	if t := s.cfg.Timer; t != nil {
+		t.Shutdown()
+	}
+	s.driverG.Store(prev)
+	s.doneOnce.Do(func() { close(s.done) })
+}

@@ -1,0 +1,289 @@
+// Package multithread is weft's work-stealing scheduler: N worker goroutines,
+// each with a lock-free local run queue and a LIFO slot, a shared inject
+// queue, stealing of half a queue at a time, and parking without lost
+// wake-ups. It follows the design of Tokio's multi-thread scheduler; the
+// protocols are written out in worker.go, idle.go and queue.go.
+package multithread
+
+import (
+	"errors"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/task"
+)
+
+// Default tuning, Tokio's numbers.
+const (
+	DefaultEventInterval       = 61
+	DefaultGlobalQueueInterval = 61 // where the self-tuning starts
+	maxLIFOPollsPerTick        = 3
+)
+
+// Config configures a Scheduler. The zero value of every field is a usable
+// default.
+type Config struct {
+	// Workers is the number of worker goroutines (at least 1).
+	Workers int
+	// GlobalQueueInterval, when > 0, fixes how many ticks pass between
+	// checks of the inject queue ahead of the local queue; 0 self-tunes.
+	GlobalQueueInterval int
+	// EventInterval is how many ticks pass between maintenance passes
+	// (timers, shutdown check, metrics); 0 means 61.
+	EventInterval int
+	// DisableLIFO turns the LIFO slot off.
+	DisableLIFO bool
+	// Hooks are the task hooks; may be nil.
+	Hooks *task.Hooks
+	// Executor is what futures polled here see as cx.Executor().
+	Executor any
+	// Timer is the timer driver, or nil.
+	Timer sched.TimerDriver
+	// OnWorkerStart, OnWorkerStop, OnWorkerPark and OnWorkerUnpark are
+	// called on the worker goroutine with its index; each may be nil.
+	OnWorkerStart, OnWorkerStop, OnWorkerPark, OnWorkerUnpark func(worker int)
+	// OnUnhandledPanic is told of every task panic; may be nil.
+	OnUnhandledPanic func(*task.JoinError)
+	// BlockingIdle reports whether no blocking task is running (the paused
+	// clock auto-advances only then); nil means always idle.
+	BlockingIdle func() bool
+	// ShutdownCause is the Cause of the JoinErrors of tasks cancelled by
+	// the shutdown.
+	ShutdownCause error
+	// Seed seeds the workers' random choices (steal victims); 0 picks one.
+	Seed uint64
+}
+
+// Scheduler is a multi-thread work-stealing scheduler. It implements
+// task.Scheduler for the tasks bound to its Owned list.
+type Scheduler struct {
+	cfg     Config
+	owned   *task.OwnedTasks
+	inject  sched.Inject
+	workers []*worker
+	idle    *idle
+	gmap    *gtable
+
+	// driverOwner is the index of the parked worker that waits for the
+	// timer driver's next deadline, or -1.
+	driverOwner atomic.Int32
+
+	remoteSchedules atomic.Uint64
+
+	shutdownOnce sync.Once
+	finished     atomic.Int32  // workers that completed their shutdown part
+	done         chan struct{} // closed when every worker goroutine has exited
+	live         sync.WaitGroup
+}
+
+// ErrShutdown is the cause used when Config.ShutdownCause is nil.
+var ErrShutdown = errors.New("multithread: scheduler shut down")
+
+// New starts a scheduler with cfg.Workers worker goroutines.
+func New(cfg Config) *Scheduler {
+	if cfg.Workers < 1 {
+		cfg.Workers = 1
+	}
+	if cfg.EventInterval <= 0 {
+		cfg.EventInterval = DefaultEventInterval
+	}
+	if cfg.ShutdownCause == nil {
+		cfg.ShutdownCause = ErrShutdown
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = uint64(time.Now().UnixNano()) | 1
+	}
+	s := &Scheduler{
+		cfg:   cfg,
+		owned: task.NewOwnedTasks(cfg.Workers),
+		idle:  newIdle(cfg.Workers),
+		gmap:  newGtable(cfg.Workers),
+		done:  make(chan struct{}),
+	}
+	s.driverOwner.Store(-1)
+	s.workers = make([]*worker, cfg.Workers)
+	for i := range s.workers {
+		s.workers[i] = newWorker(s, i)
+	}
+	if cfg.Timer != nil {
+		cfg.Timer.SetUnpark(s.unparkDriver)
+	}
+	s.live.Add(len(s.workers))
+	for _, w := range s.workers {
+		go w.start()
+	}
+	go func() {
+		s.live.Wait()
+		close(s.done)
+	}()
+	return s
+}
+
+// Owned returns the list of the scheduler's tasks.
+func (s *Scheduler) Owned() *task.OwnedTasks { return s.owned }
+
+// NumWorkers returns the number of workers.
+func (s *Scheduler) NumWorkers() int { return len(s.workers) }
+
+// Schedule queues a woken task: on the current worker's LIFO slot when it is
+// called from a worker goroutine, else on the inject queue.
+func (s *Scheduler) Schedule(n task.Notified) { s.scheduleTask(n, false) }
+
+// Yield queues a task that woke itself: at the back of the current worker's
+// queue, never in the LIFO slot.
+func (s *Scheduler) Yield(n task.Notified) { s.scheduleTask(n, true) }
+
+// Spawn queues a newly bound task, like Schedule.
+func (s *Scheduler) Spawn(n task.Notified) { s.scheduleTask(n, false) }
+
+// Release removes a completed task from the owned list.
+func (s *Scheduler) Release(t task.Task) bool { return s.owned.Remove(t) }
+
+// Hooks returns the task hooks.
+func (s *Scheduler) Hooks() *task.Hooks { return s.cfg.Hooks }
+
+// UnhandledPanic forwards a task panic to Config.OnUnhandledPanic.
+func (s *Scheduler) UnhandledPanic(err *task.JoinError) {
+	if f := s.cfg.OnUnhandledPanic; f != nil {
+		f(err)
+	}
+}
+
+// CancelCause returns the shutdown cause once shutdown has begun, so that
+// tasks it cancels say why.
+func (s *Scheduler) CancelCause() error {
+	if s.inject.IsClosed() {
+		return s.cfg.ShutdownCause
+	}
+	return nil
+}
+
+// currentWorker returns the worker whose goroutine is calling, or nil.
+func (s *Scheduler) currentWorker() *worker {
+	if i := s.gmap.lookup(gident.Current()); i >= 0 {
+		return s.workers[i]
+	}
+	return nil
+}
+
+func (s *Scheduler) scheduleTask(n task.Notified, isYield bool) {
+	if w := s.currentWorker(); w != nil && !w.inShutdown {
+		w.scheduleLocal(n, isYield)
+		return
+	}
+	s.scheduleRemote(n)
+}
+
+// scheduleRemote queues n on the inject queue and wakes a parked worker if
+// nobody is searching.
+func (s *Scheduler) scheduleRemote(n task.Notified) {
+	s.remoteSchedules.Add(1)
+	if s.inject.Push(n) {
+		s.notifyParked()
+	}
+}
+
+// notifyParked wakes one parked worker to search for work, unless a worker
+// is searching already.
+func (s *Scheduler) notifyParked() {
+	if i := s.idle.workerToNotify(); i >= 0 {
+		s.workers[i].parker.Unpark()
+	}
+}
+
+// notifyIfWorkPending wakes a worker if any queue holds work; called by the
+// last searcher as it parks.
+func (s *Scheduler) notifyIfWorkPending() {
+	for _, w := range s.workers {
+		if !w.run.isEmpty() {
+			s.notifyParked()
+			return
+		}
+	}
+	if !s.inject.IsEmpty() {
+		s.notifyParked()
+	}
+}
+
+// unparkDriver wakes the worker waiting for the timer driver's deadline.
+func (s *Scheduler) unparkDriver() {
+	if i := s.driverOwner.Load(); i >= 0 {
+		s.workers[i].parker.Unpark()
+	}
+}
+
+// Shutdown begins shutting down: the inject queue closes, every worker is
+// woken, and each worker, seeing the closed queue, shuts down the tasks of
+// the owned list and exits. Use Done to wait for that.
+func (s *Scheduler) Shutdown() {
+	s.shutdownOnce.Do(func() {
+		if s.inject.Close() {
+			for _, w := range s.workers {
+				w.parker.Unpark()
+			}
+		}
+	})
+}
+
+// Done returns a channel closed when every worker goroutine has exited.
+func (s *Scheduler) Done() <-chan struct{} { return s.done }
+
+// InjectLen returns the number of tasks in the inject queue.
+func (s *Scheduler) InjectLen() int { return s.inject.Len() }
+
+// RemoteSchedules returns how many tasks were scheduled from outside a
+// worker.
+func (s *Scheduler) RemoteSchedules() uint64 { return s.remoteSchedules.Load() }
+
+// WorkerMetrics returns worker i's published counters.
+func (s *Scheduler) WorkerMetrics(i int) *WorkerMetrics { return &s.workers[i].metrics }
+
+// WorkerQueueLen returns the number of tasks in worker i's local queue.
+func (s *Scheduler) WorkerQueueLen(i int) int { return s.workers[i].run.len() }
+
+// NumSearching and NumUnparked expose the idle counters (tests, metrics).
+func (s *Scheduler) NumSearching() int { return s.idle.numSearching() }
+
+// NumUnparked returns the number of workers that are not parked.
+func (s *Scheduler) NumUnparked() int { return s.idle.numUnparked() }
+
+// shutdownCore is each worker's last step; the last worker to get here drains
+// every queue (their owners have stopped), so that no Notified stays behind.
+func (s *Scheduler) shutdownCore() {
+	if int(s.finished.Add(1)) != len(s.workers) {
+		return
+	}
+	for _, w := range s.workers {
+		if !w.lifo.IsZero() {
+			w.lifo.Drop()
+			w.lifo = task.Notified{}
+		}
+		w.run.drain(task.Notified.Drop)
+	}
+	if t := s.cfg.Timer; t != nil {
+		t.Shutdown()
+	}
+	s.inject.DropAll()
+}
+
+// workerLabels returns the pprof labels of worker i.
+func workerLabels(i int) pprof.LabelSet {
+	return pprof.Labels("weft.worker", strconv.Itoa(i))
+}
+
+// newContext returns the Context a worker polls with.
+func (s *Scheduler) newContext() *future.Context {
+	cx := future.NewContext(future.Waker{})
+	cx.SetExecutor(s.cfg.Executor)
+	return cx
+}
+
+// IsWorker reports whether the calling goroutine is one of the scheduler's
+// workers.
+func (s *Scheduler) IsWorker() bool { return s.currentWorker() != nil }

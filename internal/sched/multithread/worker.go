@@ -1,0 +1,541 @@
+package multithread
+
+/*
+# The worker loop
+
+Each worker repeats, until it sees the inject queue closed:
+
+ 1. tick++. Every EventInterval ticks: process due timers without sleeping
+    and do maintenance (publish metrics, check for shutdown).
+ 2. Take a task: every GlobalQueueInterval ticks the inject queue first (so a
+    worker busy with local work cannot starve remote spawns), otherwise the
+    LIFO slot, the local queue, and then a batch from the inject queue.
+ 3. Run it, then up to three tasks from the LIFO slot under the same budget.
+ 4. Nothing to run: search (steal half of another worker's queue, at most
+    half the workers searching at once), and failing that park.
+
+# Parking
+
+A worker parks only after registering as parked with idle (which removes it
+from the searchers). If it was the last searcher it then looks at every queue
+once more and wakes a worker if it finds work; see idle.go for why this loses
+no wake-up. While parked, the one worker holding the timer driver sleeps with
+the driver's next deadline as timeout; the others sleep until unparked. After
+waking, a worker that finds itself still listed as a sleeper was woken
+spuriously (a token left from earlier) and parks again.
+
+Wakes that a worker causes while it is inside park (timers firing) land in its
+own queue; it tells the others only after park returns (notifications are
+batched), as Tokio does.
+
+# Shutdown
+
+ 1. Scheduler.Shutdown closes the inject queue and unparks every worker.
+ 2. Each worker sees the closed queue at its next maintenance and leaves its
+    loop.
+ 3. Each worker closes the owned list and shuts down every task in it,
+    starting at a random shard so workers rarely contend. A task running on
+    another worker sees CANCELLED when its poll returns and is cancelled
+    there.
+ 4. The last worker to finish drains every local queue and LIFO slot and the
+    inject queue, dropping the Notifieds, and shuts the timer driver down.
+
+Both the inject queue and the owned list have a closed flag: without the
+first, a task woken late could sit in a queue forever; without the second, a
+task spawned late would never be shut down.
+*/
+
+import (
+	"context"
+	"runtime/pprof"
+	"sync/atomic"
+	"time"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/task"
+)
+
+// WorkerMetrics are one worker's counters. The worker counts in plain fields
+// and publishes them here at maintenance and before parking, so readers see
+// values that may lag by up to one maintenance interval.
+type WorkerMetrics struct {
+	Polls              atomic.Uint64
+	Steals             atomic.Uint64 // tasks stolen from other workers
+	StealOperations    atomic.Uint64
+	Overflows          atomic.Uint64
+	Parks              atomic.Uint64
+	Unparks            atomic.Uint64
+	NoopParks          atomic.Uint64 // parks with no poll since the previous park
+	LocalSchedules     atomic.Uint64
+	BudgetForcedYields atomic.Uint64
+	BusyNanos          atomic.Int64
+	MeanPollNanos      atomic.Int64 // the EWMA the global queue interval is tuned from
+}
+
+type workerBatch struct {
+	polls, steals, stealOps, overflows, parks, unparks, noops, localSchedules uint64
+	busy                                                                      time.Duration
+	pollsAtPark                                                               uint64
+}
+
+type worker struct {
+	s      *Scheduler
+	index  int
+	parker *sched.Parker
+	run    localQueue // stolen from by other workers
+
+	// Owned by the worker goroutine.
+	g           uintptr
+	lifo        task.Notified
+	lifoEnabled bool
+	tick        uint32
+	searching   bool
+	shutdown    bool
+	parking     bool // inside park: notifications are batched
+	inShutdown  bool // shutting tasks down: schedules go to the (closed) inject queue
+	gqi         uint32
+	cx          *future.Context
+	rng         uint64
+
+	batch        workerBatch
+	pollEWMA     float64 // nanoseconds
+	batchStart   time.Time
+	batchPolls   int
+	batchRunning bool
+
+	metrics WorkerMetrics
+}
+
+const (
+	ewmaAlpha              = 0.1
+	targetGlobalInterval   = float64(200 * time.Microsecond)
+	maxTasksPerGlobalCheck = 127
+)
+
+func newWorker(s *Scheduler, i int) *worker {
+	w := &worker{
+		s:           s,
+		index:       i,
+		parker:      sched.NewParker(),
+		lifoEnabled: !s.cfg.DisableLIFO,
+		rng:         s.cfg.Seed*0x9E3779B97F4A7C15 + uint64(i+1)*0xBF58476D1CE4E5B9,
+		pollEWMA:    targetGlobalInterval / DefaultGlobalQueueInterval,
+	}
+	w.gqi = uint32(s.tunedGlobalQueueInterval(w.pollEWMA))
+	w.cx = s.newContext()
+	return w
+}
+
+func (s *Scheduler) tunedGlobalQueueInterval(ewma float64) int {
+	if n := s.cfg.GlobalQueueInterval; n > 0 {
+		return n
+	}
+	n := int(targetGlobalInterval / ewma)
+	if n < 2 {
+		n = 2
+	}
+	if n > maxTasksPerGlobalCheck {
+		n = maxTasksPerGlobalCheck
+	}
+	return n
+}
+
+// start is the worker goroutine's body. It survives runtime.Goexit from a
+// task (which the harness turns into a JoinError): it then starts a new
+// goroutine that carries on with the same worker state.
+func (w *worker) start() {
+	normal := false
+	defer func() {
+		w.s.gmap.remove(w.g)
+		if normal {
+			w.s.live.Done()
+			return
+		}
+		if r := recover(); r != nil {
+			panic(r) // a bug in weft (user panics never get here)
+		}
+		// runtime.Goexit in a task: replace this goroutine.
+		go w.start()
+	}()
+	w.g = gident.Current()
+	w.s.gmap.insert(w.g, w.index)
+	pprof.Do(context.Background(), workerLabels(w.index), func(context.Context) {
+		if w.s.cfg.OnWorkerStart != nil && w.tick == 0 {
+			w.s.cfg.OnWorkerStart(w.index)
+		}
+		w.loop()
+		if w.s.cfg.OnWorkerStop != nil {
+			w.s.cfg.OnWorkerStop(w.index)
+		}
+	})
+	normal = true
+}
+
+func (w *worker) loop() {
+	s := w.s
+	w.startBatch()
+	for !w.shutdown {
+		w.tick++
+		if w.tick%uint32(s.cfg.EventInterval) == 0 {
+			w.parkTimeout(0)
+			w.maintenance()
+			if w.shutdown {
+				break
+			}
+		}
+		if n, ok := w.nextTask(); ok {
+			w.runTask(n)
+			continue
+		}
+		w.endBatch()
+		if n, ok := w.stealWork(); ok {
+			w.startBatch()
+			w.runTask(n)
+			continue
+		}
+		w.park()
+		w.startBatch()
+	}
+	w.endBatch()
+	w.publish()
+	w.preShutdown()
+	s.shutdownCore()
+}
+
+// scheduleLocal queues a task woken or spawned on this worker's goroutine.
+func (w *worker) scheduleLocal(n task.Notified, isYield bool) {
+	w.batch.localSchedules++
+	shouldNotify := false
+	if isYield || !w.lifoEnabled {
+		w.pushBack(n)
+		shouldNotify = true
+	} else {
+		prev := w.lifo
+		w.lifo = n
+		if !prev.IsZero() {
+			w.pushBack(prev)
+			shouldNotify = true
+		}
+	}
+	if shouldNotify && !w.parking {
+		w.s.notifyParked()
+	}
+}
+
+func (w *worker) pushBack(n task.Notified) {
+	if w.run.pushBackOrOverflow(n, &w.s.inject) {
+		w.batch.overflows++
+	}
+}
+
+func (w *worker) hasTasks() bool { return !w.lifo.IsZero() || !w.run.isEmpty() }
+
+// nextTask picks the next task to run; see the loop description above.
+func (w *worker) nextTask() (task.Notified, bool) {
+	s := w.s
+	if w.tick%w.gqi == 0 {
+		w.tuneGlobalQueueInterval()
+		if n, ok := s.inject.Pop(); ok {
+			return n, true
+		}
+		return w.nextLocalTask()
+	}
+	if n, ok := w.nextLocalTask(); ok {
+		return n, true
+	}
+	if s.inject.IsEmpty() {
+		return task.Notified{}, false
+	}
+	// Take a fair share of the inject queue in one lock.
+	room := min(w.run.remainingSlots(), localHalf)
+	want := max(1, min(s.inject.Len()/len(s.workers)+1, room))
+	var batch task.Queue
+	if s.inject.PopN(&batch, want) == 0 {
+		return task.Notified{}, false
+	}
+	first, _ := batch.Pop()
+	w.run.pushBatch(&batch)
+	return first, true
+}
+
+func (w *worker) nextLocalTask() (task.Notified, bool) {
+	if !w.lifo.IsZero() {
+		n := w.lifo
+		w.lifo = task.Notified{}
+		return n, true
+	}
+	return w.run.pop()
+}
+
+func (w *worker) tuneGlobalQueueInterval() {
+	next := uint32(w.s.tunedGlobalQueueInterval(w.pollEWMA))
+	if next > w.gqi+2 || next+2 < w.gqi {
+		w.gqi = next
+	}
+}
+
+// runTask polls n, then whatever lands in the LIFO slot, within one budget.
+func (w *worker) runTask(n task.Notified) {
+	s := w.s
+	ln := s.owned.AssertOwner(n)
+	w.transitionFromSearching()
+	w.batch.polls++
+	w.batchPolls++
+	cx := w.cx
+	cx.SetBudget(future.DefaultBudget)
+	ln.Run(cx)
+	lifoPolls := 0
+	for {
+		if w.lifo.IsZero() {
+			w.lifoEnabled = !s.cfg.DisableLIFO
+			return
+		}
+		next := w.lifo
+		w.lifo = task.Notified{}
+		if !cx.HasBudget() {
+			// Budget spent: the LIFO task waits its turn in the queue.
+			w.pushBack(next)
+			return
+		}
+		lifoPolls++
+		if lifoPolls >= maxLIFOPollsPerTick {
+			// Two tasks waking each other must not monopolise the worker.
+			w.lifoEnabled = false
+		}
+		w.batch.polls++
+		w.batchPolls++
+		s.owned.AssertOwner(next).Run(cx)
+	}
+}
+
+func (w *worker) transitionToSearching() bool {
+	if !w.searching {
+		w.searching = w.s.idle.transitionToSearching()
+	}
+	return w.searching
+}
+
+func (w *worker) transitionFromSearching() {
+	if !w.searching {
+		return
+	}
+	w.searching = false
+	if w.s.idle.transitionFromSearching() {
+		// We were the last searcher and found work; there may be more.
+		w.s.notifyParked()
+	}
+}
+
+// stealWork searches the other workers' queues, then the inject queue.
+func (w *worker) stealWork() (task.Notified, bool) {
+	s := w.s
+	if !w.transitionToSearching() {
+		return task.Notified{}, false
+	}
+	num := len(s.workers)
+	start := int(w.rand() % uint64(num))
+	for i := 0; i < num; i++ {
+		v := (start + i) % num
+		if v == w.index {
+			continue
+		}
+		if n, count, ok := s.workers[v].run.stealInto(&w.run); ok {
+			w.batch.steals += uint64(count)
+			w.batch.stealOps++
+			return n, true
+		}
+	}
+	return s.inject.Pop()
+}
+
+func (w *worker) rand() uint64 {
+	// xorshift64*
+	x := w.rng
+	x ^= x >> 12
+	x ^= x << 25
+	x ^= x >> 27
+	w.rng = x
+	return x * 0x2545F4914F6CDD1D
+}
+
+// park sleeps until there is work or shutdown.
+func (w *worker) park() {
+	s := w.s
+	if s.cfg.OnWorkerPark != nil {
+		s.cfg.OnWorkerPark(w.index)
+	}
+	if w.transitionToParked() {
+		for !w.shutdown {
+			w.batch.parks++
+			if w.batch.polls == w.batch.pollsAtPark {
+				w.batch.noops++
+			}
+			w.batch.pollsAtPark = w.batch.polls
+			w.publish()
+			w.parkTimeout(-1)
+			w.batch.unparks++
+			w.maintenance()
+			if w.transitionFromParked() {
+				break
+			}
+		}
+	}
+	if s.cfg.OnWorkerUnpark != nil {
+		s.cfg.OnWorkerUnpark(w.index)
+	}
+}
+
+func (w *worker) transitionToParked() bool {
+	if w.hasTasks() {
+		return false
+	}
+	last := w.s.idle.transitionToParked(w.index, w.searching)
+	w.searching = false
+	if last {
+		w.s.notifyIfWorkPending()
+	}
+	return true
+}
+
+func (w *worker) transitionFromParked() bool {
+	if w.hasTasks() {
+		// Woken with local work (timers fired on us): we are not one of
+		// the searchers the waker counted, unless it woke us itself.
+		w.searching = !w.s.idle.unparkWorker(w.index)
+		return true
+	}
+	if w.s.idle.isParked(w.index) {
+		return false
+	}
+	// A notifier took us off the sleepers and counted us as searching.
+	w.searching = true
+	return true
+}
+
+// parkTimeout sleeps for at most d (d < 0: until unparked; d == 0: not at
+// all), processing timers; afterwards it passes on work it found locally.
+func (w *worker) parkTimeout(d time.Duration) {
+	s := w.s
+	w.parking = true
+	t := s.cfg.Timer
+	switch {
+	case t == nil:
+		if d != 0 {
+			w.parker.Park(d)
+		}
+	case d == 0:
+		t.Process()
+	case s.driverOwner.CompareAndSwap(-1, int32(w.index)):
+		wait := d
+		if t.IsPaused() {
+			if w.everyoneIdle() && t.AutoAdvance() {
+				wait = 0
+			}
+		} else if next, ok := t.NextDeadline(); ok && (wait < 0 || next < wait) {
+			wait = max(next, 0)
+		}
+		if wait != 0 {
+			w.parker.Park(wait)
+		}
+		s.driverOwner.Store(-1)
+		t.Process()
+	default:
+		w.parker.Park(d)
+	}
+	w.parking = false
+	if !w.searching && w.localLoad() > 1 {
+		s.notifyParked()
+	}
+}
+
+// everyoneIdle reports whether every worker is parked and no queue or
+// blocking task has work: the condition for auto-advancing a paused clock.
+func (w *worker) everyoneIdle() bool {
+	s := w.s
+	if s.idle.numUnparked() != 0 || !s.inject.IsEmpty() {
+		return false
+	}
+	for _, o := range s.workers {
+		if !o.run.isEmpty() {
+			return false
+		}
+	}
+	return s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle()
+}
+
+func (w *worker) localLoad() int {
+	n := w.run.len()
+	if !w.lifo.IsZero() {
+		n++
+	}
+	return n
+}
+
+func (w *worker) maintenance() {
+	w.publish()
+	if !w.shutdown {
+		w.shutdown = w.s.inject.IsClosed()
+	}
+}
+
+func (w *worker) startBatch() {
+	w.batchStart = time.Now()
+	w.batchPolls = 0
+	w.batchRunning = true
+}
+
+// endBatch updates busy time and the poll-time EWMA the global queue interval
+// is tuned from.
+func (w *worker) endBatch() {
+	if !w.batchRunning {
+		return
+	}
+	w.batchRunning = false
+	elapsed := time.Since(w.batchStart)
+	w.batch.busy += elapsed
+	if w.batchPolls == 0 {
+		return
+	}
+	n := float64(w.batchPolls)
+	mean := float64(elapsed) / n
+	weight := 1 - pow(1-ewmaAlpha, w.batchPolls)
+	w.pollEWMA = weight*mean + (1-weight)*w.pollEWMA
+}
+
+func pow(x float64, n int) float64 {
+	r := 1.0
+	for n > 0 {
+		if n&1 == 1 {
+			r *= x
+		}
+		x *= x
+		n >>= 1
+	}
+	return r
+}
+
+// publish copies the worker's counters to its WorkerMetrics.
+func (w *worker) publish() {
+	m := &w.metrics
+	b := &w.batch
+	m.Polls.Store(b.polls)
+	m.Steals.Store(b.steals)
+	m.StealOperations.Store(b.stealOps)
+	m.Overflows.Store(b.overflows)
+	m.Parks.Store(b.parks)
+	m.Unparks.Store(b.unparks)
+	m.NoopParks.Store(b.noops)
+	m.LocalSchedules.Store(b.localSchedules)
+	m.BudgetForcedYields.Store(w.cx.ForcedYields())
+	m.BusyNanos.Store(int64(b.busy))
+	m.MeanPollNanos.Store(int64(w.pollEWMA))
+}
+
+// preShutdown closes the owned list and shuts down the tasks in it.
+func (w *worker) preShutdown() {
+	w.inShutdown = true
+	s := w.s
+	s.owned.CloseAndShutdownAll(int(w.rand()%uint64(s.owned.ShardCount())), s.cfg.ShutdownCause)
+}

@@ -1,0 +1,27 @@
+package sched
+
+import "time"
+
+// TimerDriver is what a scheduler needs from the timer driver
+// (internal/timer.Driver): how long it may sleep, and a way to fire what is
+// due. One parked worker at a time waits with the driver's timeout; the driver
+// calls the function given to SetUnpark when a new timer needs an earlier
+// wake-up than that worker sleeps for.
+type TimerDriver interface {
+	// NextDeadline returns how long until the next timer fires, and false
+	// when no timer is registered.
+	NextDeadline() (time.Duration, bool)
+	// Process fires every due timer.
+	Process()
+	// SetUnpark sets the function that wakes the goroutine waiting for the
+	// next deadline.
+	SetUnpark(func())
+	// IsPaused reports whether the clock is paused (time moves only by
+	// Advance or AutoAdvance).
+	IsPaused() bool
+	// AutoAdvance moves a paused clock to the next deadline and fires what
+	// is due; it reports false when no timer is registered.
+	AutoAdvance() bool
+	// Shutdown fires every timer and refuses new ones.
+	Shutdown()
+}

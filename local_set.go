@@ -1,0 +1,330 @@
+package weft
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/task"
+)
+
+// Tokio's LocalSet numbers.
+const (
+	localMaxTasksPerTick     = 61
+	localRemoteFirstInterval = 31
+)
+
+// ErrLocalSetBusy is returned by LocalSet.Run when another goroutine is
+// already driving the set.
+var ErrLocalSetBusy = errors.New("weft: LocalSet is already being driven by another goroutine")
+
+// ErrLocalSetClosed is returned by LocalSet.Run after Close, and is the
+// cause of the cancellation of tasks spawned onto a closed set.
+var ErrLocalSetClosed = errors.New("weft: LocalSet is closed")
+
+// LocalSet runs tasks that must stay on one OS thread: the thread of the
+// goroutine that drives the set with Run (which locks itself to its thread
+// for the duration). Use it for futures that touch thread-bound state, such
+// as a C library with thread-local context, or a GUI toolkit's main thread.
+//
+// Tasks are spawned with SpawnLocal, from inside the set (passing the task's
+// *future.Context) or from any other goroutine (passing the *LocalSet); they
+// run only while Run is active. Code inside a local task may still Spawn
+// ordinary tasks onto the runtime, sleep on its timers and await its join
+// handles. Wakes and spawns from other goroutines go through a remote queue
+// that the driver drains; each tick runs up to 61 tasks and looks at the
+// remote queue first every 31 ticks, as Tokio's LocalSet does.
+//
+// Close shuts every task of the set down. Closing the runtime closes its
+// LocalSets too.
+type LocalSet struct {
+	h     *Handle
+	owned *task.LocalOwnedTasks
+	exec  *localExecutor
+	sched localScheduler
+
+	driverG atomic.Uintptr // goroutine inside Run, 0 when none
+	parker  *sched.Parker
+
+	// Owned by the driving goroutine.
+	local task.Queue
+	tick  uint32
+	cx    *future.Context
+	spare []task.PendingLocal // the previous pending slice, reused
+
+	mu struct {
+		sync.Mutex
+		remote  task.Queue          // guarded by mu: woken tasks
+		pending []task.PendingLocal // guarded by mu: tasks spawned remotely, not yet bound
+		closed  bool                // guarded by mu
+	}
+	hasRemote atomic.Bool // mirrors "remote or pending non-empty"; set under mu
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeDone chan struct{}
+}
+
+// localExecutor is the executor local tasks see: Spawn from them goes to the
+// runtime, SpawnLocal to the set.
+type localExecutor struct {
+	h  *Handle
+	ls *LocalSet
+}
+
+// localScheduler is the task.Scheduler of a LocalSet's tasks.
+type localScheduler struct{ ls *LocalSet }
+
+// NewLocalSet returns an empty LocalSet whose tasks use the runtime behind s
+// for spawning, timers and blocking work.
+func NewLocalSet(s Spawner) *LocalSet {
+	h := handleOf(s)
+	ls := &LocalSet{
+		h:         h,
+		owned:     task.NewLocalOwnedTasks(),
+		parker:    sched.NewParker(),
+		closeDone: make(chan struct{}),
+	}
+	ls.exec = &localExecutor{h: h, ls: ls}
+	ls.sched = localScheduler{ls: ls}
+	ls.cx = future.NewContext(future.Waker{})
+	ls.cx.SetExecutor(ls.exec)
+	h.registerLocalSet(ls)
+	return ls
+}
+
+// Executor returns the set's executor; it makes *LocalSet a Spawner: Spawn
+// onto it spawns onto its runtime, SpawnLocal onto the set.
+func (ls *LocalSet) Executor() any { return ls.exec }
+
+// Len returns the number of live tasks of the set. Only meaningful on the
+// driving goroutine or when the set is not being driven.
+func (ls *LocalSet) Len() int { return ls.owned.Len() }
+
+func (ls *LocalSet) onDriver() bool {
+	g := gident.Current()
+	return g != 0 && ls.driverG.Load() == g
+}
+
+// SpawnLocal starts f as a task of a LocalSet and returns its JoinHandle. s
+// is the *LocalSet, or the *future.Context of one of its tasks. The task runs
+// on the set's driving thread, whenever Run is active. Spawning onto a closed
+// set returns a handle that reports a cancellation caused by
+// ErrLocalSetClosed.
+func SpawnLocal[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
+	ls := localSetOf(s)
+	var st *task.Stats
+	if ls.h.cfg.taskStats {
+		st = ls.h.newStats(1)
+	}
+	if ls.onDriver() {
+		jh, n, ok := task.BindLocal[F, T](ls.owned, f, ls.sched, st)
+		if ok {
+			ls.local.Push(n)
+		}
+		return jh
+	}
+	p, jh := task.NewLocal[F, T](ls.owned, f, ls.sched, st)
+	ls.mu.Lock()
+	if ls.mu.closed {
+		ls.mu.Unlock()
+		p.Cancel(ErrLocalSetClosed)
+		return jh
+	}
+	ls.mu.pending = append(ls.mu.pending, p)
+	ls.hasRemote.Store(true)
+	ls.mu.Unlock()
+	ls.parker.Unpark()
+	return jh
+}
+
+func localSetOf(s Spawner) *LocalSet {
+	if s == nil {
+		panic("weft: SpawnLocal with a nil Spawner")
+	}
+	switch e := s.Executor().(type) {
+	case *localExecutor:
+		return e.ls
+	default:
+		panic("weft: SpawnLocal needs a *weft.LocalSet or the *future.Context of one of its tasks")
+	}
+}
+
+// Schedule queues a woken local task: directly when called on the driving
+// goroutine, through the remote queue otherwise.
+func (s localScheduler) Schedule(n task.Notified) {
+	ls := s.ls
+	if ls.onDriver() {
+		ls.local.Push(n)
+		return
+	}
+	ls.mu.Lock()
+	if ls.mu.closed {
+		ls.mu.Unlock()
+		n.Drop()
+		return
+	}
+	ls.mu.remote.Push(n)
+	ls.hasRemote.Store(true)
+	ls.mu.Unlock()
+	ls.parker.Unpark()
+}
+
+// Yield queues a task that woke itself.
+func (s localScheduler) Yield(n task.Notified) { s.Schedule(n) }
+
+// Release removes a completed task from the set's list (on the driver).
+func (s localScheduler) Release(t task.Task) bool { return s.ls.owned.Remove(t) }
+
+// Hooks returns the runtime's task hooks.
+func (s localScheduler) Hooks() *task.Hooks { return s.ls.h.eng.Hooks() }
+
+// UnhandledPanic applies the runtime's panic policy.
+func (s localScheduler) UnhandledPanic(err *task.JoinError) { s.ls.h.onPanic(err) }
+
+// CancelCause says why tasks are cancelled once the set is closing.
+func (s localScheduler) CancelCause() error {
+	if s.ls.closed.Load() {
+		return ErrLocalSetClosed
+	}
+	return nil
+}
+
+// Run drives the set on the calling goroutine, locked to its OS thread,
+// until ctx is done or the set is closed. It runs the set's tasks as they
+// become ready and sleeps when none is. It returns ctx.Err() when ctx ended
+// the run (the tasks stay, ready for the next Run), nil when Close ended it,
+// ErrLocalSetClosed when the set was already closed, and ErrLocalSetBusy when
+// another goroutine is driving the set.
+func (ls *LocalSet) Run(ctx context.Context) error {
+	g := gident.Current()
+	if !ls.driverG.CompareAndSwap(0, g) {
+		return ErrLocalSetBusy
+	}
+	runtime.LockOSThread()
+	defer func() {
+		ls.driverG.Store(0)
+		runtime.UnlockOSThread()
+	}()
+	if ls.closed.Load() {
+		return ErrLocalSetClosed
+	}
+	ls.owned.Pin()
+	stop := context.AfterFunc(ctx, ls.parker.Unpark)
+	defer stop()
+	for {
+		if ls.closed.Load() {
+			ls.shutdown()
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !ls.runTick() {
+			ls.parker.Park(-1)
+		}
+	}
+}
+
+// runTick runs up to localMaxTasksPerTick tasks and reports whether it found
+// any work. Every localRemoteFirstInterval ticks it looks at the remote queue
+// before the local one, so remote wakes cannot starve behind local ones.
+func (ls *LocalSet) runTick() bool {
+	ran := false
+	for i := 0; i < localMaxTasksPerTick; i++ {
+		ls.tick++
+		var n task.Notified
+		var ok bool
+		if ls.tick%localRemoteFirstInterval == 0 {
+			if n, ok = ls.popRemote(); !ok {
+				n, ok = ls.local.Pop()
+			}
+		} else if n, ok = ls.local.Pop(); !ok {
+			n, ok = ls.popRemote()
+		}
+		if !ok {
+			break
+		}
+		ran = true
+		ls.cx.SetBudget(future.DefaultBudget)
+		ls.owned.AssertOwner(n).Run(ls.cx)
+	}
+	return ran
+}
+
+// popRemote binds the tasks spawned from other goroutines (queueing them
+// locally) and takes one task from the remote queue (or, if it is empty, one
+// of the newly bound ones).
+func (ls *LocalSet) popRemote() (task.Notified, bool) {
+	if !ls.hasRemote.Load() {
+		return task.Notified{}, false
+	}
+	ls.mu.Lock()
+	pending := ls.mu.pending
+	ls.mu.pending = ls.spare[:0]
+	n, ok := ls.mu.remote.Pop()
+	ls.hasRemote.Store(ls.mu.remote.Len() > 0)
+	ls.mu.Unlock()
+	for i, p := range pending {
+		if m, bound := ls.owned.BindPending(p); bound {
+			ls.local.Push(m)
+		}
+		pending[i] = task.PendingLocal{}
+	}
+	ls.spare = pending
+	if !ok {
+		return ls.local.Pop()
+	}
+	return n, true
+}
+
+// Close shuts every task of the set down (their futures are dropped and
+// their JoinHandles report cancellations caused by ErrLocalSetClosed) and
+// waits until that is done. When a goroutine is inside Run, that goroutine
+// does the work on the set's thread and its Run returns nil; otherwise Close
+// does it on the calling goroutine. Close is idempotent.
+func (ls *LocalSet) Close() {
+	ls.closeOnce.Do(func() {
+		ls.mu.Lock()
+		ls.mu.closed = true
+		ls.mu.Unlock()
+		ls.closed.Store(true)
+		ls.h.unregisterLocalSet(ls)
+		if ls.driverG.CompareAndSwap(0, gident.Current()) {
+			// Nobody drives: do it here.
+			ls.owned.Pin()
+			ls.shutdown()
+			ls.driverG.Store(0)
+			return
+		}
+		ls.parker.Unpark()
+	})
+	<-ls.closeDone
+}
+
+// shutdown closes the list and drops everything queued; called by the
+// goroutine that holds the driver role.
+func (ls *LocalSet) shutdown() {
+	select {
+	case <-ls.closeDone:
+		return
+	default:
+	}
+	ls.owned.CloseAndShutdownAll(ErrLocalSetClosed)
+	ls.mu.Lock()
+	var woken task.Queue
+	woken.Append(&ls.mu.remote)
+	pending := ls.mu.pending
+	ls.mu.pending = nil
+	ls.mu.Unlock()
+	for _, p := range pending {
+		p.Cancel(ErrLocalSetClosed)
+	}
+	woken.DropAll()
+	ls.local.DropAll()
+	close(ls.closeDone)
+}

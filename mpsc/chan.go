@@ -1,0 +1,209 @@
+package mpsc
+
+import (
+	"sync"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/invariants"
+	"github.com/weftrt/weft/internal/waitq"
+	"github.com/weftrt/weft/internal/wakelist"
+)
+
+/*
+# Slots (bounded channels)
+
+A bounded channel of capacity N has N slots, and every slot is in exactly one
+of three places, so that free + held + buf.len() == N at every unlock:
+
+	free   nobody holds it; TrySend, Reserve and Send take from here
+	held   a reservation holds it: a Permit, a Send/Reserve future that was
+	       granted it, or a waiting future that was granted part of its count
+	buf    it holds a buffered value
+
+Taking a value out of buf returns its slot with releaseLocked, which hands it
+to the oldest waiting reservation first and only then to free. So free > 0
+implies sendq is empty, and nobody can overtake a waiting sender: the
+FIFO fairness Tokio's batch semaphore gives (sync/batch_semaphore.rs).
+
+Unbounded channels have no slots: free and held stay 0 and sendq stays empty.
+
+# Closing
+
+The channel is closed for the receiver once it can never see another value:
+buf is empty and either no sender can send (txClosed), or the Receiver closed
+and no slot is held (rxClosed && held == 0: a Permit that was granted before
+the close may still send, as in Tokio's recv_close_gets_none_reserved).
+
+txClosed is set, once and for good, when holders reaches 0. holders counts
+Sender handles plus Permits that still hold slots, so a Permit keeps the
+channel open after the last Sender is closed (Tokio's OwnedPermit carries a
+Sender for the same reason), and a WeakSender can still upgrade meanwhile.
+
+rxClosed is set by Receiver.Close: every waiting reservation is woken to
+fail (it returns what it held), new ones fail at once, and the Closed futures
+of the senders complete.
+
+# Waking
+
+The receiver has one waker cell, rxWaker: there is one Receiver and it is
+used by one goroutine or task at a time. A push takes the waker out of the
+cell and wakes it after unlocking; the receiver stores it again when it finds
+the buffer empty. Senders wait in sendq, FIFO, one waitq.Waiter each, with N
+the number of slots still missing.
+*/
+
+// chanState is the shared state of one channel; every Sender, Permit, future
+// and the Receiver point to it.
+type chanState[T any] struct {
+	// bound is the capacity; 0 means unbounded. Immutable.
+	bound int
+
+	// mu guards every field below. Nothing blocks or wakes while holding it,
+	// except a wakelist batch that overflows (see wakelist.List.Push).
+	mu sync.Mutex
+
+	buf  ring[T]
+	free int // slots nobody holds
+	held int // slots held by reservations, without a value yet
+
+	sendq   waitq.Queue // reservations waiting for slots, oldest first
+	closedq waitq.Queue // Sender.Closed futures waiting for rxClosed
+
+	rxWaker  future.Waker // the receiver's registered waker, or zero
+	rxClosed bool         // Receiver.Close was called
+
+	senders  int  // open Sender and UnboundedSender handles
+	holders  int  // senders plus Permits that hold slots
+	txClosed bool // holders reached 0; never cleared
+}
+
+func newChanState[T any](bound int) *chanState[T] {
+	c := &chanState[T]{bound: bound, free: bound, senders: 1, holders: 1}
+	if bound > 0 {
+		c.buf.reserve(min(bound, preallocLimit))
+	}
+	return c
+}
+
+// preallocLimit is the largest buffer a bounded channel allocates up front;
+// a larger one grows as it fills.
+const preallocLimit = 1024
+
+// doneLocked reports whether the receiver has seen the last value.
+func (c *chanState[T]) doneLocked() bool {
+	if c.buf.len() > 0 {
+		return false
+	}
+	return c.txClosed || (c.rxClosed && c.held == 0)
+}
+
+// takeRxWakerLocked empties the receiver's waker cell and returns what it
+// held, to be woken after unlocking.
+func (c *chanState[T]) takeRxWakerLocked() future.Waker {
+	w := c.rxWaker
+	c.rxWaker = future.Waker{}
+	return w
+}
+
+// pushLocked appends v to the buffer and returns the receiver's waker.
+func (c *chanState[T]) pushLocked(v T) future.Waker {
+	c.buf.push(v)
+	return c.takeRxWakerLocked()
+}
+
+// popLocked takes the oldest value and returns its slot (bounded channels).
+// It returns the waker of a reservation that the slot completed, if any.
+func (c *chanState[T]) popLocked() (T, future.Waker) {
+	v := c.buf.pop()
+	if c.bound == 0 {
+		c.buf.release()
+		return v, future.Waker{}
+	}
+	// Fast path of releaseLocked for one slot: the receiver is the caller,
+	// so there is nobody else to wake.
+	if w := c.sendq.Front(); w != nil {
+		c.held++
+		if w.N--; w.N == 0 {
+			c.sendq.Remove(w)
+			w.Notified = true
+			return v, w.Waker
+		}
+		return v, future.Waker{}
+	}
+	c.free++
+	return v, future.Waker{}
+}
+
+// releaseLocked returns n slots that are in no place (the caller took them
+// out of held or buf): to waiting reservations, oldest first, then to free.
+// Wakers of reservations that became complete, and of a receiver that now
+// sees the end of a closed channel, are added to wl.
+// Mirrors tokio sync/batch_semaphore.rs add_permits_locked.
+func (c *chanState[T]) releaseLocked(n int, wl *wakelist.List) {
+	for n > 0 {
+		w := c.sendq.Front()
+		if w == nil {
+			break
+		}
+		take := min(int64(n), w.N)
+		w.N -= take
+		n -= int(take)
+		c.held += int(take)
+		if w.N == 0 {
+			c.sendq.Remove(w)
+			w.Notified = true
+			wl.Push(w.Waker)
+		}
+	}
+	c.free += n
+	if c.rxClosed && c.doneLocked() {
+		wl.Push(c.takeRxWakerLocked())
+	}
+}
+
+// dropHolderLocked releases one holder (a Sender handle or a Permit). The
+// last one closes the channel for the receiver, whose waker it returns.
+func (c *chanState[T]) dropHolderLocked() future.Waker {
+	c.holders--
+	if c.holders > 0 {
+		return future.Waker{}
+	}
+	c.txClosed = true
+	return c.takeRxWakerLocked()
+}
+
+// checkLocked verifies the slot accounting in race and invariants builds.
+func (c *chanState[T]) checkLocked() {
+	if !invariants.Enabled {
+		return
+	}
+	if c.bound > 0 {
+		invariants.Check(c.free+c.held+c.buf.len() == c.bound,
+			"mpsc: free %d + held %d + buffered %d != capacity %d", c.free, c.held, c.buf.len(), c.bound)
+		invariants.Check(c.free == 0 || c.sendq.Len() == 0,
+			"mpsc: %d free slots while %d reservations wait", c.free, c.sendq.Len())
+	}
+	invariants.Check(c.holders >= c.senders && c.senders >= 0, "mpsc: holders %d < senders %d", c.holders, c.senders)
+}
+
+// closeRx marks the receiver closed, fails every waiting reservation and
+// completes every Closed future. Mirrors tokio sync/mpsc/chan.rs Rx::close.
+func (c *chanState[T]) closeRx() {
+	c.mu.Lock()
+	if c.rxClosed {
+		c.mu.Unlock()
+		return
+	}
+	c.rxClosed = true
+	// Waiting reservations see rxClosed when they run and give back what
+	// they were granted; their N still says how much that is.
+	wakelist.NotifyAll(&c.mu, &c.sendq)
+	wakelist.NotifyAll(&c.mu, &c.closedq)
+	var w future.Waker
+	if c.doneLocked() {
+		w = c.takeRxWakerLocked()
+	}
+	c.checkLocked()
+	c.mu.Unlock()
+	w.Wake()
+}

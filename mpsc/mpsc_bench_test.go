@@ -1,0 +1,199 @@
+package mpsc_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/mpsc"
+)
+
+// Every weft benchmark is followed by its Go-channel twin.
+
+// Send and receive on one goroutine through the futures (what a task does,
+// without the scheduler). The Send future is allocated per send.
+func BenchmarkBoundedSendRecvFutures(b *testing.B) {
+	b.ReportAllocs()
+	tx, rx := mpsc.New[int](64)
+	cx := future.NewContext(future.Noop())
+	for b.Loop() {
+		f := tx.Send(1)
+		if err, ok := f.Poll(cx); !ok || err != nil {
+			b.Fatal("send not ready")
+		}
+		if r, ok := rx.Recv().Poll(cx); !ok || r.Value != 1 {
+			b.Fatal("recv not ready")
+		}
+	}
+}
+
+// Send and receive on one goroutine with the non-waiting forms.
+func BenchmarkBoundedTrySendTryRecv(b *testing.B) {
+	b.ReportAllocs()
+	tx, rx := mpsc.New[int](64)
+	for b.Loop() {
+		if err := tx.TrySend(1); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := rx.TryRecv(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBoundedSendRecvGoChan(b *testing.B) {
+	b.ReportAllocs()
+	ch := make(chan int, 64)
+	for b.Loop() {
+		ch <- 1
+		<-ch
+	}
+}
+
+func BenchmarkUnboundedSendRecv(b *testing.B) {
+	b.ReportAllocs()
+	tx, rx := mpsc.NewUnbounded[int]()
+	cx := future.NewContext(future.Noop())
+	for b.Loop() {
+		_ = tx.Send(1)
+		if _, ok := rx.Recv().Poll(cx); !ok {
+			b.Fatal("recv not ready")
+		}
+	}
+}
+
+// Go has no unbounded channel; a large buffer is the closest twin.
+func BenchmarkUnboundedSendRecvGoChan(b *testing.B) {
+	b.ReportAllocs()
+	ch := make(chan int, 1024)
+	for b.Loop() {
+		ch <- 1
+		<-ch
+	}
+}
+
+// One producer goroutine, one consumer goroutine, a small bounded buffer:
+// both sides block often.
+func BenchmarkBoundedSPSCBlocking(b *testing.B) {
+	b.ReportAllocs()
+	tx, rx := mpsc.New[int](16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := rx.BlockingRecv(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	for b.Loop() {
+		_ = tx.BlockingSend(context.Background(), 1)
+	}
+	tx.Close()
+	<-done
+}
+
+func BenchmarkBoundedSPSCGoChan(b *testing.B) {
+	b.ReportAllocs()
+	ch := make(chan int, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range ch {
+		}
+	}()
+	for b.Loop() {
+		ch <- 1
+	}
+	close(ch)
+	<-done
+}
+
+// Contended: 4 producer goroutines share the channel, one consumer.
+func BenchmarkBoundedMPSCContended(b *testing.B) {
+	b.ReportAllocs()
+	const prod = 4
+	tx, rx := mpsc.New[int](64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := rx.BlockingRecv(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	n := b.N
+	b.ResetTimer()
+	for p := range prod {
+		s := tx.Clone()
+		wg.Go(func() {
+			defer s.Close()
+			for i := p; i < n; i += prod {
+				_ = s.BlockingSend(context.Background(), i)
+			}
+		})
+	}
+	wg.Wait()
+	tx.Close()
+	<-done
+}
+
+func BenchmarkBoundedMPSCContendedGoChan(b *testing.B) {
+	b.ReportAllocs()
+	const prod = 4
+	ch := make(chan int, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range ch {
+		}
+	}()
+	var wg sync.WaitGroup
+	n := b.N
+	b.ResetTimer()
+	for p := range prod {
+		wg.Go(func() {
+			for i := p; i < n; i += prod {
+				ch <- i
+			}
+		})
+	}
+	wg.Wait()
+	close(ch)
+	<-done
+}
+
+// Batch receive: RecvMany drains up to 64 values per poll.
+func BenchmarkUnboundedRecvMany(b *testing.B) {
+	b.ReportAllocs()
+	tx, rx := mpsc.NewUnbounded[int]()
+	cx := future.NewContext(future.Noop())
+	buf := make([]int, 0, 64)
+	for b.Loop() {
+		for i := range 64 {
+			_ = tx.Send(i)
+		}
+		out, _ := rx.RecvMany(buf[:0], 64).Poll(cx)
+		if len(out) != 64 {
+			b.Fatal(len(out))
+		}
+	}
+}
+
+func BenchmarkUnboundedRecvManyGoChan(b *testing.B) {
+	b.ReportAllocs()
+	ch := make(chan int, 64)
+	buf := make([]int, 0, 64)
+	for b.Loop() {
+		for i := range 64 {
+			ch <- i
+		}
+		buf = buf[:0]
+		for range 64 {
+			buf = append(buf, <-ch)
+		}
+	}
+}

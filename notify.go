@@ -1,0 +1,404 @@
+package weft
+
+/*
+# How Notify works (mirrors tokio sync/notify.rs)
+
+Notify.state is one atomic word: the low two bits say whether the Notify is
+empty, has waiters, or holds a stored permit (notifyEmpty, notifyWaiting,
+notifyNotified); the bits above count the calls of NotifyWaiters. Two rules
+keep the lock-free paths safe:
+
+ 1. The state leaves notifyWaiting only with mu held (the queue is emptied
+    under mu, and so is the state that describes it).
+ 2. The NotifyWaiters count changes only with mu held.
+
+So the paths that run without mu only move between notifyEmpty and
+notifyNotified: NotifyOne storing a permit, and a first poll taking it.
+
+A Notified remembers the count when it is created. NotifyWaiters completes
+every Notified created before it: those that are queued are unlinked and
+marked under mu; those that are not queued yet find the count changed on
+their first poll (or Enable) and complete without taking the stored permit,
+which stays for somebody else.
+
+A queued Notified's waitq.Waiter is guarded by mu. Its N field says how it was
+served: 0 not yet, or one of notifyByOne, notifyByLast, notifyByAll. A waiter
+is unlinked from the queue at the moment it is served, so a served waiter that
+is dropped before it saw its notification can tell (N is set but it is no
+longer linked) and, for NotifyOne and NotifyLast, passes the notification on
+to the next waiter, so that a notification is never lost to a future nobody
+polls any more.
+*/
+
+import (
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/waitq"
+)
+
+// Notify wakes tasks waiting for an event. It carries no data: it tells a
+// task that something it watches (a queue, a flag guarded by a mutex) may
+// have changed.
+//
+// A Notify holds at most one permit, like a semaphore that never counts past
+// one. [Notify.Notified] returns a future that waits for the permit and
+// consumes it; [Notify.NotifyOne] hands the permit to the oldest waiting
+// Notified or, when nobody waits, stores it so that the next Notified
+// completes at once. Several NotifyOne calls with nobody waiting store one
+// permit only. [Notify.NotifyWaiters] completes every Notified that exists at
+// the time of the call and stores nothing.
+//
+// The zero Notify is ready to use and holds no permit. A Notify must not be
+// copied after first use. All methods are safe for concurrent use.
+type Notify struct {
+	// state is described at the top of this file. Atomic.
+	state atomic.Uint64
+
+	mu struct {
+		sync.Mutex
+		// q holds the registered Notified futures, oldest first.
+		q waitq.Queue
+	}
+}
+
+const (
+	notifyEmpty    uint64 = 0 // no permit, no waiters
+	notifyWaiting  uint64 = 1 // the queue is not empty; no permit
+	notifyNotified uint64 = 2 // a permit is stored; no waiters
+
+	notifyStateMask  uint64 = 3
+	notifyCallsShift        = 2
+	notifyCallsOne   uint64 = 1 << notifyCallsShift
+)
+
+// How a waiter was served; kept in waitq.Waiter.N.
+const (
+	notifyByOne  int64 = 1 + iota // NotifyOne: oldest waiter
+	notifyByLast                  // NotifyLast: newest waiter
+	notifyByAll                   // NotifyWaiters
+)
+
+func notifyStateOf(word uint64) uint64 { return word & notifyStateMask }
+
+func notifyWithState(word, state uint64) uint64 { return word&^notifyStateMask | state }
+
+func notifyCalls(word uint64) uint64 { return word >> notifyCallsShift }
+
+// NewNotify returns a Notify that holds no permit. It is the same as
+// new(Notify).
+func NewNotify() *Notify { return new(Notify) }
+
+// Notified returns a future that completes when it receives a notification:
+// the stored permit, a NotifyOne or NotifyLast that picked it, or a
+// NotifyWaiters called after Notified returned.
+//
+// The future joins the queue of waiters for NotifyOne only when it is first
+// polled or enabled ([Notified.Enable]); a NotifyOne before that stores the
+// permit instead (which the future then takes on its first poll). It takes
+// part in NotifyWaiters from the moment it is created, polled or not.
+//
+// Waiters are served in the order they joined the queue; a future that is
+// dropped loses its place.
+func (n *Notify) Notified() *Notified {
+	return &Notified{n: n, calls: notifyCalls(n.state.Load())}
+}
+
+// NotifyOne notifies the oldest waiting [Notified], or, when none is
+// waiting, stores a permit (if there is not one already) that the next
+// Notified consumes.
+//
+// A NotifyOne call synchronizes before the completion of the Notified that
+// it wakes or that consumes the permit it stored.
+func (n *Notify) NotifyOne() { n.notifyWith(notifyByOne) }
+
+// NotifyLast is NotifyOne, except that it picks the newest waiting
+// [Notified] instead of the oldest.
+func (n *Notify) NotifyLast() { n.notifyWith(notifyByLast) }
+
+func (n *Notify) notifyWith(kind int64) {
+	// Without waiters, store the permit with one CAS. The CAS from
+	// notifyNotified to itself is deliberate: it is the write that the
+	// consuming Notified observes, which makes this call synchronize before
+	// that Notified completes.
+	curr := n.state.Load()
+	for notifyStateOf(curr) != notifyWaiting {
+		if n.state.CompareAndSwap(curr, notifyWithState(curr, notifyNotified)) {
+			return
+		}
+		curr = n.state.Load()
+	}
+	// There are waiters; only a holder of mu may take the state out of
+	// notifyWaiting, so reload under mu.
+	n.mu.Lock()
+	w := n.notifyLocked(n.state.Load(), kind)
+	n.mu.Unlock()
+	w.Wake()
+}
+
+// notifyLocked serves one waiter (the oldest, or the newest for
+// notifyByLast) and returns its waker, or stores the permit when there is no
+// waiter. curr is the state as loaded under mu. The caller holds mu and wakes
+// the returned waker after releasing it.
+func (n *Notify) notifyLocked(curr uint64, kind int64) future.Waker {
+	for notifyStateOf(curr) != notifyWaiting {
+		// Only the permit paths can race with us here (rule 1 and 2).
+		if n.state.CompareAndSwap(curr, notifyWithState(curr, notifyNotified)) {
+			return future.Waker{}
+		}
+		curr = n.state.Load()
+	}
+	q := &n.mu.q
+	w := q.Front()
+	if kind == notifyByLast {
+		w = q.Back()
+	}
+	q.Remove(w)
+	w.N = kind
+	waker := w.Waker
+	w.Waker = future.Waker{}
+	if q.Len() == 0 {
+		// The last waiter is gone: leave notifyWaiting (under mu, rule 1).
+		// Nobody else can change the word while it says notifyWaiting, so a
+		// store is enough.
+		n.state.Store(notifyWithState(curr, notifyEmpty))
+	}
+	return waker
+}
+
+// NotifyWaiters completes every [Notified] created before this call: those
+// that wait are woken, and those not polled yet complete on their first poll.
+// It stores no permit, and it does not consume one that is stored.
+//
+// A NotifyWaiters call synchronizes before the completion of each Notified
+// it completes.
+func (n *Notify) NotifyWaiters() {
+	var wl syncWakeList
+	n.mu.Lock()
+	curr := n.state.Load()
+	if notifyStateOf(curr) != notifyWaiting {
+		// Nobody is queued: counting the call completes the unpolled futures.
+		// Add, not a CAS: the permit bits may change concurrently, the count
+		// may not (rule 2).
+		n.state.Add(notifyCallsOne)
+		n.mu.Unlock()
+		return
+	}
+	n.state.Store(notifyWithState(curr+notifyCallsOne, notifyEmpty))
+	for w := n.mu.q.PopFront(); w != nil; w = n.mu.q.PopFront() {
+		w.N = notifyByAll
+		wl.push(w.Waker)
+		w.Waker = future.Waker{}
+	}
+	n.mu.Unlock()
+	wl.wakeAll()
+}
+
+// Waiters returns the number of Notified futures queued for NotifyOne. It is
+// a snapshot, meant for tests and task dumps.
+func (n *Notify) Waiters() int {
+	n.mu.Lock()
+	l := n.mu.q.Len()
+	n.mu.Unlock()
+	return l
+}
+
+// Notified states.
+const (
+	notifiedInit    uint8 = iota // not polled or enabled yet
+	notifiedWaiting              // queued, or served and not polled since
+	notifiedDone                 // completed or dropped
+)
+
+// Notified is the future returned by [Notify.Notified]. It outputs struct{}
+// once notified, and it is fused: polls after completion return ready again.
+// A Notified is polled by one goroutine at a time.
+//
+// Notified implements future.Dropper. Dropping it takes it out of the queue;
+// if a NotifyOne or NotifyLast had already picked it and it had not seen the
+// notification yet, the notification goes to the next waiter (or becomes the
+// stored permit), so that it is not lost.
+type Notified struct {
+	_     syncNoCopy
+	n     *Notify
+	state uint8
+	calls uint64 // the NotifyWaiters count when the future was created
+
+	// w is the queue entry; guarded by n.mu while state is notifiedWaiting.
+	w waitq.Waiter
+}
+
+// Poll implements future.Future. It consumes one unit of the caller's budget
+// when it completes.
+func (f *Notified) Poll(cx *future.Context) (struct{}, bool) {
+	if f.state == notifiedDone {
+		return struct{}{}, true
+	}
+	if !cx.ConsumeBudget() {
+		return struct{}{}, false
+	}
+	if f.poll(cx.Waker()) {
+		return struct{}{}, true
+	}
+	cx.RefundBudget()
+	return struct{}{}, false
+}
+
+// Enable joins the queue of waiters for NotifyOne without polling, so that a
+// NotifyOne from now on picks this future instead of storing a permit. It
+// registers no waker: a later Poll does.
+//
+// Enable reports whether the future is already complete: NotifyWaiters was
+// called after the future was created; or this is the first Enable or Poll
+// and a stored permit was consumed; or it was enabled or polled before and
+// was notified since. Once Enable reports true, every Poll is ready at once.
+//
+// Enable is what makes a multi-consumer wait correct: enable the future,
+// check the condition, and only then await it. A notification sent between
+// the check and the await is then delivered to this future instead of being
+// stored as a single permit that two consumers would race for.
+func (f *Notified) Enable() bool { return f.poll(future.Waker{}) }
+
+// poll advances f; waker is zero for Enable.
+func (f *Notified) poll(waker future.Waker) bool {
+	switch f.state {
+	case notifiedDone:
+		return true
+	case notifiedInit:
+		return f.pollInit(waker)
+	default:
+		return f.pollWaiting(waker)
+	}
+}
+
+func (f *Notified) pollInit(waker future.Waker) bool {
+	n := f.n
+	curr := n.state.Load()
+	// A NotifyWaiters since creation completes us and leaves the permit for
+	// somebody else.
+	if notifyCalls(curr) != f.calls {
+		f.state = notifiedDone
+		return true
+	}
+	// Fast path: take a stored permit without the lock.
+	if notifyStateOf(curr) == notifyNotified &&
+		n.state.CompareAndSwap(curr, notifyWithState(curr, notifyEmpty)) {
+		f.state = notifiedDone
+		return true
+	}
+
+	n.mu.Lock()
+	curr = n.state.Load()
+	if notifyCalls(curr) != f.calls {
+		n.mu.Unlock()
+		f.state = notifiedDone
+		return true
+	}
+	for {
+		switch notifyStateOf(curr) {
+		case notifyEmpty:
+			if !n.state.CompareAndSwap(curr, notifyWithState(curr, notifyWaiting)) {
+				curr = n.state.Load() // a NotifyOne stored a permit meanwhile
+				continue
+			}
+		case notifyNotified:
+			if !n.state.CompareAndSwap(curr, notifyWithState(curr, notifyEmpty)) {
+				curr = n.state.Load() // another first poll took it meanwhile
+				continue
+			}
+			n.mu.Unlock()
+			f.state = notifiedDone
+			return true
+		}
+		break // notifyWaiting, or we just set it
+	}
+	f.w.Waker = waker
+	f.w.N = 0
+	n.mu.q.PushBack(&f.w)
+	f.state = notifiedWaiting
+	n.mu.Unlock()
+	return false
+}
+
+func (f *Notified) pollWaiting(waker future.Waker) bool {
+	n := f.n
+	n.mu.Lock()
+	if f.w.N != 0 {
+		// Served (and already unlinked) by a notify call.
+		n.mu.Unlock()
+		f.state = notifiedDone
+		return true
+	}
+	if !waker.IsZero() && !f.w.Waker.WillWake(waker) {
+		f.w.Waker = waker
+	}
+	n.mu.Unlock()
+	return false
+}
+
+// Drop abandons f. A queued f leaves the queue; a notification from
+// NotifyOne or NotifyLast that f received but did not see goes to the next
+// waiter, or is stored as the permit. Drop does nothing once f completed.
+func (f *Notified) Drop() {
+	if f.state != notifiedWaiting {
+		f.state = notifiedDone
+		return
+	}
+	n := f.n
+	n.mu.Lock()
+	kind := f.w.N
+	q := &n.mu.q
+	q.Remove(&f.w)
+	f.w.Waker = future.Waker{}
+	curr := n.state.Load()
+	if q.Len() == 0 && notifyStateOf(curr) == notifyWaiting {
+		curr = notifyWithState(curr, notifyEmpty)
+		n.state.Store(curr) // rule 1: we hold mu
+	}
+	var w future.Waker
+	if kind == notifyByOne || kind == notifyByLast {
+		w = n.notifyLocked(curr, kind)
+	}
+	n.mu.Unlock()
+	f.state = notifiedDone
+	w.Wake()
+}
+
+// Reset drops f (see [Notified.Drop]) and makes it a new, unpolled Notified
+// of n, as if returned by n.Notified now: a future kept by value inside a
+// larger future can wait again without allocating. The zero Notified may be
+// Reset.
+func (f *Notified) Reset(n *Notify) {
+	if f.n != nil {
+		f.Drop()
+	}
+	f.n, f.state, f.calls = n, notifiedInit, notifyCalls(n.state.Load())
+	f.w = waitq.Waiter{}
+}
+
+// String describes what f waits for, for task dumps: for example
+// "Notify.Notified (waiting, 2 ahead)".
+// It takes the primitive's lock; it must not run concurrently with Poll,
+// Reset or Drop of the same future.
+func (f *Notified) String() string {
+	const name = "Notify.Notified"
+	switch f.state {
+	case notifiedInit:
+		return name + " (not polled yet)"
+	case notifiedDone:
+		return name + " (done)"
+	}
+	n := f.n
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if f.w.N != 0 {
+		return name + " (notified, not polled since)"
+	}
+	ahead := 0
+	for w := n.mu.q.Front(); w != nil && w != &f.w; w = w.Next() {
+		ahead++
+	}
+	return name + " (waiting, " + strconv.Itoa(ahead) + " ahead)"
+}

@@ -1,0 +1,138 @@
+package weft
+
+import (
+	"sync"
+	"time"
+
+	"github.com/weftrt/weft/internal/sched/currentthread"
+	"github.com/weftrt/weft/internal/sched/multithread"
+	"github.com/weftrt/weft/task"
+)
+
+// Runtime runs tasks: a scheduler (multi-thread or current-thread), a
+// blocking pool, and a timer driver. Create one with New, spawn onto it with
+// Spawn, drive it with BlockOn, and release it with Close (or Shutdown):
+// a Runtime owns goroutines, and Close is what stops them.
+//
+// A multi-thread runtime runs tasks on its worker goroutines as soon as they
+// are spawned. A current-thread runtime runs them only while some goroutine is
+// inside BlockOn, on that goroutine.
+type Runtime struct {
+	h *Handle
+
+	closeOnce sync.Once
+	closeDone chan struct{}
+	closeErr  error
+}
+
+// New builds and starts a runtime. It returns an error when an option is
+// invalid (for example WithWorkers(0)).
+func New(opts ...Option) (*Runtime, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		o(&cfg)
+	}
+	if cfg.err != nil {
+		return nil, cfg.err
+	}
+	h := &Handle{cfg: cfg, start: time.Now(), closing: make(chan struct{})}
+	var hooksPtr *task.Hooks
+	if hk := cfg.hooks; hk.OnSpawn != nil || hk.OnTerminate != nil || hk.BeforePoll != nil || hk.AfterPoll != nil {
+		hooksPtr = &hk
+	}
+	switch cfg.flavor {
+	case CurrentThread:
+		var park, unpark func()
+		if f := cfg.onWorkerPark; f != nil {
+			park = func() { f(0) }
+		}
+		if f := cfg.onWorkerUnpark; f != nil {
+			unpark = func() { f(0) }
+		}
+		h.ct = currentthread.New(currentthread.Config{
+			EventInterval:       cfg.eventInterval,
+			GlobalQueueInterval: cfg.globalQueueInterval,
+			Hooks:               hooksPtr,
+			Executor:            h,
+			OnPark:              park,
+			OnUnpark:            unpark,
+			ShutdownOnPanic:     cfg.panicPolicy == ShutdownOnPanic,
+			ShutdownCause:       ErrRuntimeShutdown,
+		})
+		h.eng = h.ct
+	default:
+		h.mt = multithread.New(multithread.Config{
+			Workers:             cfg.workers,
+			GlobalQueueInterval: cfg.globalQueueInterval,
+			EventInterval:       cfg.eventInterval,
+			DisableLIFO:         cfg.disableLIFO,
+			Hooks:               hooksPtr,
+			Executor:            h,
+			OnWorkerStart:       cfg.onWorkerStart,
+			OnWorkerStop:        cfg.onWorkerStop,
+			OnWorkerPark:        cfg.onWorkerPark,
+			OnWorkerUnpark:      cfg.onWorkerUnpark,
+			OnUnhandledPanic:    h.onPanic,
+			ShutdownCause:       ErrRuntimeShutdown,
+			Seed:                cfg.seed,
+		})
+		h.eng = h.mt
+	}
+	return &Runtime{h: h, closeDone: make(chan struct{})}, nil
+}
+
+// Handle returns a handle for spawning onto the runtime from anywhere.
+func (rt *Runtime) Handle() *Handle { return rt.h }
+
+// Executor returns the runtime's handle; it makes *Runtime a Spawner.
+func (rt *Runtime) Executor() any { return rt.h }
+
+// Close shuts the runtime down and waits for it: see Shutdown. It is
+// Shutdown with no timeout.
+func (rt *Runtime) Close() error { return rt.Shutdown(-1) }
+
+// Shutdown stops the runtime. New spawns are refused (their tasks report
+// ErrRuntimeShutdown), every task is cancelled at its next await point (a task
+// being polled is cancelled when that poll returns), queued work is dropped,
+// and blocking tasks that have not started are cancelled. Shutdown then waits,
+// up to timeout (negative: without limit), for the workers to exit and for
+// blocking tasks that are already running to finish. Afterwards every
+// JoinHandle of the runtime reports its output or a cancellation.
+//
+// It returns ErrShutdownTimeout when the wait timed out, a
+// *PanicShutdownError when a task panic caused the shutdown
+// (ShutdownOnPanic), and nil otherwise. Calling it again, from any goroutine,
+// waits for the same shutdown and returns the same result.
+func (rt *Runtime) Shutdown(timeout time.Duration) error {
+	h := rt.h
+	rt.closeOnce.Do(func() {
+		go func() {
+			h.beginShutdown()
+			h.closeLocalSets()
+			<-h.eng.Done()
+			if p := h.panicErr.Load(); p != nil {
+				rt.closeErr = &PanicShutdownError{Err: p}
+			} else if h.ct != nil {
+				if p := h.ct.PanicErr(); p != nil {
+					rt.closeErr = &PanicShutdownError{Err: p}
+				}
+			}
+			close(rt.closeDone)
+		}()
+	})
+	if timeout < 0 {
+		<-rt.closeDone
+		return rt.closeErr
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-rt.closeDone:
+		return rt.closeErr
+	case <-t.C:
+		return ErrShutdownTimeout
+	}
+}

@@ -1,0 +1,184 @@
+package weft
+
+import (
+	"time"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/timer"
+)
+
+// SleepFuture is the future returned by [Sleep] and [SleepUntil]: it
+// completes once its deadline has passed on the runtime's clock.
+//
+// It registers a timer with the runtime on its first poll (nothing is
+// registered before that, and a deadline that has already passed completes
+// that first poll without registering) and deregisters it when dropped. A poll
+// allocates nothing. Like every leaf future it consumes one unit of the
+// task's cooperative budget when it completes.
+//
+// Mirrors tokio time/sleep.rs. Deviation: Tokio fixes the deadline of
+// sleep(d) when the future is created; weft has no runtime at hand then, so
+// Sleep(d) starts counting at its first poll.
+type SleepFuture struct {
+	entry  timer.Entry
+	driver *timer.Driver // nil until the first poll
+	// at is the deadline on the driver's clock once driver is set. Before
+	// the first poll it is the duration to sleep past that poll, unless
+	// until is set. (One field for both keeps a sleeping task small.)
+	at int64
+	// until is the absolute deadline given before the first poll, or nil.
+	until *time.Time
+	// registered: entry is armed for the deadline (or fired for it).
+	registered bool
+	elapsed    bool
+}
+
+// Sleep returns a future that completes d after its first poll. A zero or
+// negative d completes at the first poll. Durations too long to represent end
+// at the clock's far future (about 292 years), never in the past.
+func Sleep(d time.Duration) *SleepFuture { return &SleepFuture{at: int64(d)} }
+
+// SleepUntil returns a future that completes once the runtime's clock reaches
+// t. A t that has passed completes at the first poll. Under a paused clock,
+// take t from [Now] or a timer's Deadline, not from time.Now.
+func SleepUntil(t time.Time) *SleepFuture { return &SleepFuture{until: &t} }
+
+// deadline returns the deadline on the driver's clock; the sleep must have
+// started.
+func (s *SleepFuture) deadline() timer.Instant { return timer.Instant(s.at) }
+
+// Poll completes once the deadline has passed. It panics when cx does not
+// come from a weft runtime, and when the runtime's timer driver has shut
+// down before the deadline.
+func (s *SleepFuture) Poll(cx *future.Context) (struct{}, bool) {
+	return struct{}{}, s.poll(cx, "Sleep")
+}
+
+// poll is Poll for Sleep and the futures built on it; what names the future
+// in panic messages.
+func (s *SleepFuture) poll(cx *future.Context, what string) bool {
+	if s.driver == nil {
+		s.start(timerDriver(cx, what))
+	}
+	if !cx.ConsumeBudget() {
+		return false
+	}
+	if s.elapsed {
+		return true
+	}
+	d := s.driver
+	if !s.registered {
+		if s.deadline() <= d.Now() {
+			s.elapsed = true
+			return true
+		}
+		if err := d.Register(&s.entry, s.deadline(), cx.Waker()); err != nil {
+			panic("weft: " + what + " polled after the runtime's timer driver shut down")
+		}
+		s.registered = true
+	}
+	fired, err := d.Poll(&s.entry, cx.Waker())
+	if err != nil {
+		panic("weft: " + what + " polled after the runtime's timer driver shut down")
+	}
+	if fired {
+		s.elapsed = true
+		return true
+	}
+	cx.RefundBudget()
+	return false
+}
+
+// start binds the sleep to its driver and fixes its deadline on the driver's
+// clock.
+func (s *SleepFuture) start(d *timer.Driver) {
+	s.driver = d
+	if s.until != nil {
+		s.at = int64(d.Clock().Instant(*s.until))
+		s.until = nil
+	} else {
+		s.at = int64(d.Now().Add(time.Duration(s.at)))
+	}
+}
+
+// setRelative makes a sleep that has not started end d after its first poll.
+func (s *SleepFuture) setRelative(d time.Duration) { s.at, s.until = int64(d), nil }
+
+// Reset moves the deadline to t, whether or not the sleep has completed; a
+// completed sleep becomes pending again. If the timer is registered it is
+// re-armed at once with the waker of the last poll, and when t has already
+// passed that waker is woken, so the task polls the sleep again. Mirrors
+// tokio Sleep::reset.
+func (s *SleepFuture) Reset(t time.Time) {
+	if s.driver == nil {
+		s.until = &t
+		return
+	}
+	s.resetTo(s.driver.Clock().Instant(t))
+}
+
+// resetTo is Reset on the driver's clock; the sleep must have started.
+func (s *SleepFuture) resetTo(i timer.Instant) {
+	s.at, s.elapsed = int64(i), false
+	if s.registered {
+		if err := s.driver.Reset(&s.entry, i); err != nil {
+			// Shut down: the next poll registers again and reports it.
+			s.registered = false
+		}
+	}
+}
+
+// rearmLater moves the deadline to i without touching the timer: the next
+// poll registers it again (tokio's reset_without_timer).
+func (s *SleepFuture) rearmLater(i timer.Instant) {
+	s.at, s.elapsed, s.registered = int64(i), false, false
+}
+
+// disarm deregisters the timer, keeping the deadline; the next poll
+// registers it again.
+func (s *SleepFuture) disarm() {
+	if s.driver != nil {
+		s.driver.Deregister(&s.entry)
+	}
+	s.registered = false
+}
+
+// Deadline returns the time at which the sleep completes, and false when it
+// is not known yet (a [Sleep] that has not been polled).
+func (s *SleepFuture) Deadline() (time.Time, bool) {
+	switch {
+	case s.driver != nil:
+		return s.driver.Clock().Time(s.deadline()), true
+	case s.until != nil:
+		return *s.until, true
+	default:
+		return time.Time{}, false
+	}
+}
+
+// IsElapsed reports whether the deadline has been reached: the sleep
+// completed, or its timer fired and the next poll will complete it.
+func (s *SleepFuture) IsElapsed() bool {
+	return s.elapsed || (s.registered && s.entry.Fired())
+}
+
+// Drop deregisters the timer. After Drop the runtime holds nothing of the
+// sleep. It implements [future.Dropper].
+func (s *SleepFuture) Drop() { s.disarm() }
+
+// String describes the sleep for task dumps, as "Sleep(3s left)". It must not
+// run concurrently with Poll.
+func (s *SleepFuture) String() string { return "Sleep(" + s.describe() + ")" }
+
+func (s *SleepFuture) describe() string {
+	switch {
+	case s.elapsed:
+		return "elapsed"
+	case s.driver != nil:
+		return describeLeft(s.deadline().Sub(s.driver.Now()))
+	case s.until != nil:
+		return "until " + s.until.Format(time.RFC3339Nano) + ", not polled"
+	default:
+		return time.Duration(s.at).String() + ", not polled"
+	}
+}

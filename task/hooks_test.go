@@ -1,0 +1,182 @@
+package task_test
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/task"
+)
+
+// eventWaker appends "joinwake" to a shared event log when woken.
+type eventWaker struct{ events *[]string }
+
+func (w *eventWaker) Wake() { *w.events = append(*w.events, "joinwake") }
+
+// TestHooksOrder checks when each hook runs: OnSpawn inside Bind, BeforePoll
+// and AfterPoll around every poll, OnTerminate after the JoinHandle's waker was
+// woken, and Release after OnTerminate.
+func TestHooksOrder(t *testing.T) {
+	s := newTestSched(t, 1)
+	var events []string
+	var ids []task.ID
+	log := func(name string) func(task.Meta) {
+		return func(m task.Meta) {
+			events = append(events, name)
+			ids = append(ids, m.ID)
+		}
+	}
+	s.hooks = &task.Hooks{
+		OnSpawn:     log("spawn"),
+		OnTerminate: log("terminate"),
+		BeforePoll:  log("before"),
+		AfterPoll:   log("after"),
+	}
+	s.onRelease = func(task.Task) { events = append(events, "release") }
+	f := &yieldFuture{n: 2, value: 1}
+	wrapped := future.PollFunc(func(cx *future.Context) (int, bool) {
+		events = append(events, "poll")
+		return f.Poll(cx)
+	})
+	jh := spawn(s, wrapped)
+	if !slices.Equal(events, []string{"spawn"}) {
+		t.Fatalf("after spawn: %v", events)
+	}
+	cx := future.NewContext(future.NewWaker(&eventWaker{&events}))
+	if _, ok := jh.Poll(cx); ok {
+		t.Fatal("ready too early")
+	}
+	s.RunUntilIdle()
+	want := []string{
+		"spawn",
+		"before", "poll", "after",
+		"before", "poll", "after",
+		"before", "poll", "after",
+		"joinwake", "terminate", "release",
+	}
+	if !slices.Equal(events, want) {
+		t.Fatalf("events\n got %v\nwant %v", events, want)
+	}
+	for _, id := range ids {
+		if id != jh.ID() {
+			t.Fatalf("hook got Meta.ID %v, want %v", id, jh.ID())
+		}
+	}
+	jh.Detach()
+}
+
+// TestHooksRunForCancelledAndPanickedTasks: OnTerminate runs for every way a
+// task ends; BeforePoll/AfterPoll run only for polls that happen.
+func TestHooksRunForCancelledAndPanickedTasks(t *testing.T) {
+	s := newTestSched(t, 1)
+	counts := map[string]int{}
+	count := func(name string) func(task.Meta) { return func(task.Meta) { counts[name]++ } }
+	s.hooks = &task.Hooks{
+		OnSpawn: count("spawn"), OnTerminate: count("terminate"),
+		BeforePoll: count("before"), AfterPoll: count("after"),
+	}
+	aborted := spawn(s, &gateFuture{})
+	aborted.Abort()
+	panicked := spawn(s, future.PollFunc(func(*future.Context) (int, bool) { panic("x") }))
+	s.RunUntilIdle()
+	idle := spawn(s, &gateFuture{})
+	s.RunUntilIdle()
+	s.Shutdown(0, nil)
+	want := map[string]int{"spawn": 3, "terminate": 3, "before": 2, "after": 2}
+	for k, v := range want {
+		if counts[k] != v {
+			t.Errorf("%s ran %d times, want %d (all: %v)", k, counts[k], v, counts)
+		}
+	}
+	for _, jh := range []*task.JoinHandle[int]{aborted, panicked, idle} {
+		jh.Detach()
+	}
+}
+
+// TestPanickingHooksAreSwallowed: a hook that panics does not affect the task,
+// the scheduler, or the caller of Bind.
+func TestPanickingHooksAreSwallowed(t *testing.T) {
+	s := newTestSched(t, 1)
+	ran := map[string]int{}
+	boom := func(name string) func(task.Meta) {
+		return func(task.Meta) {
+			ran[name]++
+			panic("hook " + name)
+		}
+	}
+	s.hooks = &task.Hooks{
+		OnSpawn: boom("spawn"), OnTerminate: boom("terminate"),
+		BeforePoll: boom("before"), AfterPoll: boom("after"),
+	}
+	var jh *task.JoinHandle[int]
+	noPanic(t, "Bind", func() { jh = spawn(s, &yieldFuture{n: 1, value: 3}) })
+	noPanic(t, "Run", func() { s.RunUntilIdle() })
+	if v, err := jh.Join(context.Background()); err != nil || v != 3 {
+		t.Fatalf("Join = (%d, %v), want (3, nil)", v, err)
+	}
+	if ran["spawn"] != 1 || ran["before"] != 2 || ran["after"] != 2 || ran["terminate"] != 1 {
+		t.Fatalf("hooks ran %v", ran)
+	}
+	if len(s.Panics()) != 0 {
+		t.Fatalf("a hook panic reached UnhandledPanic: %v", s.Panics())
+	}
+	if s.owned.Len() != 0 || refs(jh) != 0 {
+		t.Fatalf("Len %d refs %d", s.owned.Len(), refs(jh))
+	}
+}
+
+func TestHooksWithNilFields(t *testing.T) {
+	s := newTestSched(t, 1)
+	s.hooks = &task.Hooks{}
+	jh := spawn(s, &yieldFuture{n: 1})
+	s.RunUntilIdle()
+	if _, err := jh.Join(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMetaSpawnSite: a task bound with Stats reports its spawn site to hooks.
+func TestMetaSpawnSite(t *testing.T) {
+	s := newTestSched(t, 1)
+	var metas []task.Meta
+	s.hooks = &task.Hooks{OnSpawn: func(m task.Meta) { metas = append(metas, m) }}
+
+	pc, file, line, _ := runtime.Caller(0)
+	st := &task.Stats{SpawnPC: pc, SpawnedAt: 77}
+	jh, n, _ := task.Bind(s.owned, future.Ready(1), s, st)
+	s.push(n)
+	jh2 := spawn(s, future.Ready(2)) // no Stats
+
+	if len(metas) != 2 {
+		t.Fatalf("OnSpawn ran %d times", len(metas))
+	}
+	if metas[0].ID != jh.ID() || metas[0].SpawnPC != pc {
+		t.Fatalf("Meta %+v, want ID %v SpawnPC %#x", metas[0], jh.ID(), pc)
+	}
+	if f, l := metas[0].SpawnSite(); f != file || l != line {
+		t.Errorf("SpawnSite = %s:%d, want %s:%d", f, l, file, line)
+	}
+	if f, l := metas[1].SpawnSite(); f != "" || l != 0 || metas[1].SpawnPC != 0 {
+		t.Errorf("SpawnSite without Stats = %q:%d", f, l)
+	}
+	if task.HeaderOf(jh).Stats() != st || task.HeaderOf(jh2).Stats() != nil {
+		t.Fatal("Header.Stats does not return the Stats given to Bind")
+	}
+	if st.Polls() != 0 || st.LastPoll() != 0 || st.SpawnedAt != 77 {
+		t.Fatalf("fresh Stats: polls %d last %d", st.Polls(), st.LastPoll())
+	}
+	st.RecordPoll(100)
+	st.RecordPoll(250)
+	if st.Polls() != 2 || st.LastPoll() != 250 {
+		t.Fatalf("Stats after two polls: polls %d last %d", st.Polls(), st.LastPoll())
+	}
+	s.RunUntilIdle()
+	jh.Detach()
+	jh2.Detach()
+	if !strings.HasSuffix(file, "hooks_test.go") {
+		t.Fatalf("runtime.Caller file %q", file)
+	}
+}

@@ -1,0 +1,77 @@
+package task
+
+import (
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/weftrt/weft/future"
+)
+
+// taskType is what untyped code needs to drive a task of one (future, output)
+// type pair from its *Header: the typed operations, and the pool its cells
+// are recycled through. There is one per pair, created on first use.
+//
+// The operations convert the *Header back to the *cell it heads. That is
+// sound because the Header is the first field of every cell (through
+// core.hdr), so both pointers are the same address and the cell's type is
+// fixed by the taskType the header points to.
+type taskType struct {
+	poll     func(h *Header, cx *future.Context)
+	shutdown func(h *Header, cause error)
+	dealloc  func(h *Header)
+	future   func(h *Header) any
+	pool     sync.Pool
+}
+
+// taskTypes maps reflect.Type of cell[F, T] to its *taskType.
+var taskTypes sync.Map
+
+// typeCache is a small direct-mapped cache in front of taskTypes: a spawn
+// usually finds its type here with one atomic load and one comparison, where
+// the map would hash the key. Entries are immutable; a slot is overwritten
+// when two types collide, which only costs a map lookup.
+var typeCache [64]atomic.Pointer[typeCacheEntry]
+
+type typeCacheEntry struct {
+	key reflect.Type
+	tt  *taskType
+}
+
+// typeSlot picks the cache slot of a type from the address of its type
+// descriptor (the data word of the reflect.Type interface value).
+func typeSlot(key reflect.Type) *atomic.Pointer[typeCacheEntry] {
+	addr := (*[2]uintptr)(unsafe.Pointer(&key))[1]
+	return &typeCache[(addr>>5)&uintptr(len(typeCache)-1)]
+}
+
+func typeFor[F future.Future[T], T any]() *taskType {
+	key := reflect.TypeFor[cell[F, T]]()
+	slot := typeSlot(key)
+	if e := slot.Load(); e != nil && e.key == key {
+		return e.tt
+	}
+	tt := typeForSlow[F, T](key)
+	slot.Store(&typeCacheEntry{key: key, tt: tt})
+	return tt
+}
+
+func typeForSlow[F future.Future[T], T any](key reflect.Type) *taskType {
+	if v, ok := taskTypes.Load(key); ok {
+		return v.(*taskType)
+	}
+	tt := &taskType{
+		poll:     func(h *Header, cx *future.Context) { cellOf[F, T](h).poll(cx) },
+		shutdown: func(h *Header, cause error) { cellOf[F, T](h).shutdown(cause) },
+		dealloc:  func(h *Header) { cellOf[F, T](h).dealloc() },
+		future:   func(h *Header) any { return cellOf[F, T](h).future() },
+	}
+	v, _ := taskTypes.LoadOrStore(key, tt)
+	return v.(*taskType)
+}
+
+// cellOf returns the cell whose header h is.
+func cellOf[F future.Future[T], T any](h *Header) *cell[F, T] {
+	return (*cell[F, T])(unsafe.Pointer(h))
+}

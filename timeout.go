@@ -1,0 +1,102 @@
+package weft
+
+import (
+	"errors"
+	"time"
+
+	"github.com/weftrt/weft/future"
+)
+
+// ErrElapsed is the error of a [Timeout] whose deadline passed before its
+// future completed.
+var ErrElapsed = errors.New("weft: deadline elapsed")
+
+// TimeoutFuture is the future returned by [Timeout] and [TimeoutAt].
+type TimeoutFuture[T any] struct {
+	f     future.Future[T]
+	sleep SleepFuture
+	done  bool
+}
+
+// Timeout returns a future that runs f for at most d, counted from its first
+// poll. It outputs f's value, or [ErrElapsed] when d passes first; then f is
+// dropped (its registrations released) at once. Each poll polls f first, so
+// a value that is ready together with the deadline wins. A zero or negative d
+// still polls f once.
+//
+// Mirrors tokio time/timeout.rs, including its budget rule: when f uses up
+// the task's budget, the deadline is still checked, so a future that always
+// spends the budget cannot escape its timeout.
+func Timeout[T any](d time.Duration, f future.Future[T]) *TimeoutFuture[T] {
+	if f == nil {
+		panic("weft: Timeout of a nil future")
+	}
+	return &TimeoutFuture[T]{f: f, sleep: SleepFuture{at: int64(d)}}
+}
+
+// TimeoutAt is [Timeout] with a deadline on the runtime's clock instead of a
+// duration (see [SleepUntil] about paused clocks).
+func TimeoutAt[T any](t time.Time, f future.Future[T]) *TimeoutFuture[T] {
+	if f == nil {
+		panic("weft: TimeoutAt of a nil future")
+	}
+	return &TimeoutFuture[T]{f: f, sleep: SleepFuture{until: &t}}
+}
+
+// Poll polls the inner future, then the deadline. It panics when polled
+// after completion, and, once the inner future is pending, when cx does not
+// come from a weft runtime.
+func (t *TimeoutFuture[T]) Poll(cx *future.Context) (future.Result[T], bool) {
+	if t.done {
+		panic("weft: Timeout polled after completion")
+	}
+	hadBudget := cx.HasBudget()
+	if v, ok := t.f.Poll(cx); ok {
+		t.finish()
+		return future.Result[T]{Value: v}, true
+	}
+	var elapsed bool
+	if hadBudget && !cx.HasBudget() {
+		// The inner future spent the budget: check the deadline anyway.
+		cx.SetBudget(-1)
+		elapsed = t.sleep.poll(cx, "Timeout")
+		cx.SetBudget(0)
+	} else {
+		elapsed = t.sleep.poll(cx, "Timeout")
+	}
+	if elapsed {
+		t.finish()
+		return future.Result[T]{Err: ErrElapsed}, true
+	}
+	return future.Result[T]{}, false
+}
+
+// finish drops the inner future and the timer.
+func (t *TimeoutFuture[T]) finish() {
+	t.done = true
+	f := t.f
+	t.f = nil
+	t.sleep.Drop()
+	future.Drop(f)
+}
+
+// Deadline returns the time at which the timeout elapses, and false before
+// the first poll of a [Timeout] (its deadline is not fixed yet).
+func (t *TimeoutFuture[T]) Deadline() (time.Time, bool) { return t.sleep.Deadline() }
+
+// Drop drops the inner future and deregisters the timer, unless the timeout
+// has completed (which already did both). It implements [future.Dropper].
+func (t *TimeoutFuture[T]) Drop() {
+	if !t.done {
+		t.finish()
+	}
+}
+
+// String describes the timeout for task dumps, as "Timeout(3s left)". It
+// must not run concurrently with Poll.
+func (t *TimeoutFuture[T]) String() string {
+	if t.done {
+		return "Timeout(done)"
+	}
+	return "Timeout(" + t.sleep.describe() + ")"
+}
