@@ -143,8 +143,10 @@ func TestWakeAndBudgetDoNotAllocate(t *testing.T) {
 	s := future.NewSignal()
 	c := &countWaker{}
 	cx := future.NewContext(future.NewWaker(c))
+	tc := &countTagWaker{}
 	cases := map[string]func(){
 		"Waker.Wake":     func() { future.NewWaker(c).Wake() },
+		"tagged Wake":    func() { future.NewTaggedWaker(tc, 300).Wake() },
 		"zero Waker":     func() { future.Waker{}.Wake() },
 		"Noop":           func() { future.Noop().Wake() },
 		"Signal wake":    func() { s.Waker().Wake(); <-s.C() },
@@ -161,3 +163,9 @@ func TestWakeAndBudgetDoNotAllocate(t *testing.T) {
 		})
 	}
 }
+
+// countTagWaker counts tagged wakes without allocating.
+type countTagWaker struct{ n, last uint64 }
+
+func (c *countTagWaker) Wake()              { c.n++ }
+func (c *countTagWaker) WakeTag(tag uint64) { c.n++; c.last = tag }

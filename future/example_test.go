@@ -290,3 +290,38 @@ func ExampleResult() {
 	fmt.Println(v, err)
 	// Output: 7 <nil>
 }
+
+// slot is a TagWakeable: one object that successive users share, each with
+// its own tag. A wake for a tag that is no longer current is ignored.
+type slot struct{ current uint64 }
+
+func (s *slot) Wake() { fmt.Println("untagged wake") }
+func (s *slot) WakeTag(tag uint64) {
+	if tag != s.current {
+		fmt.Println("stale wake for", tag, "ignored")
+		return
+	}
+	fmt.Println("wake", tag)
+}
+
+func ExampleNewTaggedWaker() {
+	s := &slot{current: 1}
+	old := future.NewTaggedWaker(s, 1)
+	s.current = 2 // the slot is reused
+	old.Wake()
+	future.NewTaggedWaker(s, 2).Wake()
+	fmt.Println(old.WillWake(future.NewTaggedWaker(s, 2)))
+	// Output:
+	// stale wake for 1 ignored
+	// wake 2
+	// false
+}
+
+func ExampleTagWakeable() {
+	var target future.TagWakeable = &slot{current: 5}
+	future.NewTaggedWaker(target, 5).Wake()
+	future.NewWaker(target).Wake()
+	// Output:
+	// wake 5
+	// untagged wake
+}

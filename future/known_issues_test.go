@@ -63,3 +63,12 @@ func TestKnownIssueZeroContextIsUnconstrained(t *testing.T) {
 		t.Fatal("zero Context refuses budget")
 	}
 }
+
+// NewTaggedWaker(nil, tag) returns a Waker that reports IsZero (so callers
+// treat it as the zero Waker, which "wakes nothing"), but its Wake panics with
+// a nil type assertion. It should panic at construction with a "future:"
+// message, as tag 0 does.
+func TestKnownIssueNewTaggedWakerNil(t *testing.T) {
+	knownIssue(t)
+	mustPanic(t, "future:", func() { future.NewTaggedWaker(nil, 1) })
+}

@@ -70,3 +70,48 @@ func TestSignalWakerIsStable(t *testing.T) {
 		t.Fatal("different Signals' Wakers must differ")
 	}
 }
+
+// tagWaker records the wakes it gets, tagged or not.
+type tagWaker struct {
+	plain int
+	tags  []uint64
+}
+
+func (w *tagWaker) Wake()              { w.plain++ }
+func (w *tagWaker) WakeTag(tag uint64) { w.tags = append(w.tags, tag) }
+
+func TestTaggedWakerWakesWithItsTag(t *testing.T) {
+	tw := &tagWaker{}
+	future.NewTaggedWaker(tw, 7).Wake()
+	future.NewTaggedWaker(tw, 9).Wake()
+	if tw.plain != 0 || len(tw.tags) != 2 || tw.tags[0] != 7 || tw.tags[1] != 9 {
+		t.Fatalf("plain wakes %d, tagged %v; want 0 and [7 9]", tw.plain, tw.tags)
+	}
+	future.NewWaker(tw).Wake()
+	if tw.plain != 1 || len(tw.tags) != 2 {
+		t.Fatal("an untagged Waker of a TagWakeable must call Wake, not WakeTag")
+	}
+}
+
+func TestTaggedWakerEqualityIncludesTag(t *testing.T) {
+	tw := &tagWaker{}
+	w7 := future.NewTaggedWaker(tw, 7)
+	if !w7.WillWake(future.NewTaggedWaker(tw, 7)) {
+		t.Fatal("same target and tag must be equal")
+	}
+	// A different tag is a different incarnation of the target (a reused
+	// task cell): a future holding the old Waker must store the new one.
+	if w7.WillWake(future.NewTaggedWaker(tw, 8)) {
+		t.Fatal("Wakers with different tags must differ")
+	}
+	if w7.WillWake(future.NewWaker(tw)) {
+		t.Fatal("tagged and untagged Wakers of one target must differ")
+	}
+	if w7.Target() != tw || w7.IsZero() {
+		t.Fatal("a tagged Waker must report its target and not be zero")
+	}
+}
+
+func TestNewTaggedWakerRejectsTagZero(t *testing.T) {
+	mustPanic(t, "future:", func() { future.NewTaggedWaker(&tagWaker{}, 0) })
+}

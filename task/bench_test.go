@@ -12,7 +12,6 @@ package task_test
 
 import (
 	"context"
-	"os"
 	"runtime"
 	"testing"
 
@@ -106,8 +105,8 @@ func (s *benchSched) runAll() {
 	}
 }
 
-// spawn binds f and queues its first Notified.
-func spawn[F future.Future[T], T any](s *benchSched, f F) (*task.JoinHandle[T], *task.Header) {
+// benchSpawn binds f and queues its first Notified.
+func benchSpawn[F future.Future[T], T any](s *benchSched, f F) (*task.JoinHandle[T], *task.Header) {
 	jh, n, ok := task.Bind[F, T](s.owned, f, s, nil)
 	if !ok {
 		panic("bench: owned list closed")
@@ -154,7 +153,7 @@ func benchTaskSpawnCycle(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		jh, _ := spawn[readyFut, int](s, readyFut{})
+		jh, _ := benchSpawn[readyFut, int](s, readyFut{})
 		s.runAll()
 		if v, err := jh.Join(ctx); v != 1 || err != nil {
 			b.Fatalf("Join = %v, %v", v, err)
@@ -183,7 +182,7 @@ func benchGoroutineSpawnCycle(b *testing.B) {
 func benchTaskYield(b *testing.B) {
 	s := newBenchSched()
 	stop := false
-	jh, _ := spawn[yieldFut, int](s, yieldFut{stop: &stop})
+	jh, _ := benchSpawn[yieldFut, int](s, yieldFut{stop: &stop})
 	b.ReportAllocs()
 	for b.Loop() {
 		s.runOne()
@@ -211,7 +210,7 @@ func benchGoroutineYield(b *testing.B) {
 // poll, toIdle.
 func benchTaskWakeAndPoll(b *testing.B) {
 	s := newBenchSched()
-	_, h := spawn[idleFut, int](s, idleFut{})
+	_, h := benchSpawn[idleFut, int](s, idleFut{})
 	s.runAll() // now idle
 	b.ReportAllocs()
 	for b.Loop() {
@@ -252,7 +251,7 @@ func benchTaskPollCycle(b *testing.B) {
 	s := newBenchSched()
 	hs := make([]*task.Header, batch)
 	for i := range hs {
-		_, hs[i] = spawn[idleFut, int](s, idleFut{})
+		_, hs[i] = benchSpawn[idleFut, int](s, idleFut{})
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -276,7 +275,7 @@ func benchTaskWakeIdle(b *testing.B) {
 	s := newBenchSched()
 	hs := make([]*task.Header, batch)
 	for i := range hs {
-		_, hs[i] = spawn[idleFut, int](s, idleFut{})
+		_, hs[i] = benchSpawn[idleFut, int](s, idleFut{})
 	}
 	s.runAll()
 	i := 0
@@ -299,7 +298,7 @@ func benchTaskWakeIdle(b *testing.B) {
 // waker's writes happen before the queued poll.
 func benchTaskWakeNotified(b *testing.B) {
 	s := newBenchSched()
-	_, h := spawn[idleFut, int](s, idleFut{}) // notified from the start
+	_, h := benchSpawn[idleFut, int](s, idleFut{}) // notified from the start
 	b.ReportAllocs()
 	for b.Loop() {
 		h.Wake()
@@ -328,7 +327,7 @@ func (w wakeInPoll) Poll(cx *future.Context) (int, bool) {
 // nothing to schedule while the task runs.
 func benchTaskWakeRunning(b *testing.B) {
 	s := newBenchSched()
-	spawn[wakeInPoll, int](s, wakeInPoll{b: b})
+	benchSpawn[wakeInPoll, int](s, wakeInPoll{b: b})
 	b.ReportAllocs()
 	s.runOne()
 	s.shutdown()
@@ -364,7 +363,7 @@ func TestPollAndWakeDoNotAllocate(t *testing.T) {
 		defer s.shutdown()
 		hs := make([]*task.Header, runs+1)
 		for i := range hs {
-			_, hs[i] = spawn[idleFut, int](s, idleFut{})
+			_, hs[i] = benchSpawn[idleFut, int](s, idleFut{})
 		}
 		s.runAll()
 		i := 0
@@ -376,7 +375,7 @@ func TestPollAndWakeDoNotAllocate(t *testing.T) {
 	t.Run("wake queued", func(t *testing.T) {
 		s := newBenchSched()
 		defer s.shutdown()
-		_, h := spawn[idleFut, int](s, idleFut{})
+		_, h := benchSpawn[idleFut, int](s, idleFut{})
 		checkNoAllocs(t, runs, h.Wake)
 		if s.q.Len() != 1 {
 			t.Fatalf("queue holds %d entries, want 1: waking a queued task must not queue it again", s.q.Len())
@@ -391,17 +390,16 @@ func TestPollAndWakeDoNotAllocate(t *testing.T) {
 			allocs = testing.AllocsPerRun(runs, w.Wake)
 			return 0, true
 		})
-		spawn[future.PollFn[int], int](s, f)
+		benchSpawn[future.PollFn[int], int](s, f)
 		s.runAll()
 		if allocs != 0 {
 			t.Fatalf("Wake from inside the poll allocates %v times", allocs)
 		}
 	})
 	t.Run("wake idle and poll pending", func(t *testing.T) {
-		knownIssue(t)
 		s := newBenchSched()
 		defer s.shutdown()
-		_, h := spawn[idleFut, int](s, idleFut{})
+		_, h := benchSpawn[idleFut, int](s, idleFut{})
 		s.runAll()
 		checkNoAllocs(t, runs, func() {
 			h.Wake()
@@ -411,11 +409,10 @@ func TestPollAndWakeDoNotAllocate(t *testing.T) {
 		})
 	})
 	t.Run("yield", func(t *testing.T) {
-		knownIssue(t)
 		s := newBenchSched()
 		stop := false
 		defer func() { stop = true; s.runAll(); s.shutdown() }()
-		spawn[yieldFut, int](s, yieldFut{stop: &stop})
+		benchSpawn[yieldFut, int](s, yieldFut{stop: &stop})
 		checkNoAllocs(t, runs, func() {
 			if !s.runOne() {
 				t.Fatal("yielding task was not queued again")
@@ -428,22 +425,5 @@ func checkNoAllocs(t *testing.T, runs int, f func()) {
 	t.Helper()
 	if n := testing.AllocsPerRun(runs, f); n != 0 {
 		t.Fatalf("allocates %v times per op", n)
-	}
-}
-
-// knownIssue skips a test of a bug whose fix is pending, unless
-// WEFT_KNOWN_ISSUES=1.
-//
-// Known issue: running a task allocates 8 bytes once task IDs reach 256.
-// assertOwner (notified.go) calls invariants.Check(cond, format, n.h.id, ...)
-// on every OwnedTasks.AssertOwner; the variadic ...any boxes the ID before
-// Check looks at cond, and boxing a uint64 >= 256 allocates. The same holds
-// for every transition in state.go that passes the Snapshot to Check (a word
-// of 256 or more, i.e. four or more references). Calling Violated only in the
-// failing branch (if !cond { invariants.Violated(...) }) removes it.
-func knownIssue(t *testing.T) {
-	t.Helper()
-	if os.Getenv("WEFT_KNOWN_ISSUES") != "1" {
-		t.Skip("known issue (see knownIssue), fix pending; set WEFT_KNOWN_ISSUES=1 to run")
 	}
 }
