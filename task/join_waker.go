@@ -18,8 +18,13 @@ decides who may touch the slot:
     task it does only (i) and then clears the slot.
  6. The JoinHandle changes JOIN_WAKER only while COMPLETE is clear; the
     completing goroutine changes it only once COMPLETE is set.
- 7. Once JOIN_INTEREST is clear and COMPLETE is set, the completing goroutine
-    has exclusive access to the slot (and to the output), so it can clear it.
+ 7. If JOIN_INTEREST is already clear in the word toComplete returns, the
+    completing goroutine has exclusive access to the output and drops it.
+    The completing goroutine has the slot only if it saw JOIN_WAKER set in
+    toComplete and JOIN_INTEREST clear in unsetWakerAfterComplete; then it
+    clears the slot. Otherwise the output and the slot stay the JoinHandle's
+    (the slot by rule 2 once JOIN_WAKER is clear), and the handle takes or
+    drops them when it lets go, also when that is after COMPLETE was set.
 
 What can fail in a race: if the task completes between steps (i) and (iii),
 step (iii) fails; the slot was never published, so the handle clears it itself

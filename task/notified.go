@@ -81,7 +81,9 @@ func (u UnownedTask) ID() ID { return u.h.id }
 func (u UnownedTask) Header() *Header { return u.h }
 
 // Run polls the task (a blocking task completes in one poll) and releases
-// both references.
+// both references, also when the future calls runtime.Goexit (the harness
+// then completes the task on the way out, and the goroutine does not come
+// back).
 func (u UnownedTask) Run(cx *future.Context) {
 	h := u.h
 	// Deferred so that the second reference is released even when the

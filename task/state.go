@@ -418,7 +418,9 @@ func (s Snapshot) transitionToNotifiedByVal() (Snapshot, notifyResult) {
 
 // transitionToNotifiedForTracing marks a task notified so that a task dump can
 // poll it once, taking a reference for the new Notified; it reports false when
-// the task is already notified. Mirrors tokio
+// the task is already notified. Precondition: no poller holds RUNNING (dumps
+// run while the task's scheduler is stopped); on a running task the poller's
+// toIdle would hand out a second Notified. Mirrors tokio
 // transition_to_notified_for_tracing.
 func (s Snapshot) transitionToNotifiedForTracing() (Snapshot, bool) {
 	if s.IsNotified() {
