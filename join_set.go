@@ -105,7 +105,9 @@ var ErrJoinSetEmpty = errors.New("weft: JoinSet is empty")
 //
 // The completion of a task (the return of its last poll and the Drop of its
 // future) happens before the JoinNext, TryJoinNext or JoinNextBlocking that
-// reports it returns.
+// reports it returns. A spawn into the set (SpawnInto, SpawnLocalInto,
+// Insert) that returns before a call of Len or JoinNext begins is seen by
+// that call.
 type JoinSet[T any] struct {
 	_ syncNoCopy
 
@@ -146,11 +148,13 @@ func NewJoinSet[T any]() *JoinSet[T] { return new(JoinSet[T]) }
 // SpawnInto starts f as a new task on the runtime behind s (see [Spawn]) and
 // adds it to js. It returns an AbortHandle for the task; the task's result is
 // taken through js. If js is closed, the task is aborted at once and not
-// added. It panics where Spawn panics.
+// added. It panics where Spawn panics, and when js is nil (before spawning
+// anything).
 //
 // SpawnInto may be called from any goroutine, also while the set's consumer
 // waits in JoinNext. It allocates what Spawn allocates plus one entry.
 func SpawnInto[F future.Future[T], T any](js *JoinSet[T], s Spawner, f F) task.AbortHandle {
+	joinSetCheck(js, "SpawnInto")
 	h := handleOf(s)
 	jh, n, ok := task.Bind[F, T](h.eng.Owned(), f, h.eng, h.newStats(1))
 	if ok {
@@ -165,6 +169,7 @@ func SpawnInto[F future.Future[T], T any](js *JoinSet[T], s Spawner, f F) task.A
 // once and not added. Like SpawnInto it may be called from any goroutine; the
 // set itself may be consumed anywhere, including outside the LocalSet.
 func SpawnLocalInto[F future.Future[T], T any](js *JoinSet[T], s Spawner, f F) task.AbortHandle {
+	joinSetCheck(js, "SpawnLocalInto")
 	return js.insert(spawnLocal[F, T](localSetOf(s), f, 2))
 }
 
@@ -179,17 +184,28 @@ func SpawnLocalInto[F future.Future[T], T any](js *JoinSet[T], s Spawner, f F) t
 // Insert returns the task's AbortHandle. It may be called from any goroutine,
 // and it panics when h is nil.
 func (js *JoinSet[T]) Insert(h *task.JoinHandle[T]) task.AbortHandle {
+	joinSetCheck(js, "Insert")
 	if h == nil {
 		panic("weft: JoinSet.Insert of a nil *task.JoinHandle")
 	}
 	return js.insert(h)
 }
 
+func joinSetCheck[T any](js *JoinSet[T], op string) {
+	if js == nil {
+		panic("weft: " + op + " with a nil *JoinSet")
+	}
+}
+
 func (js *JoinSet[T]) insert(h *task.JoinHandle[T]) task.AbortHandle {
-	ah := h.AbortHandle()
+	return js.link(js.register(h))
+}
+
+// register makes h's entry and registers its waker as h's join waker,
+// before the entry is linked (rule 2: once linked, only the consumer polls
+// the handle). A wake that comes in now finds the entry joinSetInserting.
+func (js *JoinSet[T]) register(h *task.JoinHandle[T]) *joinSetEntry[T] {
 	e := &joinSetEntry[T]{js: js, h: h} // state joinSetInserting
-	// Register the entry's waker before the entry is linked (rule 2): once
-	// linked, only the consumer polls the handle.
 	if h.IsFinished() {
 		// Nothing to register: queue it; the consumer's poll takes the
 		// output. This also spares the allocation of e.early. e is not
@@ -202,7 +218,15 @@ func (js *JoinSet[T]) insert(h *task.JoinHandle[T]) task.AbortHandle {
 		*p = r
 		e.early = p
 	}
+	return e
+}
 
+// link puts a registered entry in the list its state calls for (notified if
+// it was woken meanwhile or already has its result), or, when the set is
+// closed, aborts and detaches its task instead.
+func (js *JoinSet[T]) link(e *joinSetEntry[T]) task.AbortHandle {
+	h := e.h
+	ah := h.AbortHandle()
 	js.mu.Lock()
 	if js.mu.closed {
 		e.state = joinSetRemoved

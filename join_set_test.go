@@ -707,13 +707,22 @@ func TestJoinSetInsertAdoptsSpawnedHandles(t *testing.T) {
 	})
 }
 
-func TestJoinSetInsertNilPanics(t *testing.T) {
-	defer func() {
-		if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "weft: ") {
-			t.Fatalf("recovered %v, want a weft: panic", r)
-		}
-	}()
-	weft.NewJoinSet[int]().Insert(nil)
+func TestJoinSetNilArgumentsPanic(t *testing.T) {
+	rt := newRuntime(t, weft.WithCurrentThread())
+	for name, f := range map[string]func(){
+		"SpawnInto with a nil *JoinSet": func() { weft.SpawnInto[future.ReadyFuture[int]](nil, rt, future.Ready(1)) },
+		"Insert with a nil *JoinSet":    func() { (*weft.JoinSet[int])(nil).Insert(weft.Spawn(rt, future.Ready(1))) },
+		"JoinSet.Insert of a nil":       func() { weft.NewJoinSet[int]().Insert(nil) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "weft: "+name) {
+					t.Fatalf("recovered %v, want a panic starting with %q", r, "weft: "+name)
+				}
+			}()
+			f()
+		})
+	}
 }
 
 // Reference: tokio tests/task_join_set.rs test_with_sleep's detach_all.
@@ -1103,9 +1112,9 @@ func (c *stressConsumer) Poll(cx *future.Context) ([]weft.JoinResult[int], bool)
 func TestJoinSetStressConcurrentSpawnCompleteAbortJoin(t *testing.T) {
 	for _, consumer := range []string{"goroutine", "task"} {
 		t.Run(consumer, func(t *testing.T) {
-			total := 20000
+			total := 100_000
 			if testing.Short() {
-				total = 4000
+				total = 10_000
 			}
 			const producers = 2
 			rt := newRuntime(t, weft.WithWorkers(4))
@@ -1208,5 +1217,115 @@ func TestJoinSetStressConcurrentSpawnCompleteAbortJoin(t *testing.T) {
 				t.Fatalf("Len %d after joining everything", js.Len())
 			}
 		})
+	}
+}
+
+// JoinNextBlocking gives up with ctx.Err() when ctx ends first and leaves the
+// set as it was.
+func TestJoinSetJoinNextBlockingReturnsContextErrorAndKeepsSet(t *testing.T) {
+	rt := newRuntime(t, weft.WithWorkers(2))
+	js := weft.NewJoinSet[int]()
+	defer js.Close()
+	g := &gate{}
+	ah := weft.SpawnInto(js, rt, &gated{g: g, v: 3})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := js.JoinNextBlocking(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if js.Len() != 1 {
+		t.Fatalf("Len %d after a cancelled wait", js.Len())
+	}
+	g.Open()
+	id, v, err := js.JoinNextBlocking(testCtx(t))
+	if err != nil || v != 3 || id != ah.ID() {
+		t.Fatalf("got %v %d %v", id, v, err)
+	}
+}
+
+// Dropping a pending JoinAll or Shutdown unregisters its waker and leaves
+// the tasks it has not joined in the set (after Shutdown's first poll, they
+// are aborted).
+func TestJoinSetDroppingPendingJoinAllOrShutdownKeepsRemainingTasks(t *testing.T) {
+	for _, name := range []string{"JoinAll", "Shutdown"} {
+		t.Run(name, func(t *testing.T) {
+			rt := newRuntime(t, weft.WithCurrentThread())
+			js := weft.NewJoinSet[int]()
+			defer js.Close()
+			gates := make([]*gate, 4)
+			for i := range gates {
+				gates[i] = &gate{}
+				weft.SpawnInto(js, rt, &gated{g: gates[i], v: i})
+			}
+			var f future.Future[struct{}]
+			if name == "JoinAll" {
+				f = future.Map(js.JoinAll(), func(future.Result[[]int]) struct{} { return struct{}{} })
+			} else {
+				f = js.Shutdown()
+			}
+			// The runtime is not driven, so nothing can finish.
+			mt := mocktask.Spawn(f)
+			if _, ok := mt.Poll(); ok {
+				t.Fatalf("%s ready with unfinished tasks", name)
+			}
+			mt.Drop()
+			if js.Len() != len(gates) {
+				t.Fatalf("Len %d after dropping %s", js.Len(), name)
+			}
+			for _, g := range gates {
+				g.Open()
+			}
+			rs := drain(t, rt, js)
+			if len(rs) != len(gates) {
+				t.Fatalf("%d results, want %d", len(rs), len(gates))
+			}
+			for _, r := range rs {
+				cancelled := errors.Is(r.Err, task.ErrCancelled)
+				if cancelled != (name == "Shutdown") {
+					t.Fatalf("after dropping %s: %+v", name, r)
+				}
+			}
+			if mt.WakeCount() != 0 {
+				t.Fatalf("the dropped %s was woken %d times", name, mt.WakeCount())
+			}
+		})
+	}
+}
+
+// JoinNext and JoinAll must not be polled after they completed (misuse
+// panics); Shutdown stays ready.
+func TestJoinSetFuturesAfterCompletion(t *testing.T) {
+	js := weft.NewJoinSet[int]()
+	cx := future.NewContext(future.Noop())
+	mustPanic := func(name string, poll func()) {
+		t.Helper()
+		defer func() {
+			if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "weft: ") {
+				t.Fatalf("%s polled after completion: recovered %v", name, r)
+			}
+		}()
+		poll()
+	}
+	next := js.JoinNext()
+	if r, ok := next.Poll(cx); !ok || r.Err != weft.ErrJoinSetEmpty {
+		t.Fatalf("JoinNext of an empty set: %+v %v", r, ok)
+	}
+	mustPanic("JoinNext", func() { next.Poll(cx) })
+	all := js.JoinAll()
+	if r, ok := all.Poll(cx); !ok || r.Err != nil || len(r.Value) != 0 {
+		t.Fatalf("JoinAll of an empty set: %+v %v", r, ok)
+	}
+	mustPanic("JoinAll", func() { all.Poll(cx) })
+	if all.String() != "JoinSet.JoinAll (done)" {
+		t.Fatalf("String %q", all.String())
+	}
+	sd := js.Shutdown()
+	for range 2 {
+		if _, ok := sd.Poll(cx); !ok {
+			t.Fatal("Shutdown of an empty set not ready")
+		}
+	}
+	if sd.String() != "JoinSet.Shutdown (done)" {
+		t.Fatalf("String %q", sd.String())
 	}
 }
