@@ -25,7 +25,9 @@ leaves the entry idle with its waker registered, to be woken again.
 Entry states (entry.state, guarded by mu):
 
 	joinSetInserting  being added: its waker is being registered; in no list
-	joinSetWokeEarly  being added and already woken: goes to notified at once
+	joinSetWokeEarly  being added, and woken already (or its task had finished
+	                  before the insert, so no waker was registered): goes
+	                  to notified when linked
 	joinSetIdle       in idle
 	joinSetNotified   in notified
 	joinSetRemoved    in no list, for good: its result was taken, or it was
@@ -72,7 +74,8 @@ import (
 )
 
 // ErrJoinSetEmpty is the Err of a JoinNext result when the set holds no task:
-// every task was joined, detached, or never spawned. It plays the role of
+// every task was joined or detached, none was spawned, or the set was closed.
+// It plays the role of
 // io.EOF for a loop over JoinNext; it is never the error of a task.
 var ErrJoinSetEmpty = errors.New("weft: JoinSet is empty")
 
@@ -137,9 +140,12 @@ type JoinSet[T any] struct {
 // with Insert after its handle was already joined or detached reports
 // task.ErrAlreadyJoined or task.ErrDetached.
 type JoinResult[T any] struct {
-	ID    task.ID
+	// ID is the task's ID, also when Err is set; 0 with ErrJoinSetEmpty.
+	ID task.ID
+	// Value is the task's output when Err is nil, and the zero T otherwise.
 	Value T
-	Err   error
+	// Err is why there is no output; see JoinResult.
+	Err error
 }
 
 // NewJoinSet returns an empty JoinSet. The zero JoinSet is just as usable.
@@ -177,7 +183,7 @@ func SpawnLocalInto[F future.Future[T], T any](js *JoinSet[T], s Spawner, f F) t
 // ownership of h: from now on the set joins, detaches or aborts it, and the
 // caller must not Join, Poll or Detach h any more (Abort, AbortHandle, ID and
 // IsFinished stay safe). A task that has already finished is added too, and is
-// reported by the next JoinNext. Inserting a handle that was already joined or
+// reported like any other finished task. Inserting a handle that was already joined or
 // detached adds an entry whose result is that error. If js is closed, the
 // task is aborted and detached at once instead.
 //
