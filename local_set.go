@@ -116,10 +116,16 @@ func (ls *LocalSet) onDriver() bool {
 // set returns a handle that reports a cancellation caused by
 // ErrLocalSetClosed.
 func SpawnLocal[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
-	ls := localSetOf(s)
+	return spawnLocal[F, T](localSetOf(s), f, 2)
+}
+
+// spawnLocal is SpawnLocal on a known set. skip is the number of frames
+// between the user's spawn call and newStats (2 from SpawnLocal and
+// SpawnLocalInto), so that the recorded spawn site is the user's.
+func spawnLocal[F future.Future[T], T any](ls *LocalSet, f F, skip int) *task.JoinHandle[T] {
 	var st *task.Stats
 	if ls.h.cfg.taskStats {
-		st = ls.h.newStats(1)
+		st = ls.h.newStats(skip)
 	}
 	if ls.onDriver() {
 		jh, n, ok := task.BindLocal[F, T](ls.owned, f, ls.sched, st)
