@@ -386,6 +386,15 @@ func (c *cell[F, T]) future() any {
 	return c.fut
 }
 
+// futureAddr is future for a future stored by value: it returns its address,
+// valid while the caller holds RUNNING.
+func (c *cell[F, T]) futureAddr() any {
+	if c.stage != stageRunning {
+		return nil
+	}
+	return &c.fut
+}
+
 func wakeGuarded(w future.Waker) {
 	defer func() {
 		if r := recover(); r != nil {
