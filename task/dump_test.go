@@ -223,7 +223,7 @@ func TestInspectReleasesTheTaskWhenFnPanics(t *testing.T) {
 type valueFuture struct{ label string }
 
 func (v valueFuture) Poll(*future.Context) (int, bool) { return 0, false }
-func (v *valueFuture) String() string                 { return v.label }
+func (v *valueFuture) String() string                  { return v.label }
 
 func TestInspectHandsOutAValueFutureByAddress(t *testing.T) {
 	s := newTestSched(t, 1)
