@@ -177,14 +177,17 @@ func (h *Handle) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) {
 		id task.ID
 		st *task.Stats
 	}
-	var es []entry
-	h.eng.Owned().Each(func(th *task.Header) {
+	owned := h.eng.Owned()
+	// Sized ahead, so that the copy under the locks rarely allocates.
+	es := make([]entry, 0, owned.Len()+owned.Len()/8+16)
+	owned.Each(func(th *task.Header) {
 		es = append(es, entry{h: th, id: th.ID(), st: th.Stats()})
 	})
 	// 2. Inspect them without the locks. A shutdown waits for this part
 	// (waitDumps), so that a task it cancels while we hold it completes
 	// before Shutdown returns.
 	sched := h.cfg.flavor.String()
+	d.Tasks = make([]TaskDump, 0, len(es))
 	h.beginDump()
 	for _, e := range es {
 		var tr *future.TraceNode
