@@ -80,10 +80,10 @@ not, and reads it directly, with no transition at all.
 # Cost
 
 Collecting costs one pass over the list with every shard locked (spawns and
-completions wait for it). Each traced task costs two CAS and its Trace
-call, during which the task cannot be polled: a worker that pops it in that
-window finds nothing to do, since the wake that queued it is redelivered at
-unlock.
+completions wait for it). Each traced task costs two CAS and its Trace call,
+during which the task cannot be polled: a wake in that window is held back
+(NOTIFIED, no Notified) and scheduled at unlock, so the task runs a Trace
+call later than it would have. No other task is delayed.
 */
 
 // Inspection says what [Header.Inspect] found.
