@@ -307,8 +307,9 @@ func (f *AsyncFuture[T]) Drop() {
 // name. Nothing is resumed: the body is never run by a dump, so a body
 // bound to a locked OS thread (a LocalSet's) is safe to trace from any
 // goroutine. The cost falls on the dump: runtime.Stack(all) stops the world
-// for a time proportional to the number of goroutines (about 1 µs each), once
-// per dump that contains a suspended Async.
+// for a time proportional to the number of goroutines (a few µs each), once
+// per dump that contains a suspended Async. The body itself pays two stores
+// per suspension and 24 bytes of fields.
 //
 // Like Poll, Trace must not run concurrently with another use of f.
 func (f *AsyncFuture[T]) Trace(t *future.Trace) {
