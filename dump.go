@@ -189,25 +189,27 @@ func (h *Handle) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) {
 	// before Shutdown returns.
 	sched := h.cfg.flavor.String()
 	d.Tasks = make([]TaskDump, 0, len(es))
-	h.beginDump()
-	for _, e := range es {
-		var tr *future.TraceNode
-		s, r := e.h.Inspect(e.id, func(f any) { tr = future.TraceOf(f) })
-		td := TaskDump{ID: e.id, Scheduler: sched, State: s, Trace: tr}
-		switch r {
-		case task.InspectedIdle:
-			td.Status = TaskIdle
-		case task.InspectRunning:
-			td.Status = TaskRunning
-		case task.InspectQueued:
-			td.Status = TaskQueued
-		case task.InspectComplete, task.InspectGone:
-			td.Status = TaskFinished
+	func() {
+		h.beginDump()
+		defer h.endDump()
+		for _, e := range es {
+			var tr *future.TraceNode
+			s, r := e.h.Inspect(e.id, func(f any) { tr = future.TraceOf(f) })
+			td := TaskDump{ID: e.id, Scheduler: sched, State: s, Trace: tr}
+			switch r {
+			case task.InspectedIdle:
+				td.Status = TaskIdle
+			case task.InspectRunning:
+				td.Status = TaskRunning
+			case task.InspectQueued:
+				td.Status = TaskQueued
+			case task.InspectComplete, task.InspectGone:
+				td.Status = TaskFinished
+			}
+			td.setStats(e.st, now)
+			d.Tasks = append(d.Tasks, td)
 		}
-		td.setStats(e.st, now)
-		d.Tasks = append(d.Tasks, td)
-	}
-	h.endDump()
+	}()
 
 	// 3. LocalSets.
 	var err error
