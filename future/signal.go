@@ -51,6 +51,9 @@ func (s *Signal) C() <-chan struct{} { return s.ch }
 // spawning) must be run with weft.BlockOn instead. If ctx ends first, f is
 // dropped and the error is ctx.Err().
 func Block[T any](ctx context.Context, f Future[T]) (T, error) {
+	if f == nil {
+		panic("future: Block of a nil future")
+	}
 	s := NewSignal()
 	cx := NewContext(s.Waker())
 	for {

@@ -41,6 +41,9 @@ func NewTaggedWaker(w TagWakeable, tag uint64) Waker {
 	if tag == 0 {
 		panic("future: NewTaggedWaker with tag 0")
 	}
+	if w == nil {
+		panic("future: NewTaggedWaker of a nil TagWakeable")
+	}
 	return Waker{w: w, tag: tag}
 }
 
