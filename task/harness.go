@@ -81,13 +81,13 @@ var ErrGoexit = errors.New("task: future called runtime.Goexit")
 // newCell builds a task in its initial state (three references, NOTIFIED
 // and JOIN_INTEREST), reusing a recycled cell when its type's pool has one.
 func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *Stats) *cell[F, T] {
-	if values.IsNil(f) {
+	tt := typeFor[F, T]()
+	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
 	}
 	if s == nil {
 		panic("task: spawn with a nil Scheduler")
 	}
-	tt := typeFor[F, T]()
 	var c *cell[F, T]
 	if v := tt.pool.Get(); v != nil {
 		c = v.(*cell[F, T])
@@ -207,7 +207,7 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 		// is the cause worth reporting.
 		c.dropFutureCatching()
 	} else {
-		dropUnread(&c.out)
+		dropUnread(c.hdr.typ.outFacts, &c.out)
 	}
 	var zf F
 	c.fut = zf
@@ -231,7 +231,7 @@ func (c *cell[F, T]) dropFuture() {
 		return
 	}
 	c.stage = stageConsumed
-	values.Drop(&c.fut)
+	values.DropWith(c.hdr.typ.futFacts, &c.fut)
 	var z F
 	c.fut = z
 }
@@ -322,7 +322,7 @@ func (c *core[T]) dropOutput() {
 	// A failed task has no output: out is its zero value, which must not
 	// get a Drop call.
 	if c.err == nil {
-		dropUnread(&c.out)
+		dropUnread(c.hdr.typ.outFacts, &c.out)
 	}
 	c.err = nil
 	var z T
@@ -331,7 +331,7 @@ func (c *core[T]) dropOutput() {
 
 // dropUnread calls Drop on an output value that nobody will read, if it
 // implements future.Dropper, swallowing a panic.
-func dropUnread[T any](p *T) {
+func dropUnread[T any](f values.Facts, p *T) {
 	defer func() {
 		if r := recover(); r != nil {
 			if v, ok := r.(*invariants.Violation); ok {
@@ -339,7 +339,7 @@ func dropUnread[T any](p *T) {
 			}
 		}
 	}()
-	values.Drop(p)
+	values.DropWith(f, p)
 }
 
 // shutdown cancels the task for a runtime shutdown, owning one reference.
