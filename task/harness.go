@@ -199,6 +199,9 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 	if goexit {
 		r = ErrGoexit
 	}
+	if sp, ok := r.(*StackedPanic); ok {
+		r, stack = sp.Value, sp.Stack
+	}
 	// Drop the future if Poll itself panicked. If Drop panicked we are
 	// past that (stage is no longer stageRunning), and Poll had returned
 	// an output that nobody will read: drop it.
