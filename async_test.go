@@ -65,7 +65,7 @@ func (g *asyncGate) Drop() { g.drops.Add(1) }
 // asyncCountWaker counts its wakes.
 type asyncCountWaker struct{ n atomic.Int32 }
 
-func (w *asyncCountWaker) Wake() { w.n.Add(1) }
+func (w *asyncCountWaker) Wake(uint64) { w.n.Add(1) }
 
 // asyncMustPanic runs fn and returns the value it panicked with, failing the
 // test when it did not panic.
@@ -716,7 +716,7 @@ type asyncStressTask struct {
 	finished  bool
 }
 
-func (t *asyncStressTask) Wake() {
+func (t *asyncStressTask) Wake(uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
@@ -831,7 +831,7 @@ func TestAsyncStressManyFuturesPolledAcrossGoroutinesAndDropped(t *testing.T) {
 	for range tasks {
 		tk := &asyncStressTask{exec: e, fut: weft.Async(body)}
 		tk.cx = future.NewContext(future.NewWaker(tk))
-		tk.Wake()
+		tk.Wake(0)
 	}
 	e.remaining.Wait()
 	close(e.runq)

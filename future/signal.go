@@ -16,7 +16,7 @@ type Signal struct {
 func NewSignal() *Signal { return &Signal{ch: make(chan struct{}, 1)} }
 
 // Wake records a wake and releases a goroutine blocked in Wait.
-func (s *Signal) Wake() {
+func (s *Signal) Wake(uint64) {
 	select {
 	case s.ch <- struct{}{}:
 	default:

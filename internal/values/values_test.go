@@ -17,7 +17,7 @@ type ptrDropper struct{ n int }
 
 func (p *ptrDropper) Drop() { p.n++ }
 
-type plain struct{ x int }
+type plain struct{ _ int }
 
 type fnDropper func()
 

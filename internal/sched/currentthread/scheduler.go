@@ -225,7 +225,7 @@ func (s *Scheduler) CancelCause() error {
 // mainWaker wakes the main future of a BlockOn.
 type mainWaker struct{ s *Scheduler }
 
-func (m *mainWaker) Wake() {
+func (m *mainWaker) Wake(uint64) {
 	m.s.mainWoken.Store(true)
 	m.s.parker.Unpark()
 }
