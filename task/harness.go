@@ -59,11 +59,15 @@ const (
 
 // core is the part of a task cell that depends only on the output type; the
 // JoinHandle works on it.
+//
+// out comes before the small fields so that a zero-size output is not the
+// last field (Go pads a struct that ends in one): with a pointer future and a
+// struct{} output the whole cell is 128 bytes, one size class.
 type core[T any] struct {
 	hdr   Header     // must stay the first field: see taskType
+	out   T          // with err: the output, once stage is stageFinished
 	stage stage      // see "Field ownership" in state.go
-	err   *JoinError // with out: the output, once stage is stageFinished
-	out   T
+	err   *JoinError // set when the task failed instead of producing out
 }
 
 // cell is a whole task: header, output, and the future stored inline. Cells
