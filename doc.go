@@ -55,6 +55,14 @@
 // leaves every JoinHandle with its output or a cancellation. A runtime owns
 // goroutines: always close it.
 //
+// # Deterministic tests
+//
+// [WithSimulation] makes a runtime a deterministic simulation: one goroutine
+// runs every task, picking each next one at random from a seeded generator,
+// and a paused clock jumps to the next timer when nothing can run. The same
+// seed replays the same interleaving; package simtest runs a test body over
+// many seeds and reports the one that fails.
+//
 // # Observing
 //
 // [Runtime.Metrics] returns Tokio's runtime metrics as a plain struct; task
