@@ -29,6 +29,10 @@ type taskType struct {
 	// need no reflection.
 	futFacts values.Facts
 	outFacts values.Facts
+
+	// slabs are the current JoinHandle slabs (see newJoinHandle); each
+	// points at the head of a handleSlab[T] for this type's T.
+	slabs [handleSlabShards]atomic.Pointer[slabHeader]
 }
 
 // taskTypes maps reflect.Type of cell[F, T] to its *taskType.
