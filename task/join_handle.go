@@ -196,6 +196,12 @@ func (j *JoinHandle[T]) Detach() {
 	j.release()
 }
 
+// Drop implements future.Dropper: a JoinHandle used as a future (inside
+// Select2, Timeout, BlockOn, ...) that is dropped unjoined is detached, as
+// dropping a Tokio JoinHandle detaches it. After the handle was joined Drop
+// does nothing.
+func (j *JoinHandle[T]) Drop() { j.Detach() }
+
 // released reports whether the handle has been joined or detached, with the
 // error to return.
 func (j *JoinHandle[T]) released() (future.Result[T], bool) {
