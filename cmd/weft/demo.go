@@ -211,8 +211,9 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 	// One bounded queue per worker; each producer holds a clone of every
 	// sender, so a queue ends when the last producer closes its clone.
 	txs := make([]*mpsc.Sender[*request], cfg.workers)
+	s.rxs = make([]*mpsc.Receiver[*request], cfg.workers)
 	for i := range txs {
-		txs[i], s.rxs = appendQueue(s.rxs, cfg.queue)
+		txs[i], s.rxs[i] = mpsc.New[*request](cfg.queue)
 		s.inflight[i] = new(stragglerList)
 	}
 	ptxs := make([][]*mpsc.Sender[*request], cfg.producers)
@@ -347,12 +348,6 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 	}
 	sum.print(out)
 	return sum, nil
-}
-
-// appendQueue makes one bounded queue and appends its receiver to rxs.
-func appendQueue(rxs []*mpsc.Receiver[*request], capacity int) (*mpsc.Sender[*request], []*mpsc.Receiver[*request]) {
-	tx, rx := mpsc.New[*request](capacity)
-	return tx, append(rxs, rx)
 }
 
 // joinAll joins hs, each within what is left of timeout, classifies what it

@@ -65,18 +65,17 @@ func (p *progress) line(final bool) {
 		rate = float64(finished-p.lastFinished) / dt
 	}
 	p.last, p.lastFinished = now, finished
-	queued, capacity := 0, 0
+	queued := 0
 	for _, rx := range p.s.rxs {
 		queued += rx.Len()
-		capacity += rx.MaxCapacity()
 	}
 	runq := m.GlobalQueueDepth
 	for _, w := range m.PerWorker {
 		runq += w.LocalQueueDepth
 	}
-	text := fmt.Sprintf("%5.1fs %7s req/s  in flight %s  tasks %s  queued %s/%d  run queue %s  ok %s  cancelled %s  panicked %s",
+	text := fmt.Sprintf("%5.1fs %7s req/s  in flight %s  tasks %s  queued %s  runq %s  ok %s  cancelled %s  panicked %s",
 		now.Sub(p.s.start).Seconds(), count(uint64(rate)), count(max(c.produced.Load(), finished)-finished),
-		count(uint64(m.AliveTasks)), count(uint64(queued)), capacity, count(uint64(runq)),
+		count(uint64(m.AliveTasks)), count(uint64(queued)), count(uint64(runq)),
 		count(c.ok.Load()), count(c.clientCancelled.Load()+c.aborted.Load()), count(c.panicked.Load()))
 	if from, to := p.s.cfg.burstWindow(); p.s.cfg.burst > 1 && now.Sub(p.s.start) > from && now.Sub(p.s.start)-p.s.cfg.progress < to {
 		text += "  (burst)"

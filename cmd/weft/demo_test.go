@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ var testArgs = []string{
 }
 
 // progressLine matches a progress report.
-var progressLine = regexp.MustCompile(`(?m)^\s*\d+\.\ds\s+[\d,]+ req/s  in flight [\d,]+  tasks [\d,]+  queued [\d,]+/\d+`)
+var progressLine = regexp.MustCompile(`(?m)^\s*\d+\.\ds\s+[\d,]+ req/s  in flight [\d,]+  tasks [\d,]+  queued [\d,]+  runq [\d,]+  ok [\d,]+  cancelled [\d,]+  panicked [\d,]+`)
 
 func parseTestFlags(t *testing.T, extra ...string) *demoConfig {
 	t.Helper()
@@ -148,8 +149,8 @@ func TestFatesDependOnlyOnSeedAndID(t *testing.T) {
 		if f != fateOf(a, id) {
 			t.Fatalf("fate of request %d changed between two draws", id)
 		}
-		if planOf(a, f, 1) != planOf(a, f, 1) {
-			t.Fatalf("plan of request %d changed between two draws", id)
+		if p1, p2 := planOf(a, f, 1), planOf(a, f, 1); p1 != p2 {
+			t.Fatalf("plan of request %d changed between two draws: %+v, then %+v", id, p1, p2)
 		}
 		if f != fateOf(&b, id) {
 			differ++
@@ -256,6 +257,25 @@ func TestDemoCommandExitCodes(t *testing.T) {
 				t.Errorf("a clean run printed no verdict:\n%s", stdout.String())
 			}
 		})
+	}
+}
+
+// runDemo is the entry point with the process's streams; a bad flag is a
+// usage error (exit code 2), reported on stderr.
+func TestRunDemoReportsBadFlagsOnStderr(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	code := runDemo([]string{"-workers", "0"})
+	os.Stderr = saved
+	w.Close()
+	msg, _ := io.ReadAll(r)
+	r.Close()
+	if code != 2 || !strings.Contains(string(msg), "-workers") {
+		t.Errorf("runDemo(-workers 0) = %d, stderr %q; want 2 and a message about -workers", code, msg)
 	}
 }
 
