@@ -335,9 +335,9 @@ func (s *demoSummary) print(out io.Writer) {
 	section("tasks")
 	spawned := c.tasksSpawned.Load()
 	row("spawned", count(spawned), perSec(spawned)+fmt.Sprintf("; the runtime counted %s", count(s.after.SpawnedTasks)))
-	row("completed", count(c.tasksCompleted.Load()), "")
-	row("cancelled", count(c.tasksCancelled.Load()), "")
-	row("panicked", count(c.tasksPanicked.Load()), "")
+	row("completed", count(c.tasksCompleted.Load()), "returned an output (a request ok, failed, or cancelled by its token)")
+	row("cancelled", count(c.tasksCancelled.Load()), "aborted: the JoinError says IsCancelled")
+	row("panicked", count(c.tasksPanicked.Load()), "the JoinError holds the panic value and stack")
 	check := "= completed + cancelled + panicked"
 	if spawned != c.tasksCompleted.Load()+c.tasksCancelled.Load()+c.tasksPanicked.Load() {
 		check = "!= completed + cancelled + panicked"
