@@ -199,7 +199,7 @@ type producer struct {
 	rng      *rand.Rand
 	nextID   uint64
 	sent     uint64                     // requests in the queues
-	made     uint64                     // requests due so far (made, owed or skipped)
+	due      uint64                     // requests due so far: made, owed, or skipped after a stall
 	owed     uint64                     // requests due but not made yet
 	send     *mpsc.SendFuture[*request] // a send waiting for room; nil if none
 	sendTo   int
@@ -229,7 +229,7 @@ func (p *producer) Poll(cx *future.Context) (uint64, bool) {
 		p.finish()
 		return p.sent, true
 	}
-	made := 0
+	n := 0 // requests made in this poll
 	for {
 		if p.send != nil {
 			err, ok := p.send.Poll(cx)
@@ -250,17 +250,17 @@ func (p *producer) Poll(cx *future.Context) (uint64, bool) {
 				return 0, false
 			}
 			due := uint64(p.s.cfg.due(time.Since(p.s.start)) / float64(p.s.cfg.producers))
-			if due > p.made {
-				p.owed = min(due-p.made, 10*perPoll) // after a stall, catch up a little only
-				p.made = due
+			if due > p.due {
+				p.owed = min(due-p.due, 10*perPoll) // after a stall, catch up a little only
+				p.due = due
 			}
 			continue
 		}
-		if made == perPoll {
+		if n == perPoll {
 			cx.Waker().Wake() // yield; the next poll goes on
 			return 0, false
 		}
-		made++
+		n++
 		p.owed--
 		req := p.newRequest()
 		w := int(req.id % uint64(len(p.txs)))

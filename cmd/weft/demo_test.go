@@ -416,3 +416,16 @@ func TestCountFormatsThousands(t *testing.T) {
 		}
 	}
 }
+
+// The idle-cost comparison measures something on both sides, and a parked
+// goroutine (a stack of its own) costs more than a weft task waiting on a
+// token (a task cell and a waiter).
+func TestMeasureIdleTasksAgainstGoroutines(t *testing.T) {
+	c, err := measureIdle(2000, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.task <= 0 || c.goroutine <= c.task {
+		t.Errorf("idle weft task %.0f B, parked goroutine %.0f B; want 0 < task < goroutine", c.task, c.goroutine)
+	}
+}
