@@ -165,7 +165,10 @@ func (s *histSnapshot) quantile(q float64) time.Duration {
 // is polled by one worker at a time, so its two hooks pair up, and two tasks
 // polled at once collide only when their IDs share a slot (then one poll is
 // not counted). A slot per cache line keeps workers off each other's lines.
-// Cost: two clock reads and three atomic operations per poll.
+// Cost: two clock reads and three atomic operations per poll, measured at
+// about 240 ns on the 2-core development VM, where a time.Since alone takes
+// 77 ns; a poll's time as reported includes about one clock read. At the
+// demo's default load (about 60,000 polls a second) that is ~1.5% of a core.
 type pollTimer struct {
 	base  time.Time
 	slots [pollSlots]struct {
