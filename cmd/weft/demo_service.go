@@ -308,7 +308,8 @@ func (p *producer) finish() {
 	p.stopped.Drop()
 }
 
-// Drop runs when the producer is aborted (a runtime shutdown).
+// Drop runs after the producer's last poll, and when a runtime shutdown
+// cancels it: either way its queues must see their end.
 func (p *producer) Drop() { p.finish() }
 
 // ---------------------------------------------------------------------------
@@ -327,6 +328,8 @@ type worker struct {
 	taken uint64
 }
 
+// Poll joins finished handlers and takes new requests until neither makes
+// progress; see worker.
 func (w *worker) Poll(cx *future.Context) (uint64, bool) {
 	for {
 		progress := false
@@ -368,8 +371,9 @@ func (w *worker) Poll(cx *future.Context) (uint64, bool) {
 	}
 }
 
-// Drop runs when the worker is aborted (a runtime shutdown): it withdraws
-// its waker from the queue and aborts the handlers still in its set.
+// Drop runs after the worker's last poll, and when a runtime shutdown
+// cancels it: it withdraws its waker from the queue and aborts the handlers
+// still in its set (none, after a normal end).
 func (w *worker) Drop() {
 	w.rx.Recv().Drop()
 	w.js.Close()
@@ -443,6 +447,7 @@ const (
 	stepBackoff
 )
 
+// Poll runs the handler's steps until one waits; see handler.
 func (h *handler) Poll(cx *future.Context) (outcome, bool) {
 	// Whatever the handler holds when it returns is released by Drop,
 	// which the runtime calls after the last poll.
@@ -581,6 +586,7 @@ type blockingCall struct {
 	done bool
 }
 
+// Poll waits for the blocking call to return.
 func (b *blockingCall) Poll(cx *future.Context) (struct{}, bool) {
 	if _, ok := b.h.Poll(cx); !ok {
 		return struct{}{}, false
@@ -589,6 +595,7 @@ func (b *blockingCall) Poll(cx *future.Context) (struct{}, bool) {
 	return struct{}{}, true
 }
 
+// Drop abandons a call that has not returned: see blockingCall.
 func (b *blockingCall) Drop() {
 	if !b.done {
 		b.done = true
@@ -613,6 +620,8 @@ func newWatchdog(s *service) *watchdog {
 	return &watchdog{s: s, tick: weft.Interval(10 * time.Millisecond), stopped: s.stopDogs.Cancelled()}
 }
 
+// Poll sweeps the in-flight lists at every tick; it ends when stopDogs is
+// cancelled, with the number of aborts sent.
 func (d *watchdog) Poll(cx *future.Context) (uint64, bool) {
 	if _, ok := d.stopped.Poll(cx); ok {
 		d.Drop()
@@ -629,6 +638,7 @@ func (d *watchdog) Poll(cx *future.Context) (uint64, bool) {
 	}
 }
 
+// Drop releases the watchdog's timer and token waiter.
 func (d *watchdog) Drop() {
 	d.tick.Drop()
 	d.stopped.Drop()
@@ -670,6 +680,8 @@ func newBatcher(s *service) *batcher {
 	return b
 }
 
+// Poll joins the batch in progress, or starts one at the next tick; it ends
+// at the first tick after stop, with the number of batches run.
 func (b *batcher) Poll(cx *future.Context) (uint64, bool) {
 	for {
 		if b.running {
@@ -704,6 +716,8 @@ func (b *batcher) Poll(cx *future.Context) (uint64, bool) {
 	}
 }
 
+// Drop releases the batcher's timer and token waiter, and aborts the tasks
+// of a batch in progress (none, after a normal end).
 func (b *batcher) Drop() {
 	b.tick.Drop()
 	b.stopped.Drop()
@@ -714,6 +728,7 @@ func (b *batcher) Drop() {
 // (not a pointer to a struct), it is stored inline in the task.
 type chunkSum []uint32
 
+// Poll sums the slice.
 func (c chunkSum) Poll(*future.Context) (uint64, bool) {
 	var s uint64
 	for _, v := range c {
