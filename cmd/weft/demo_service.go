@@ -649,7 +649,8 @@ func (d *watchdog) Drop() {
 
 // batcher runs a fan-out/fan-in job on a schedule: it spawns cfg.fanout
 // short tasks into a JoinSet, each summing one slice of a table, joins them
-// all and checks the total. It stops at the first tick after stop.
+// all and checks the total. When stop is cancelled it ends, after finishing
+// the batch in progress.
 type batcher struct {
 	s       *service
 	tick    *weft.IntervalTimer
@@ -680,8 +681,8 @@ func newBatcher(s *service) *batcher {
 	return b
 }
 
-// Poll joins the batch in progress, or starts one at the next tick; it ends
-// at the first tick after stop, with the number of batches run.
+// Poll joins the batch in progress, or starts one at the next tick; once
+// stop is cancelled and no batch runs, it ends with the number of batches.
 func (b *batcher) Poll(cx *future.Context) (uint64, bool) {
 	for {
 		if b.running {
