@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 )
@@ -22,12 +21,17 @@ example http://localhost:6060/debug/weft; the dump is fetched from URL/tasks.
 Flags:
 `
 
-// runDump is the dump command: weft dump [flags] URL. It returns the exit
+func init() {
+	register(&command{
+		name:    "dump",
+		summary: "print the task dump of a program serving weft/debug",
+		run:     dumpMain,
+	})
+}
+
+// dumpMain is the dump command: weft dump [flags] URL. It returns the exit
 // code: 0 on success, 1 when the dump cannot be fetched, 2 for a usage
 // error.
-func runDump(args []string) int { return dumpMain(args, os.Stdout, os.Stderr) }
-
-// dumpMain is runDump with its output streams.
 func dumpMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -6,4 +6,8 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// signalLoop is the goroutine os/signal starts, for the life of the process,
+// at the first signal.Notify (runDemoIO listens for Ctrl-C): not a leak.
+var signalLoop = goleak.IgnoreTopFunction("os/signal.signal_recv")
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, signalLoop) }

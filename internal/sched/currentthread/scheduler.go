@@ -68,7 +68,22 @@ type Config struct {
 	BlockingIdle func() bool
 	// ShutdownCause is the Cause of tasks cancelled by the shutdown.
 	ShutdownCause error
+	// Rand, when not nil, makes the scheduler a simulation: each next task
+	// is picked with Rand(n) among all n runnable tasks (the inject queue is
+	// merged into the run queue first) instead of in FIFO order. The same
+	// sequence of Rand results gives the same order of polls.
+	Rand func(n int) int
+	// FailWhenStuck makes BlockOn return ErrStuck, instead of waiting, when
+	// nothing can run: no runnable task, the main future not woken, no
+	// blocking work in flight, and no timer that a paused clock could jump
+	// to (or no paused clock). For simulations, where nothing outside the
+	// runtime is expected to wake it.
+	FailWhenStuck bool
 }
+
+// ErrStuck is returned by BlockOn with Config.FailWhenStuck when no task can
+// ever run again: a deadlock.
+var ErrStuck = errors.New("currentthread: stuck: no task can run and no timer is pending")
 
 // ErrShutdown is returned by BlockOn once the scheduler has shut down.
 var ErrShutdown = errors.New("currentthread: scheduler shut down")
@@ -110,6 +125,8 @@ type Scheduler struct {
 	mainWoken atomic.Bool // the main future of the current BlockOn was woken
 
 	panicErr atomic.Pointer[task.JoinError] // first panic, with ShutdownOnPanic
+
+	stuck bool // set by park under FailWhenStuck; owned by the driver
 
 	shutdownOnce sync.Once
 	closing      atomic.Bool
@@ -225,7 +242,7 @@ func (s *Scheduler) CancelCause() error {
 // mainWaker wakes the main future of a BlockOn.
 type mainWaker struct{ s *Scheduler }
 
-func (m *mainWaker) Wake() {
+func (m *mainWaker) Wake(uint64) {
 	m.s.mainWoken.Store(true)
 	m.s.parker.Unpark()
 }
@@ -351,6 +368,10 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 					s.processTimers()
 				} else {
 					s.park(c)
+					if s.stuck {
+						s.stuck = false
+						return ErrStuck
+					}
 				}
 				parked = true
 				break
@@ -367,6 +388,15 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 }
 
 func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
+	if s.cfg.Rand != nil {
+		var all task.Queue
+		s.inject.PopN(&all, s.inject.Len())
+		c.queue.Append(&all)
+		if n := c.queue.Len(); n > 0 {
+			return c.queue.PopAt(s.cfg.Rand(n))
+		}
+		return task.Notified{}, false
+	}
 	if c.tick%uint32(s.cfg.GlobalQueueInterval) == 0 {
 		if n, ok := s.inject.Pop(); ok {
 			return n, true
@@ -394,15 +424,22 @@ func (s *Scheduler) park(c *core) {
 	s.metrics.Parks.Add(1)
 	t := s.cfg.Timer
 	wait := parkForever
+	// Blocking work first: a blocking task that finishes wakes its joiner
+	// (through the inject queue) before the pool reports idle, so seeing the
+	// pool idle first means its wake-ups are already visible.
+	idle := (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle()) && s.inject.IsEmpty() && !s.mainWoken.Load()
 	if t != nil {
 		if t.IsPaused() {
-			idle := s.inject.IsEmpty() && (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle())
 			if idle && t.AutoAdvance() {
 				wait = 0
 			}
 		} else if d, ok := t.NextDeadline(); ok {
 			wait = max(d, 0)
 		}
+	}
+	if wait < 0 && idle && s.cfg.FailWhenStuck && (t == nil || t.IsPaused()) {
+		s.stuck = true
+		return
 	}
 	if wait != 0 {
 		s.parker.Park(wait)
