@@ -252,7 +252,7 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 				stopPage()
 			}
 		}()
-		fmt.Fprintf(out, "live page: %s  (runtime metrics as JSON at %smetrics)\n", url, url)
+		fmt.Fprintf(out, "live page: %s  (task dump: weft dump %s; metrics as JSON at %smetrics)\n", url, url, url)
 		if cfg.onServe != nil {
 			cfg.onServe(url)
 		}

@@ -330,6 +330,13 @@ func TestServeDebugPage(t *testing.T) {
 	if err := json.Unmarshal(body, &m); err != nil || m.Workers != 2 {
 		t.Errorf("GET /metrics: %v, %d workers; want valid JSON, 2 workers\n%s", err, m.Workers, body)
 	}
+	code, body, err = getOnce(url + "tasks?format=text")
+	if err != nil || code != http.StatusOK || !strings.HasPrefix(string(body), "weft task dump: ") {
+		t.Errorf("GET /tasks?format=text: %d, %v\n%s", code, err, body)
+	}
+	if code, body, err := getOnce(url); err != nil || code != http.StatusOK || !strings.Contains(string(body), "<title>weft runtime</title>") {
+		t.Errorf("GET /: %d, %v; want the live page", code, err)
+	}
 	if code, _, err := getOnce(url + "nothing-here"); err != nil || code != http.StatusNotFound {
 		t.Errorf("GET /nothing-here: %d, %v; want 404", code, err)
 	}
