@@ -247,80 +247,38 @@ func TestDumpOfAnUndrivenCurrentThreadRuntimeShowsQueuedTasks(t *testing.T) {
 }
 
 func TestDumpIncludesLocalSetTasks(t *testing.T) {
-	for _, driven := range []bool{true, false} {
-		t.Run(fmt.Sprintf("driven=%v", driven), func(t *testing.T) {
-			rt := newRuntime(t, weft.WithWorkers(1), weft.WithTaskStats(true))
-			ls := weft.NewLocalSet(rt)
-			defer ls.Close()
-			n := weft.NewNotify()
-			started := make(chan struct{})
-			var idle *task.JoinHandle[int]
-			if driven {
-				// An Async body: its stack must be found on the set's
-				// thread.
-				idle = weft.SpawnLocal(ls, weft.Async(func(a *weft.A) int {
-					close(started)
-					return asyncDumpWaiter(a, n)
-				}))
-			} else {
-				// Not an Async: a set whose Async tasks are suspended
-				// must keep one driving goroutine (known issue), and
-				// this set stops being driven.
-				idle = weft.SpawnLocal(ls, future.Map(n.Notified(), func(struct{}) int { return 1 }))
-				weft.SpawnLocal(ls, fn[int](func(*future.Context) int { close(started); return 0 }))
-			}
-			stop := runLocal(t, ls)
-			<-started
-			if !driven {
-				if err := stop(); !errors.Is(err, context.Canceled) {
-					t.Fatalf("Run = %v", err)
-				}
-			}
-			// Spawned from here: pending until the driver binds it.
-			pending := weft.SpawnLocal(ls, future.Pending[int]())
-			var d *weft.Dump
-			if driven {
-				d = dumpUntil(t, rt, func(d *weft.Dump) bool {
-					a, p := find(d, idle.ID()), find(d, pending.ID())
-					return a != nil && a.Status == weft.TaskIdle && a.Trace.Label == "Async" && p != nil && p.Status == weft.TaskIdle
-				})
-			} else {
-				var err error
-				if d, err = rt.Dump(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-			}
-			a := find(d, idle.ID())
-			if a == nil || !strings.HasPrefix(a.Scheduler, "local-set ") || !a.HasStats || a.Polls == 0 {
-				t.Fatalf("local task in the dump: %+v", a)
-			}
-			if driven {
-				checkAsyncNode(t, a.Trace)
-			} else if a.Status != weft.TaskIdle || a.Trace.String() != "Map{Notify.Notified (waiting, 0 ahead)}" {
-				t.Errorf("idle task of an undriven set: %v, trace %q", a.Status, a.Trace)
-			}
-			p := find(d, pending.ID())
-			if p == nil || p.Scheduler != a.Scheduler {
-				t.Fatalf("the other local task: %+v", p)
-			}
-			if !driven && (p.Status != weft.TaskQueued || p.Trace != nil) {
-				t.Errorf("a task spawned onto an undriven set: %v, trace %v; want queued, no trace", p.Status, p.Trace)
-			}
-			n.NotifyOne()
-			pending.Abort()
-			if !driven {
-				stop = runLocal(t, ls)
-			}
-			if v, err := idle.Join(context.Background()); v != 1 || err != nil {
-				t.Fatalf("Join = %v, %v", v, err)
-			}
-			if _, err := pending.Join(context.Background()); err == nil {
-				t.Fatal("aborted task completed")
-			}
-			if err := stop(); !errors.Is(err, context.Canceled) {
-				t.Fatalf("Run = %v", err)
-			}
-		})
+	rt := newRuntime(t, weft.WithWorkers(1), weft.WithTaskStats(true))
+	ls := weft.NewLocalSet(rt)
+	defer ls.Close()
+	n := weft.NewNotify()
+	started := make(chan struct{})
+	// An Async body: its stack must be found on the set's thread.
+	idle := weft.SpawnLocal(ls, weft.Async(func(a *weft.A) int {
+		close(started)
+		return asyncDumpWaiter(a, n)
+	}))
+	<-started
+	// Spawned from here: bound by the set's goroutine, then idle.
+	other := weft.SpawnLocal(ls, future.Pending[int]())
+	d := dumpUntil(t, rt, func(d *weft.Dump) bool {
+		a, p := find(d, idle.ID()), find(d, other.ID())
+		return a != nil && a.Status == weft.TaskIdle && a.Trace.Label == "Async" && p != nil && p.Status == weft.TaskIdle
+	})
+	a := find(d, idle.ID())
+	if a == nil || !strings.HasPrefix(a.Scheduler, "local-set ") || !a.HasStats || a.Polls == 0 {
+		t.Fatalf("local task in the dump: %+v", a)
+	}
+	checkAsyncNode(t, a.Trace)
+	if p := find(d, other.ID()); p == nil || p.Scheduler != a.Scheduler {
+		t.Fatalf("the other local task: %+v", p)
+	}
+	n.NotifyOne()
+	other.Abort()
+	if v, err := idle.Join(context.Background()); v != 1 || err != nil {
+		t.Fatalf("Join = %v, %v", v, err)
+	}
+	if _, err := other.Join(context.Background()); err == nil {
+		t.Fatal("aborted task completed")
 	}
 }
 
@@ -331,11 +289,9 @@ func TestDumpNamesALocalSetWhoseDriverDoesNotAnswer(t *testing.T) {
 	inPoll, release := make(chan struct{}), make(chan struct{})
 	weft.SpawnLocal(ls, fn[int](func(*future.Context) int {
 		close(inPoll)
-		<-release // blocks the driver
+		<-release // blocks the set's goroutine
 		return 0
 	}))
-	stop := runLocal(t, ls)
-	defer stop()
 	<-inPoll
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -468,8 +424,6 @@ func TestDumpRacingShutdown(t *testing.T) {
 				driving.Go(func() { _, _ = weft.BlockOn(context.Background(), rt, stopDrive) })
 			}
 			ls := weft.NewLocalSet(rt)
-			lsDone := make(chan error, 1)
-			go func() { lsDone <- ls.Run(context.Background()) }()
 			var hs []*task.JoinHandle[int]
 			for i := range 30 {
 				switch i % 3 {
@@ -508,9 +462,6 @@ func TestDumpRacingShutdown(t *testing.T) {
 			dumps.Wait()
 			stopDrive.Open()
 			driving.Wait()
-			if err := <-lsDone; err != nil && !errors.Is(err, weft.ErrLocalSetClosed) {
-				t.Fatalf("LocalSet.Run = %v", err)
-			}
 			for i, h := range hs {
 				v, err := h.Join(context.Background())
 				var je *task.JoinError
@@ -534,8 +485,7 @@ func TestDumpDoesNotTear(t *testing.T) {
 	flavors(t, func(t *testing.T, opts ...weft.Option) {
 		rt := startRuntime(t, append(opts, weft.WithTaskStats(true))...)
 		ls := weft.NewLocalSet(rt)
-		stopLocal := runLocal(t, ls)
-		defer func() { stopLocal(); ls.Close() }()
+		defer ls.Close()
 
 		// Long-lived tasks, one of each kind, spawned before any dump.
 		n := weft.NewNotify()

@@ -94,12 +94,10 @@ func ExampleLocalSet() {
 	}
 	defer rt.Close()
 
+	// A LocalSet runs its tasks on a goroutine of its own, locked to one
+	// OS thread for the life of the set.
 	ls := weft.NewLocalSet(rt)
 	defer ls.Close()
-	// Local tasks run on the OS thread of the goroutine inside Run.
-	ctx, stop := context.WithCancel(context.Background())
-	go ls.Run(ctx)
-	defer stop()
 
 	h := weft.SpawnLocal(ls, &countdown{n: 1, label: "ran on the set's thread"})
 	out, _ := h.Join(context.Background())
