@@ -151,7 +151,7 @@ func (h *Header) Inspect(id ID, fn func(future any)) (Snapshot, Inspection) {
 		return s, InspectGone
 	}
 	defer h.untrace()
-	fn(h.typ.future(h))
+	fn(h.raw().future())
 	return s, InspectedIdle
 }
 
@@ -164,9 +164,9 @@ func (h *Header) untrace() {
 		// Woken while we held it; our reference belongs to this Notified.
 		h.sched.Schedule(Notified{h: h})
 	case idleOKDealloc:
-		h.typ.dealloc(h)
+		h.raw().dealloc()
 	case idleCancelled:
-		h.typ.cancel(h)
+		h.raw().cancel()
 	}
 }
 
@@ -185,7 +185,7 @@ func (l *LocalOwnedTasks) Inspect(fn func(h *Header, s Snapshot, future any)) {
 		s := h.state.load()
 		var f any
 		if s.IsIdle() {
-			f = h.typ.future(h)
+			f = h.raw().future()
 		}
 		fn(h, s, f)
 	})

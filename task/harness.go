@@ -78,6 +78,13 @@ type cell[F future.Future[T], T any] struct {
 	fut F
 }
 
+// harness is a cell seen through the operations that move its task between
+// states: poll, complete, cancel, shutdown, dealloc. It is the only code that
+// acts on the results of the transitions in state.go (Tokio's Harness). The
+// two types share one layout; a *cell is converted to a *harness to operate
+// on it.
+type harness[F future.Future[T], T any] cell[F, T]
+
 // ErrGoexit is the panic value recorded for a task whose future called
 // runtime.Goexit.
 var ErrGoexit = errors.New("task: future called runtime.Goexit")
@@ -117,7 +124,7 @@ func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *St
 
 // poll runs the task for a Notified whose reference the caller hands over.
 // Mirrors tokio Harness::poll and poll_inner.
-func (c *cell[F, T]) poll(cx *future.Context) {
+func (c *harness[F, T]) poll(cx *future.Context) {
 	h := &c.hdr
 	switch h.state.toRunning() {
 	case runningSuccess:
@@ -148,7 +155,7 @@ func (c *cell[F, T]) poll(cx *future.Context) {
 // pollFuture polls the future once with hooks around it and reports whether
 // the task has finished (with output, or with a panic). The caller holds
 // RUNNING.
-func (c *cell[F, T]) pollFuture(cx *future.Context) bool {
+func (c *harness[F, T]) pollFuture(cx *future.Context) bool {
 	h := &c.hdr
 	cx.SetWaker(future.NewTaggedWaker(h, uint64(h.id)))
 	cx.SetTaskID(uint64(h.id))
@@ -168,7 +175,7 @@ func (c *cell[F, T]) pollFuture(cx *future.Context) bool {
 
 // pollGuarded polls the future inside a recover. On Ready it drops the future
 // and stores the output; on a panic it drops the future and stores the panic.
-func (c *cell[F, T]) pollGuarded(cx *future.Context) (ready bool) {
+func (c *harness[F, T]) pollGuarded(cx *future.Context) (ready bool) {
 	normal := false
 	defer func() {
 		if normal {
@@ -195,7 +202,7 @@ func (c *cell[F, T]) pollGuarded(cx *future.Context) (ready bool) {
 // output. goexit is true when the goroutine is exiting through
 // runtime.Goexit rather than panicking; the task is then completed here,
 // because the caller will never resume.
-func (c *cell[F, T]) storePanic(r any, goexit bool) {
+func (c *harness[F, T]) storePanic(r any, goexit bool) {
 	if v, ok := r.(*invariants.Violation); ok {
 		panic(v)
 	}
@@ -233,7 +240,7 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 
 // dropFuture marks the future gone and calls its Drop. The caller holds
 // RUNNING. A panic propagates to the caller's recover.
-func (c *cell[F, T]) dropFuture() {
+func (c *harness[F, T]) dropFuture() {
 	if c.stage != stageRunning {
 		return
 	}
@@ -245,7 +252,7 @@ func (c *cell[F, T]) dropFuture() {
 
 // dropFutureCatching is dropFuture with its own recover; it reports false
 // with the panic value and stack when Drop panicked.
-func (c *cell[F, T]) dropFutureCatching() (value any, stack []byte, ok bool) {
+func (c *harness[F, T]) dropFutureCatching() (value any, stack []byte, ok bool) {
 	ok = true
 	func() {
 		normal := false
@@ -272,7 +279,7 @@ func (c *cell[F, T]) dropFutureCatching() (value any, stack []byte, ok bool) {
 
 // cancelTask drops the future and stores a cancellation (or the panic of the
 // future's Drop). The caller holds RUNNING. Mirrors tokio cancel_task.
-func (c *cell[F, T]) cancelTask(cause error) {
+func (c *harness[F, T]) cancelTask(cause error) {
 	if p, stack, ok := c.dropFutureCatching(); !ok {
 		c.err = newPanic(c.hdr.id, p, stack)
 	} else {
@@ -292,7 +299,7 @@ func (c *cell[F, T]) cancelTask(cause error) {
 // hook, removes the task from its list and drops the poller's (and the
 // list's) reference. The caller holds RUNNING and the stage is
 // stageFinished. Mirrors tokio Harness::complete.
-func (c *cell[F, T]) complete() {
+func (c *harness[F, T]) complete() {
 	h := &c.hdr
 	outcome := OutcomeCompleted
 	if c.err != nil {
@@ -358,7 +365,7 @@ func dropUnread[T any](f values.Facts, p *T) {
 
 // shutdown cancels the task for a runtime shutdown, owning one reference.
 // Mirrors tokio Harness::shutdown.
-func (c *cell[F, T]) shutdown(cause error) {
+func (c *harness[F, T]) shutdown(cause error) {
 	if !c.hdr.state.toShutdown() {
 		// Running elsewhere (the poller will see CANCELLED) or complete.
 		c.hdr.dropRef()
@@ -372,7 +379,7 @@ func (c *cell[F, T]) shutdown(cause error) {
 // and recycles the cell. Only a stale Waker or AbortHandle can still reach
 // the header; they read the state word alone, see a zero count, COMPLETE or
 // another generation, and stop. The state word is left as it is.
-func (c *cell[F, T]) dealloc() {
+func (c *harness[F, T]) dealloc() {
 	if c.stage == stageRunning {
 		// Never completed: an UnownedTask dropped without running.
 		_, _, _ = c.dropFutureCatching()
@@ -388,12 +395,12 @@ func (c *cell[F, T]) dealloc() {
 	var zf F
 	var zo T
 	c.fut, c.out, c.err, c.stage = zf, zo, nil, stageRunning
-	tt.pool.Put(c)
+	tt.pool.Put((*cell[F, T])(c))
 }
 
 // future returns the future for tracing while the caller holds RUNNING, or
 // nil once it is gone.
-func (c *cell[F, T]) future() any {
+func (c *harness[F, T]) future() any {
 	if c.stage != stageRunning {
 		return nil
 	}
@@ -402,7 +409,7 @@ func (c *cell[F, T]) future() any {
 
 // futureAddr is future for a future stored by value: it returns its address,
 // valid while the caller holds RUNNING.
-func (c *cell[F, T]) futureAddr() any {
+func (c *harness[F, T]) futureAddr() any {
 	if c.stage != stageRunning {
 		return nil
 	}

@@ -116,7 +116,7 @@ func (h *Header) abort(id ID) {
 // dropRef releases one counted reference, deallocating at zero.
 func (h *Header) dropRef() {
 	if h.state.refDec() {
-		h.typ.dealloc(h)
+		h.raw().dealloc()
 	}
 }
 

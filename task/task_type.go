@@ -77,13 +77,13 @@ func typeForSlow[F future.Future[T], T any](key reflect.Type) *taskType {
 		return v.(*taskType)
 	}
 	tt := &taskType{
-		poll:     func(h *Header, cx *future.Context) { cellOf[F, T](h).poll(cx) },
-		shutdown: func(h *Header, cause error) { cellOf[F, T](h).shutdown(cause) },
-		dealloc:  func(h *Header) { cellOf[F, T](h).dealloc() },
+		poll:     func(h *Header, cx *future.Context) { harnessOf[F, T](h).poll(cx) },
+		shutdown: func(h *Header, cause error) { harnessOf[F, T](h).shutdown(cause) },
+		dealloc:  func(h *Header) { harnessOf[F, T](h).dealloc() },
 		futFacts: values.FactsFor[F](),
 		outFacts: values.FactsFor[T](),
 		cancel: func(h *Header) {
-			c := cellOf[F, T](h)
+			c := harnessOf[F, T](h)
 			c.cancelTask(nil)
 			c.complete()
 		},
@@ -92,15 +92,15 @@ func typeForSlow[F future.Future[T], T any](key reflect.Type) *taskType {
 	// with pointer receivers (String, Trace) are in the method set the
 	// dump sees; pointers and interfaces are handed out as they are.
 	if k := reflect.TypeFor[F]().Kind(); k == reflect.Pointer || k == reflect.Interface {
-		tt.future = func(h *Header) any { return cellOf[F, T](h).future() }
+		tt.future = func(h *Header) any { return harnessOf[F, T](h).future() }
 	} else {
-		tt.future = func(h *Header) any { return cellOf[F, T](h).futureAddr() }
+		tt.future = func(h *Header) any { return harnessOf[F, T](h).futureAddr() }
 	}
 	v, _ := taskTypes.LoadOrStore(key, tt)
 	return v.(*taskType)
 }
 
-// cellOf returns the cell whose header h is.
-func cellOf[F future.Future[T], T any](h *Header) *cell[F, T] {
-	return (*cell[F, T])(unsafe.Pointer(h))
+// harnessOf returns the harness of the cell whose header h is.
+func harnessOf[F future.Future[T], T any](h *Header) *harness[F, T] {
+	return (*harness[F, T])(unsafe.Pointer(h))
 }
