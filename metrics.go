@@ -5,9 +5,14 @@ import "time"
 // Metrics is a snapshot of a runtime's counters, Tokio's runtime metrics
 // in a plain struct. Counters only grow; depths and counts of threads are
 // readings at the time of the snapshot. Worker counters are published by each
-// worker at its maintenance points and before it parks, so they may lag the
-// truth by up to one maintenance interval; a snapshot is not atomic across
-// fields.
+// worker at its maintenance points (every WithEventInterval ticks) and before
+// it parks, so they may lag the truth by up to one maintenance interval; a
+// snapshot is not atomic across fields.
+//
+// Counting is always on and costs no contended atomic on the poll path: each
+// worker counts in plain fields of its own and publishes them with atomic
+// stores. Only the poll-time histogram, which reads the clock at every poll,
+// has to be turned on (WithPollTimeHistogram).
 type Metrics struct {
 	// Flavor is the runtime's scheduler.
 	Flavor Flavor
@@ -22,50 +27,104 @@ type Metrics struct {
 	SpawnedTasks uint64
 	// GlobalQueueDepth is the number of tasks in the shared (inject) queue.
 	GlobalQueueDepth int
-	// RemoteSchedules counts tasks scheduled from outside a worker.
+	// RemoteSchedules counts tasks scheduled from outside a worker: spawned
+	// or woken by a goroutine that is not one of the runtime's workers (for
+	// a current-thread runtime, not the goroutine driving it). The others
+	// are counted in WorkerMetrics.LocalSchedules.
 	RemoteSchedules uint64
 	// BudgetForcedYields counts polls cut short because the task's coop
-	// budget ran out.
+	// budget ran out (the sum of the workers').
 	BudgetForcedYields uint64
 	// BlockingThreads is the number of blocking-pool goroutines;
-	// IdleBlockingThreads of them wait for work.
+	// IdleBlockingThreads of them wait for work and BusyBlockingThreads run
+	// a closure (the rest are starting or exiting).
 	BlockingThreads     int
 	IdleBlockingThreads int
+	BusyBlockingThreads int
 	// BlockingQueueDepth is the number of blocking tasks waiting for a
 	// goroutine.
 	BlockingQueueDepth int
+	// SpawnedBlockingTasks counts the blocking tasks the pool accepted.
+	SpawnedBlockingTasks uint64
+	// PollTimeBuckets is the layout of the poll-time histogram, nil when
+	// it is off; WorkerMetrics.PollTimeHistogram holds the counts.
+	PollTimeBuckets []HistogramBucket
 	// PerWorker holds each worker's counters.
 	PerWorker []WorkerMetrics
 }
 
-// WorkerMetrics are one worker's counters.
+// WorkerMetrics are one worker's counters. On a current-thread runtime the
+// one worker is whichever goroutine drives the runtime inside BlockOn.
 type WorkerMetrics struct {
-	// LocalQueueDepth is the number of tasks in the worker's own queue.
+	// LocalQueueDepth is the number of tasks in the worker's own queue (a
+	// multi-thread worker's LIFO slot not included). On a current-thread
+	// runtime it is the reading of the last publish.
 	LocalQueueDepth int
 	// Polls counts task polls.
 	Polls uint64
 	// Steals counts tasks stolen from other workers; StealOperations the
-	// steals that took at least one.
+	// steals that took at least one. Always 0 on a current-thread runtime.
 	Steals          uint64
 	StealOperations uint64
 	// Overflows counts times the local queue was full and half of it moved
-	// to the shared queue.
+	// to the shared queue. Always 0 on a current-thread runtime, whose
+	// queue is unbounded.
 	Overflows uint64
 	// Parks and Unparks count the worker's sleeps and wake-ups; NoopParks
-	// the sleeps with no poll since the previous one.
+	// the sleeps with no poll since the previous one. Unparks <= Parks <=
+	// Unparks+1, the +1 while the worker sleeps.
 	Parks     uint64
 	Unparks   uint64
 	NoopParks uint64
-	// LocalSchedules counts tasks scheduled from this worker.
+	// LocalSchedules counts tasks scheduled from this worker: spawned or
+	// woken by a task it was running, including tasks that woke
+	// themselves.
 	LocalSchedules uint64
 	// BudgetForcedYields counts this worker's polls cut short by the coop
 	// budget.
 	BudgetForcedYields uint64
-	// BusyDuration is the total time spent running tasks.
+	// BusyDuration is the total time the worker was neither parked nor
+	// looking for work to steal: polling tasks (and, on a current-thread
+	// runtime, the future given to BlockOn) and running due timers.
 	BusyDuration time.Duration
 	// MeanPollTime is the moving average of poll durations that tunes the
 	// global queue interval (multi-thread only).
 	MeanPollTime time.Duration
+	// PollTimeHistogram counts the worker's polls by duration, one count
+	// per bucket of Metrics.PollTimeBuckets; nil when the histogram is off.
+	// Its sum equals Polls as of the same publish.
+	PollTimeHistogram []uint64
+}
+
+// HistogramBucket is one bucket of the poll-time histogram: it counts polls
+// that took at least Start and less than End. The last bucket's End is
+// math.MaxInt64: it has no upper bound.
+type HistogramBucket struct {
+	Start, End time.Duration
+}
+
+// PollTimeHistogram returns the poll-time histogram summed over the
+// workers, or nil when it is off.
+func (m *Metrics) PollTimeHistogram() []uint64 {
+	if m.PollTimeBuckets == nil {
+		return nil
+	}
+	sum := make([]uint64, len(m.PollTimeBuckets))
+	for _, w := range m.PerWorker {
+		for i, c := range w.PollTimeHistogram {
+			sum[i] += c
+		}
+	}
+	return sum
+}
+
+// Polls returns the number of task polls summed over the workers.
+func (m *Metrics) Polls() uint64 {
+	var n uint64
+	for _, w := range m.PerWorker {
+		n += w.Polls
+	}
+	return n
 }
 
 // Metrics returns a snapshot of the runtime's counters.
@@ -81,7 +140,16 @@ func (h *Handle) Metrics() Metrics {
 		GlobalQueueDepth: h.eng.InjectLen(),
 	}
 	bm := h.blocking.Metrics()
-	m.BlockingThreads, m.IdleBlockingThreads, m.BlockingQueueDepth = bm.NumThreads, bm.IdleThreads, bm.QueueDepth
+	m.BlockingThreads, m.IdleBlockingThreads, m.BusyBlockingThreads = bm.NumThreads, bm.IdleThreads, bm.Running
+	m.BlockingQueueDepth, m.SpawnedBlockingTasks = bm.QueueDepth, bm.SpawnedTasks
+	pt := h.cfg.pollTimes
+	if pt != nil {
+		m.PollTimeBuckets = make([]HistogramBucket, pt.Len())
+		for i := range m.PollTimeBuckets {
+			lo, hi := pt.Range(i)
+			m.PollTimeBuckets[i] = HistogramBucket{Start: lo, End: hi}
+		}
+	}
 	switch {
 	case h.mt != nil:
 		m.Workers = h.mt.NumWorkers()
@@ -89,6 +157,15 @@ func (h *Handle) Metrics() Metrics {
 		m.PerWorker = make([]WorkerMetrics, m.Workers)
 		for i := range m.PerWorker {
 			wm := h.mt.WorkerMetrics(i)
+			// Load the histogram before Polls: a worker publishes Polls
+			// first, so the counts never sum to more than Polls.
+			var hist []uint64
+			if pt != nil {
+				hist = h.mt.WorkerPollTimes(i, make([]uint64, pt.Len()))
+			}
+			// Unparks before Parks, the reverse of the publishing order,
+			// so that Unparks <= Parks holds in the snapshot.
+			unparks := wm.Unparks.Load()
 			w := WorkerMetrics{
 				LocalQueueDepth:    h.mt.WorkerQueueLen(i),
 				Polls:              wm.Polls.Load(),
@@ -96,12 +173,13 @@ func (h *Handle) Metrics() Metrics {
 				StealOperations:    wm.StealOperations.Load(),
 				Overflows:          wm.Overflows.Load(),
 				Parks:              wm.Parks.Load(),
-				Unparks:            wm.Unparks.Load(),
+				Unparks:            unparks,
 				NoopParks:          wm.NoopParks.Load(),
 				LocalSchedules:     wm.LocalSchedules.Load(),
 				BudgetForcedYields: wm.BudgetForcedYields.Load(),
 				BusyDuration:       time.Duration(wm.BusyNanos.Load()),
 				MeanPollTime:       time.Duration(wm.MeanPollNanos.Load()),
+				PollTimeHistogram:  hist,
 			}
 			m.BudgetForcedYields += w.BudgetForcedYields
 			m.PerWorker[i] = w
@@ -109,18 +187,24 @@ func (h *Handle) Metrics() Metrics {
 	case h.ct != nil:
 		m.Workers = 1
 		cm := h.ct.Metrics()
+		var hist []uint64
+		if pt != nil {
+			hist = h.ct.PollTimes(make([]uint64, pt.Len()))
+		}
 		m.RemoteSchedules = cm.RemoteSchedules.Load()
 		m.BudgetForcedYields = cm.BudgetForcedYields.Load()
+		unparks := cm.Unparks.Load()
 		m.PerWorker = []WorkerMetrics{{
+			LocalQueueDepth:    int(cm.LocalQueueDepth.Load()),
 			Polls:              cm.Polls.Load(),
 			Parks:              cm.Parks.Load(),
-			Unparks:            cm.Unparks.Load(),
+			Unparks:            unparks,
 			NoopParks:          cm.NoopParks.Load(),
 			LocalSchedules:     cm.LocalSchedules.Load(),
 			BudgetForcedYields: m.BudgetForcedYields,
 			BusyDuration:       time.Duration(cm.BusyNanos.Load()),
+			PollTimeHistogram:  hist,
 		}}
 	}
 	return m
 }
-

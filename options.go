@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/weftrt/weft/internal/sched/polltime"
 	"github.com/weftrt/weft/task"
 )
 
@@ -65,6 +66,7 @@ type config struct {
 	spawnSites          bool
 	taskStats           bool
 	seed                uint64
+	pollTimes           *polltime.Buckets // nil: histogram off
 	err                 error
 }
 

@@ -83,6 +83,7 @@ func New(opts ...Option) (*Runtime, error) {
 			ShutdownCause:       ErrRuntimeShutdown,
 			Timer:               h.timer,
 			BlockingIdle:        h.blocking.Idle,
+			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.ct
 	default:
@@ -102,6 +103,7 @@ func New(opts ...Option) (*Runtime, error) {
 			Seed:                cfg.seed,
 			Timer:               h.timer,
 			BlockingIdle:        h.blocking.Idle,
+			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.mt
 	}

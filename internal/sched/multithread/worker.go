@@ -54,6 +54,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/internal/sched/polltime"
 	"github.com/weftrt/weft/task"
 )
 
@@ -105,6 +106,10 @@ type worker struct {
 	batchPolls   int
 	batchRunning bool
 
+	// pt times polls for the poll-time histogram (Config.PollTimes); when
+	// that is nil its methods do nothing.
+	pt polltime.Recorder
+
 	metrics WorkerMetrics
 }
 
@@ -125,6 +130,7 @@ func newWorker(s *Scheduler, i int) *worker {
 	}
 	w.gqi = uint32(s.tunedGlobalQueueInterval(w.pollEWMA))
 	w.cx = s.newContext()
+	w.pt.Init(s.cfg.PollTimes)
 	return w
 }
 
@@ -179,11 +185,17 @@ func (w *worker) loop() {
 	for !w.shutdown {
 		w.tick++
 		if w.tick%uint32(s.cfg.EventInterval) == 0 {
+			// Timers and maintenance are not task work: close the busy
+			// batch around them (as Tokio does), which also keeps busy
+			// time and the poll-time EWMA current on a worker that never
+			// runs dry.
+			w.endBatch()
 			w.parkTimeout(0)
 			w.maintenance()
 			if w.shutdown {
 				break
 			}
+			w.startBatch()
 		}
 		if n, ok := w.nextTask(); ok {
 			w.runTask(n)
@@ -237,6 +249,7 @@ func (w *worker) nextTask() (task.Notified, bool) {
 	s := w.s
 	if w.tick%w.gqi == 0 {
 		w.tuneGlobalQueueInterval()
+		w.pt.Break() // the inject lock may be contended
 		if n, ok := s.inject.Pop(); ok {
 			return n, true
 		}
@@ -249,6 +262,7 @@ func (w *worker) nextTask() (task.Notified, bool) {
 		return task.Notified{}, false
 	}
 	// Take a fair share of the inject queue in one lock.
+	w.pt.Break()
 	room := min(w.run.remainingSlots(), localHalf)
 	want := max(1, min(s.inject.Len()/len(s.workers)+1, room))
 	var batch task.Queue
@@ -285,7 +299,9 @@ func (w *worker) runTask(n task.Notified) {
 	w.batchPolls++
 	cx := w.cx
 	cx.SetBudget(future.DefaultBudget)
+	w.pt.Begin()
 	ln.Run(cx)
+	w.pt.End()
 	lifoPolls := 0
 	for {
 		if w.lifo.IsZero() {
@@ -307,6 +323,7 @@ func (w *worker) runTask(n task.Notified) {
 		w.batch.polls++
 		w.batchPolls++
 		s.owned.AssertOwner(next).Run(cx)
+		w.pt.End()
 	}
 }
 
@@ -501,6 +518,7 @@ func (w *worker) endBatch() {
 		return
 	}
 	w.batchRunning = false
+	w.pt.Break()
 	elapsed := time.Since(w.batchStart)
 	w.batch.busy += elapsed
 	if w.batchPolls == 0 {
@@ -539,6 +557,7 @@ func (w *worker) publish() {
 	m.BudgetForcedYields.Store(w.cx.ForcedYields())
 	m.BusyNanos.Store(int64(b.busy))
 	m.MeanPollNanos.Store(int64(w.pollEWMA))
+	w.pt.Publish()
 }
 
 // preShutdown closes the owned list and shuts down the tasks in it.

@@ -1,0 +1,108 @@
+package currentthread
+
+import (
+	"sync/atomic"
+
+	"github.com/weftrt/weft/task"
+)
+
+// Metrics are the scheduler's published counters. The goroutine holding the
+// core counts in plain fields of the core (coreBatch) and stores them here
+// at the end of every event interval, before each park and when it lets go
+// of the core, so readers see values that lag by at most one event interval.
+// RemoteSchedules is the exception: goroutines that do not hold the core
+// add to it directly.
+//
+// Parks is stored before Unparks, so a reader that loads Unparks first and
+// Parks second never sees more unparks than parks.
+type Metrics struct {
+	Polls              atomic.Uint64
+	Parks              atomic.Uint64
+	Unparks            atomic.Uint64
+	NoopParks          atomic.Uint64 // parks with no task poll since the previous park
+	LocalSchedules     atomic.Uint64
+	RemoteSchedules    atomic.Uint64
+	BudgetForcedYields atomic.Uint64
+	BusyNanos          atomic.Int64 // time holding the core and not parked
+	LocalQueueDepth    atomic.Int64 // the core's queue length at the last publish
+}
+
+// coreBatch is the counting half of Metrics, owned by whoever holds the
+// core. It travels with the core, so a BlockOn that takes the core over
+// carries on counting where the last one stopped.
+type coreBatch struct {
+	polls, parks, unparks, noops, localSchedules uint64
+	pollsAtPark                                  uint64
+	busy                                         int64 // ns
+	busyStart                                    int64 // task.Nanotime
+	busyRunning                                  bool
+}
+
+// startBusy begins a period of work (the core is held and not parked).
+func (b *coreBatch) startBusy() {
+	b.busyStart = task.Nanotime()
+	b.busyRunning = true
+}
+
+// endBusy ends the current period of work, if any.
+func (b *coreBatch) endBusy() {
+	if b.busyRunning {
+		b.busy += task.Nanotime() - b.busyStart
+		b.busyRunning = false
+	}
+}
+
+// splitBusy folds the period in progress into busy and starts a new one,
+// with one clock read, so that a driver that never parks still reports its
+// busy time.
+func (b *coreBatch) splitBusy() {
+	if b.busyRunning {
+		t := task.Nanotime()
+		b.busy += t - b.busyStart
+		b.busyStart = t
+	}
+}
+
+// beforePark counts a park: busy time stops, and the park is a no-op park
+// when no task was polled since the previous one (Tokio's noop count).
+func (b *coreBatch) beforePark() {
+	b.endBusy()
+	b.parks++
+	if b.polls == b.pollsAtPark {
+		b.noops++
+	}
+	b.pollsAtPark = b.polls
+}
+
+// afterPark counts the unpark and resumes busy time.
+func (b *coreBatch) afterPark() {
+	b.unparks++
+	b.startBusy()
+}
+
+// publish copies c's counters to s.metrics. The caller holds c and has
+// folded the busy period in progress (splitBusy, endBusy) if it wants it
+// included.
+func (s *Scheduler) publish(c *core) {
+	m, b := &s.metrics, &c.batch
+	m.Polls.Store(b.polls)
+	m.Parks.Store(b.parks)
+	m.Unparks.Store(b.unparks)
+	m.NoopParks.Store(b.noops)
+	m.LocalSchedules.Store(b.localSchedules)
+	m.BudgetForcedYields.Store(c.cx.ForcedYields())
+	m.BusyNanos.Store(int64(b.busy))
+	m.LocalQueueDepth.Store(int64(c.queue.Len()))
+	s.pt.Publish()
+}
+
+// endDrive closes the busy period and publishes; drive calls it on return.
+func (s *Scheduler) endDrive(c *core) {
+	c.batch.endBusy()
+	s.publish(c)
+}
+
+// PollTimes adds the published poll-time histogram counts to dst
+// (Config.PollTimes.Len() buckets) and returns it; with the histogram off it
+// returns dst unchanged.
+func (s *Scheduler) PollTimes(dst []uint64) []uint64 { return s.pt.Load(dst) }
