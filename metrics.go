@@ -94,6 +94,10 @@ type WorkerMetrics struct {
 	// per bucket of Metrics.PollTimeBuckets; nil when the histogram is off.
 	// Its sum equals Polls as of the same publish.
 	PollTimeHistogram []uint64
+	// PollTimeTotal is the total duration of the polls counted in
+	// PollTimeHistogram (0 when the histogram is off), the sum of a
+	// Prometheus histogram.
+	PollTimeTotal time.Duration
 }
 
 // HistogramBucket is one bucket of the poll-time histogram: it counts polls
@@ -160,8 +164,9 @@ func (h *Handle) Metrics() Metrics {
 			// Load the histogram before Polls: a worker publishes Polls
 			// first, so the counts never sum to more than Polls.
 			var hist []uint64
+			var histSum time.Duration
 			if pt != nil {
-				hist = h.mt.WorkerPollTimes(i, make([]uint64, pt.Len()))
+				hist, histSum = h.mt.WorkerPollTimes(i, make([]uint64, pt.Len()))
 			}
 			// Unparks before Parks, the reverse of the publishing order,
 			// so that Unparks <= Parks holds in the snapshot.
@@ -180,6 +185,7 @@ func (h *Handle) Metrics() Metrics {
 				BusyDuration:       time.Duration(wm.BusyNanos.Load()),
 				MeanPollTime:       time.Duration(wm.MeanPollNanos.Load()),
 				PollTimeHistogram:  hist,
+				PollTimeTotal:      histSum,
 			}
 			m.BudgetForcedYields += w.BudgetForcedYields
 			m.PerWorker[i] = w
@@ -188,8 +194,9 @@ func (h *Handle) Metrics() Metrics {
 		m.Workers = 1
 		cm := h.ct.Metrics()
 		var hist []uint64
+		var histSum time.Duration
 		if pt != nil {
-			hist = h.ct.PollTimes(make([]uint64, pt.Len()))
+			hist, histSum = h.ct.PollTimes(make([]uint64, pt.Len()))
 		}
 		m.RemoteSchedules = cm.RemoteSchedules.Load()
 		m.BudgetForcedYields = cm.BudgetForcedYields.Load()
@@ -204,6 +211,7 @@ func (h *Handle) Metrics() Metrics {
 			BudgetForcedYields: m.BudgetForcedYields,
 			BusyDuration:       time.Duration(cm.BusyNanos.Load()),
 			PollTimeHistogram:  hist,
+			PollTimeTotal:      histSum,
 		}}
 	}
 	return m

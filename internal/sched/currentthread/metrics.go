@@ -2,6 +2,7 @@ package currentthread
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/weftrt/weft/task"
 )
@@ -103,6 +104,6 @@ func (s *Scheduler) endDrive(c *core) {
 }
 
 // PollTimes adds the published poll-time histogram counts to dst
-// (Config.PollTimes.Len() buckets) and returns it; with the histogram off it
-// returns dst unchanged.
-func (s *Scheduler) PollTimes(dst []uint64) []uint64 { return s.pt.Load(dst) }
+// (Config.PollTimes.Len() buckets) and returns it with the total time of
+// those polls; with the histogram off it returns dst unchanged and 0.
+func (s *Scheduler) PollTimes(dst []uint64) ([]uint64, time.Duration) { return s.pt.Load(dst) }

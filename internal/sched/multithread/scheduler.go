@@ -253,9 +253,9 @@ func (s *Scheduler) RemoteSchedules() uint64 { return s.remoteSchedules.Load() }
 func (s *Scheduler) WorkerMetrics(i int) *WorkerMetrics { return &s.workers[i].metrics }
 
 // WorkerPollTimes adds worker i's published poll-time histogram counts to
-// dst (Config.PollTimes.Len() buckets) and returns it; with the histogram
-// off it returns dst unchanged.
-func (s *Scheduler) WorkerPollTimes(i int, dst []uint64) []uint64 {
+// dst (Config.PollTimes.Len() buckets) and returns it with the total time of
+// those polls; with the histogram off it returns dst unchanged and 0.
+func (s *Scheduler) WorkerPollTimes(i int, dst []uint64) ([]uint64, time.Duration) {
 	return s.workers[i].pt.Load(dst)
 }
 

@@ -32,7 +32,9 @@ type Recorder struct {
 	chained bool  // last is the end of the previous poll and nothing happened since
 	last    int64 // ns on the package clock: when the current poll began
 	counts  []uint64
+	sum     int64 // ns, the total of the timed polls
 	pub     []atomic.Uint64
+	pubSum  atomic.Int64
 }
 
 // Init sets up r for layout b; nil leaves it off. Call it before the worker
@@ -67,7 +69,9 @@ func (r *Recorder) End() {
 
 func (r *Recorder) end() {
 	t := now()
-	r.counts[r.b.Index(t-r.last)]++
+	d := t - r.last
+	r.counts[r.b.Index(d)]++
+	r.sum += d
 	r.last = t
 	r.chained = true
 }
@@ -81,15 +85,17 @@ func (r *Recorder) Publish() {
 	for i, c := range r.counts {
 		r.pub[i].Store(c)
 	}
+	r.pubSum.Store(r.sum)
 }
 
 // Load adds the published counts to dst, which must have Len buckets, and
-// returns it; off, it returns dst unchanged.
-func (r *Recorder) Load(dst []uint64) []uint64 {
+// returns it with the published total time of the counted polls; off, it
+// returns dst unchanged and 0.
+func (r *Recorder) Load(dst []uint64) ([]uint64, time.Duration) {
 	for i := range r.pub {
 		dst[i] += r.pub[i].Load()
 	}
-	return dst
+	return dst, time.Duration(r.pubSum.Load())
 }
 
 // epoch anchors the package clock. time.Since reads only the monotonic clock
