@@ -2,8 +2,10 @@ package weft
 
 import (
 	"iter"
+	"runtime/debug"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/task"
 )
 
 /*
@@ -116,12 +118,25 @@ func (a *A) Context() *future.Context {
 // it to the caller of Poll or Drop.
 func (a *A) asyncExit() {
 	unwinding := a.state == asyncBodyUnwinding
+	inTask := a.cx != nil && a.cx.TaskID() != 0
 	a.state = asyncBodyFinished
 	a.cx, a.yield = nil, nil
-	if unwinding {
-		if r := recover(); r != nil && r != asyncCancelled {
-			panic(r)
+	r := recover()
+	switch {
+	case r == nil:
+		// Returned normally (or runtime.Goexit, which goes on).
+	case unwinding && r == asyncCancelled:
+		// The unwinding of a Drop is complete.
+	case !inTask:
+		panic(r)
+	default:
+		if _, ok := r.(*task.StackedPanic); ok {
+			panic(r) // a nested Async already recorded where it happened
 		}
+		// Polled by a task: carry the body's stack to the harness, which
+		// puts it in the task's JoinError (the body's goroutine is gone
+		// by the time the polling goroutine recovers).
+		panic(&task.StackedPanic{Value: r, Stack: debug.Stack()})
 	}
 }
 
@@ -170,10 +185,11 @@ type AsyncFuture[T any] struct {
 //
 // # Panics
 //
-// A panic in the body propagates out of Poll on the polling goroutine with
-// the same value, so a task whose body panics fails with that value in its
-// JoinError. The stack recorded there is the poller's (it shows Poll, not the
-// body's frames: the body's goroutine has already unwound). After a panic the
+// A panic in the body propagates out of Poll on the polling goroutine. When a
+// task polls the future, the panic travels as a *task.StackedPanic carrying
+// the body's stack, taken where it panicked, and the task fails with the
+// original value and that stack in its JoinError; anyone else polling it
+// (BlockOn, a test) sees the original value. After a panic the
 // future must not be polled again. runtime.Goexit in the body likewise exits
 // the polling goroutine.
 //

@@ -764,7 +764,7 @@ type joinSetEntry[T any] struct {
 
 // Wake moves the entry to the notified list and wakes the consumer. Safe from
 // any goroutine, any number of times, also after the entry left the set.
-func (e *joinSetEntry[T]) Wake() {
+func (e *joinSetEntry[T]) Wake(uint64) {
 	js := e.js
 	js.mu.Lock()
 	switch e.state {

@@ -972,7 +972,7 @@ type reentrantWaker struct {
 	recovered any
 }
 
-func (w *reentrantWaker) Wake() {
+func (w *reentrantWaker) Wake(uint64) {
 	defer func() { w.recovered = recover() }()
 	w.js.TryJoinNext()
 }

@@ -66,6 +66,7 @@ type config struct {
 	spawnSites          bool
 	taskStats           bool
 	seed                uint64
+	simulation          bool
 	pollTimes           *polltime.Buckets // nil: histogram off
 	err                 error
 }
@@ -215,3 +216,22 @@ func WithTaskStats(on bool) Option { return func(c *config) { c.taskStats = on }
 // WithSeed seeds the scheduler's random choices (which worker to steal
 // from), so that runs can be repeated.
 func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
+
+// WithSimulation makes the runtime a deterministic simulation for tests: a
+// current-thread runtime with a paused clock that picks each next task at
+// random, from a generator seeded with seed, among all runnable tasks. The
+// same seed and the same program give the same order of polls and the same
+// timeline, so a failing interleaving can be replayed from its seed; trying
+// many seeds explores many interleavings (package simtest does both).
+//
+// BlockOn on a simulation returns ErrDeadlock when nothing can ever run again
+// (no runnable task, no pending timer, no blocking work), instead of
+// waiting: nothing outside the runtime is expected to wake it.
+func WithSimulation(seed uint64) Option {
+	return func(c *config) {
+		c.flavor = CurrentThread
+		c.pausedClock = true
+		c.simulation = true
+		c.seed = seed
+	}
+}

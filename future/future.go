@@ -75,7 +75,12 @@ type PollFn[T any] func(cx *Context) (T, bool)
 
 // PollFunc returns a future whose Poll calls f. The function carries the
 // future's state in the variables it closes over.
-func PollFunc[T any](f func(cx *Context) (T, bool)) PollFn[T] { return PollFn[T](f) }
+func PollFunc[T any](f func(cx *Context) (T, bool)) PollFn[T] {
+	if f == nil {
+		panic("future: PollFunc of a nil function")
+	}
+	return PollFn[T](f)
+}
 
 // Poll calls the function.
 func (f PollFn[T]) Poll(cx *Context) (T, bool) { return f(cx) }

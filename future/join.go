@@ -13,6 +13,7 @@ type Joined2[A, B any] struct {
 	out   Pair[A, B]
 	aDone bool
 	bDone bool
+	done  bool
 }
 
 // Join2 returns a future that polls a and b until both are ready, and outputs
@@ -27,6 +28,9 @@ func Join2[A, B any](a Future[A], b Future[B]) *Joined2[A, B] {
 
 // Poll polls the children that have not completed yet, a before b.
 func (j *Joined2[A, B]) Poll(cx *Context) (Pair[A, B], bool) {
+	if j.done {
+		panic("future: Joined2 polled after completion")
+	}
 	if !j.aDone {
 		if v, ok := j.a.Poll(cx); ok {
 			j.out.A, j.aDone = v, true
@@ -46,6 +50,7 @@ func (j *Joined2[A, B]) Poll(cx *Context) (Pair[A, B], bool) {
 	if j.aDone && j.bDone {
 		out := j.out
 		j.out = Pair[A, B]{}
+		j.done = true
 		return out, true
 	}
 	return Pair[A, B]{}, false
@@ -68,6 +73,7 @@ type JoinedAll[T any] struct {
 	fs   []Future[T]
 	out  []T
 	left int
+	done bool
 }
 
 // JoinAll returns a future that polls every future in fs until all are ready
@@ -88,6 +94,9 @@ func JoinAll[T any](fs []Future[T]) *JoinedAll[T] {
 
 // Poll polls every unfinished child once.
 func (j *JoinedAll[T]) Poll(cx *Context) ([]T, bool) {
+	if j.done {
+		panic("future: JoinedAll polled after completion")
+	}
 	for i, f := range j.fs {
 		if f == nil {
 			continue
@@ -102,6 +111,7 @@ func (j *JoinedAll[T]) Poll(cx *Context) ([]T, bool) {
 	if j.left == 0 {
 		out := j.out
 		j.out = nil
+		j.done = true
 		return out, true
 	}
 	return nil, false

@@ -59,11 +59,15 @@ const (
 
 // core is the part of a task cell that depends only on the output type; the
 // JoinHandle works on it.
+//
+// out comes before the small fields so that a zero-size output is not the
+// last field (Go pads a struct that ends in one): with a pointer future and a
+// struct{} output the whole cell is 128 bytes, one size class.
 type core[T any] struct {
 	hdr   Header     // must stay the first field: see taskType
+	out   T          // with err: the output, once stage is stageFinished
 	stage stage      // see "Field ownership" in state.go
-	err   *JoinError // with out: the output, once stage is stageFinished
-	out   T
+	err   *JoinError // set when the task failed instead of producing out
 }
 
 // cell is a whole task: header, output, and the future stored inline. Cells
@@ -81,13 +85,13 @@ var ErrGoexit = errors.New("task: future called runtime.Goexit")
 // newCell builds a task in its initial state (three references, NOTIFIED
 // and JOIN_INTEREST), reusing a recycled cell when its type's pool has one.
 func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *Stats) *cell[F, T] {
-	if values.IsNil(f) {
+	tt := typeFor[F, T]()
+	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
 	}
 	if s == nil {
 		panic("task: spawn with a nil Scheduler")
 	}
-	tt := typeFor[F, T]()
 	var c *cell[F, T]
 	if v := tt.pool.Get(); v != nil {
 		c = v.(*cell[F, T])
@@ -199,6 +203,9 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 	if goexit {
 		r = ErrGoexit
 	}
+	if sp, ok := r.(*StackedPanic); ok {
+		r, stack = sp.Value, sp.Stack
+	}
 	// Drop the future if Poll itself panicked. If Drop panicked we are
 	// past that (stage is no longer stageRunning), and Poll had returned
 	// an output that nobody will read: drop it.
@@ -207,7 +214,7 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 		// is the cause worth reporting.
 		c.dropFutureCatching()
 	} else {
-		dropUnread(&c.out)
+		dropUnread(c.hdr.typ.outFacts, &c.out)
 	}
 	var zf F
 	c.fut = zf
@@ -231,7 +238,7 @@ func (c *cell[F, T]) dropFuture() {
 		return
 	}
 	c.stage = stageConsumed
-	values.Drop(&c.fut)
+	values.DropWith(c.hdr.typ.futFacts, &c.fut)
 	var z F
 	c.fut = z
 }
@@ -322,7 +329,7 @@ func (c *core[T]) dropOutput() {
 	// A failed task has no output: out is its zero value, which must not
 	// get a Drop call.
 	if c.err == nil {
-		dropUnread(&c.out)
+		dropUnread(c.hdr.typ.outFacts, &c.out)
 	}
 	c.err = nil
 	var z T
@@ -331,7 +338,7 @@ func (c *core[T]) dropOutput() {
 
 // dropUnread calls Drop on an output value that nobody will read, if it
 // implements future.Dropper, swallowing a panic.
-func dropUnread[T any](p *T) {
+func dropUnread[T any](f values.Facts, p *T) {
 	defer func() {
 		if r := recover(); r != nil {
 			if v, ok := r.(*invariants.Violation); ok {
@@ -339,7 +346,7 @@ func dropUnread[T any](p *T) {
 			}
 		}
 	}()
-	values.Drop(p)
+	values.DropWith(f, p)
 }
 
 // shutdown cancels the task for a runtime shutdown, owning one reference.

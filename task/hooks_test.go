@@ -14,7 +14,7 @@ import (
 // eventWaker appends "joinwake" to a shared event log when woken.
 type eventWaker struct{ events *[]string }
 
-func (w *eventWaker) Wake() { *w.events = append(*w.events, "joinwake") }
+func (w *eventWaker) Wake(uint64) { *w.events = append(*w.events, "joinwake") }
 
 // TestHooksOrder checks when each hook runs: OnSpawn inside Bind, BeforePoll
 // and AfterPoll around every poll, OnTerminate after the JoinHandle's waker was

@@ -3,8 +3,10 @@ package task
 import (
 	"context"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/invariants"
 )
 
@@ -52,8 +54,48 @@ func (b *busyFlag) enter() {
 
 func (b *busyFlag) exit() { b.v.Store(0) }
 
+// Handles are carved out of slabs: one allocation per handleSlabSize spawns
+// instead of one per spawn. A slab stays reachable while any of its handles
+// is, which costs at most handleSlabSize-1 idle handles (24 bytes each) per
+// live one. Each task type keeps handleSlabShards current slabs, picked by the
+// spawning goroutine, so that workers spawning the same type do not share a
+// counter.
+const (
+	handleSlabSize   = 32
+	handleSlabShards = 8
+)
+
+// slabHeader is the type-erased head of a handleSlab; taskType keeps
+// pointers to it.
+type slabHeader struct {
+	next atomic.Int32 // next free slot; may count past the end
+}
+
+type handleSlab[T any] struct {
+	slabHeader // must stay the first field: taskType stores *slabHeader
+	h          [handleSlabSize]JoinHandle[T]
+}
+
 func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
-	return &JoinHandle[T]{c: c, id: c.hdr.id}
+	slot := &c.hdr.typ.slabs[(gident.Current()*0x9E3779B97F4A7C15)>>61&(handleSlabShards-1)]
+	if p := slot.Load(); p != nil {
+		// The slab was allocated as a handleSlab[T] of this task type (the
+		// slots belong to one taskType, whose output type is T).
+		s := (*handleSlab[T])(unsafe.Pointer(p))
+		if i := s.next.Add(1) - 1; i < handleSlabSize {
+			jh := &s.h[i]
+			jh.c, jh.id = c, c.hdr.id
+			return jh
+		}
+	}
+	// Full, or none yet. Two goroutines racing here both install a slab;
+	// the loser's spare slots are simply never used.
+	s := new(handleSlab[T])
+	s.next.Store(1)
+	jh := &s.h[0]
+	jh.c, jh.id = c, c.hdr.id
+	slot.Store(&s.slabHeader)
+	return jh
 }
 
 // header returns the task's header. Valid while the handle is live; after

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/values"
 )
 
 // taskType is what untyped code needs to drive a task of one (future, output)
@@ -23,6 +24,15 @@ type taskType struct {
 	dealloc  func(h *Header)
 	future   func(h *Header) any
 	pool     sync.Pool
+
+	// Facts of the future and output types, so that spawning and dropping
+	// need no reflection.
+	futFacts values.Facts
+	outFacts values.Facts
+
+	// slabs are the current JoinHandle slabs (see newJoinHandle); each
+	// points at the head of a handleSlab[T] for this type's T.
+	slabs [handleSlabShards]atomic.Pointer[slabHeader]
 }
 
 // taskTypes maps reflect.Type of cell[F, T] to its *taskType.
@@ -66,6 +76,8 @@ func typeForSlow[F future.Future[T], T any](key reflect.Type) *taskType {
 		shutdown: func(h *Header, cause error) { cellOf[F, T](h).shutdown(cause) },
 		dealloc:  func(h *Header) { cellOf[F, T](h).dealloc() },
 		future:   func(h *Header) any { return cellOf[F, T](h).future() },
+		futFacts: values.FactsFor[F](),
+		outFacts: values.FactsFor[T](),
 	}
 	v, _ := taskTypes.LoadOrStore(key, tt)
 	return v.(*taskType)

@@ -69,10 +69,25 @@ type Config struct {
 	BlockingIdle func() bool
 	// ShutdownCause is the Cause of tasks cancelled by the shutdown.
 	ShutdownCause error
+	// Rand, when not nil, makes the scheduler a simulation: each next task
+	// is picked with Rand(n) among all n runnable tasks (the inject queue is
+	// merged into the run queue first) instead of in FIFO order. The same
+	// sequence of Rand results gives the same order of polls.
+	Rand func(n int) int
+	// FailWhenStuck makes BlockOn return ErrStuck, instead of waiting, when
+	// nothing can run: no runnable task, the main future not woken, no
+	// blocking work in flight, and no timer that a paused clock could jump
+	// to (or no paused clock). For simulations, where nothing outside the
+	// runtime is expected to wake it.
+	FailWhenStuck bool
 	// PollTimes, when not nil, turns on the poll-time histogram: every
 	// task poll is timed and counted in one of these buckets.
 	PollTimes *polltime.Buckets
 }
+
+// ErrStuck is returned by BlockOn with Config.FailWhenStuck when no task can
+// ever run again: a deadlock.
+var ErrStuck = errors.New("currentthread: stuck: no task can run and no timer is pending")
 
 // ErrShutdown is returned by BlockOn once the scheduler has shut down.
 var ErrShutdown = errors.New("currentthread: scheduler shut down")
@@ -102,6 +117,8 @@ type Scheduler struct {
 	mainWoken atomic.Bool // the main future of the current BlockOn was woken
 
 	panicErr atomic.Pointer[task.JoinError] // first panic, with ShutdownOnPanic
+
+	stuck bool // set by park under FailWhenStuck; owned by the driver
 
 	shutdownOnce sync.Once
 	closing      atomic.Bool
@@ -221,7 +238,7 @@ func (s *Scheduler) CancelCause() error {
 // mainWaker wakes the main future of a BlockOn.
 type mainWaker struct{ s *Scheduler }
 
-func (m *mainWaker) Wake() {
+func (m *mainWaker) Wake(uint64) {
 	m.s.mainWoken.Store(true)
 	m.s.parker.Unpark()
 }
@@ -349,6 +366,10 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 					s.processTimers()
 				} else {
 					s.park(c)
+					if s.stuck {
+						s.stuck = false
+						return ErrStuck
+					}
 				}
 				parked = true
 				break
@@ -369,6 +390,15 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 }
 
 func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
+	if s.cfg.Rand != nil {
+		var all task.Queue
+		s.inject.PopN(&all, s.inject.Len())
+		c.queue.Append(&all)
+		if n := c.queue.Len(); n > 0 {
+			return c.queue.PopAt(s.cfg.Rand(n))
+		}
+		return task.Notified{}, false
+	}
 	if c.tick%uint32(s.cfg.GlobalQueueInterval) == 0 {
 		if n, ok := s.inject.Pop(); ok {
 			return n, true
@@ -397,15 +427,23 @@ func (s *Scheduler) park(c *core) {
 	s.publish(c)
 	t := s.cfg.Timer
 	wait := parkForever
+	// Blocking work first: a blocking task that finishes wakes its joiner
+	// (through the inject queue) before the pool reports idle, so seeing the
+	// pool idle first means its wake-ups are already visible.
+	idle := (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle()) && s.inject.IsEmpty() && !s.mainWoken.Load()
 	if t != nil {
 		if t.IsPaused() {
-			idle := s.inject.IsEmpty() && (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle())
 			if idle && t.AutoAdvance() {
 				wait = 0
 			}
 		} else if d, ok := t.NextDeadline(); ok {
 			wait = max(d, 0)
 		}
+	}
+	if wait < 0 && idle && s.cfg.FailWhenStuck && (t == nil || t.IsPaused()) {
+		s.stuck = true
+		c.batch.afterPark() // it never slept: keep Parks == Unparks once BlockOn returns
+		return
 	}
 	if wait != 0 {
 		s.parker.Park(wait)

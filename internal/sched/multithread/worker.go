@@ -479,6 +479,12 @@ func (w *worker) parkTimeout(d time.Duration) {
 // blocking task has work: the condition for auto-advancing a paused clock.
 func (w *worker) everyoneIdle() bool {
 	s := w.s
+	// Blocking work first: a blocking task that finishes wakes its joiner
+	// (through the inject queue) before the pool reports idle, so seeing the
+	// pool idle first means its wake-ups are already visible below.
+	if s.cfg.BlockingIdle != nil && !s.cfg.BlockingIdle() {
+		return false
+	}
 	if s.idle.numUnparked() != 0 || !s.inject.IsEmpty() {
 		return false
 	}
@@ -487,7 +493,7 @@ func (w *worker) everyoneIdle() bool {
 			return false
 		}
 	}
-	return s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle()
+	return true
 }
 
 func (w *worker) localLoad() int {
