@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
@@ -20,8 +21,10 @@ import (
 //	obs=spawnsites  WithSpawnSites (task stats plus the spawn call's PC)
 //	obs=all         histogram and spawn sites
 //
-// so that `benchstat -col /obs` shows each next to obs=off. Results and the
-// command are in BENCHMARKS.md, "Observability overhead (issue #5)".
+// so that `benchstat -col /obs` shows each next to obs=off. Besides wall
+// time each reports cpu-ns/op, the process's CPU time per op, which other
+// load on the machine disturbs less. Results and the command are in
+// BENCHMARKS.md, "Observability overhead (issue #5)".
 
 const (
 	obsSpawnTasks = 1000 // spawns per op
@@ -78,6 +81,7 @@ func BenchmarkObservabilitySpawn(b *testing.B) {
 		b.Run("flavor="+fl.name+"/obs=goroutine", func(b *testing.B) {
 			var wg sync.WaitGroup
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				wg.Add(obsSpawnTasks)
 				for range obsSpawnTasks {
@@ -85,6 +89,7 @@ func BenchmarkObservabilitySpawn(b *testing.B) {
 				}
 				wg.Wait()
 			}
+			reportCPU(b, cpu)
 		})
 		for _, c := range obsConfigs {
 			b.Run("flavor="+fl.name+"/obs="+c.name, func(b *testing.B) {
@@ -92,6 +97,7 @@ func BenchmarkObservabilitySpawn(b *testing.B) {
 				s := &spawnAndAwait{n: obsSpawnTasks}
 				ctx := context.Background()
 				b.ReportAllocs()
+				cpu := processCPU()
 				for b.Loop() {
 					s.reset()
 					h := weft.Spawn(rt, future.PollFunc(s.Poll))
@@ -99,6 +105,7 @@ func BenchmarkObservabilitySpawn(b *testing.B) {
 						b.Fatalf("got %+v, %v", r, err)
 					}
 				}
+				reportCPU(b, cpu)
 			})
 		}
 	}
@@ -111,6 +118,7 @@ func BenchmarkObservabilityYield(b *testing.B) {
 		b.Run("flavor="+fl.name+"/obs=goroutine", func(b *testing.B) {
 			var wg sync.WaitGroup
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				wg.Add(obsYieldTasks)
 				for range obsYieldTasks {
@@ -123,6 +131,7 @@ func BenchmarkObservabilityYield(b *testing.B) {
 				}
 				wg.Wait()
 			}
+			reportCPU(b, cpu)
 		})
 		for _, c := range obsConfigs {
 			b.Run("flavor="+fl.name+"/obs="+c.name, func(b *testing.B) {
@@ -131,6 +140,7 @@ func BenchmarkObservabilityYield(b *testing.B) {
 				all := &awaitAll{hs: make([]*task.JoinHandle[int], obsYieldTasks)}
 				ctx := context.Background()
 				b.ReportAllocs()
+				cpu := processCPU()
 				for b.Loop() {
 					for i := range ys {
 						ys[i] = yielder{n: obsYields, v: 1}
@@ -141,7 +151,15 @@ func BenchmarkObservabilityYield(b *testing.B) {
 						b.Fatalf("sum %d err %v", sum, err)
 					}
 				}
+				reportCPU(b, cpu)
 			})
 		}
+	}
+}
+
+// reportCPU reports the process CPU time per op since start.
+func reportCPU(b *testing.B, start time.Duration) {
+	if c := processCPU(); c > 0 {
+		b.ReportMetric(float64(c-start)/float64(b.N), "cpu-ns/op")
 	}
 }
