@@ -6,8 +6,10 @@ import "time"
 // in a plain struct. Counters only grow; depths and counts of threads are
 // readings at the time of the snapshot. Worker counters are published by each
 // worker at its maintenance points (every WithEventInterval ticks) and before
-// it parks, so they may lag the truth by up to one maintenance interval; a
-// snapshot is not atomic across fields.
+// it parks, so they may lag the truth by up to one maintenance interval. One
+// worker's counters in a snapshot all come from the same publish (so
+// Unparks <= Parks and the histogram sums to Polls); different workers and
+// the runtime-wide fields are read one after the other, not atomically.
 //
 // Counting is always on and costs no contended atomic on the poll path: each
 // worker counts in plain fields of its own and publishes them with atomic
@@ -135,84 +137,76 @@ func (m *Metrics) Polls() uint64 {
 func (rt *Runtime) Metrics() Metrics { return rt.h.Metrics() }
 
 // Metrics returns a snapshot of the runtime's counters.
+//
+// Each worker's counters come from one publish. They are read before the
+// runtime-wide values (alive tasks, queue depths, blocking pool), so a
+// snapshot whose workers all sit in a park they published shows everything
+// they did before it: a task they completed is no longer alive.
 func (h *Handle) Metrics() Metrics {
-	m := Metrics{
-		Flavor:           h.cfg.flavor,
-		Uptime:           time.Since(h.start),
-		AliveTasks:       h.eng.Owned().Len(),
-		SpawnedTasks:     h.eng.Owned().Spawned(),
-		GlobalQueueDepth: h.eng.InjectLen(),
+	m := Metrics{Flavor: h.cfg.flavor}
+	pt := h.cfg.pollTimes
+	newHist := func() []uint64 {
+		if pt == nil {
+			return nil
+		}
+		return make([]uint64, pt.Len())
 	}
+	switch {
+	case h.mt != nil:
+		m.Workers = h.mt.NumWorkers()
+		m.PerWorker = make([]WorkerMetrics, m.Workers)
+		for i := range m.PerWorker {
+			c := h.mt.ReadWorker(i, newHist())
+			m.PerWorker[i] = WorkerMetrics{
+				LocalQueueDepth:    h.mt.WorkerQueueLen(i),
+				Polls:              c.Polls,
+				Steals:             c.Steals,
+				StealOperations:    c.StealOperations,
+				Overflows:          c.Overflows,
+				Parks:              c.Parks,
+				Unparks:            c.Unparks,
+				NoopParks:          c.NoopParks,
+				LocalSchedules:     c.LocalSchedules,
+				BudgetForcedYields: c.BudgetForcedYields,
+				BusyDuration:       c.Busy,
+				MeanPollTime:       c.MeanPoll,
+				PollTimeHistogram:  c.PollTimes,
+				PollTimeTotal:      c.PollTimeTotal,
+			}
+			m.BudgetForcedYields += c.BudgetForcedYields
+		}
+		m.RemoteSchedules = h.mt.RemoteSchedules()
+	case h.ct != nil:
+		c := h.ct.ReadMetrics(newHist())
+		m.Workers = 1
+		m.PerWorker = []WorkerMetrics{{
+			LocalQueueDepth:    c.LocalQueueDepth,
+			Polls:              c.Polls,
+			Parks:              c.Parks,
+			Unparks:            c.Unparks,
+			NoopParks:          c.NoopParks,
+			LocalSchedules:     c.LocalSchedules,
+			BudgetForcedYields: c.BudgetForcedYields,
+			BusyDuration:       c.Busy,
+			PollTimeHistogram:  c.PollTimes,
+			PollTimeTotal:      c.PollTimeTotal,
+		}}
+		m.RemoteSchedules = c.RemoteSchedules
+		m.BudgetForcedYields = c.BudgetForcedYields
+	}
+	m.Uptime = time.Since(h.start)
+	m.AliveTasks = h.eng.Owned().Len()
+	m.SpawnedTasks = h.eng.Owned().Spawned()
+	m.GlobalQueueDepth = h.eng.InjectLen()
 	bm := h.blocking.Metrics()
 	m.BlockingThreads, m.IdleBlockingThreads, m.BusyBlockingThreads = bm.NumThreads, bm.IdleThreads, bm.Running
 	m.BlockingQueueDepth, m.SpawnedBlockingTasks = bm.QueueDepth, bm.SpawnedTasks
-	pt := h.cfg.pollTimes
 	if pt != nil {
 		m.PollTimeBuckets = make([]HistogramBucket, pt.Len())
 		for i := range m.PollTimeBuckets {
 			lo, hi := pt.Range(i)
 			m.PollTimeBuckets[i] = HistogramBucket{Start: lo, End: hi}
 		}
-	}
-	switch {
-	case h.mt != nil:
-		m.Workers = h.mt.NumWorkers()
-		m.RemoteSchedules = h.mt.RemoteSchedules()
-		m.PerWorker = make([]WorkerMetrics, m.Workers)
-		for i := range m.PerWorker {
-			wm := h.mt.WorkerMetrics(i)
-			// Load the histogram before Polls: a worker publishes Polls
-			// first, so the counts never sum to more than Polls.
-			var hist []uint64
-			var histSum time.Duration
-			if pt != nil {
-				hist, histSum = h.mt.WorkerPollTimes(i, make([]uint64, pt.Len()))
-			}
-			// Unparks before Parks, the reverse of the publishing order,
-			// so that Unparks <= Parks holds in the snapshot.
-			unparks := wm.Unparks.Load()
-			w := WorkerMetrics{
-				LocalQueueDepth:    h.mt.WorkerQueueLen(i),
-				Polls:              wm.Polls.Load(),
-				Steals:             wm.Steals.Load(),
-				StealOperations:    wm.StealOperations.Load(),
-				Overflows:          wm.Overflows.Load(),
-				Parks:              wm.Parks.Load(),
-				Unparks:            unparks,
-				NoopParks:          wm.NoopParks.Load(),
-				LocalSchedules:     wm.LocalSchedules.Load(),
-				BudgetForcedYields: wm.BudgetForcedYields.Load(),
-				BusyDuration:       time.Duration(wm.BusyNanos.Load()),
-				MeanPollTime:       time.Duration(wm.MeanPollNanos.Load()),
-				PollTimeHistogram:  hist,
-				PollTimeTotal:      histSum,
-			}
-			m.BudgetForcedYields += w.BudgetForcedYields
-			m.PerWorker[i] = w
-		}
-	case h.ct != nil:
-		m.Workers = 1
-		cm := h.ct.Metrics()
-		var hist []uint64
-		var histSum time.Duration
-		if pt != nil {
-			hist, histSum = h.ct.PollTimes(make([]uint64, pt.Len()))
-		}
-		m.RemoteSchedules = cm.RemoteSchedules.Load()
-		m.BudgetForcedYields = cm.BudgetForcedYields.Load()
-		unparks := cm.Unparks.Load()
-		m.PerWorker = []WorkerMetrics{{
-			LocalQueueDepth:    int(cm.LocalQueueDepth.Load()),
-			Polls:              cm.Polls.Load(),
-			Parks:              cm.Parks.Load(),
-			Unparks:            unparks,
-			NoopParks:          cm.NoopParks.Load(),
-			LocalSchedules:     cm.LocalSchedules.Load(),
-			BudgetForcedYields: m.BudgetForcedYields,
-			BusyDuration:       time.Duration(cm.BusyNanos.Load()),
-			PollTimeHistogram:  hist,
-			PollTimeTotal:      histSum,
-		}}
 	}
 	return m
 }

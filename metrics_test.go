@@ -215,7 +215,7 @@ func TestSlowPollLandsInTheLastBucketAndCountsAsBusy(t *testing.T) {
 		hist := m.PollTimeHistogram()
 		last := len(hist) - 1
 		if hist[last] != 1 || m.PollTimeBuckets[last].End != math.MaxInt64 {
-			t.Fatalf("histogram %v over %v: want the 1ms poll in the open last bucket", hist, m.PollTimeBuckets)
+			t.Fatalf("histogram %v over %v: want the 1ms poll in the open last bucket; workers %+v", hist, m.PollTimeBuckets, m.PerWorker)
 		}
 		var busy, polled time.Duration
 		for _, w := range m.PerWorker {
@@ -314,11 +314,13 @@ func waitMetrics(t *testing.T, rt *weft.Runtime, ok func(weft.Metrics) bool) wef
 	}
 }
 
-// checkWorkerInvariants checks what must hold in every snapshot.
+// checkWorkerInvariants checks what must hold in every snapshot: each
+// worker's counters come from one publish, and the worker publishes only
+// between polls.
 func checkWorkerInvariants(t *testing.T, m weft.Metrics) {
 	t.Helper()
 	for i, w := range m.PerWorker {
-		if w.Unparks > w.Parks || w.NoopParks > w.Parks || w.StealOperations > w.Steals {
+		if w.Unparks > w.Parks || w.Parks > w.Unparks+1 || w.NoopParks > w.Parks || w.StealOperations > w.Steals {
 			t.Fatalf("worker %d: Parks %d Unparks %d NoopParks %d Steals %d StealOperations %d",
 				i, w.Parks, w.Unparks, w.NoopParks, w.Steals, w.StealOperations)
 		}
@@ -326,64 +328,66 @@ func checkWorkerInvariants(t *testing.T, m weft.Metrics) {
 		for _, c := range w.PollTimeHistogram {
 			sum += c
 		}
-		if sum > w.Polls {
-			t.Fatalf("worker %d: histogram sums to %d > Polls %d", i, sum, w.Polls)
+		if w.PollTimeHistogram != nil && sum != w.Polls {
+			t.Fatalf("worker %d: histogram sums to %d, Polls %d", i, sum, w.Polls)
 		}
 	}
 }
 
-// TestMultiThreadSumsAfterWorkload spawns N yielders from outside onto a
-// 2-worker runtime while another goroutine takes snapshots, then checks
-// the sums once the workers have parked.
-func TestMultiThreadSumsAfterWorkload(t *testing.T) {
-	const N, Y = 200, 5
-	var pc pollCounter
-	rt := newRuntime(t, weft.WithWorkers(2), pc.option(), weft.WithPollTimeHistogram(weft.HistogramConfig{}))
-	stop := make(chan struct{})
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
+// TestSumsAfterWorkload spawns N yielders from outside while another
+// goroutine takes snapshots and checks what every snapshot must satisfy,
+// then checks the sums once the workers have parked.
+func TestSumsAfterWorkload(t *testing.T) {
+	flavors(t, func(t *testing.T, opts ...weft.Option) {
+		const N, Y = 200, 5
+		var pc pollCounter
+		rt := newRuntime(t, append(opts, pc.option(), weft.WithPollTimeHistogram(weft.HistogramConfig{}))...)
+		stop := make(chan struct{})
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				checkWorkerInvariants(t, rt.Metrics())
+				runtime.Gosched()
 			}
-			checkWorkerInvariants(t, rt.Metrics())
-			runtime.Gosched()
+		}()
+		hs := make([]*task.JoinHandle[int], N)
+		for i := range hs {
+			hs[i] = weft.Spawn(rt, &yielder{n: Y, v: 1})
 		}
-	}()
-	hs := make([]*task.JoinHandle[int], N)
-	for i := range hs {
-		hs[i] = weft.Spawn(rt, &yielder{n: Y, v: 1})
-	}
-	if sum, err := weft.BlockOn(context.Background(), rt, &awaitAll{hs: hs}); err != nil || sum != N {
-		t.Fatalf("sum %d err %v", sum, err)
-	}
-	close(stop)
-	<-watched
-	polls := uint64(N * (Y + 1))
-	m := waitMetrics(t, rt, func(m weft.Metrics) bool { return m.Polls() == polls && allParked(m) })
-	var local, hist uint64
-	for _, w := range m.PerWorker {
-		local += w.LocalSchedules
-		for _, c := range w.PollTimeHistogram {
-			hist += c
+		if sum, err := weft.BlockOn(context.Background(), rt, &awaitAll{hs: hs}); err != nil || sum != N {
+			t.Fatalf("sum %d err %v", sum, err)
 		}
-		if w.LocalQueueDepth != 0 || w.Parks == 0 || w.BusyDuration <= 0 {
-			t.Errorf("worker: %+v", w)
+		close(stop)
+		<-watched
+		polls := uint64(N * (Y + 1))
+		m := waitMetrics(t, rt, func(m weft.Metrics) bool { return m.Polls() == polls && allParked(m) })
+		var local, hist uint64
+		for _, w := range m.PerWorker {
+			local += w.LocalSchedules
+			for _, c := range w.PollTimeHistogram {
+				hist += c
+			}
+			if w.LocalQueueDepth != 0 || w.BusyDuration <= 0 || m.Flavor == weft.MultiThread && w.Parks == 0 {
+				t.Errorf("worker: %+v", w)
+			}
 		}
-	}
-	switch {
-	case m.Workers != 2 || m.SpawnedTasks != N || m.AliveTasks != 0 || m.GlobalQueueDepth != 0:
-		t.Errorf("workers %d spawned %d alive %d global %d", m.Workers, m.SpawnedTasks, m.AliveTasks, m.GlobalQueueDepth)
-	case pc.before.Load() != polls:
-		t.Errorf("hooks saw %d polls, Metrics %d", pc.before.Load(), polls)
-	case m.RemoteSchedules != N || local != N*Y:
-		t.Errorf("RemoteSchedules %d LocalSchedules %d, want %d %d", m.RemoteSchedules, local, N, N*Y)
-	case hist != polls:
-		t.Errorf("histogram sums to %d, want %d", hist, polls)
-	}
+		switch {
+		case m.SpawnedTasks != N || m.AliveTasks != 0 || m.GlobalQueueDepth != 0:
+			t.Errorf("spawned %d alive %d global %d", m.SpawnedTasks, m.AliveTasks, m.GlobalQueueDepth)
+		case pc.before.Load() != polls:
+			t.Errorf("hooks saw %d polls, Metrics %d", pc.before.Load(), polls)
+		case m.RemoteSchedules != N || local != N*Y:
+			t.Errorf("RemoteSchedules %d LocalSchedules %d, want %d %d", m.RemoteSchedules, local, N, N*Y)
+		case hist != polls:
+			t.Errorf("histogram sums to %d, want %d", hist, polls)
+		}
+	})
 }
 
 // TestIdleWorkerStealsFromBlockedWorker builds the imbalance by hand: one
@@ -404,7 +408,13 @@ func TestIdleWorkerStealsFromBlockedWorker(t *testing.T) {
 				return 0
 			}))
 		}
-		<-allRan // blocks this worker: its queue is only reachable by stealing
+		// Block this worker: its queue is only reachable by stealing. The
+		// timeout only turns a bug into a failure instead of a hang.
+		select {
+		case <-allRan:
+		case <-time.After(10 * time.Second):
+			t.Error("the tasks queued on a blocked worker were not stolen")
+		}
 		return 0
 	}))
 	if _, err := weft.BlockOn(context.Background(), rt, blocker); err != nil {

@@ -1,6 +1,7 @@
 package currentthread
 
 import (
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -14,9 +15,10 @@ import (
 // RemoteSchedules is the exception: goroutines that do not hold the core
 // add to it directly.
 //
-// Parks is stored before Unparks, so a reader that loads Unparks first and
-// Parks second never sees more unparks than parks.
+// Read them with Scheduler.ReadMetrics, which gets all of them from one
+// publish.
 type Metrics struct {
+	seq                atomic.Uint64 // odd while a publish is in progress
 	Polls              atomic.Uint64
 	Parks              atomic.Uint64
 	Unparks            atomic.Uint64
@@ -86,6 +88,7 @@ func (b *coreBatch) afterPark() {
 // included.
 func (s *Scheduler) publish(c *core) {
 	m, b := &s.metrics, &c.batch
+	m.seq.Add(1) // odd: publishing
 	m.Polls.Store(b.polls)
 	m.Parks.Store(b.parks)
 	m.Unparks.Store(b.unparks)
@@ -95,6 +98,7 @@ func (s *Scheduler) publish(c *core) {
 	m.BusyNanos.Store(int64(b.busy))
 	m.LocalQueueDepth.Store(int64(c.queue.Len()))
 	s.pt.Publish()
+	m.seq.Add(1) // even: done
 }
 
 // endDrive closes the busy period and publishes; drive calls it on return.
@@ -103,7 +107,62 @@ func (s *Scheduler) endDrive(c *core) {
 	s.publish(c)
 }
 
-// PollTimes adds the published poll-time histogram counts to dst
-// (Config.PollTimes.Len() buckets) and returns it with the total time of
-// those polls; with the histogram off it returns dst unchanged and 0.
-func (s *Scheduler) PollTimes(dst []uint64) ([]uint64, time.Duration) { return s.pt.Load(dst) }
+// Counters is one reading of the published counters.
+type Counters struct {
+	Polls, Parks, Unparks, NoopParks, LocalSchedules uint64
+	RemoteSchedules, BudgetForcedYields              uint64
+	Busy                                             time.Duration
+	LocalQueueDepth                                  int
+	PollTimes                                        []uint64 // nil when the histogram is off
+	PollTimeTotal                                    time.Duration
+}
+
+// ReadMetrics returns the published counters, all from one publish (a
+// seqlock on Metrics.seq, as multithread's ReadWorker); RemoteSchedules,
+// which is not published, is read last. If the driver stays mid-publish for
+// about a second it returns a torn reading, whose loads ran in the reverse
+// order of publish's stores, so Unparks and NoopParks still do not exceed
+// Parks nor the histogram's counts Polls.
+//
+// hist must have Config.PollTimes.Len() buckets when the histogram is on;
+// it is overwritten and returned as PollTimes.
+func (s *Scheduler) ReadMetrics(hist []uint64) Counters {
+	m := &s.metrics
+	var c Counters
+	for try := 0; ; try++ {
+		seq := m.seq.Load()
+		if s.pt.On() {
+			clear(hist)
+			c.PollTimes, c.PollTimeTotal = s.pt.Load(hist)
+		}
+		c.LocalQueueDepth = int(m.LocalQueueDepth.Load())
+		c.Busy = time.Duration(m.BusyNanos.Load())
+		c.BudgetForcedYields = m.BudgetForcedYields.Load()
+		c.LocalSchedules = m.LocalSchedules.Load()
+		c.NoopParks = m.NoopParks.Load()
+		c.Unparks = m.Unparks.Load()
+		c.Parks = m.Parks.Load()
+		c.Polls = m.Polls.Load()
+		if seq&1 == 0 && m.seq.Load() == seq || !readRetry(try) {
+			break
+		}
+	}
+	c.RemoteSchedules = m.RemoteSchedules.Load()
+	return c
+}
+
+// readRetry is called before retry number try of a reading that a publish
+// tore. It yields, then sleeps briefly (a publisher whose thread the OS
+// took off the CPU mid-publish can take milliseconds to finish), and reports
+// false, settling for the torn reading, after about a second.
+func readRetry(try int) bool {
+	switch {
+	case try < 64:
+		runtime.Gosched()
+	case try < 64+10000:
+		time.Sleep(100 * time.Microsecond)
+	default:
+		return false
+	}
+	return true
+}

@@ -60,8 +60,11 @@ import (
 
 // WorkerMetrics are one worker's counters. The worker counts in plain fields
 // and publishes them here at maintenance and before parking, so readers see
-// values that may lag by up to one maintenance interval.
+// values that may lag by up to one maintenance interval. Read them with
+// Scheduler.ReadWorker, which gets all of them from one publish (seq).
 type WorkerMetrics struct {
+	// seq is odd while a publish is in progress; see ReadWorker.
+	seq                atomic.Uint64
 	Polls              atomic.Uint64
 	Steals             atomic.Uint64 // tasks stolen from other workers
 	StealOperations    atomic.Uint64
@@ -552,6 +555,7 @@ func pow(x float64, n int) float64 {
 func (w *worker) publish() {
 	m := &w.metrics
 	b := &w.batch
+	m.seq.Add(1) // odd: publishing
 	m.Polls.Store(b.polls)
 	m.Steals.Store(b.steals)
 	m.StealOperations.Store(b.stealOps)
@@ -564,6 +568,7 @@ func (w *worker) publish() {
 	m.BusyNanos.Store(int64(b.busy))
 	m.MeanPollNanos.Store(int64(w.pollEWMA))
 	w.pt.Publish()
+	m.seq.Add(1) // even: done
 }
 
 // preShutdown closes the owned list and shuts down the tasks in it.
