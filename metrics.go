@@ -111,7 +111,7 @@ type HistogramBucket struct {
 
 // PollTimeHistogram returns the poll-time histogram summed over the
 // workers, or nil when it is off.
-func (m *Metrics) PollTimeHistogram() []uint64 {
+func (m Metrics) PollTimeHistogram() []uint64 {
 	if m.PollTimeBuckets == nil {
 		return nil
 	}
@@ -125,7 +125,7 @@ func (m *Metrics) PollTimeHistogram() []uint64 {
 }
 
 // Polls returns the number of task polls summed over the workers.
-func (m *Metrics) Polls() uint64 {
+func (m Metrics) Polls() uint64 {
 	var n uint64
 	for _, w := range m.PerWorker {
 		n += w.Polls
