@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
@@ -143,4 +144,21 @@ func (s *spawner2) Poll(cx *future.Context) (struct{}, bool) {
 	}
 	_, ok := s.both.Poll(cx)
 	return struct{}{}, ok
+}
+
+func ExampleSpawnBlocking() {
+	rt, err := weft.New()
+	if err != nil {
+		panic(err)
+	}
+	defer rt.Close()
+
+	// A call that blocks (file or network I/O, cgo, a long computation)
+	// runs on the blocking pool, not on a worker.
+	h := weft.SpawnBlocking(rt, func() string {
+		return strings.ToUpper("done on the blocking pool")
+	})
+	out, err := h.Join(context.Background())
+	fmt.Println(out, err)
+	// Output: DONE ON THE BLOCKING POOL <nil>
 }

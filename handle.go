@@ -56,6 +56,8 @@ type Handle struct {
 		sync.Mutex
 		m map[*LocalSet]struct{} // guarded by the mutex
 	}
+
+	dumps dumpsInFlight // task dumps holding tasks of the runtime; see dump.go
 }
 
 func (h *Handle) registerLocalSet(ls *LocalSet) {

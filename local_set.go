@@ -44,12 +44,17 @@ var ErrLocalSetClosed = errors.New("weft: LocalSet is closed")
 // LocalSets too.
 type LocalSet struct {
 	h     *Handle
+	seq   uint64 // the set's number in the process, for dumps; immutable
 	owned *task.LocalOwnedTasks
 	exec  *localExecutor
 	sched localScheduler
 
 	driverG atomic.Uintptr // goroutine inside Run, 0 when none
 	parker  *sched.Parker
+	// A task dump may hold the driver role for a moment when nobody drives
+	// the set (local_set_dump.go); Run waits for it instead of failing.
+	standIn       sync.Mutex  // held by such a dump, around its hold of the role
+	standInActive atomic.Bool // set under standIn while a dump tries or holds the role
 
 	// Owned by the driving goroutine.
 	local task.Queue
@@ -62,11 +67,13 @@ type LocalSet struct {
 		remote  task.Queue          // guarded by mu: woken tasks
 		pending []task.PendingLocal // guarded by mu: tasks spawned remotely, not yet bound
 		closed  bool                // guarded by mu
+		dumps   []*localDumpReq     // guarded by mu: task dumps waiting for the driver
 	}
-	hasRemote atomic.Bool // mirrors "remote or pending non-empty"; set under mu
-	closed    atomic.Bool
-	closeOnce sync.Once
-	closeDone chan struct{}
+	hasRemote  atomic.Bool // mirrors "remote or pending non-empty"; set under mu
+	dumpWanted atomic.Bool // mirrors "dumps non-empty"; set under mu
+	closed     atomic.Bool
+	closeOnce  sync.Once
+	closeDone  chan struct{}
 }
 
 // localExecutor is the executor local tasks see: Spawn from them goes to the
@@ -85,6 +92,7 @@ func NewLocalSet(s Spawner) *LocalSet {
 	h := handleOf(s)
 	ls := &LocalSet{
 		h:         h,
+		seq:       localSetSeq.Add(1),
 		owned:     task.NewLocalOwnedTasks(),
 		parker:    sched.NewParker(),
 		closeDone: make(chan struct{}),
@@ -212,12 +220,21 @@ func (s localScheduler) CancelCause() error {
 // another goroutine is driving the set.
 func (ls *LocalSet) Run(ctx context.Context) error {
 	g := gident.Current()
-	if !ls.driverG.CompareAndSwap(0, g) {
-		return ErrLocalSetBusy
+	for !ls.driverG.CompareAndSwap(0, g) {
+		if ls.closed.Load() {
+			// Close holds the role to shut the set down.
+			return ErrLocalSetClosed
+		}
+		if !ls.standInActive.Load() {
+			return ErrLocalSetBusy
+		}
+		// A dump reads the set in the driver's place: wait for it to give
+		// the role back.
+		ls.waitForStandIn()
 	}
 	runtime.LockOSThread()
 	defer func() {
-		ls.driverG.Store(0)
+		ls.releaseDriver()
 		runtime.UnlockOSThread()
 	}()
 	if ls.closed.Load() {
@@ -233,6 +250,9 @@ func (ls *LocalSet) Run(ctx context.Context) error {
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if ls.dumpWanted.Load() {
+			ls.serveDumps()
 		}
 		if !ls.runTick() {
 			ls.parker.Park(-1)
@@ -308,7 +328,7 @@ func (ls *LocalSet) Close() {
 			// Nobody drives: do it here.
 			ls.owned.Pin()
 			ls.shutdown()
-			ls.driverG.Store(0)
+			ls.releaseDriver()
 			return
 		}
 		ls.parker.Unpark()

@@ -151,6 +151,9 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 			// closures already running are waited for below.
 			h.blocking.Shutdown(0)
 			<-h.eng.Done()
+			// A task a dump held while the shutdown passed is cancelled
+			// by that dump when it lets go: wait for it.
+			h.waitDumps()
 			h.blocking.Shutdown(-1)
 			if p := h.panicErr.Load(); p != nil {
 				rt.closeErr = &PanicShutdownError{Err: p}

@@ -1,5 +1,7 @@
 package future
 
+import "strconv"
+
 // Pair holds the outputs of the two futures of [Join2].
 type Pair[A, B any] struct {
 	A A
@@ -68,6 +70,23 @@ func (j *Joined2[A, B]) Drop() {
 	}
 }
 
+// Trace describes the future for task dumps: "Join{<a>, <b>}", with a child
+// that has completed shown as "done".
+func (j *Joined2[A, B]) Trace(t *Trace) {
+	t.Push("Join")
+	if j.aDone {
+		t.Leaf("done")
+	} else {
+		t.Future(j.a)
+	}
+	if j.bDone {
+		t.Leaf("done")
+	} else {
+		t.Future(j.b)
+	}
+	t.Pop()
+}
+
 // JoinedAll is the future returned by [JoinAll].
 type JoinedAll[T any] struct {
 	fs   []Future[T]
@@ -126,4 +145,16 @@ func (j *JoinedAll[T]) Drop() {
 		}
 	}
 	j.left = 0
+}
+
+// Trace describes the future for task dumps, with the children that have not
+// completed: "JoinAll(2 of 5 left){<child>, <child>}".
+func (j *JoinedAll[T]) Trace(t *Trace) {
+	t.Push("JoinAll(" + strconv.Itoa(j.left) + " of " + strconv.Itoa(len(j.fs)) + " left)")
+	for _, f := range j.fs {
+		if f != nil {
+			t.Future(f)
+		}
+	}
+	t.Pop()
 }

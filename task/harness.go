@@ -294,6 +294,13 @@ func (c *cell[F, T]) cancelTask(cause error) {
 // stageFinished. Mirrors tokio Harness::complete.
 func (c *cell[F, T]) complete() {
 	h := &c.hdr
+	outcome := OutcomeCompleted
+	if c.err != nil {
+		outcome = OutcomeCancelled
+		if c.err.panic {
+			outcome = OutcomePanicked
+		}
+	}
 	snap := h.state.toComplete()
 	if !snap.IsJoinInterested() {
 		// Rule 7: the handle is gone, the output is ours to drop.
@@ -307,7 +314,7 @@ func (c *cell[F, T]) complete() {
 		}
 	}
 	if hooks := h.sched.Hooks(); hooks != nil && hooks.OnTerminate != nil {
-		runHook(hooks.OnTerminate, h)
+		runTerminateHook(hooks.OnTerminate, h, outcome)
 	}
 	n := uint64(1)
 	if h.sched.Release(Task{h: h}) {
@@ -391,6 +398,15 @@ func (c *cell[F, T]) future() any {
 		return nil
 	}
 	return c.fut
+}
+
+// futureAddr is future for a future stored by value: it returns its address,
+// valid while the caller holds RUNNING.
+func (c *cell[F, T]) futureAddr() any {
+	if c.stage != stageRunning {
+		return nil
+	}
+	return &c.fut
 }
 
 func wakeGuarded(w future.Waker) {

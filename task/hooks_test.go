@@ -180,3 +180,28 @@ func TestMetaSpawnSite(t *testing.T) {
 		t.Fatalf("runtime.Caller file %q", file)
 	}
 }
+
+func TestTerminateHookReportsTheOutcome(t *testing.T) {
+	var got []task.Outcome
+	s := newTestSched(t, 1)
+	s.hooks = &task.Hooks{OnTerminate: func(m task.Meta) { got = append(got, m.Outcome) }}
+	ok, n1, _ := task.Bind(s.owned, future.Ready(1), s, nil)
+	s.Schedule(n1)
+	boom, n2, _ := task.Bind(s.owned, future.PollFunc(func(*future.Context) (int, bool) { panic("x") }), s, nil)
+	s.Schedule(n2)
+	s.RunUntilIdle()
+	gone, n3, _ := task.Bind(s.owned, &gateFuture{}, s, nil)
+	gone.Abort()
+	s.Schedule(n3)
+	s.RunUntilIdle()
+	want := []task.Outcome{task.OutcomeCompleted, task.OutcomePanicked, task.OutcomeCancelled}
+	if !slices.Equal(got, want) {
+		t.Fatalf("outcomes %v, want %v", got, want)
+	}
+	for _, jh := range []*task.JoinHandle[int]{ok, boom, gone} {
+		jh.Detach()
+	}
+	if task.OutcomeNone.String() != "none" || task.OutcomePanicked.String() != "panicked" {
+		t.Fatal("Outcome names")
+	}
+}

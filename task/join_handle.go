@@ -149,6 +149,32 @@ func (j *JoinHandle[T]) Poll(cx *future.Context) (future.Result[T], bool) {
 	return r, true
 }
 
+// String describes the handle for task dumps, with what the awaited task is
+// doing: "JoinHandle(task 12: idle)", "... running", "... queued",
+// "... finished", or "JoinHandle(task 12: joined)" once its output was taken.
+// It reads the task's state word only; like Poll, it must not run
+// concurrently with another use of the handle.
+func (j *JoinHandle[T]) String() string {
+	prefix := "JoinHandle(task " + j.id.String() + ": "
+	switch j.state {
+	case handleJoined:
+		return prefix + "joined)"
+	case handleDetached:
+		return prefix + "detached)"
+	}
+	// A live handle holds a reference: the word is still this task's.
+	s := j.c.hdr.state.load()
+	switch {
+	case s.IsComplete():
+		return prefix + "finished)"
+	case s.IsRunning():
+		return prefix + "running)"
+	case s.IsNotified():
+		return prefix + "queued)"
+	}
+	return prefix + "idle)"
+}
+
 // Join blocks the calling goroutine until the task completes or ctx is done.
 // It returns the task's output, or a *JoinError when the task was cancelled or
 // panicked, or ctx.Err() when ctx ended first (the task keeps running and a
@@ -195,6 +221,12 @@ func (j *JoinHandle[T]) Detach() {
 	}
 	j.release()
 }
+
+// Drop implements future.Dropper: a JoinHandle used as a future (inside
+// Select2, Timeout, BlockOn, ...) that is dropped unjoined is detached, as
+// dropping a Tokio JoinHandle detaches it. After the handle was joined Drop
+// does nothing.
+func (j *JoinHandle[T]) Drop() { j.Detach() }
 
 // released reports whether the handle has been joined or detached, with the
 // error to return.

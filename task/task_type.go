@@ -22,8 +22,13 @@ type taskType struct {
 	poll     func(h *Header, cx *future.Context)
 	shutdown func(h *Header, cause error)
 	dealloc  func(h *Header)
-	future   func(h *Header) any
-	pool     sync.Pool
+	// cancel drops the future and completes the task cancelled; the
+	// caller holds RUNNING and a reference (a dumper whose toIdle reported
+	// Cancelled).
+	cancel func(h *Header)
+	// future returns the future for a task dump; see cell.future.
+	future func(h *Header) any
+	pool   sync.Pool
 
 	// Facts of the future and output types, so that spawning and dropping
 	// need no reflection.
@@ -75,9 +80,21 @@ func typeForSlow[F future.Future[T], T any](key reflect.Type) *taskType {
 		poll:     func(h *Header, cx *future.Context) { cellOf[F, T](h).poll(cx) },
 		shutdown: func(h *Header, cause error) { cellOf[F, T](h).shutdown(cause) },
 		dealloc:  func(h *Header) { cellOf[F, T](h).dealloc() },
-		future:   func(h *Header) any { return cellOf[F, T](h).future() },
 		futFacts: values.FactsFor[F](),
 		outFacts: values.FactsFor[T](),
+		cancel: func(h *Header) {
+			c := cellOf[F, T](h)
+			c.cancelTask(nil)
+			c.complete()
+		},
+	}
+	// A future stored by value is handed out by address, so that methods
+	// with pointer receivers (String, Trace) are in the method set the
+	// dump sees; pointers and interfaces are handed out as they are.
+	if k := reflect.TypeFor[F]().Kind(); k == reflect.Pointer || k == reflect.Interface {
+		tt.future = func(h *Header) any { return cellOf[F, T](h).future() }
+	} else {
+		tt.future = func(h *Header) any { return cellOf[F, T](h).futureAddr() }
 	}
 	v, _ := taskTypes.LoadOrStore(key, tt)
 	return v.(*taskType)
