@@ -123,6 +123,8 @@ func (ls *LocalSet) onDriver() bool {
 // on the set's driving thread, whenever Run is active. Spawning onto a closed
 // set returns a handle that reports a cancellation caused by
 // ErrLocalSetClosed.
+//
+//go:noinline
 func SpawnLocal[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 	return spawnLocal[F, T](localSetOf(s), f, 2)
 }
@@ -130,6 +132,8 @@ func SpawnLocal[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 // spawnLocal is SpawnLocal on a known set. skip is the number of frames
 // between the user's spawn call and newStats (2 from SpawnLocal and
 // SpawnLocalInto), so that the recorded spawn site is the user's.
+//
+//go:noinline
 func spawnLocal[F future.Future[T], T any](ls *LocalSet, f F, skip int) *task.JoinHandle[T] {
 	var st *task.Stats
 	if ls.h.cfg.taskStats {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/weftrt/weft/internal/sched/polltime"
 	"github.com/weftrt/weft/task"
 )
 
@@ -66,6 +67,7 @@ type config struct {
 	taskStats           bool
 	seed                uint64
 	simulation          bool
+	pollTimes           *polltime.Buckets // nil: histogram off
 	err                 error
 }
 
@@ -195,9 +197,11 @@ func WithUnhandledPanic(p PanicPolicy) Option {
 // tests then never sleep for real.
 func WithPausedClock() Option { return func(c *config) { c.pausedClock = true } }
 
-// WithSpawnSites records where each task was spawned (a program counter, one
-// runtime.Callers per spawn) for task dumps and hooks. Implies
-// WithTaskStats.
+// WithSpawnSites records where each task was spawned (the program counter
+// of the spawn call) for task dumps and hooks (task.Meta.SpawnSite). Implies
+// WithTaskStats, which is where the cost is: capturing the PC follows frame
+// pointers on amd64 (a few nanoseconds; runtime.Callers, 150-300ns, on other
+// architectures).
 func WithSpawnSites(on bool) Option {
 	return func(c *config) {
 		c.spawnSites = on
@@ -208,7 +212,8 @@ func WithSpawnSites(on bool) Option {
 }
 
 // WithTaskStats keeps per-task bookkeeping (spawn time, poll count, last
-// poll) for task dumps, at the cost of one more allocation per spawn.
+// poll) for task dumps, at the cost of one more allocation per spawn and a
+// clock read per poll.
 func WithTaskStats(on bool) Option { return func(c *config) { c.taskStats = on } }
 
 // WithSeed seeds the scheduler's random choices (which worker to steal

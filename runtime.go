@@ -90,6 +90,7 @@ func New(opts ...Option) (*Runtime, error) {
 			BlockingIdle:        h.blocking.Idle,
 			Rand:                simRand,
 			FailWhenStuck:       cfg.simulation,
+			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.ct
 	default:
@@ -109,6 +110,7 @@ func New(opts ...Option) (*Runtime, error) {
 			Seed:                cfg.seed,
 			Timer:               h.timer,
 			BlockingIdle:        h.blocking.Idle,
+			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.mt
 	}

@@ -40,6 +40,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/internal/sched/polltime"
 	"github.com/weftrt/weft/task"
 )
 
@@ -79,6 +80,9 @@ type Config struct {
 	// to (or no paused clock). For simulations, where nothing outside the
 	// runtime is expected to wake it.
 	FailWhenStuck bool
+	// PollTimes, when not nil, turns on the poll-time histogram: every
+	// task poll is timed and counted in one of these buckets.
+	PollTimes *polltime.Buckets
 }
 
 // ErrStuck is returned by BlockOn with Config.FailWhenStuck when no task can
@@ -96,19 +100,7 @@ type core struct {
 	queue task.Queue
 	tick  uint32
 	cx    *future.Context
-}
-
-// Metrics are the scheduler's counters. Fields are atomics written by the
-// driving goroutine.
-type Metrics struct {
-	Polls              atomic.Uint64
-	Parks              atomic.Uint64
-	Unparks            atomic.Uint64
-	NoopParks          atomic.Uint64
-	LocalSchedules     atomic.Uint64
-	RemoteSchedules    atomic.Uint64
-	BudgetForcedYields atomic.Uint64
-	BusyNanos          atomic.Int64
+	batch coreBatch // counters, published to Scheduler.metrics
 }
 
 // Scheduler is a current-thread scheduler. It implements task.Scheduler.
@@ -137,6 +129,9 @@ type Scheduler struct {
 	coreFree chan struct{}
 
 	metrics Metrics
+	// pt times task polls for the histogram; used only by the goroutine
+	// holding the core (like the core's own fields), read through Load.
+	pt polltime.Recorder
 }
 
 // New returns an idle scheduler; tasks run only while some goroutine is in
@@ -162,6 +157,7 @@ func New(cfg Config) *Scheduler {
 	cx := future.NewContext(future.Waker{})
 	cx.SetExecutor(cfg.Executor)
 	s.coreCh <- &core{cx: cx}
+	s.pt.Init(cfg.PollTimes)
 	if cfg.Timer != nil {
 		cfg.Timer.SetUnpark(s.parker.Unpark)
 	}
@@ -195,7 +191,7 @@ func (s *Scheduler) IsDriver() bool { return s.onDriver() }
 // driving goroutine, otherwise on the inject queue, unparking the driver.
 func (s *Scheduler) Schedule(n task.Notified) {
 	if s.onDriver() && s.held != nil {
-		s.metrics.LocalSchedules.Add(1)
+		s.held.batch.localSchedules++
 		s.held.queue.Push(n)
 		return
 	}
@@ -341,6 +337,8 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 	cx := c.cx
 	mainW := future.NewWaker(mw)
 	s.mainWoken.Store(true)
+	c.batch.startBusy()
+	defer s.endDrive(c)
 	for {
 		if s.closing.Load() || s.panicErr.Load() != nil {
 			return s.closedErr()
@@ -376,14 +374,18 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 				parked = true
 				break
 			}
-			s.metrics.Polls.Add(1)
+			c.batch.polls++
 			cx.SetBudget(future.DefaultBudget)
+			s.pt.Begin()
 			s.owned.AssertOwner(n).Run(cx)
+			s.pt.End()
 		}
+		s.pt.Break()
 		if !parked {
 			s.processTimers()
+			c.batch.splitBusy()
 		}
-		s.metrics.BudgetForcedYields.Store(cx.ForcedYields())
+		s.publish(c)
 	}
 }
 
@@ -421,7 +423,8 @@ func (s *Scheduler) park(c *core) {
 	if s.cfg.OnPark != nil {
 		s.cfg.OnPark()
 	}
-	s.metrics.Parks.Add(1)
+	c.batch.beforePark()
+	s.publish(c)
 	t := s.cfg.Timer
 	wait := parkForever
 	// Blocking work first: a blocking task that finishes wakes its joiner
@@ -439,6 +442,7 @@ func (s *Scheduler) park(c *core) {
 	}
 	if wait < 0 && idle && s.cfg.FailWhenStuck && (t == nil || t.IsPaused()) {
 		s.stuck = true
+		c.batch.afterPark() // it never slept: keep Parks == Unparks once BlockOn returns
 		return
 	}
 	if wait != 0 {
@@ -447,7 +451,7 @@ func (s *Scheduler) park(c *core) {
 	if t != nil {
 		t.Process()
 	}
-	s.metrics.Unparks.Add(1)
+	c.batch.afterPark()
 	if s.cfg.OnUnpark != nil {
 		s.cfg.OnUnpark()
 	}
