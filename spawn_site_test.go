@@ -100,12 +100,8 @@ func TestSpawnSitesAreTheCallersLine(t *testing.T) {
 		}))
 		hs = append(hs, outer)
 
-		stop := runLocal(t, ls)
 		if sum, err := weft.BlockOn(context.Background(), rt, &awaitAll{hs: hs}); err != nil || sum != len(hs) {
 			t.Fatalf("sum %d err %v", sum, err)
-		}
-		if err := stop(); err != nil && err != context.Canceled {
-			t.Fatal(err)
 		}
 		<-inner
 		js.Close()
