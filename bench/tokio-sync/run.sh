@@ -5,6 +5,7 @@
 #   bench/tokio-sync/run.sh                 every bench, then the 10^6-sleepers test
 #   bench/tokio-sync/run.sh --only notify   benches whose name contains "notify"
 #   bench/tokio-sync/run.sh --no-mem        skip the sleepers test
+#   bench/tokio-sync/run.sh --build         only build target/release/tokio-sync-bench
 #
 # tokio comes from Debian's packaged crates (librust-tokio-dev, tokio 1.24.2 on
 # bookworm), built offline: .cargo/config.toml replaces crates-io with
@@ -18,4 +19,5 @@ if [ ! -d /usr/share/cargo/registry ] || ! ls /usr/share/cargo/registry | grep -
 fi
 export PATH="$PATH:$HOME/.cargo/bin"
 (cd "$HERE" && cargo build --release --quiet) >&2
+if [ "${1:-}" = --build ]; then exit 0; fi
 exec "$HERE/target/release/tokio-sync-bench" "$@"

@@ -19,10 +19,11 @@
 //! the items in it. `c2c_ns=` is a cross-core round-trip probe taken before
 //! the bench (this 2-vCPU guest's main source of noise).
 //!
-//! The sleepers test (`sleep_1M_*`) runs in a child process: 10^6 tasks each
-//! sleep until one common deadline; it prints the time to spawn and register
-//! them all, the memory per sleeping task (VmRSS growth), and the time from
-//! the deadline until every task has finished.
+//! The sleepers test (`sleep_1M_*`) runs in a child process: 10^6 tasks wait
+//! at a gate, then each sleeps until one common deadline; it prints the time
+//! to spawn them, the time from the gate until all have started their sleep,
+//! the memory per sleeping task (VmRSS growth), and the time from the
+//! deadline until every task has finished.
 //!
 //! Usage: tokio-sync-bench [--only SUBSTRING] [--no-mem]
 //!        tokio-sync-bench --mem sleep     (internal: the sleepers test)
@@ -42,12 +43,10 @@ const NUM_WORKERS: usize = 2;
 /// Timeouts (or sleeps) per op of the time_ benches. tokio's time_timeout.rs
 /// lets criterion pick the count (iter_custom); we fix it to get one op.
 const TIME_BATCH: usize = 10_000;
-/// Sleepers test: tasks, and how far ahead of the start their common
-/// deadline lies (long enough for all of them to be spawned and registered).
+/// Sleepers test: tasks, and the least time from their gate to their common
+/// deadline (override with SLEEPERS_DEADLINE_MS).
 const SLEEPERS: usize = 1_000_000;
-/// Override with SLEEPERS_DEADLINE_MS; on this shared 2-core machine
-/// spawning 10^6 tasks has taken up to 7 s under load.
-const SLEEPERS_DEADLINE_MS: u64 = 10_000;
+const SLEEPERS_DEADLINE_MS: u64 = 2_000;
 
 const SAMPLES: usize = 10;
 const WARMUP_MS: u64 = 300;
@@ -834,63 +833,85 @@ fn rss_kb() -> u64 {
     panic!("no VmRSS in /proc/self/status");
 }
 
-/// A task spawns SLEEPERS tasks that each sleep until one deadline; measures
-/// the time until all have registered their timer, the resident memory then,
-/// and the time from the deadline until all have finished.
+/// The sleepers test, in two phases so that the deadline can follow the
+/// speed of the machine: a task spawns SLEEPERS tasks that each wait at a
+/// gate (a watch channel); once all wait, the deadline is set (at least
+/// SLEEPERS_DEADLINE_MS, and at least three times the spawn time, after the
+/// gate opens) and sent through the gate; each task then sleeps until it.
+/// Prints the spawn time, the time from the gate until every task had
+/// started its sleep, the VmRSS growth per sleeping task, and the time from
+/// the deadline until all had finished.
 fn sleepers_test() {
     let rt = rt_time(NUM_WORKERS);
     rt.block_on(async { tokio::spawn(async {}).await.unwrap() });
     let started = Arc::new(AtomicUsize::new(0));
+    let registered = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicUsize::new(0));
+    let (gate_tx, gate_rx) = watch::channel(None::<tokio::time::Instant>);
     let before = rss_kb();
-    let wait = Duration::from_millis(env_or("SLEEPERS_DEADLINE_MS", SLEEPERS_DEADLINE_MS));
     let t0 = Instant::now();
-    let deadline = tokio::time::Instant::from_std(t0 + wait);
     // One task spawns them all, so they go through a worker's own queue.
     {
-        let started = started.clone();
-        let done = done.clone();
+        let (started, registered, done) = (started.clone(), registered.clone(), done.clone());
         rt.spawn(async move {
             for _ in 0..SLEEPERS {
-                let started = started.clone();
-                let done = done.clone();
+                let (started, registered, done) = (started.clone(), registered.clone(), done.clone());
+                let mut gate = gate_rx.clone();
                 tokio::spawn(async move {
                     started.fetch_add(1, Relaxed);
+                    gate.changed().await.unwrap();
+                    let deadline = gate.borrow().unwrap();
+                    drop(gate);
+                    registered.fetch_add(1, Relaxed);
                     tokio::time::sleep_until(deadline).await;
                     done.fetch_add(1, Relaxed);
                 });
             }
         });
     }
-    let limit = t0 + wait + Duration::from_secs(120);
-    while started.load(Relaxed) < SLEEPERS {
-        assert!(Instant::now() < limit, "sleepers did not all start");
-        std::thread::sleep(Duration::from_micros(200));
-    }
-    let register = t0.elapsed();
+    let mut limit = t0 + Duration::from_secs(600);
+    let wait_for = |c: &AtomicUsize, what: &str, limit: Instant| {
+        while c.load(Relaxed) < SLEEPERS {
+            assert!(Instant::now() < limit, "sleepers did not all {what}");
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    };
+    wait_for(&started, "start", limit);
+    let spawn = t0.elapsed();
+    let wait = Duration::from_millis(env_or("SLEEPERS_DEADLINE_MS", SLEEPERS_DEADLINE_MS)).max(3 * spawn);
+    let t1 = Instant::now();
+    let deadline = t1 + wait;
+    limit = deadline + Duration::from_secs(120);
+    gate_tx.send(Some(tokio::time::Instant::from_std(deadline))).unwrap();
+    wait_for(&registered, "register", limit);
+    let register = t1.elapsed();
     // Let the workers park; every task now waits in its timer entry.
     std::thread::sleep(Duration::from_millis(100));
     let after = rss_kb();
-    let after_at = Instant::now();
     let early = done.load(Relaxed);
-    while done.load(Relaxed) < SLEEPERS {
-        assert!(Instant::now() < limit, "sleepers did not all fire");
-        std::thread::sleep(Duration::from_micros(200));
-    }
-    let end = Instant::now();
-    let fire = end.saturating_duration_since(t0 + wait);
+    wait_for(&done, "finish", limit);
+    let fire = Instant::now().saturating_duration_since(deadline);
     let per = (after.saturating_sub(before) * 1024) as f64 / SLEEPERS as f64;
-    let note = if early > 0 || after_at >= t0 + wait {
+    let note = if early > 0 {
         format!(" WARNING_fired_before_all_registered={early}")
     } else {
         String::new()
     };
+    let per_ns = |d: Duration| d.as_nanos() as f64 / SLEEPERS as f64;
     println!(
-        "{:<40} {:>8} {:>12} ns/op  per_task={:.1}ns{}",
+        "{:<40} {:>8} {:>12} ns/op  per_task={:.1}ns",
+        "sleep_1M_spawn",
+        SLEEPERS,
+        spawn.as_nanos(),
+        per_ns(spawn)
+    );
+    println!(
+        "{:<40} {:>8} {:>12} ns/op  per_task={:.1}ns deadline_after_ms={}{}",
         "sleep_1M_register",
         SLEEPERS,
         register.as_nanos(),
-        register.as_nanos() as f64 / SLEEPERS as f64,
+        per_ns(register),
+        wait.as_millis(),
         note
     );
     println!(
@@ -902,7 +923,7 @@ fn sleepers_test() {
         "sleep_1M_fire",
         SLEEPERS,
         fire.as_nanos(),
-        fire.as_nanos() as f64 / SLEEPERS as f64,
+        per_ns(fire),
         fire.as_millis()
     );
     // Skip tearing down a million tasks.
@@ -954,7 +975,7 @@ fn main() {
     sync_watch(&probed);
     time_timeout(&probed);
 
-    let sleepers = ["sleep_1M_register", "sleep_1M_mem", "sleep_1M_fire"];
+    let sleepers = ["sleep_1M_spawn", "sleep_1M_register", "sleep_1M_mem", "sleep_1M_fire"];
     if !no_mem && sleepers.iter().any(|n| wanted(n)) {
         let exe = std::env::current_exe().unwrap();
         let out = std::process::Command::new(&exe)
