@@ -1,55 +1,51 @@
 // Package gowait lets a plain goroutine wait for a future, like
-// future.Block, but with the wake Signal and the Context taken from a pool,
-// so that the Blocking methods of weft's channels do not allocate on every
-// call that has to wait.
+// future.Block, without allocating when the future is ready at once: the
+// Blocking methods of weft's channels call it on every operation.
+//
+// It keeps no pool of Signals. A Signal is a channel, and a channel made
+// inside a testing/synctest bubble must never be touched from outside it (the
+// Go runtime aborts the process): a pooled Signal made in one test's bubble
+// and reused by another test, or woken by a stale waker, would be. A wait that
+// really has to sleep parks the goroutine anyway, so the two small
+// allocations it makes are not what it costs.
 package gowait
 
 import (
 	"context"
-	"sync"
 
 	"github.com/weftrt/weft/future"
 )
 
-// waiter is a reusable Signal with a Context that wakes it.
-type waiter struct {
-	sig *future.Signal
-	cx  *future.Context
-}
-
-var pool = sync.Pool{New: func() any {
-	s := future.NewSignal()
-	return &waiter{sig: s, cx: future.NewContext(s.Waker())}
-}}
+// firstCx is the Context of the first poll of every Wait. Its waker is the
+// zero Waker and its budget is unconstrained, so no future changes it
+// (ConsumeBudget and RefundBudget do nothing on an unconstrained budget) and
+// all goroutines may share it.
+var firstCx future.Context
 
 // Wait polls f on the calling goroutine until it completes or ctx is done,
 // sleeping between polls until f's waker is woken. f is dropped in both
 // cases; when ctx ends first the error is ctx.Err().
 //
-// A waker that f registered and that fires after Wait returned may wake the
-// pooled Signal while another Wait uses it: that Wait polls once more for
-// nothing, which the Future contract allows.
+// The first poll uses a shared Context whose waker wakes nothing; only when
+// it returns Pending does Wait make a Signal and poll again with a waker that
+// wakes it, which replaces the registration of the first poll as the Future
+// contract requires.
 func Wait[T any](ctx context.Context, f future.Future[T]) (T, error) {
-	w := pool.Get().(*waiter)
-	defer release(w)
+	if v, ok := f.Poll(&firstCx); ok {
+		future.Drop(f)
+		return v, nil
+	}
+	sig := future.NewSignal()
+	cx := future.NewContext(sig.Waker())
 	for {
-		if v, ok := f.Poll(w.cx); ok {
+		if v, ok := f.Poll(cx); ok {
 			future.Drop(f)
 			return v, nil
 		}
-		if err := w.sig.Wait(ctx); err != nil {
+		if err := sig.Wait(ctx); err != nil {
 			future.Drop(f)
 			var zero T
 			return zero, err
 		}
 	}
-}
-
-// release clears a pending wake and returns w to the pool.
-func release(w *waiter) {
-	select {
-	case <-w.sig.C():
-	default:
-	}
-	pool.Put(w)
 }

@@ -117,6 +117,10 @@ type Driver struct {
 
 	// isShutdown mirrors mu.shutdown for lock-free reads.
 	isShutdown atomic.Bool
+	// held mirrors wheel.Len()+nWake (what Len reports), stored under mu
+	// after every change, so that Process can return at once, without the
+	// lock, when the driver holds nothing.
+	held atomic.Int64
 
 	// mu guards the wheel, the wake list and the fields below it, plus
 	// the fields of every entry in the wheel or the wake list (see the
@@ -226,6 +230,7 @@ func (d *Driver) register(e *Entry, deadline Instant, w future.Waker, reset bool
 			unpark = d.mu.unpark
 		}
 	}
+	d.publishHeldLocked()
 	d.mu.Unlock()
 	// Both calls run without the lock (rule 5).
 	if unpark != nil {
@@ -250,6 +255,7 @@ func (d *Driver) Deregister(e *Entry) {
 	d.mu.Lock()
 	d.unlinkLocked(e)
 	e.state.Store(stateIdle)
+	d.publishHeldLocked()
 	d.mu.Unlock()
 }
 
@@ -334,13 +340,24 @@ func (d *Driver) NextDeadline() (time.Duration, bool) {
 // their wakers (outside the lock, in deadline order). Workers call it after
 // every park and from time to time while busy.
 func (d *Driver) Process() {
+	if d.held.Load() == 0 {
+		// Nothing registered, nothing to wake: the common case of a
+		// scheduler that checks timers whenever its queue runs dry.
+		return
+	}
 	d.mu.Lock()
 	if !d.mu.shutdown {
 		d.mu.wheel.Advance(d.clock.Now().Tick(), d.fire)
 		d.setWaitingLocked()
 	}
 	d.wakeAllLocked()
+	d.publishHeldLocked()
 	d.mu.Unlock()
+}
+
+// publishHeldLocked stores what the driver holds in held.
+func (d *Driver) publishHeldLocked() {
+	d.held.Store(int64(d.mu.wheel.Len() + d.mu.nWake))
 }
 
 // Advance moves the paused clock forward by dur and fires what became due,
@@ -378,6 +395,7 @@ func (d *Driver) AutoAdvance() bool {
 	fired := d.mu.fired != before
 	d.setWaitingLocked()
 	d.wakeAllLocked()
+	d.publishHeldLocked()
 	d.mu.Unlock()
 	return fired
 }
@@ -408,6 +426,7 @@ func (d *Driver) wakeAllLocked() {
 			batch[n] = e.waker
 			n++
 		}
+		d.publishHeldLocked()
 		d.mu.Unlock()
 		for i := range n {
 			batch[i].Wake()
@@ -430,5 +449,6 @@ func (d *Driver) Shutdown() {
 		d.mu.waiting = noWait
 		d.wakeAllLocked()
 	}
+	d.publishHeldLocked()
 	d.mu.Unlock()
 }

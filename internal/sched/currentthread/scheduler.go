@@ -118,6 +118,10 @@ type Scheduler struct {
 
 	panicErr atomic.Pointer[task.JoinError] // first panic, with ShutdownOnPanic
 
+	// mainW wakes the main future of whichever BlockOn drives; one per
+	// scheduler, since only one BlockOn drives at a time.
+	mainW mainWaker
+
 	stuck bool // set by park under FailWhenStuck; owned by the driver
 
 	shutdownOnce sync.Once
@@ -157,6 +161,7 @@ func New(cfg Config) *Scheduler {
 	cx := future.NewContext(future.Waker{})
 	cx.SetExecutor(cfg.Executor)
 	s.coreCh <- &core{cx: cx}
+	s.mainW.s = s
 	s.pt.Init(cfg.PollTimes)
 	if cfg.Timer != nil {
 		cfg.Timer.SetUnpark(s.parker.Unpark)
@@ -254,11 +259,21 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	if s.onDriver() {
 		return ErrNested
 	}
-	mw := &mainWaker{s: s}
-	stop := context.AfterFunc(ctx, s.parker.Unpark)
-	defer stop()
+	mw := &s.mainW
+	if ctx.Done() != nil {
+		// Only a context that can end needs to wake a parked driver.
+		stop := context.AfterFunc(ctx, s.parker.Unpark)
+		defer stop()
+	}
+	select {
+	case c := <-s.coreCh:
+		// The common case: nobody else drives.
+		return s.drive(ctx, c, mw, poll)
+	default:
+	}
 
-	// Our own context for polls made without the core.
+	// Another goroutine drives: poll our own future with our own context
+	// until the core is free.
 	sig := future.NewSignal()
 	ownCx := future.NewContext(sig.Waker())
 	ownCx.SetExecutor(s.cfg.Executor)
