@@ -123,4 +123,3 @@ func (h *Handle) Metrics() Metrics {
 	}
 	return m
 }
-
