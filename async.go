@@ -4,6 +4,7 @@ import (
 	"iter"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
 )
 
 /*
@@ -98,6 +99,11 @@ type A struct {
 	cx    *future.Context     // the Context of the Poll in progress; nil while parked
 	yield func(struct{}) bool // the coroutine's yield; set when the body starts
 	state asyncBodyState
+
+	// The coroutine acts for the goroutine that resumes it (see actFor).
+	g       uintptr // the coroutine's identity (gident); set when the body starts
+	owner   uintptr // whom the next resume acts for
+	aliased bool    // g is recorded as acting for owner
 }
 
 // Context returns the Context of the poll that is running the body, for code
@@ -115,6 +121,8 @@ func (a *A) Context() *future.Context {
 // asyncCancelled panic; any other panic goes on to iter.Pull, which re-raises
 // it to the caller of Poll or Drop.
 func (a *A) asyncExit() {
+	// Before the coroutine ends: its identity may be reused.
+	a.stopActing()
 	unwinding := a.state == asyncBodyUnwinding
 	a.state = asyncBodyFinished
 	a.cx, a.yield = nil, nil
@@ -122,6 +130,27 @@ func (a *A) asyncExit() {
 		if r := recover(); r != nil && r != asyncCancelled {
 			panic(r)
 		}
+	}
+}
+
+// actFor makes the next resume of the body act for the calling goroutine (or
+// for whom it acts, when it is itself a body): a scheduler then treats the
+// wakes, spawns and BlockOn calls of the body as made by that goroutine, which
+// is blocked in the coroutine switch while the body runs. Without it, a wake
+// from a body on a worker would take the remote path. Called by the poller
+// before each resume; the body's first resume records itself in run.
+func (a *A) actFor() {
+	a.owner = gident.Effective()
+	if a.g != 0 && !a.aliased {
+		a.aliased = gident.SetOwner(a.g, a.owner)
+	}
+}
+
+// stopActing undoes actFor once the body has suspended or ended.
+func (a *A) stopActing() {
+	if a.aliased {
+		gident.ClearOwner(a.g)
+		a.aliased = false
 	}
 }
 
@@ -216,6 +245,8 @@ func Async[T any](body func(a *A) T) *AsyncFuture[T] {
 func (f *AsyncFuture[T]) run(yield func(struct{}) bool) {
 	a := &f.a
 	a.yield = yield
+	a.g = gident.Current()
+	a.aliased = gident.SetOwner(a.g, a.owner)
 	defer a.asyncExit()
 	f.out = f.body(a)
 }
@@ -249,9 +280,12 @@ func (f *AsyncFuture[T]) Poll(cx *future.Context) (T, bool) {
 	f.state = asyncPolling
 	f.a.cx = cx
 	f.a.state = asyncBodyRunning
+	f.a.actFor()
 	// A panic in the body propagates from next, leaving the state
-	// asyncPolling with the body finished: poisoned.
+	// asyncPolling with the body finished: poisoned (asyncExit has undone
+	// actFor).
 	_, suspended := f.next()
+	f.a.stopActing()
 	f.a.cx = nil
 	if suspended {
 		f.state = asyncSuspended
@@ -278,7 +312,8 @@ func (f *AsyncFuture[T]) Drop() {
 		f.state = asyncDropped
 		f.a.state = asyncBodyUnwinding
 		defer f.release()
-		f.stop() // resumes the body with yield reporting false; see Await
+		f.a.actFor() // the deferred calls may wake tasks; asyncExit undoes it
+		f.stop()     // resumes the body with yield reporting false; see Await
 	case asyncPolling:
 		if f.a.state != asyncBodyFinished {
 			panic("weft: AsyncFuture dropped from inside its own body or while another goroutine polls it")

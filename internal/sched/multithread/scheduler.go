@@ -166,8 +166,16 @@ func (s *Scheduler) CancelCause() error {
 
 // currentWorker returns the worker whose goroutine is calling, or nil.
 func (s *Scheduler) currentWorker() *worker {
-	if i := s.gmap.lookup(gident.Current()); i >= 0 {
+	g := gident.Current()
+	if i := s.gmap.lookup(g); i >= 0 {
 		return s.workers[i]
+	}
+	// An Async body runs on a coroutine goroutine while the worker that
+	// polls it waits in the switch; it acts for that worker.
+	if o := gident.Owner(g); o != 0 {
+		if i := s.gmap.lookup(o); i >= 0 {
+			return s.workers[i]
+		}
 	}
 	return nil
 }
