@@ -74,6 +74,13 @@ type Scheduler struct {
 	// timer driver's next deadline, or -1.
 	driverOwner atomic.Int32
 
+	// advanced is set by a worker whose auto-advance of a paused clock
+	// fired timers, until that worker has taken up the tasks they woke
+	// (see worker.park): those tasks sit in its queue, perhaps only in its
+	// LIFO slot, which everyoneIdle cannot see, while it still counts as
+	// parked. No other auto-advance may happen meanwhile.
+	advanced atomic.Bool
+
 	remoteSchedules atomic.Uint64
 
 	shutdownOnce sync.Once
