@@ -191,20 +191,26 @@ func TestIntegrationFairnessCoopBudgetForcesAHogToYield(t *testing.T) {
 			tx.Close()
 			hog := &integHog{rx: rx}
 			var done atomic.Bool
-			// Spawned from the driver of a current-thread runtime, both go
-			// to its local queue, where a yielded task goes behind the
-			// other at once. (Spawned from outside, they would be in the
-			// inject queue, which the driver checks every 31 ticks.)
-			var hogH *task.JoinHandle[int64]
-			var watchH *task.JoinHandle[[]int64]
-			rttest.MustBlockOn(t, rt, fn[struct{}](func(cx *future.Context) struct{} {
-				hogH = weft.Spawn(cx, future.Map[int64, int64](hog, func(n int64) int64 {
-					done.Store(true)
-					return n
-				}))
-				watchH = weft.Spawn(cx, &integWatcher{hog: hog, done: &done})
-				return struct{}{}
+			// Spawned by a task, both go to the queue of the worker (or
+			// driver) running it, where a yielded task goes behind the
+			// other at once. (Spawned from outside, they would go through
+			// the inject queue, which is looked at only every so many
+			// ticks.)
+			type handles struct {
+				hog   *task.JoinHandle[int64]
+				watch *task.JoinHandle[[]int64]
+			}
+			spawner := weft.Spawn(rt, fn[handles](func(cx *future.Context) handles {
+				return handles{
+					hog: weft.Spawn(cx, future.Map[int64, int64](hog, func(n int64) int64 {
+						done.Store(true)
+						return n
+					})),
+					watch: weft.Spawn(cx, &integWatcher{hog: hog, done: &done}),
+				}
 			}))
+			hh := rttest.MustSucceed(t, rt, []*task.JoinHandle[handles]{spawner})[0]
+			hogH, watchH := hh.hog, hh.watch
 			if n := rttest.MustSucceed(t, rt, []*task.JoinHandle[int64]{hogH})[0]; n != total {
 				t.Fatalf("hog received %d, want %d", n, total)
 			}

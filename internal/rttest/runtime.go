@@ -67,19 +67,6 @@ func Until(t testing.TB, rt *weft.Runtime, what string, cond func() bool) {
 	}
 }
 
-// MustBlockOn runs f on rt with BlockOn and returns its output, failing the
-// test when BlockOn fails or f does not complete within Patience.
-func MustBlockOn[T any](t testing.TB, rt *weft.Runtime, f future.Future[T]) T {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), Patience)
-	defer cancel()
-	v, err := weft.BlockOn(ctx, rt, f)
-	if err != nil {
-		t.Fatalf("BlockOn: %v", err)
-	}
-	return v
-}
-
 // joinAll is the future behind JoinAll: it awaits each handle in turn.
 type joinAll[T any] struct {
 	hs   []*task.JoinHandle[T]
