@@ -18,6 +18,7 @@ import (
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/rttest"
+	"github.com/weftrt/weft/task"
 )
 
 const integAbortTasks = 8
@@ -27,6 +28,7 @@ const integAbortTasks = 8
 func TestIntegrationAbortSyncWaitersLeaksNothing(t *testing.T) {
 	rttest.RunAbortCases(t, []rttest.Case{
 		{Name: "Notify.Notified", Setup: integNotifyCase},
+		{Name: "Notify.Notified/NotifyWaiters", Setup: integNotifyWaitersCase},
 		{Name: "Mutex.Lock", Setup: integMutexCase},
 		{Name: "RwLock.Read", Setup: func(t testing.TB, rt *weft.Runtime) *rttest.Env {
 			return integRwLockCase(t, func(int) bool { return false })
@@ -146,6 +148,64 @@ func TestIntegrationAbortJoinSetWaitersLeaksNothing(t *testing.T) {
 	})
 }
 
+// TestIntegrationAbortJoinHandleWaitersLosesNoOutput covers a task awaiting
+// another task's JoinHandle: aborting the waiter leaves the awaited task and
+// its output alone, for whoever joins the handle next.
+func TestIntegrationAbortJoinHandleWaitersLosesNoOutput(t *testing.T) {
+	rttest.RunAbortCases(t, []rttest.Case{
+		{Name: "JoinHandle", Setup: func(t testing.TB, rt *weft.Runtime) *rttest.Env {
+			gates := make([]*gate, integAbortTasks)
+			hs := make([]*task.JoinHandle[int], integAbortTasks)
+			for i := range gates {
+				gates[i] = &gate{}
+				hs[i] = weft.Spawn(rt, integGateValue{gates[i], i})
+			}
+			joined := make([]atomic.Bool, integAbortTasks)
+			var bad atomic.Int64
+			var once sync.Once
+			open := func() {
+				once.Do(func() {
+					for _, g := range gates {
+						g.Open()
+					}
+				})
+			}
+			return &rttest.Env{
+				N: integAbortTasks,
+				Wait: func(i int) future.Future[struct{}] {
+					return rttest.Unit(hs[i], func(r future.Result[int]) {
+						if r.Err != nil || r.Value != i {
+							bad.Add(1)
+						}
+						joined[i].Store(true)
+					})
+				},
+				Release: open,
+				Check: func(t testing.TB, o rttest.Outcome) {
+					if bad.Load() != 0 {
+						t.Fatal("a JoinHandle completed with the wrong output")
+					}
+					for i, g := range gates {
+						if d := g.Dropped(); !o.Released && d != 0 {
+							t.Fatalf("awaited task %d was dropped (%d times) by its waiter's abort", i, d)
+						}
+					}
+					open()
+					for i, h := range hs {
+						if joined[i].Load() {
+							continue
+						}
+						r := rttest.MustSucceed(t, rt, []*task.JoinHandle[int]{h})
+						if r[0] != i {
+							t.Fatalf("task %d: output %d after its waiter was aborted", i, r[0])
+						}
+					}
+				},
+			}
+		}},
+	})
+}
+
 // TestIntegrationAbortCancellationWaitersLeaksNothing covers
 // CancellationToken.Cancelled and Done.
 func TestIntegrationAbortCancellationWaitersLeaksNothing(t *testing.T) {
@@ -243,6 +303,28 @@ func integNotifyCase(t testing.TB, rt *weft.Runtime) *rttest.Env {
 			f.Drop()
 			if !stored {
 				t.Fatal("NotifyOne after the aborts was not stored: it went to a dropped waiter")
+			}
+		},
+	}
+}
+
+func integNotifyWaitersCase(t testing.TB, rt *weft.Runtime) *rttest.Env {
+	n := weft.NewNotify()
+	return &rttest.Env{
+		N:       integAbortTasks,
+		Wait:    func(int) future.Future[struct{}] { return n.Notified() },
+		Waiters: n.Waiters,
+		Release: n.NotifyWaiters,
+		Check: func(t testing.TB, o rttest.Outcome) {
+			if w := n.Waiters(); w != 0 {
+				t.Fatalf("%d Notified left queued", w)
+			}
+			// NotifyWaiters stores no permit, whoever it reached.
+			f := n.Notified()
+			stored := f.Enable()
+			f.Drop()
+			if stored {
+				t.Fatal("a permit is stored after NotifyWaiters and aborts")
 			}
 		},
 	}
