@@ -5,6 +5,7 @@ package weft_test
 // between the set's driver and the runtime's workers, in both directions.
 
 import (
+	"context"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -276,5 +277,44 @@ func TestIntegrationLocalSetAsyncBodySpawnsLocalAndAwaitsRuntime(t *testing.T) {
 	}))
 	if err := rttest.MustSucceed(t, rt, []*task.JoinHandle[error]{h})[0]; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A local task may close its own LocalSet: Close cannot wait for the driver
+// it runs on, so it returns, and the driver shuts the set down when the
+// task's poll returns (it used to wait for itself forever). The closing task
+// keeps the output it returned; the others are cancelled; Run returns nil.
+func TestIntegrationLocalSetCloseFromALocalTask(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		rt := newRuntime(t, weft.WithWorkers(1))
+		ls := weft.NewLocalSet(rt)
+		ctx, cancel := context.WithTimeout(context.Background(), rttest.Patience)
+		defer cancel()
+		ran := make(chan error, 1)
+		go func() { ran <- ls.Run(ctx) }()
+		g := &gate{}
+		other := weft.SpawnLocal(ls, g)
+		var closer *task.JoinHandle[int]
+		if async {
+			closer = weft.SpawnLocal(ls, weft.Async(func(a *weft.A) int {
+				weft.Await(a, weft.YieldNow())
+				ls.Close()
+				return 1
+			}))
+		} else {
+			closer = weft.SpawnLocal(ls, fn[int](func(*future.Context) int { ls.Close(); return 1 }))
+		}
+		if v, err := closer.Join(ctx); err != nil || v != 1 {
+			t.Fatalf("async %v: closing task: %d %v", async, v, err)
+		}
+		if _, err := other.Join(ctx); !rttest.IsCancelled(err) || !errors.Is(err, weft.ErrLocalSetClosed) {
+			t.Fatalf("async %v: other task: %v", async, err)
+		}
+		if err := <-ran; err != nil {
+			t.Fatalf("async %v: Run returned %v", async, err)
+		}
+		if g.Dropped() != 1 {
+			t.Fatalf("async %v: the other task's future dropped %d times", async, g.Dropped())
+		}
 	}
 }

@@ -298,7 +298,13 @@ func (ls *LocalSet) popRemote() (task.Notified, bool) {
 // waits until that is done. When a goroutine is inside Run, that goroutine
 // does the work on the set's thread and its Run returns nil; otherwise Close
 // does it on the calling goroutine. Close is idempotent.
+//
+// Called from one of the set's own tasks, Close cannot wait for the driver
+// it runs on: it marks the set closed and returns, and the driver shuts the
+// set down as soon as that task's poll returns (the task completes if the
+// poll is ready, and is cancelled like the others otherwise).
 func (ls *LocalSet) Close() {
+	onDriver := ls.onDriver()
 	ls.closeOnce.Do(func() {
 		ls.mu.Lock()
 		ls.mu.closed = true
@@ -314,6 +320,11 @@ func (ls *LocalSet) Close() {
 		}
 		ls.parker.Unpark()
 	})
+	if onDriver {
+		// Run shuts the set down when the task's poll returns; waiting
+		// here would wait for ourselves.
+		return
+	}
 	<-ls.closeDone
 }
 
