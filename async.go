@@ -31,6 +31,12 @@ Poll (a task's worker, future.Block, another Async body).
     so the coroutine ends normally. A body that recovers the sentinel itself
     and awaits again gets the same panic at once, because the A stays
     unwinding; so the body can only unwind or return.
+  - While the body runs, its coroutine is recorded as acting for the
+    goroutine that resumed it (gident.SetOwner, cleared when the body
+    suspends or ends): a scheduler that does not recognise the coroutine
+    asks gident.Owner, so the tasks the body wakes or spawns go to the
+    polling worker's queue, and a BlockOn in the body is seen as nested.
+    It costs about 20 ns per resume.
   - A panic in the body (not the sentinel) ends the coroutine; iter.Pull
     re-raises it from next, on the poller, so the task harness records it as
     the task's panic like any other.
