@@ -10,6 +10,7 @@ package weft_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -148,10 +149,11 @@ func TestIntegrationAbortJoinSetWaitersLeaksNothing(t *testing.T) {
 	})
 }
 
-// TestIntegrationAbortJoinHandleWaitersLosesNoOutput covers a task awaiting
-// another task's JoinHandle: aborting the waiter leaves the awaited task and
-// its output alone, for whoever joins the handle next.
-func TestIntegrationAbortJoinHandleWaitersLosesNoOutput(t *testing.T) {
+// TestIntegrationAbortJoinHandleWaitersDetach covers a task awaiting another
+// task's JoinHandle: aborting the waiter drops the handle, which detaches the
+// awaited task (as dropping a Tokio JoinHandle does) without cancelling it:
+// that task runs on to its end.
+func TestIntegrationAbortJoinHandleWaitersDetach(t *testing.T) {
 	rttest.RunAbortCases(t, []rttest.Case{
 		{Name: "JoinHandle", Setup: func(t testing.TB, rt *weft.Runtime) *rttest.Env {
 			gates := make([]*gate, integAbortTasks)
@@ -160,6 +162,7 @@ func TestIntegrationAbortJoinHandleWaitersLosesNoOutput(t *testing.T) {
 				gates[i] = &gate{}
 				hs[i] = weft.Spawn(rt, integGateValue{gates[i], i})
 			}
+			built := make([]atomic.Bool, integAbortTasks)
 			joined := make([]atomic.Bool, integAbortTasks)
 			var bad atomic.Int64
 			var once sync.Once
@@ -173,6 +176,7 @@ func TestIntegrationAbortJoinHandleWaitersLosesNoOutput(t *testing.T) {
 			return &rttest.Env{
 				N: integAbortTasks,
 				Wait: func(i int) future.Future[struct{}] {
+					built[i].Store(true)
 					return rttest.Unit(hs[i], func(r future.Result[int]) {
 						if r.Err != nil || r.Value != i {
 							bad.Add(1)
@@ -187,17 +191,29 @@ func TestIntegrationAbortJoinHandleWaitersLosesNoOutput(t *testing.T) {
 					}
 					for i, g := range gates {
 						if d := g.Dropped(); !o.Released && d != 0 {
-							t.Fatalf("awaited task %d was dropped (%d times) by its waiter's abort", i, d)
+							t.Fatalf("awaited task %d was cancelled by its waiter's abort", i)
 						}
 					}
 					open()
 					for i, h := range hs {
-						if joined[i].Load() {
-							continue
-						}
-						r := rttest.MustSucceed(t, rt, []*task.JoinHandle[int]{h})
-						if r[0] != i {
-							t.Fatalf("task %d: output %d after its waiter was aborted", i, r[0])
+						switch {
+						case joined[i].Load():
+						case built[i].Load():
+							// Detached by the waiter's drop: it still runs
+							// to its end, and nobody gets its output.
+							rttest.Until(t, rt, "the detached task to finish", h.IsFinished)
+							if _, err := h.Join(context.Background()); !errors.Is(err, task.ErrDetached) {
+								t.Fatalf("task %d: Join after its waiter was dropped: %v", i, err)
+							}
+							if d := gates[i].Dropped(); d != 1 {
+								t.Fatalf("detached task %d: future dropped %d times", i, d)
+							}
+						default:
+							// Its waiter never started (an Async body aborted
+							// at spawn): the handle is still ours.
+							if r := rttest.MustSucceed(t, rt, []*task.JoinHandle[int]{h}); r[0] != i {
+								t.Fatalf("task %d: output %d", i, r[0])
+							}
 						}
 					}
 				},

@@ -20,14 +20,12 @@ import (
 	"github.com/weftrt/weft/task"
 )
 
-// integLocalSet makes a LocalSet on rt driven by its own goroutine until the
-// test ends, and returns it with the identity of its driver.
+// integLocalSet makes a LocalSet on rt, closed when the test ends, and
+// returns it with the identity of its goroutine.
 func integLocalSet(t *testing.T, rt *weft.Runtime) (*weft.LocalSet, uintptr) {
 	t.Helper()
 	ls := weft.NewLocalSet(rt)
 	t.Cleanup(ls.Close)
-	stop := runLocal(t, ls)
-	t.Cleanup(func() { _ = stop() })
 	h := weft.SpawnLocal(ls, fn[uintptr](func(*future.Context) uintptr { return gident.Current() }))
 	return ls, rttest.MustSucceed(t, rt, []*task.JoinHandle[uintptr]{h})[0]
 }
@@ -280,41 +278,40 @@ func TestIntegrationLocalSetAsyncBodySpawnsLocalAndAwaitsRuntime(t *testing.T) {
 	}
 }
 
-// A local task may close its own LocalSet: Close cannot wait for the driver
-// it runs on, so it returns, and the driver shuts the set down when the
-// task's poll returns (it used to wait for itself forever). The closing task
-// keeps the output it returned; the others are cancelled; Run returns nil.
-func TestIntegrationLocalSetCloseFromALocalTask(t *testing.T) {
-	for _, async := range []bool{false, true} {
-		rt := newRuntime(t, weft.WithWorkers(1))
-		ls := weft.NewLocalSet(rt)
-		ctx, cancel := context.WithTimeout(context.Background(), rttest.Patience)
-		defer cancel()
-		ran := make(chan error, 1)
-		go func() { ran <- ls.Run(ctx) }()
-		g := &gate{}
-		other := weft.SpawnLocal(ls, g)
-		var closer *task.JoinHandle[int]
-		if async {
-			closer = weft.SpawnLocal(ls, weft.Async(func(a *weft.A) int {
-				weft.Await(a, weft.YieldNow())
-				ls.Close()
-				return 1
-			}))
-		} else {
-			closer = weft.SpawnLocal(ls, fn[int](func(*future.Context) int { ls.Close(); return 1 }))
+// An Async body in a local task may close its own LocalSet: the body acts
+// for the set's goroutine (gident.Owner), so Close shuts the set down from
+// there instead of waiting for the goroutine that is polling the body (which
+// would wait for ever). The other tasks, a suspended Async body among them,
+// are cancelled and unwound on the set's thread.
+func TestIntegrationLocalSetCloseFromAnAsyncBody(t *testing.T) {
+	rt := newRuntime(t, weft.WithWorkers(1))
+	ls := weft.NewLocalSet(rt)
+	ctx, cancel := context.WithTimeout(context.Background(), rttest.Patience)
+	defer cancel()
+	g := &gate{}
+	other := weft.SpawnLocal(ls, g)
+	var unwound atomic.Bool
+	suspended := weft.SpawnLocal(ls, weft.Async(func(a *weft.A) int {
+		defer unwound.Store(true)
+		return weft.Await(a, future.Pending[int]())
+	}))
+	closer := weft.SpawnLocal(ls, weft.Async(func(a *weft.A) int {
+		weft.Await(a, weft.YieldNow())
+		ls.Close()
+		return 1
+	}))
+	if _, err := closer.Join(ctx); err != nil && !rttest.IsCancelled(err) {
+		t.Fatalf("closing task: %v", err)
+	}
+	for name, h := range map[string]*task.JoinHandle[struct{}]{"gate": other} {
+		if _, err := h.Join(ctx); !errors.Is(err, weft.ErrLocalSetClosed) {
+			t.Fatalf("%s task: %v", name, err)
 		}
-		if v, err := closer.Join(ctx); err != nil || v != 1 {
-			t.Fatalf("async %v: closing task: %d %v", async, v, err)
-		}
-		if _, err := other.Join(ctx); !rttest.IsCancelled(err) || !errors.Is(err, weft.ErrLocalSetClosed) {
-			t.Fatalf("async %v: other task: %v", async, err)
-		}
-		if err := <-ran; err != nil {
-			t.Fatalf("async %v: Run returned %v", async, err)
-		}
-		if g.Dropped() != 1 {
-			t.Fatalf("async %v: the other task's future dropped %d times", async, g.Dropped())
-		}
+	}
+	if _, err := suspended.Join(ctx); !errors.Is(err, weft.ErrLocalSetClosed) || !unwound.Load() {
+		t.Fatalf("suspended Async task: %v, unwound %v", err, unwound.Load())
+	}
+	if g.Dropped() != 1 {
+		t.Fatalf("the gate task's future dropped %d times", g.Dropped())
 	}
 }

@@ -62,7 +62,7 @@ func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, ca
 	if !added {
 		// The list's reference goes to the shutdown (which runs the
 		// terminate hook); the Notified's is dropped unrun below.
-		c.shutdown(cause)
+		(*harness[F, T])(c).shutdown(cause)
 	}
 	if hooks := h.sched.Hooks(); hooks != nil && hooks.OnSpawn != nil {
 		runHook(hooks.OnSpawn, h)
@@ -118,7 +118,7 @@ func (l *LocalOwnedTasks) BindPending(p PendingLocal) (Notified, bool) {
 	if l.bind(h) {
 		return Notified{h: h}, true
 	}
-	h.typ.shutdown(h, l.cause)
+	h.raw().shutdown(l.cause)
 	Notified{h: h}.Drop()
 	return Notified{}, false
 }
@@ -128,6 +128,6 @@ func (l *LocalOwnedTasks) BindPending(p PendingLocal) (Notified, bool) {
 // cause. Any goroutine may call it, since the list is not touched.
 func (p PendingLocal) Cancel(cause error) {
 	h := p.h
-	h.typ.shutdown(h, cause)
+	h.raw().shutdown(cause)
 	Notified{h: h}.Drop()
 }

@@ -40,6 +40,14 @@
 // At shutdown, call OwnedTasks.CloseAndShutdownAll and Drop the Notifieds
 // still queued. Every JoinHandle then reports its output or a cancellation.
 //
+// # Task dumps
+//
+// [OwnedTasks.Each] lists the tasks under the list's locks; [Header.Inspect]
+// then lends the future of an idle task to the caller (to describe it with
+// future.TraceOf) without polling it and without stopping the scheduler, and
+// [LocalOwnedTasks.Inspect] does the same on a local list's own goroutine.
+// The protocol is written in dump.go.
+//
 // # Panics
 //
 // A panic in a task's future becomes the task's JoinError; it never reaches

@@ -111,7 +111,7 @@ type countWaker struct {
 	onWake func()
 }
 
-func (w *countWaker) Wake() {
+func (w *countWaker) Wake(uint64) {
 	w.n++
 	if w.onWake != nil {
 		w.onWake()
@@ -239,7 +239,7 @@ func (r *seqRun) apply(op uint8) {
 		r.e.hook = nil
 	case opWake:
 		r.e.event = true
-		r.hdr().Wake()
+		r.hdr().Wake(0)
 	case opAbort:
 		r.e.cancels++
 		r.jh.Abort()

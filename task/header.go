@@ -83,20 +83,21 @@ func (h *Header) OwnerID() uint64 { return h.ownerID }
 // Stats returns the task's bookkeeping, or nil when the runtime keeps none.
 func (h *Header) Stats() *Stats { return h.stats }
 
-// WakeTag schedules the task to be polled again if it is still the task
-// with the given ID (the tag of the Waker that calls it). Waking a running
-// task makes its poller reschedule it; waking a queued or completed task, or
-// one whose memory now belongs to another task, does nothing. It never
-// blocks and, unless it has to schedule the task, does one atomic operation.
-func (h *Header) WakeTag(tag uint64) {
-	if h.state.toNotifiedByRef(uint32(tag)) == notifySubmit {
+// Wake schedules the task to be polled again if it is still the task with
+// the given ID (the tag of the task's Waker; 0 means whichever task owns the
+// header now). Waking a running task makes its poller reschedule it; waking a
+// queued or completed task, or one whose memory now belongs to another task,
+// does nothing. It never blocks and, unless it has to schedule the task, does
+// one atomic operation.
+func (h *Header) Wake(tag uint64) {
+	gen := uint32(tag)
+	if tag == 0 {
+		gen = h.state.load().gen()
+	}
+	if h.state.toNotifiedByRef(gen) == notifySubmit {
 		h.sched.Schedule(Notified{h: h})
 	}
 }
-
-// Wake wakes whichever task currently owns the header. Task Wakers use
-// WakeTag instead; Wake exists so that a *Header is a future.Wakeable.
-func (h *Header) Wake() { h.WakeTag(uint64(h.state.load().gen())) }
 
 // Waker returns the Waker that wakes this task (and never a later task that
 // reuses its memory).
@@ -115,7 +116,7 @@ func (h *Header) abort(id ID) {
 // dropRef releases one counted reference, deallocating at zero.
 func (h *Header) dropRef() {
 	if h.state.refDec() {
-		h.typ.dealloc(h)
+		h.raw().dealloc()
 	}
 }
 

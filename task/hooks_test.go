@@ -14,7 +14,7 @@ import (
 // eventWaker appends "joinwake" to a shared event log when woken.
 type eventWaker struct{ events *[]string }
 
-func (w *eventWaker) Wake() { *w.events = append(*w.events, "joinwake") }
+func (w *eventWaker) Wake(uint64) { *w.events = append(*w.events, "joinwake") }
 
 // TestHooksOrder checks when each hook runs: OnSpawn inside Bind, BeforePoll
 // and AfterPoll around every poll, OnTerminate after the JoinHandle's waker was
@@ -178,5 +178,30 @@ func TestMetaSpawnSite(t *testing.T) {
 	jh2.Detach()
 	if !strings.HasSuffix(file, "hooks_test.go") {
 		t.Fatalf("runtime.Caller file %q", file)
+	}
+}
+
+func TestTerminateHookReportsTheOutcome(t *testing.T) {
+	var got []task.Outcome
+	s := newTestSched(t, 1)
+	s.hooks = &task.Hooks{OnTerminate: func(m task.Meta) { got = append(got, m.Outcome) }}
+	ok, n1, _ := task.Bind(s.owned, future.Ready(1), s, nil)
+	s.Schedule(n1)
+	boom, n2, _ := task.Bind(s.owned, future.PollFunc(func(*future.Context) (int, bool) { panic("x") }), s, nil)
+	s.Schedule(n2)
+	s.RunUntilIdle()
+	gone, n3, _ := task.Bind(s.owned, &gateFuture{}, s, nil)
+	gone.Abort()
+	s.Schedule(n3)
+	s.RunUntilIdle()
+	want := []task.Outcome{task.OutcomeCompleted, task.OutcomePanicked, task.OutcomeCancelled}
+	if !slices.Equal(got, want) {
+		t.Fatalf("outcomes %v, want %v", got, want)
+	}
+	for _, jh := range []*task.JoinHandle[int]{ok, boom, gone} {
+		jh.Detach()
+	}
+	if task.OutcomeNone.String() != "none" || task.OutcomePanicked.String() != "panicked" {
+		t.Fatal("Outcome names")
 	}
 }

@@ -95,7 +95,7 @@ func (l *LocalOwnedTasks) CloseAndShutdownAll(cause error) {
 		if h == nil {
 			return
 		}
-		h.typ.shutdown(h, l.cause)
+		h.raw().shutdown(l.cause)
 	}
 }
 

@@ -129,7 +129,7 @@ func (o *OwnedTasks) CloseAndShutdownAll(start int, cause error) {
 				break
 			}
 			// The list's reference moves to the shutdown.
-			h.typ.shutdown(h, o.cause)
+			h.raw().shutdown(o.cause)
 		}
 	}
 }

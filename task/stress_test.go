@@ -262,7 +262,7 @@ func runStress(t *testing.T, cfg stressConfig, seed uint64) int64 {
 			<-spawned
 			for range cfg.wakesPerWaker {
 				if h := recs[rng.IntN(nTasks)].hdr.Load(); h != nil {
-					h.Wake()
+					h.Wake(0)
 					n++
 				}
 				if wakesDone.Add(1) == closeAt {
