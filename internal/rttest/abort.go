@@ -73,9 +73,10 @@ const (
 //     once (and never polled after), every Async body unwind running its
 //     defer once and nothing after its Await, and Check must find the
 //     primitive as it was;
-//   - racing-release (cases with Release): the same while Release runs
-//     concurrently, repeated; each task completes or is cancelled, and
-//     Check accounts for the completions;
+//   - racing-release (cases with Release): the same with Release called
+//     before, among or after the aborts (varying with the round), inline or
+//     on a goroutine racing them, 12 rounds (3 under -short); each task
+//     completes or is cancelled, and Check accounts for the completions;
 //   - at-spawn: the tasks are aborted right after they are spawned.
 func RunAbortCases(t *testing.T, cases []Case) {
 	for _, c := range cases {
