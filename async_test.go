@@ -294,7 +294,7 @@ func (s *asyncHarnessSched) runAll() {
 }
 
 func asyncSpawn[T any](s *asyncHarnessSched, f *weft.AsyncFuture[T]) *task.JoinHandle[T] {
-	jh, n, ok := task.Bind[*weft.AsyncFuture[T], T](s.owned, f, s, nil)
+	jh, n, ok := task.Bind[*weft.AsyncFuture[T], T](s.owned, f, s, task.Options{})
 	if !ok {
 		panic("bind failed")
 	}

@@ -177,12 +177,13 @@ func (h *Handle) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) {
 		h  *task.Header
 		id task.ID
 		st *task.Stats
+		pc uintptr
 	}
 	owned := h.eng.Owned()
 	// Sized ahead, so that the copy under the locks rarely allocates.
 	es := make([]entry, 0, owned.Len()+owned.Len()/8+16)
 	owned.Each(func(th *task.Header) {
-		es = append(es, entry{h: th, id: th.ID(), st: th.Stats()})
+		es = append(es, entry{h: th, id: th.ID(), st: th.Stats(), pc: th.SpawnPC()})
 	})
 	// 2. Inspect them without the locks. A shutdown waits for this part
 	// (waitDumps), so that a task it cancels while we hold it completes
@@ -206,6 +207,7 @@ func (h *Handle) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) {
 			case task.InspectComplete, task.InspectGone:
 				td.Status = TaskFinished
 			}
+			td.spawnPC = e.pc
 			td.setStats(e.st, now)
 			d.Tasks = append(d.Tasks, td)
 		}
@@ -248,7 +250,6 @@ func (td *TaskDump) setStats(st *task.Stats, now int64) {
 		return
 	}
 	td.HasStats = true
-	td.spawnPC = st.SpawnPC
 	td.Polls = st.Polls()
 	if st.SpawnedAt != 0 {
 		td.Age = time.Duration(now - st.SpawnedAt)

@@ -88,7 +88,7 @@ func idleIn(id task.ID) func(*weft.Dump) bool {
 
 func TestDumpShowsWhereAnIdleTaskWaits(t *testing.T) {
 	flavors(t, func(t *testing.T, opts ...weft.Option) {
-		rt := startRuntime(t, append(opts, weft.WithSpawnSites(true))...)
+		rt := startRuntime(t, append(opts, weft.WithSpawnSites(true), weft.WithTaskStats(true))...)
 		tx, rx := mpsc.New[int](1)
 		defer tx.Close()
 		_, _, spawnLine, _ := runtime.Caller(0)
@@ -323,7 +323,7 @@ func TestDumpWithADoneContext(t *testing.T) {
 }
 
 func TestDumpTextAndJSON(t *testing.T) {
-	rt := startRuntime(t, weft.WithWorkers(1), weft.WithSpawnSites(true))
+	rt := startRuntime(t, weft.WithWorkers(1), weft.WithSpawnSites(true), weft.WithTaskStats(true))
 	n := weft.NewNotify()
 	jh := weft.Spawn(rt, weft.Timeout(time.Hour, weft.Async(func(a *weft.A) int { return asyncDumpWaiter(a, n) })))
 	defer jh.Abort()

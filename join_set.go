@@ -164,7 +164,7 @@ func NewJoinSet[T any]() *JoinSet[T] { return new(JoinSet[T]) }
 func SpawnInto[F future.Future[T], T any](js *JoinSet[T], s Spawner, f F) task.AbortHandle {
 	joinSetCheck(js, "SpawnInto")
 	h := handleOf(s)
-	jh, n, ok := task.Bind[F, T](h.eng.Owned(), f, h.eng, h.newStats(1))
+	jh, n, ok := task.Bind[F, T](h.eng.Owned(), f, h.eng, h.spawnOptions(1))
 	if ok {
 		h.eng.Spawn(n)
 	}

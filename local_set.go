@@ -136,15 +136,12 @@ func SpawnLocal[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 }
 
 // spawnLocal is SpawnLocal on a known set. skip is the number of frames
-// between the user's spawn call and newStats (2 from SpawnLocal and
+// between the user's spawn call and spawnOptions (2 from SpawnLocal and
 // SpawnLocalInto), so that the recorded spawn site is the user's.
 //
 //go:noinline
 func spawnLocal[F future.Future[T], T any](ls *LocalSet, f F, skip int) *task.JoinHandle[T] {
-	var st *task.Stats
-	if ls.h.cfg.taskStats {
-		st = ls.h.newStats(skip)
-	}
+	st := ls.h.spawnOptions(skip)
 	if ls.onDriver() {
 		jh, n, ok := task.BindLocal[F, T](ls.owned, f, ls.sched, st)
 		if ok {
@@ -309,12 +306,14 @@ func (ls *LocalSet) Close() {
 		ls.mu.Unlock()
 		ls.closed.Store(true)
 		ls.h.unregisterLocalSet(ls)
-		if ls.onDriver() {
-			ls.shutdown()
-			return
-		}
-		ls.parker.Unpark()
 	})
+	if ls.onDriver() {
+		// Only this goroutine can shut the set down, whoever closed it
+		// first: waiting for closeDone here would wait for ourselves.
+		ls.shutdown()
+		return
+	}
+	ls.parker.Unpark()
 	<-ls.closeDone
 }
 

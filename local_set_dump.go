@@ -107,6 +107,7 @@ func (ls *LocalSet) collectDump(now int64) []TaskDump {
 		if f != nil {
 			td.Trace = future.TraceOf(f)
 		}
+		td.spawnPC = h.SpawnPC()
 		td.setStats(h.Stats(), now)
 		tds = append(tds, td)
 	})
@@ -114,6 +115,7 @@ func (ls *LocalSet) collectDump(now int64) []TaskDump {
 	for _, p := range ls.mu.pending {
 		h := p.Header()
 		td := TaskDump{ID: p.ID(), Scheduler: name, Status: TaskQueued, State: h.State()}
+		td.spawnPC = h.SpawnPC()
 		td.setStats(h.Stats(), now)
 		tds = append(tds, td)
 	}

@@ -193,3 +193,46 @@ func TestLocalSetGoroutineExitsOnClose(t *testing.T) {
 	// goleak in TestMain checks the goroutine has gone at the end; here
 	// Close has already waited for the shutdown.
 }
+
+// A local task that closes its own set after another goroutine has begun
+// closing it must not wait for itself: only the set's goroutine can finish
+// the close.
+func TestLocalSetClosedFromItsTaskAfterAnOutsideClose(t *testing.T) {
+	rt := newRuntime(t, weft.WithWorkers(1))
+	ls := weft.NewLocalSet(rt)
+	closedInside := make(chan struct{})
+	running := make(chan struct{})
+	outsideClosing := make(chan struct{})
+	weft.SpawnLocal(ls, fn[int](func(*future.Context) int {
+		close(running)
+		<-outsideClosing
+		// Wait until the outside Close has marked the set closed: a spawn
+		// from another goroutine is then cancelled at once.
+		for {
+			probe := make(chan bool)
+			go func() { probe <- weft.SpawnLocal(ls, future.Ready(0)).IsFinished() }()
+			if <-probe {
+				break
+			}
+		}
+		ls.Close()
+		close(closedInside)
+		return 0
+	})).Detach()
+	<-running // the task is being polled: the close must wait for it
+	outsideDone := make(chan struct{})
+	go func() {
+		close(outsideClosing)
+		ls.Close()
+		close(outsideDone)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, ch := range []chan struct{}{closedInside, outsideDone} {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			t.Fatal("Close deadlocked: the set's own task waited for itself")
+		}
+	}
+}

@@ -18,7 +18,7 @@ import (
 //	obs=off         a runtime with defaults: counters only (always on)
 //	obs=histogram   WithPollTimeHistogram (one clock read per poll)
 //	obs=taskstats   WithTaskStats (per-task bookkeeping for dumps)
-//	obs=spawnsites  WithSpawnSites (task stats plus the spawn call's PC)
+//	obs=spawnsites  WithSpawnSites (the spawn call's PC)
 //	obs=all         histogram and spawn sites
 //
 // so that `benchstat -col /obs` shows each next to obs=off. Besides wall

@@ -20,7 +20,7 @@ import (
 //go:noinline
 func Spawn[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 	h := handleOf(s)
-	jh, n, ok := task.Bind[F, T](h.eng.Owned(), f, h.eng, h.newStats(1))
+	jh, n, ok := task.Bind[F, T](h.eng.Owned(), f, h.eng, h.spawnOptions(1))
 	if ok {
 		h.eng.Spawn(n)
 	}
@@ -37,7 +37,7 @@ func Spawn[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 //go:noinline
 func SpawnDetached[F future.Future[T], T any](s Spawner, f F) task.AbortHandle {
 	h := handleOf(s)
-	n, ok := task.BindDetached[F, T](h.eng.Owned(), f, h.eng, h.newStats(1))
+	n, ok := task.BindDetached[F, T](h.eng.Owned(), f, h.eng, h.spawnOptions(1))
 	if !ok {
 		return task.AbortHandle{}
 	}
@@ -64,7 +64,7 @@ func SpawnBlocking[T any](s Spawner, f func() T) *task.JoinHandle[T] {
 		panic("weft: SpawnBlocking of a nil function")
 	}
 	h := handleOf(s)
-	u, jh := task.NewUnowned[blockingCall[T], T](blockingCall[T]{f: f}, h.blocking.Scheduler(), h.newStats(1))
+	u, jh := task.NewUnowned[blockingCall[T], T](blockingCall[T]{f: f}, h.blocking.Scheduler(), h.spawnOptions(1))
 	// On a shut-down pool Spawn cancels the task itself; the handle then
 	// reports it.
 	_ = h.blocking.Spawn(u)

@@ -107,7 +107,7 @@ func (s *benchSched) runAll() {
 
 // benchSpawn binds f and queues its first Notified.
 func benchSpawn[F future.Future[T], T any](s *benchSched, f F) (*task.JoinHandle[T], *task.Header) {
-	jh, n, ok := task.Bind[F, T](s.owned, f, s, nil)
+	jh, n, ok := task.Bind[F, T](s.owned, f, s, task.Options{})
 	if !ok {
 		panic("bench: owned list closed")
 	}

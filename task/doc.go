@@ -30,7 +30,7 @@
 // keep the live tasks in an [OwnedTasks] (or [LocalOwnedTasks] for one
 // thread), create tasks with [Bind], and run what Schedule receives:
 //
-//	jh, n, ok := task.Bind(owned, fut, sched, nil)
+//	jh, n, ok := task.Bind(owned, fut, sched, Options{})
 //	if ok {
 //		sched.Schedule(n)
 //	}

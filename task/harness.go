@@ -91,7 +91,7 @@ var ErrGoexit = errors.New("task: future called runtime.Goexit")
 
 // newCell builds a task in its initial state (three references, NOTIFIED
 // and JOIN_INTEREST), reusing a recycled cell when its type's pool has one.
-func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *Stats) *cell[F, T] {
+func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint32, opts Options) *cell[F, T] {
 	tt := typeFor[F, T]()
 	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
@@ -114,9 +114,9 @@ func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *St
 	c.hdr.sched = s
 	c.hdr.id = id
 	c.hdr.ownerID = ownerID
-	c.hdr.stats = st
-	if st != nil && st.SpawnedAt == 0 {
-		st.SpawnedAt = Nanotime()
+	c.hdr.site = siteOf(opts.SpawnPC)
+	if opts.Stats {
+		c.hdr.stats = &Stats{SpawnedAt: Nanotime()}
 	}
 	c.hdr.state.v.Store(uint64(initialState.withGen(id)))
 	return c
@@ -392,6 +392,7 @@ func (c *harness[F, T]) dealloc() {
 	h.joinWaker = future.Waker{}
 	h.stats = nil
 	h.ownerID = 0
+	h.site = 0
 	var zf F
 	var zo T
 	c.fut, c.out, c.err, c.stage = zf, zo, nil, stageRunning

@@ -169,9 +169,9 @@ func newSeqRun(mode uint8, unowned bool) *seqRun {
 	if unowned {
 		// A blocking task completes in its one poll.
 		e.event = true
-		r.unowned, r.jh = NewUnowned[*seqFuture, *seqOut](&seqFuture{e: e}, s, nil)
+		r.unowned, r.jh = NewUnowned[*seqFuture, *seqOut](&seqFuture{e: e}, s, Options{})
 	} else {
-		jh, n, ok := Bind[*seqFuture, *seqOut](o, &seqFuture{e: e}, s, nil)
+		jh, n, ok := Bind[*seqFuture, *seqOut](o, &seqFuture{e: e}, s, Options{})
 		if !ok {
 			panic("bind refused")
 		}

@@ -431,7 +431,7 @@ func TestJoinOfPanickedTaskReturnsJoinError(t *testing.T) {
 // completes. Dropping after a join changes nothing.
 func TestJoinHandleDropDetaches(t *testing.T) {
 	s := newTestSched(t, 1)
-	jh, n, _ := task.Bind(s.owned, &gateFuture{}, s, nil)
+	jh, n, _ := task.Bind(s.owned, &gateFuture{}, s, task.Options{})
 	s.Schedule(n)
 	s.RunUntilIdle()
 	var f future.Future[future.Result[int]] = jh
@@ -439,7 +439,7 @@ func TestJoinHandleDropDetaches(t *testing.T) {
 	if _, err := jh.Join(context.Background()); !errors.Is(err, task.ErrDetached) {
 		t.Fatalf("Join after Drop: %v, want ErrDetached", err)
 	}
-	jh2, n2, _ := task.Bind(s.owned, future.Ready(3), s, nil)
+	jh2, n2, _ := task.Bind(s.owned, future.Ready(3), s, task.Options{})
 	s.Schedule(n2)
 	s.RunUntilIdle()
 	if v, err := jh2.Join(context.Background()); err != nil || v != 3 {

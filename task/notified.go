@@ -115,7 +115,7 @@ func (u UnownedTask) Drop() {
 // It runs for every poll, so it tests before building the message:
 // invariants.Check would box its arguments (an allocation once the ids pass
 // 255) even when the check passes.
-func assertOwner(n Notified, owner uint64) LocalNotified {
+func assertOwner(n Notified, owner uint32) LocalNotified {
 	if n.h.ownerID != owner {
 		invariants.Violated("task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
 	}

@@ -15,7 +15,7 @@ func bindN(t *testing.T, n int) ([]task.Notified, []*task.JoinHandle[int], *test
 	var ns []task.Notified
 	var jhs []*task.JoinHandle[int]
 	for range n {
-		jh, nt, ok := task.Bind(s.owned, &gateFuture{}, s, nil)
+		jh, nt, ok := task.Bind(s.owned, &gateFuture{}, s, task.Options{})
 		if !ok {
 			t.Fatal("Bind failed")
 		}

@@ -109,11 +109,7 @@ func (m Meta) SpawnSite() (file string, line int) {
 }
 
 func metaOf(h *Header) Meta {
-	m := Meta{ID: h.id}
-	if h.stats != nil {
-		m.SpawnPC = h.stats.SpawnPC
-	}
-	return m
+	return Meta{ID: h.id, SpawnPC: sitePC(h.site)}
 }
 
 // runHook calls hook with the task's metadata, swallowing a panic.

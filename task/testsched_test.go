@@ -174,9 +174,9 @@ func spawn[F future.Future[T], T any](s *testSched, f F) *task.JoinHandle[T] {
 		ok bool
 	)
 	if s.owned != nil {
-		jh, n, ok = task.Bind(s.owned, f, s.self, nil)
+		jh, n, ok = task.Bind(s.owned, f, s.self, task.Options{})
 	} else {
-		jh, n, ok = task.BindLocal(s.local, f, s.self, nil)
+		jh, n, ok = task.BindLocal(s.local, f, s.self, task.Options{})
 	}
 	if ok {
 		s.spawned.Add(1)
