@@ -115,7 +115,13 @@ func (ls *LocalSet) Len() int { return ls.owned.Len() }
 
 func (ls *LocalSet) onDriver() bool {
 	g := gident.Current()
-	return g != 0 && ls.driverG.Load() == g
+	if g == 0 {
+		return false
+	}
+	d := ls.driverG.Load()
+	// An Async body of a local task acts for the set's goroutine
+	// (gident.Owner).
+	return d == g || (d != 0 && gident.Owner(g) == d)
 }
 
 // SpawnLocal starts f as a task of a LocalSet and returns its JoinHandle. s

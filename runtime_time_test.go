@@ -35,16 +35,26 @@ func TestPausedClockFiresInDeadlineOrder(t *testing.T) {
 		rt := newRuntime(t, append(opts, weft.WithPausedClock())...)
 		var order []int
 		var mu sync.Mutex
-		hs := make([]*task.JoinHandle[int], 0, 5)
-		for _, d := range []int{5, 1, 4, 2, 3} {
-			hs = append(hs, weft.Spawn(rt, future.Map[struct{}, int](weft.Sleep(time.Duration(d)*time.Minute), func(struct{}) int {
-				mu.Lock()
-				order = append(order, d)
-				mu.Unlock()
-				return d
-			})))
+		// The sleepers are spawned by a task, so that the runtime is busy
+		// until every one of them has started its sleep: spawned from
+		// here, one could start after the clock jumped for the others.
+		spawner := weft.Spawn(rt, fn[[]*task.JoinHandle[int]](func(cx *future.Context) []*task.JoinHandle[int] {
+			hs := make([]*task.JoinHandle[int], 0, 5)
+			for _, d := range []int{5, 1, 4, 2, 3} {
+				hs = append(hs, weft.Spawn(cx, future.Map[struct{}, int](weft.Sleep(time.Duration(d)*time.Minute), func(struct{}) int {
+					mu.Lock()
+					order = append(order, d)
+					mu.Unlock()
+					return d
+				})))
+			}
+			return hs
+		}))
+		r, err := weft.BlockOn(context.Background(), rt, spawner)
+		if err != nil || r.Err != nil {
+			t.Fatal(err, r.Err)
 		}
-		if _, err := weft.BlockOn(context.Background(), rt, &awaitAll{hs: hs}); err != nil {
+		if _, err := weft.BlockOn(context.Background(), rt, &awaitAll{hs: r.Value}); err != nil {
 			t.Fatal(err)
 		}
 		for i, d := range order {

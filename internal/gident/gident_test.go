@@ -47,6 +47,62 @@ func TestCurrentIsStableAndDistinct(t *testing.T) {
 	}
 }
 
+func TestOwnerIsRecordedUntilCleared(t *testing.T) {
+	if !Supported {
+		t.Skip("no goroutine identity on this architecture")
+	}
+	me := Current()
+	if Owner(me) != 0 || Effective() != me {
+		t.Fatal("a goroutine nobody recorded has an owner")
+	}
+	const owner = 0x1000
+	if !SetOwner(me, owner) {
+		t.Fatal("SetOwner found no room in an empty table")
+	}
+	if Owner(me) != owner || Effective() != owner {
+		t.Fatalf("Owner %#x, Effective %#x, want %#x", Owner(me), Effective(), owner)
+	}
+	ClearOwner(me)
+	if Owner(me) != 0 || Effective() != me {
+		t.Fatal("ClearOwner left the owner")
+	}
+	if SetOwner(0, owner) || SetOwner(me, 0) {
+		t.Fatal("SetOwner accepted an unknown identity")
+	}
+}
+
+// When every slot near a goroutine's hash is taken, SetOwner records
+// nothing and reports it; clearing the others frees the room again.
+func TestOwnerTableFullRecordsNothing(t *testing.T) {
+	if !Supported {
+		t.Skip("no goroutine identity on this architecture")
+	}
+	me := Current()
+	// Fake identities that hash to the same window as me.
+	var taken []uintptr
+	for g := uintptr(16); len(taken) < ownerWindow; g += 16 {
+		if g != me && ownerHash(g)&(ownerSlots-1) == ownerHash(me)&(ownerSlots-1) {
+			if !SetOwner(g, 1) {
+				t.Fatal("no room for a fake identity")
+			}
+			taken = append(taken, g)
+		}
+	}
+	if SetOwner(me, 2) {
+		t.Fatal("SetOwner reported success in a full window")
+	}
+	if Owner(me) != 0 {
+		t.Fatal("a goroutine without room has an owner")
+	}
+	for _, g := range taken {
+		ClearOwner(g)
+	}
+	if !SetOwner(me, 2) || Owner(me) != 2 {
+		t.Fatal("no room after the window was cleared")
+	}
+	ClearOwner(me)
+}
+
 func TestGoIDMatchesTheRuntimesStackHeader(t *testing.T) {
 	if !Supported {
 		if _, ok := GoID(Current()); ok {

@@ -185,7 +185,13 @@ func (s *Scheduler) InjectLen() int { return s.inject.Len() }
 // onDriver reports whether the caller is the goroutine holding the core.
 func (s *Scheduler) onDriver() bool {
 	g := gident.Current()
-	return g != 0 && s.driverG.Load() == g
+	if g == 0 {
+		return false
+	}
+	d := s.driverG.Load()
+	// An Async body runs on a coroutine goroutine while the driver that
+	// polls it waits in the switch; it acts for the driver.
+	return d == g || (d != 0 && gident.Owner(g) == d)
 }
 
 // IsDriver reports whether the calling goroutine is driving the scheduler

@@ -25,17 +25,20 @@ func newGtable(workers int) *gtable {
 
 func gHash(g uintptr) uintptr { return (g >> 4) * 0x9E3779B97F4A7C15 >> 7 }
 
-// insert records that goroutine g is worker w. The value is stored before the
-// key, so a reader that finds the key reads the right value.
+// insert records that goroutine g is worker w. It is called by g itself.
+// The slot is claimed (key CAS) before the value is stored: storing the value
+// first let a concurrent insert that probed the same slot overwrite the value
+// of a slot the other goroutine then claimed, mapping g to the wrong worker.
+// Storing after the claim is safe because only g looks g up (on its own
+// goroutine, after insert returned), or a coroutine acting for g
+// (gident.Owner), which g switched to long after its insert.
 func (t *gtable) insert(g uintptr, w int) {
 	for i := gHash(g); ; i++ {
 		k := &t.keys[i&t.mask]
 		cur := k.Load()
-		if cur == 0 || cur == gTombstone {
+		if (cur == 0 || cur == gTombstone) && k.CompareAndSwap(cur, g) {
 			t.vals[i&t.mask].Store(int32(w))
-			if k.CompareAndSwap(cur, g) {
-				return
-			}
+			return
 		}
 	}
 }

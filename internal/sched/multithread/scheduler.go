@@ -78,6 +78,13 @@ type Scheduler struct {
 	// timer driver's next deadline, or -1.
 	driverOwner atomic.Int32
 
+	// advanced is set by a worker whose auto-advance of a paused clock
+	// fired timers, until that worker has taken up the tasks they woke
+	// (see worker.park): those tasks sit in its queue, perhaps only in its
+	// LIFO slot, which everyoneIdle cannot see, while it still counts as
+	// parked. No other auto-advance may happen meanwhile.
+	advanced atomic.Bool
+
 	remoteSchedules atomic.Uint64
 
 	shutdownOnce sync.Once
@@ -170,8 +177,16 @@ func (s *Scheduler) CancelCause() error {
 
 // currentWorker returns the worker whose goroutine is calling, or nil.
 func (s *Scheduler) currentWorker() *worker {
-	if i := s.gmap.lookup(gident.Current()); i >= 0 {
+	g := gident.Current()
+	if i := s.gmap.lookup(g); i >= 0 {
 		return s.workers[i]
+	}
+	// An Async body runs on a coroutine goroutine while the worker that
+	// polls it waits in the switch; it acts for that worker.
+	if o := gident.Owner(g); o != 0 {
+		if i := s.gmap.lookup(o); i >= 0 {
+			return s.workers[i]
+		}
 	}
 	return nil
 }

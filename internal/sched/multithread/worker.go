@@ -98,6 +98,7 @@ type worker struct {
 	searching   bool
 	shutdown    bool
 	parking     bool // inside park: notifications are batched
+	advancedBy  bool // this worker set s.advanced
 	inShutdown  bool // shutting tasks down: schedules go to the (closed) inject queue
 	gqi         uint32
 	cx          *future.Context
@@ -397,7 +398,15 @@ func (w *worker) park() {
 			w.parkTimeout(-1)
 			w.batch.unparks++
 			w.maintenance()
-			if w.transitionFromParked() {
+			resumed := w.transitionFromParked()
+			if w.advancedBy {
+				// The tasks our auto-advance woke are now ours as an
+				// unparked worker (or were stolen by one): the clock may
+				// move again once everything is idle.
+				w.advancedBy = false
+				s.advanced.Store(false)
+			}
+			if resumed {
 				break
 			}
 		}
@@ -453,6 +462,9 @@ func (w *worker) parkTimeout(d time.Duration) {
 			// A paused clock moves only when everything is idle: then
 			// jump to the next deadline instead of sleeping.
 			if w.everyoneIdle() && t.AutoAdvance() {
+				// Set before giving up driverOwner: see s.advanced.
+				s.advanced.Store(true)
+				w.advancedBy = true
 				wait = 0
 			}
 		} else if next, ok := t.NextDeadline(); ok && (wait < 0 || next < wait) {
@@ -488,7 +500,7 @@ func (w *worker) everyoneIdle() bool {
 	if s.cfg.BlockingIdle != nil && !s.cfg.BlockingIdle() {
 		return false
 	}
-	if s.idle.numUnparked() != 0 || !s.inject.IsEmpty() {
+	if s.advanced.Load() || s.idle.numUnparked() != 0 || !s.inject.IsEmpty() {
 		return false
 	}
 	for _, o := range s.workers {
