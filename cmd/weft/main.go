@@ -4,13 +4,14 @@
 //
 //	weft <command> [flags]
 //
-// The commands:
+// Run weft without arguments for the list of commands, and
+// `weft <command> -h` for a command's flags. Among them:
 //
 //	bench   runtime benchmarks: weft against goroutines, or the anchors' format
 //	demo    a realistic workload with the live debug page
-//	dump    print a live task dump
 //
-// Run `weft <command> -h` for a command's flags.
+// Each command lives in its own file (bench.go, demo.go, ...) and registers
+// itself from an init function, so adding one does not touch this file.
 package main
 
 import (
