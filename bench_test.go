@@ -130,7 +130,8 @@ const idleBenchTasks = 100_000
 // awaiting one shared, never-notified Notify (kind=notify) or its own oneshot
 // (kind=oneshot) on a 2-worker runtime, against goroutines blocked on a
 // channel. B/task is the growth of the Go heap and stacks (HeapInuse +
-// StackInuse, after a GC) per task; allocs/task counts heap allocations.
+// StackInuse, read when the anchors read VmRSS) per task; allocs/task
+// counts heap allocations.
 func BenchmarkIdleTaskMemory(b *testing.B) {
 	for _, kind := range benchwork.IdleKinds {
 		for _, impl := range benchImpls {
@@ -138,7 +139,7 @@ func BenchmarkIdleTaskMemory(b *testing.B) {
 				var bytes, allocs float64
 				runs := 0
 				for b.Loop() {
-					st, idle, err := benchwork.MeasureIdle(impl, kind, idleBenchTasks, benchwork.NumWorkers, 0, true)
+					st, idle, err := benchwork.MeasureIdle(impl, kind, idleBenchTasks, benchwork.NumWorkers, 0)
 					if idle != nil {
 						if cerr := idle.Close(); cerr != nil && err == nil {
 							err = cerr

@@ -301,7 +301,7 @@ func memChild(out io.Writer, f benchFlags) (*benchwork.Idle, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, idle, err := benchwork.MeasureIdle(impl, f.mem, f.memTasks, benchwork.NumWorkers, 100*time.Millisecond, false)
+	st, idle, err := benchwork.MeasureIdle(impl, f.mem, f.memTasks, benchwork.NumWorkers, 100*time.Millisecond)
 	if err != nil {
 		if idle != nil {
 			err = errors.Join(err, idle.Close())

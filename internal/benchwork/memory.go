@@ -228,11 +228,12 @@ type MemStats struct {
 // MeasureIdle runs one memory test as the anchors do: prepare (and warm
 // the runtime), collect garbage and return freed memory to the OS, read
 // VmRSS, spawn n idle tasks, wait until all have started, let the workers
-// settle (the anchors wait 100 ms for them to park), and read VmRSS again.
-// With gcAfter it also collects garbage before the second reading of the
-// Go heap (the anchors do not). The tasks stay alive: Close the returned
-// Idle, or exit.
-func MeasureIdle(impl Impl, kind string, n, workers int, settle time.Duration, gcAfter bool) (MemStats, *Idle, error) {
+// settle (the anchors wait 100 ms for them to park), and read VmRSS and the
+// Go heap statistics again, without collecting garbage first (as the
+// anchors; a collection here makes the goroutines' numbers worse, not
+// better: it leaves a second stack span per goroutine in use). The tasks
+// stay alive: Close the returned Idle, or exit.
+func MeasureIdle(impl Impl, kind string, n, workers int, settle time.Duration) (MemStats, *Idle, error) {
 	id, err := NewIdle(impl, kind, n, workers)
 	if err != nil {
 		return MemStats{}, nil, err
@@ -257,9 +258,6 @@ func MeasureIdle(impl Impl, kind string, n, workers int, settle time.Duration, g
 	after, err := RSSKB()
 	if err != nil {
 		return MemStats{}, id, err
-	}
-	if gcAfter {
-		runtime.GC()
 	}
 	runtime.ReadMemStats(&ms1)
 	fn := float64(n)

@@ -25,7 +25,7 @@ func TestIdleTasksAllWaitAndAreReleased(t *testing.T) {
 	for _, kind := range IdleKinds {
 		for _, impl := range impls {
 			t.Run(kind+"/"+impl.String(), func(t *testing.T) {
-				st, idle, err := MeasureIdle(impl, kind, n, NumWorkers, 0, true)
+				st, idle, err := MeasureIdle(impl, kind, n, NumWorkers, 0)
 				if idle != nil {
 					defer func() {
 						if err := idle.Close(); err != nil {
