@@ -2,8 +2,11 @@ package weft
 
 import (
 	"iter"
+	"runtime/debug"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/task"
 )
 
 /*
@@ -98,6 +101,9 @@ type A struct {
 	cx    *future.Context     // the Context of the Poll in progress; nil while parked
 	yield func(struct{}) bool // the coroutine's yield; set when the body starts
 	state asyncBodyState
+	// For task dumps (AsyncFuture.Trace), both written by the body:
+	g       uintptr // the coroutine's goroutine identity (gident.Current); 0 before it starts
+	waiting any     // the future Await is suspended on; nil unless suspended
 }
 
 // Context returns the Context of the poll that is running the body, for code
@@ -116,12 +122,25 @@ func (a *A) Context() *future.Context {
 // it to the caller of Poll or Drop.
 func (a *A) asyncExit() {
 	unwinding := a.state == asyncBodyUnwinding
+	inTask := a.cx != nil && a.cx.TaskID() != 0
 	a.state = asyncBodyFinished
 	a.cx, a.yield = nil, nil
-	if unwinding {
-		if r := recover(); r != nil && r != asyncCancelled {
-			panic(r)
+	r := recover()
+	switch {
+	case r == nil:
+		// Returned normally (or runtime.Goexit, which goes on).
+	case unwinding && r == asyncCancelled:
+		// The unwinding of a Drop is complete.
+	case !inTask:
+		panic(r)
+	default:
+		if _, ok := r.(*task.StackedPanic); ok {
+			panic(r) // a nested Async already recorded where it happened
 		}
+		// Polled by a task: carry the body's stack to the harness, which
+		// puts it in the task's JoinError (the body's goroutine is gone
+		// by the time the polling goroutine recovers).
+		panic(&task.StackedPanic{Value: r, Stack: debug.Stack()})
 	}
 }
 
@@ -170,10 +189,11 @@ type AsyncFuture[T any] struct {
 //
 // # Panics
 //
-// A panic in the body propagates out of Poll on the polling goroutine with
-// the same value, so a task whose body panics fails with that value in its
-// JoinError. The stack recorded there is the poller's (it shows Poll, not the
-// body's frames: the body's goroutine has already unwound). After a panic the
+// A panic in the body propagates out of Poll on the polling goroutine. When a
+// task polls the future, the panic travels as a *task.StackedPanic carrying
+// the body's stack, taken where it panicked, and the task fails with the
+// original value and that stack in its JoinError; anyone else polling it
+// (BlockOn, a test) sees the original value. After a panic the
 // future must not be polled again. runtime.Goexit in the body likewise exits
 // the polling goroutine.
 //
@@ -216,6 +236,7 @@ func Async[T any](body func(a *A) T) *AsyncFuture[T] {
 func (f *AsyncFuture[T]) run(yield func(struct{}) bool) {
 	a := &f.a
 	a.yield = yield
+	a.g = gident.Current()
 	defer a.asyncExit()
 	f.out = f.body(a)
 }
@@ -290,6 +311,47 @@ func (f *AsyncFuture[T]) Drop() {
 	}
 }
 
+// Trace describes the future for task dumps. A suspended body is shown as
+// "Async" with the future its Await waits for as its child; the node carries
+// the ID of the body's goroutine, and a task dump attaches that goroutine's
+// stack: the body's own frames down to the Await it is suspended in.
+//
+// How the stack is found: the body records its goroutine identity
+// (internal/gident) when it starts, one load and one store; Trace turns it
+// into the goroutine ID the runtime prints, and the dump takes one
+// runtime.Stack of all goroutines and keeps the blocks of the IDs its traces
+// name. Nothing is resumed: the body is never run by a dump, so a body
+// bound to a locked OS thread (a LocalSet's) is safe to trace from any
+// goroutine. The cost falls on the dump: runtime.Stack(all) stops the world
+// for a time proportional to the number of goroutines (a few µs each), once
+// per dump that contains a suspended Async. The body itself pays two stores
+// per suspension and 24 bytes of fields.
+//
+// Like Poll, Trace must not run concurrently with another use of f.
+func (f *AsyncFuture[T]) Trace(t *future.Trace) {
+	switch f.state {
+	case asyncIdle:
+		t.Leaf("Async(not started)")
+	case asyncSuspended:
+		t.Push("Async")
+		if id, ok := gident.GoID(f.a.g); ok {
+			t.Goroutine(id)
+		}
+		t.Future(f.a.waiting)
+		t.Pop()
+	case asyncPolling:
+		if f.a.state == asyncBodyFinished {
+			t.Leaf("Async(panicked)")
+		} else {
+			t.Leaf("Async(running)")
+		}
+	case asyncDone:
+		t.Leaf("Async(done)")
+	case asyncDropped:
+		t.Leaf("Async(dropped)")
+	}
+}
+
 // release lets go of the body and the coroutine, so that a finished future
 // keeps nothing reachable.
 func (f *AsyncFuture[T]) release() {
@@ -354,7 +416,10 @@ func Await[T any](a *A, f future.Future[T]) T {
 			return v
 		}
 		a.state = asyncBodyParked
-		if !a.yield(struct{}{}) {
+		a.waiting = f // an interface-to-any conversion: no allocation
+		resumed := a.yield(struct{}{})
+		a.waiting = nil
+		if !resumed {
 			// Stopped by Drop, which set the state to unwinding.
 			settled = true
 			future.Drop(f)

@@ -65,7 +65,7 @@ func (g *asyncGate) Drop() { g.drops.Add(1) }
 // asyncCountWaker counts its wakes.
 type asyncCountWaker struct{ n atomic.Int32 }
 
-func (w *asyncCountWaker) Wake() { w.n.Add(1) }
+func (w *asyncCountWaker) Wake(uint64) { w.n.Add(1) }
 
 // asyncMustPanic runs fn and returns the value it panicked with, failing the
 // test when it did not panic.
@@ -294,7 +294,7 @@ func (s *asyncHarnessSched) runAll() {
 }
 
 func asyncSpawn[T any](s *asyncHarnessSched, f *weft.AsyncFuture[T]) *task.JoinHandle[T] {
-	jh, n, ok := task.Bind[*weft.AsyncFuture[T], T](s.owned, f, s, nil)
+	jh, n, ok := task.Bind[*weft.AsyncFuture[T], T](s.owned, f, s, task.Options{})
 	if !ok {
 		panic("bind failed")
 	}
@@ -334,11 +334,10 @@ func TestAsyncPanicInTaskBecomesJoinErrorWithValueAndStack(t *testing.T) {
 	if je.PanicValue() != "kaboom" {
 		t.Fatalf("panic value %v; want kaboom", je.PanicValue())
 	}
-	// The harness records its own goroutine's stack, which shows the
-	// AsyncFuture's Poll but not the body (that ran, and unwound, on the
-	// coroutine); see the Panics section of Async's doc.
-	if !strings.Contains(string(je.Stack()), "weft.(*AsyncFuture[...]).Poll") {
-		t.Fatalf("stack does not show AsyncFuture.Poll:\n%s", je.Stack())
+	// The stack is the body's, taken where it panicked (on the coroutine),
+	// not the polling goroutine's.
+	if !strings.Contains(string(je.Stack()), "asyncPanickingHelper") {
+		t.Fatalf("stack does not show the body's panicking function:\n%s", je.Stack())
 	}
 }
 
@@ -717,7 +716,7 @@ type asyncStressTask struct {
 	finished  bool
 }
 
-func (t *asyncStressTask) Wake() {
+func (t *asyncStressTask) Wake(uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
@@ -832,7 +831,7 @@ func TestAsyncStressManyFuturesPolledAcrossGoroutinesAndDropped(t *testing.T) {
 	for range tasks {
 		tk := &asyncStressTask{exec: e, fut: weft.Async(body)}
 		tk.cx = future.NewContext(future.NewWaker(tk))
-		tk.Wake()
+		tk.Wake(0)
 	}
 	e.remaining.Wait()
 	close(e.runq)

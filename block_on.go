@@ -49,6 +49,8 @@ func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (
 			return out, nil
 		case errors.Is(err, currentthread.ErrNested):
 			return zero, ErrNestedBlockOn
+		case errors.Is(err, currentthread.ErrStuck):
+			return zero, ErrDeadlock
 		case errors.Is(err, currentthread.ErrShutdown):
 			return zero, h.shutdownErr()
 		default:

@@ -403,6 +403,15 @@ func (f *CancelledFuture) Poll(cx *future.Context) (struct{}, bool) {
 // Drop unlinks the future's waiter, if it is waiting.
 func (f *CancelledFuture) Drop() { f.unlink() }
 
+// String describes the future for task dumps: "CancellationToken.Cancelled",
+// with " (cancelled)" once the token is cancelled.
+func (f *CancelledFuture) String() string {
+	if f.t.cancelled.Load() {
+		return "CancellationToken.Cancelled (cancelled)"
+	}
+	return "CancellationToken.Cancelled"
+}
+
 func (f *CancelledFuture) unlink() {
 	n := f.t
 	n.mu.Lock()

@@ -80,6 +80,15 @@ func (d *DoneFuture) Drop() {
 	d.mu.Unlock()
 }
 
+// String describes the future for task dumps: "Done(ctx)", or
+// "Done(ctx: context canceled)" once the context is done.
+func (d *DoneFuture) String() string {
+	if err := d.ctx.Err(); err != nil {
+		return "Done(ctx: " + err.Error() + ")"
+	}
+	return "Done(ctx)"
+}
+
 // doneFutureClosed reports whether a Done channel is closed.
 func doneFutureClosed(done <-chan struct{}) bool {
 	select {

@@ -17,6 +17,11 @@ var ErrRuntimeShutdown = errors.New("weft: runtime is shut down")
 // background; their JoinHandles still resolve.
 var ErrShutdownTimeout = errors.New("weft: shutdown timed out")
 
+// ErrDeadlock is returned by BlockOn on a simulation (WithSimulation) when no
+// task can ever run again: nothing is runnable, no timer is pending, and no
+// blocking work is in flight.
+var ErrDeadlock = errors.New("weft: deadlock: no task can run and no timer is pending")
+
 // ErrNestedBlockOn is returned by BlockOn when it is called from inside a
 // task of the same runtime, where blocking would deadlock the worker.
 var ErrNestedBlockOn = errors.New("weft: BlockOn called from inside a task of the same runtime")

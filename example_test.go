@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
@@ -93,12 +94,10 @@ func ExampleLocalSet() {
 	}
 	defer rt.Close()
 
+	// A LocalSet runs its tasks on a goroutine of its own, locked to one
+	// OS thread for the life of the set.
 	ls := weft.NewLocalSet(rt)
 	defer ls.Close()
-	// Local tasks run on the OS thread of the goroutine inside Run.
-	ctx, stop := context.WithCancel(context.Background())
-	go ls.Run(ctx)
-	defer stop()
 
 	h := weft.SpawnLocal(ls, &countdown{n: 1, label: "ran on the set's thread"})
 	out, _ := h.Join(context.Background())
@@ -143,4 +142,21 @@ func (s *spawner2) Poll(cx *future.Context) (struct{}, bool) {
 	}
 	_, ok := s.both.Poll(cx)
 	return struct{}{}, ok
+}
+
+func ExampleSpawnBlocking() {
+	rt, err := weft.New()
+	if err != nil {
+		panic(err)
+	}
+	defer rt.Close()
+
+	// A call that blocks (file or network I/O, cgo, a long computation)
+	// runs on the blocking pool, not on a worker.
+	h := weft.SpawnBlocking(rt, func() string {
+		return strings.ToUpper("done on the blocking pool")
+	})
+	out, err := h.Join(context.Background())
+	fmt.Println(out, err)
+	// Output: DONE ON THE BLOCKING POOL <nil>
 }

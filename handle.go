@@ -1,12 +1,12 @@
 package weft
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/weftrt/weft/internal/blocking"
+	"github.com/weftrt/weft/internal/callerpc"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
 	"github.com/weftrt/weft/internal/timer"
@@ -56,6 +56,8 @@ type Handle struct {
 		sync.Mutex
 		m map[*LocalSet]struct{} // guarded by the mutex
 	}
+
+	dumps dumpsInFlight // task dumps holding tasks of the runtime; see dump.go
 }
 
 func (h *Handle) registerLocalSet(ls *LocalSet) {
@@ -120,21 +122,24 @@ func handleOf(s Spawner) *Handle {
 	}
 }
 
-// newStats returns the bookkeeping for a new task, or nil when the runtime
-// keeps none. skip is the number of frames between the user's spawn call and
-// this function.
-func (h *Handle) newStats(skip int) *task.Stats {
-	if !h.cfg.taskStats {
-		return nil
-	}
-	st := &task.Stats{}
+// spawnOptions says what a new task records: its spawn site with
+// WithSpawnSites, its Stats with WithTaskStats. skip is the number of frames
+// between the user's spawn call and this function.
+//
+// The spawn site is found by following frame pointers (internal/callerpc,
+// ~3ns) instead of runtime.Callers (~200ns, as much as the spawn itself).
+// That counts physical frames only, so spawnOptions and every spawn function
+// between it and the user (skip of them) is marked //go:noinline;
+// TestSpawnSitesAreTheCallersLine checks each entry point.
+//
+//go:noinline
+func (h *Handle) spawnOptions(skip int) task.Options {
+	var o task.Options
 	if h.cfg.spawnSites {
-		var pcs [1]uintptr
-		if runtime.Callers(skip+2, pcs[:]) == 1 {
-			st.SpawnPC = pcs[0]
-		}
+		o.SpawnPC = callerpc.PC(skip + 1)
 	}
-	return st
+	o.Stats = h.cfg.taskStats
+	return o
 }
 
 // onPanic implements the ShutdownOnPanic policy.

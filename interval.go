@@ -103,6 +103,9 @@ func (t TickFuture) Poll(cx *future.Context) (time.Time, bool) { return t.iv.Pol
 // Drop deregisters the interval's timer. It implements [future.Dropper].
 func (t TickFuture) Drop() { t.iv.sleep.disarm() }
 
+// String describes the future for task dumps, as its interval does.
+func (t TickFuture) String() string { return t.iv.String() }
+
 // PollTick completes with the scheduled time of the next tick once it is due,
 // and schedules the tick after it; it registers its waker only when it
 // reports pending. It panics when cx does not come from a weft runtime.

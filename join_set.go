@@ -159,10 +159,12 @@ func NewJoinSet[T any]() *JoinSet[T] { return new(JoinSet[T]) }
 //
 // SpawnInto may be called from any goroutine, also while the set's consumer
 // waits in JoinNext. It allocates what Spawn allocates plus one entry.
+//
+//go:noinline
 func SpawnInto[F future.Future[T], T any](js *JoinSet[T], s Spawner, f F) task.AbortHandle {
 	joinSetCheck(js, "SpawnInto")
 	h := handleOf(s)
-	jh, n, ok := task.Bind[F, T](h.eng.Owned(), f, h.eng, h.newStats(1))
+	jh, n, ok := task.Bind[F, T](h.eng.Owned(), f, h.eng, h.spawnOptions(1))
 	if ok {
 		h.eng.Spawn(n)
 	}
@@ -174,6 +176,8 @@ func SpawnInto[F future.Future[T], T any](js *JoinSet[T], s Spawner, f F) task.A
 // returns an AbortHandle for the task. If js is closed, the task is aborted at
 // once and not added. Like SpawnInto it may be called from any goroutine; the
 // set itself may be consumed anywhere, including outside the LocalSet.
+//
+//go:noinline
 func SpawnLocalInto[F future.Future[T], T any](js *JoinSet[T], s Spawner, f F) task.AbortHandle {
 	joinSetCheck(js, "SpawnLocalInto")
 	return js.insert(spawnLocal[F, T](localSetOf(s), f, 2))
@@ -760,7 +764,7 @@ type joinSetEntry[T any] struct {
 
 // Wake moves the entry to the notified list and wakes the consumer. Safe from
 // any goroutine, any number of times, also after the entry left the set.
-func (e *joinSetEntry[T]) Wake() {
+func (e *joinSetEntry[T]) Wake(uint64) {
 	js := e.js
 	js.mu.Lock()
 	switch e.state {

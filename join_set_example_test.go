@@ -246,9 +246,7 @@ func ExampleSpawnLocalInto() {
 	rt, _ := weft.New(weft.WithWorkers(1))
 	defer rt.Close()
 	ls := weft.NewLocalSet(rt)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { ls.Run(ctx); close(done) }()
+	defer ls.Close()
 
 	js := weft.NewJoinSet[int]()
 	defer js.Close()
@@ -263,8 +261,6 @@ func ExampleSpawnLocalInto() {
 		}
 		got = append(got, v)
 	}
-	cancel()
-	<-done
 	slices.Sort(got)
 	fmt.Println(got)
 	// Output: [0 1 2 3]

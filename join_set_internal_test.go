@@ -96,14 +96,14 @@ func TestJoinSetExtraWakesOfAnEntryAreIgnored(t *testing.T) {
 	js.mu.Lock()
 	e := js.mu.notified.tail
 	js.mu.Unlock()
-	e.Wake() // a second wake while notified
+	e.Wake(0) // a second wake while notified
 	if js.Len() != 1 || JoinSetFinishedForTest(js) != 1 || consumer.n != 1 {
 		t.Fatalf("second wake: Len %d, finished %d, consumer woken %d times", js.Len(), JoinSetFinishedForTest(js), consumer.n)
 	}
 	if r, ok := js.PollJoinNext(cx); !ok || r.Value != 2 {
 		t.Fatalf("PollJoinNext: %+v %v", r, ok)
 	}
-	e.Wake() // a wake after removal
+	e.Wake(0) // a wake after removal
 	if js.Len() != 0 || JoinSetFinishedForTest(js) != 0 || e.prev != nil || e.next != nil || consumer.n != 1 {
 		t.Fatalf("late wake: Len %d, finished %d, consumer woken %d times", js.Len(), JoinSetFinishedForTest(js), consumer.n)
 	}
@@ -111,4 +111,4 @@ func TestJoinSetExtraWakesOfAnEntryAreIgnored(t *testing.T) {
 
 type countWaker struct{ n int }
 
-func (w *countWaker) Wake() { w.n++ }
+func (w *countWaker) Wake(uint64) { w.n++ }

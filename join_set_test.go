@@ -880,15 +880,6 @@ func TestJoinSetSpawnLocalInto(t *testing.T) {
 	rt := newRuntime(t)
 	ls := weft.NewLocalSet(rt)
 	defer ls.Close()
-	ctx, cancel := context.WithCancel(testCtx(t))
-	runDone := make(chan error, 1)
-	go func() { runDone <- ls.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-runDone; !errors.Is(err, context.Canceled) {
-			t.Errorf("Run: %v", err)
-		}
-	}()
 
 	t.Run("spawn from outside, join from a goroutine", func(t *testing.T) {
 		const n = 8
@@ -931,7 +922,7 @@ func TestJoinSetSpawnLocalInto(t *testing.T) {
 			}
 			return js.IsEmpty(), true
 		}))
-		r, err := driver.Join(ctx)
+		r, err := driver.Join(testCtx(t))
 		if err != nil || !r {
 			t.Fatalf("driver: empty=%v err=%v", r, err)
 		}
@@ -972,7 +963,7 @@ type reentrantWaker struct {
 	recovered any
 }
 
-func (w *reentrantWaker) Wake() {
+func (w *reentrantWaker) Wake(uint64) {
 	defer func() { w.recovered = recover() }()
 	w.js.TryJoinNext()
 }

@@ -1,7 +1,6 @@
 package weft
 
 import (
-	"context"
 	"errors"
 	"runtime"
 	"sync"
@@ -19,39 +18,42 @@ const (
 	localRemoteFirstInterval = 31
 )
 
-// ErrLocalSetBusy is returned by LocalSet.Run when another goroutine is
-// already driving the set.
-var ErrLocalSetBusy = errors.New("weft: LocalSet is already being driven by another goroutine")
-
-// ErrLocalSetClosed is returned by LocalSet.Run after Close, and is the
-// cause of the cancellation of tasks spawned onto a closed set.
+// ErrLocalSetClosed is the cause of the cancellation of a LocalSet's tasks
+// when the set closes, and of tasks spawned onto a closed set.
 var ErrLocalSetClosed = errors.New("weft: LocalSet is closed")
 
-// LocalSet runs tasks that must stay on one OS thread: the thread of the
-// goroutine that drives the set with Run (which locks itself to its thread
-// for the duration). Use it for futures that touch thread-bound state, such
-// as a C library with thread-local context, or a GUI toolkit's main thread.
+// LocalSet runs tasks that must stay on one OS thread. Each set has its own
+// goroutine, locked to an OS thread of its own for the whole life of the set:
+// every poll of every task of the set, and every Drop of their futures
+// (including at Close), happens on that thread. Use it for futures that touch
+// thread-bound state, such as a C library with thread-local context, and for
+// Async bodies that must not move (an Async body started on a locked thread
+// may only ever be resumed on that thread).
 //
 // Tasks are spawned with SpawnLocal, from inside the set (passing the task's
-// *future.Context) or from any other goroutine (passing the *LocalSet); they
-// run only while Run is active. Code inside a local task may still Spawn
-// ordinary tasks onto the runtime, sleep on its timers and await its join
-// handles. Wakes and spawns from other goroutines go through a remote queue
-// that the driver drains; each tick runs up to 61 tasks and looks at the
-// remote queue first every 31 ticks, as Tokio's LocalSet does.
+// *future.Context) or from any other goroutine (passing the *LocalSet), and
+// run at once. Code inside a local task may still Spawn ordinary tasks onto
+// the runtime, sleep on its timers and await its join handles. Wakes and
+// spawns from other goroutines go through a remote queue that the set's
+// goroutine drains; each tick runs up to 61 tasks and looks at the remote
+// queue first every 31 ticks, as Tokio's LocalSet does.
 //
-// Close shuts every task of the set down. Closing the runtime closes its
-// LocalSets too.
+// Close shuts every task of the set down on the set's thread and stops its
+// goroutine. Closing the runtime closes its LocalSets too.
 type LocalSet struct {
 	h     *Handle
+	seq   uint64 // the set's number in the process, for dumps; immutable
 	owned *task.LocalOwnedTasks
 	exec  *localExecutor
 	sched localScheduler
 
-	driverG atomic.Uintptr // goroutine inside Run, 0 when none
+	// driverG is the identity of the set's own goroutine (home), set
+	// before any task can run.
+	driverG atomic.Uintptr
 	parker  *sched.Parker
+	started chan struct{} // closed once home has recorded its identity
 
-	// Owned by the driving goroutine.
+	// Owned by the set's goroutine.
 	local task.Queue
 	tick  uint32
 	cx    *future.Context
@@ -62,11 +64,13 @@ type LocalSet struct {
 		remote  task.Queue          // guarded by mu: woken tasks
 		pending []task.PendingLocal // guarded by mu: tasks spawned remotely, not yet bound
 		closed  bool                // guarded by mu
+		dumps   []*localDumpReq     // guarded by mu: task dumps waiting for the driver
 	}
-	hasRemote atomic.Bool // mirrors "remote or pending non-empty"; set under mu
-	closed    atomic.Bool
-	closeOnce sync.Once
-	closeDone chan struct{}
+	hasRemote  atomic.Bool // mirrors "remote or pending non-empty"; set under mu
+	dumpWanted atomic.Bool // mirrors "dumps non-empty"; set under mu
+	closed     atomic.Bool
+	closeOnce  sync.Once
+	closeDone  chan struct{}
 }
 
 // localExecutor is the executor local tasks see: Spawn from them goes to the
@@ -85,6 +89,7 @@ func NewLocalSet(s Spawner) *LocalSet {
 	h := handleOf(s)
 	ls := &LocalSet{
 		h:         h,
+		seq:       localSetSeq.Add(1),
 		owned:     task.NewLocalOwnedTasks(),
 		parker:    sched.NewParker(),
 		closeDone: make(chan struct{}),
@@ -93,7 +98,10 @@ func NewLocalSet(s Spawner) *LocalSet {
 	ls.sched = localScheduler{ls: ls}
 	ls.cx = future.NewContext(future.Waker{})
 	ls.cx.SetExecutor(ls.exec)
+	ls.started = make(chan struct{})
 	h.registerLocalSet(ls)
+	go ls.home()
+	<-ls.started
 	return ls
 }
 
@@ -101,8 +109,8 @@ func NewLocalSet(s Spawner) *LocalSet {
 // onto it spawns onto its runtime, SpawnLocal onto the set.
 func (ls *LocalSet) Executor() any { return ls.exec }
 
-// Len returns the number of live tasks of the set. Only meaningful on the
-// driving goroutine or when the set is not being driven.
+// Len returns the number of live tasks of the set. It reads the set's own
+// list without a lock, so call it from inside one of the set's tasks.
 func (ls *LocalSet) Len() int { return ls.owned.Len() }
 
 func (ls *LocalSet) onDriver() bool {
@@ -115,18 +123,19 @@ func (ls *LocalSet) onDriver() bool {
 // on the set's driving thread, whenever Run is active. Spawning onto a closed
 // set returns a handle that reports a cancellation caused by
 // ErrLocalSetClosed.
+//
+//go:noinline
 func SpawnLocal[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 	return spawnLocal[F, T](localSetOf(s), f, 2)
 }
 
 // spawnLocal is SpawnLocal on a known set. skip is the number of frames
-// between the user's spawn call and newStats (2 from SpawnLocal and
+// between the user's spawn call and spawnOptions (2 from SpawnLocal and
 // SpawnLocalInto), so that the recorded spawn site is the user's.
+//
+//go:noinline
 func spawnLocal[F future.Future[T], T any](ls *LocalSet, f F, skip int) *task.JoinHandle[T] {
-	var st *task.Stats
-	if ls.h.cfg.taskStats {
-		st = ls.h.newStats(skip)
-	}
+	st := ls.h.spawnOptions(skip)
 	if ls.onDriver() {
 		jh, n, ok := task.BindLocal[F, T](ls.owned, f, ls.sched, st)
 		if ok {
@@ -200,35 +209,24 @@ func (s localScheduler) CancelCause() error {
 	return nil
 }
 
-// Run drives the set on the calling goroutine, locked to its OS thread,
-// until ctx is done or the set is closed. It runs the set's tasks as they
-// become ready and sleeps when none is. It returns ctx.Err() when ctx ended
-// the run (the tasks stay, ready for the next Run), nil when Close ended it,
-// ErrLocalSetClosed when the set was already closed, and ErrLocalSetBusy when
-// another goroutine is driving the set.
-func (ls *LocalSet) Run(ctx context.Context) error {
-	g := gident.Current()
-	if !ls.driverG.CompareAndSwap(0, g) {
-		return ErrLocalSetBusy
-	}
+// home is the set's goroutine: locked to its own OS thread for the life of
+// the set, it runs every task of the set, serves task dumps between polls,
+// and at Close shuts the tasks down. The thread is never unlocked; it ends
+// with the goroutine, so no thread-local state a task left behind is seen by
+// other goroutines.
+func (ls *LocalSet) home() {
 	runtime.LockOSThread()
-	defer func() {
-		ls.driverG.Store(0)
-		runtime.UnlockOSThread()
-	}()
-	if ls.closed.Load() {
-		return ErrLocalSetClosed
-	}
+	ls.driverG.Store(gident.Current())
 	ls.owned.Pin()
-	stop := context.AfterFunc(ctx, ls.parker.Unpark)
-	defer stop()
+	close(ls.started)
 	for {
 		if ls.closed.Load() {
 			ls.shutdown()
-			return nil
+			ls.serveDumps()
+			return
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		if ls.dumpWanted.Load() {
+			ls.serveDumps()
 		}
 		if !ls.runTick() {
 			ls.parker.Park(-1)
@@ -288,11 +286,13 @@ func (ls *LocalSet) popRemote() (task.Notified, bool) {
 	return n, true
 }
 
-// Close shuts every task of the set down (their futures are dropped and
-// their JoinHandles report cancellations caused by ErrLocalSetClosed) and
-// waits until that is done. When a goroutine is inside Run, that goroutine
-// does the work on the set's thread and its Run returns nil; otherwise Close
-// does it on the calling goroutine. Close is idempotent.
+// Close shuts every task of the set down (their futures are dropped, on the
+// set's thread, and their JoinHandles report cancellations caused by
+// ErrLocalSetClosed), stops the set's goroutine, and waits until that is
+// done. A task that is being polled is cancelled when its poll returns, so
+// Close waits for that poll. Called from inside one of the set's own tasks,
+// Close shuts the others down at once and the calling task is cancelled
+// when its poll returns. Close is idempotent.
 func (ls *LocalSet) Close() {
 	ls.closeOnce.Do(func() {
 		ls.mu.Lock()
@@ -300,20 +300,19 @@ func (ls *LocalSet) Close() {
 		ls.mu.Unlock()
 		ls.closed.Store(true)
 		ls.h.unregisterLocalSet(ls)
-		if ls.driverG.CompareAndSwap(0, gident.Current()) {
-			// Nobody drives: do it here.
-			ls.owned.Pin()
-			ls.shutdown()
-			ls.driverG.Store(0)
-			return
-		}
-		ls.parker.Unpark()
 	})
+	if ls.onDriver() {
+		// Only this goroutine can shut the set down, whoever closed it
+		// first: waiting for closeDone here would wait for ourselves.
+		ls.shutdown()
+		return
+	}
+	ls.parker.Unpark()
 	<-ls.closeDone
 }
 
-// shutdown closes the list and drops everything queued; called by the
-// goroutine that holds the driver role.
+// shutdown closes the list and drops everything queued; called on the set's
+// goroutine.
 func (ls *LocalSet) shutdown() {
 	select {
 	case <-ls.closeDone:

@@ -3,6 +3,7 @@ package weft_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,39 +15,20 @@ import (
 	"github.com/weftrt/weft/task"
 )
 
-// runLocal drives ls on its own goroutine until the returned stop function is
-// called; stop returns Run's error.
-func runLocal(t *testing.T, ls *weft.LocalSet) (stop func() error) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- ls.Run(ctx) }()
-	return func() error {
-		cancel()
-		return <-done
-	}
-}
-
-// Every task of a LocalSet runs on the goroutine (and OS thread) that drives
-// it, whoever spawned it.
-func TestLocalSetRunsEveryTaskOnTheDriver(t *testing.T) {
+// Every task of a LocalSet runs on the set's own goroutine (and OS thread),
+// whoever spawned it.
+func TestLocalSetRunsEveryTaskOnItsGoroutine(t *testing.T) {
 	rt := newRuntime(t, weft.WithWorkers(2))
 	ls := weft.NewLocalSet(rt)
 	defer ls.Close()
-	driverG := make(chan uintptr, 1)
+	var home atomic.Uintptr
 	var wrong atomic.Int64
-	var expected atomic.Uintptr
 	check := func() {
-		if g := gident.Current(); expected.Load() != 0 && g != expected.Load() {
+		g := gident.Current()
+		if !home.CompareAndSwap(0, g) && home.Load() != g {
 			wrong.Add(1)
 		}
 	}
-	first := weft.SpawnLocal(ls, fn[int](func(*future.Context) int {
-		driverG <- gident.Current()
-		return 0
-	}))
-	stop := runLocal(t, ls)
-	expected.Store(<-driverG)
 	const n = 200
 	var wg sync.WaitGroup
 	hs := make([]*task.JoinHandle[int], n)
@@ -57,8 +39,7 @@ func TestLocalSetRunsEveryTaskOnTheDriver(t *testing.T) {
 			hs[i] = weft.SpawnLocal(ls, fn[int](func(cx *future.Context) int {
 				check()
 				// and from inside a local task
-				inner := weft.SpawnLocal(cx, fn[int](func(*future.Context) int { check(); return 1 }))
-				inner.Detach()
+				weft.SpawnLocal(cx, fn[int](func(*future.Context) int { check(); return 1 })).Detach()
 				return i
 			}))
 		}()
@@ -70,32 +51,25 @@ func TestLocalSetRunsEveryTaskOnTheDriver(t *testing.T) {
 			t.Fatalf("task %d: %v %v", i, v, err)
 		}
 	}
-	if _, err := first.Join(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := stop(); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Run returned %v", err)
-	}
 	if w := wrong.Load(); w != 0 {
-		t.Fatalf("%d local tasks ran off the driver goroutine", w)
+		t.Fatalf("%d local tasks ran off the set's goroutine", w)
 	}
 }
 
-func TestLocalSetTasksCanUseTheRuntime(t *testing.T) {
-	rt := newRuntime(t, weft.WithWorkers(2))
+func TestLocalSetTasksUseTheRuntime(t *testing.T) {
+	rt := newRuntime(t, weft.WithWorkers(2), weft.WithPausedClock())
 	ls := weft.NewLocalSet(rt)
 	defer ls.Close()
-	stop := runLocal(t, ls)
-	defer stop()
-	h := weft.SpawnLocal(ls, future.Then[struct{}, future.Result[int]](future.Ready(struct{}{}),
-		func(struct{}) future.Future[future.Result[int]] {
-			// Not reachable from here without a Context; spawn through the
-			// runtime handle instead.
-			return weft.Spawn(rt, future.Ready(5))
-		}))
-	r, err := h.Join(context.Background())
-	if err != nil || r.Value != 5 {
-		t.Fatalf("got %+v %v", r, err)
+	// A local task spawns onto the runtime through its Context, awaits the
+	// handle, and sleeps on the runtime's timers.
+	h := weft.SpawnLocal(ls, weft.Async(func(a *weft.A) int {
+		r := weft.Await(a, weft.Spawn(a.Context(), future.Ready(5)))
+		weft.Await(a, weft.Sleep(time.Hour))
+		return r.Value
+	}))
+	v, err := h.Join(context.Background())
+	if err != nil || v != 5 {
+		t.Fatalf("got %v %v", v, err)
 	}
 }
 
@@ -108,14 +82,7 @@ func TestLocalSetCloseCancelsTasks(t *testing.T) {
 		gs[i] = &gate{}
 		hs[i] = weft.SpawnLocal(ls, gs[i])
 	}
-	running := make(chan struct{})
-	weft.SpawnLocal(ls, fn[int](func(*future.Context) int { close(running); return 0 })).Detach()
-	stop := runLocal(t, ls)
-	<-running // Close now has to stop an active Run
 	ls.Close()
-	if err := stop(); err != nil {
-		t.Fatalf("Run after Close returned %v, want nil", err)
-	}
 	for i, h := range hs {
 		_, err := h.Join(context.Background())
 		if !errors.Is(err, task.ErrCancelled) || !errors.Is(err, weft.ErrLocalSetClosed) {
@@ -130,9 +97,7 @@ func TestLocalSetCloseCancelsTasks(t *testing.T) {
 	if !errors.Is(err, weft.ErrLocalSetClosed) {
 		t.Fatalf("spawn after close: %v", err)
 	}
-	if err := ls.Run(context.Background()); !errors.Is(err, weft.ErrLocalSetClosed) {
-		t.Fatalf("Run on a closed set: %v", err)
-	}
+	ls.Close() // idempotent
 }
 
 func TestLocalSetClosedWithTheRuntime(t *testing.T) {
@@ -141,8 +106,7 @@ func TestLocalSetClosedWithTheRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	ls := weft.NewLocalSet(rt)
-	g := &gate{}
-	h := weft.SpawnLocal(ls, g)
+	h := weft.SpawnLocal(ls, &gate{})
 	if err := rt.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -151,27 +115,11 @@ func TestLocalSetClosedWithTheRuntime(t *testing.T) {
 	}
 }
 
-func TestLocalSetRunIsExclusive(t *testing.T) {
-	rt := newRuntime(t, weft.WithWorkers(1))
-	ls := weft.NewLocalSet(rt)
-	defer ls.Close()
-	started := make(chan struct{})
-	weft.SpawnLocal(ls, fn[int](func(*future.Context) int { close(started); return 0 })).Detach()
-	stop := runLocal(t, ls)
-	<-started
-	if err := ls.Run(context.Background()); !errors.Is(err, weft.ErrLocalSetBusy) {
-		t.Fatalf("second Run: %v", err)
-	}
-	stop()
-}
-
 // A local task woken from another goroutine (a remote wake) runs.
 func TestLocalSetRemoteWake(t *testing.T) {
 	rt := newRuntime(t, weft.WithWorkers(1))
 	ls := weft.NewLocalSet(rt)
 	defer ls.Close()
-	stop := runLocal(t, ls)
-	defer stop()
 	for range 100 {
 		g := &gate{}
 		h := weft.SpawnLocal(ls, g)
@@ -181,6 +129,110 @@ func TestLocalSetRemoteWake(t *testing.T) {
 		cancel()
 		if err != nil {
 			t.Fatalf("remote wake lost: %v", err)
+		}
+	}
+}
+
+// An Async body started on the set's locked thread may only be resumed on
+// that thread (the Go runtime aborts the process otherwise). Closing the set,
+// or the runtime, unwinds such a body on the set's own thread: its defers run
+// and nothing crashes. Closing from inside one of the set's tasks works too.
+func TestLocalSetClosesSuspendedAsyncBodiesOnItsThread(t *testing.T) {
+	for _, closeWith := range []string{"LocalSet.Close", "Runtime.Close", "Close from a local task"} {
+		t.Run(closeWith, func(t *testing.T) {
+			rt, err := weft.New(weft.WithWorkers(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ls := weft.NewLocalSet(rt)
+			started := make(chan struct{})
+			var unwound atomic.Bool
+			var unwoundOn atomic.Uintptr
+			var startedOn atomic.Uintptr
+			h := weft.SpawnLocal(ls, weft.Async(func(a *weft.A) int {
+				defer func() { unwound.Store(true); unwoundOn.Store(gident.Current()) }()
+				startedOn.Store(gident.Current())
+				close(started)
+				return weft.Await(a, future.Pending[int]())
+			}))
+			<-started
+			switch closeWith {
+			case "LocalSet.Close":
+				ls.Close()
+			case "Runtime.Close":
+				// closes the set below
+			case "Close from a local task":
+				weft.SpawnLocal(ls, fn[int](func(*future.Context) int { ls.Close(); return 0 })).Detach()
+			}
+			if err := rt.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.Join(context.Background()); !errors.Is(err, task.ErrCancelled) {
+				t.Fatalf("Async task: %v", err)
+			}
+			if !unwound.Load() {
+				t.Fatal("the body's defers did not run")
+			}
+			// The coroutine runs on its own goroutine, but it was started and
+			// unwound by the set's goroutine on the set's thread.
+			if startedOn.Load() != unwoundOn.Load() {
+				t.Fatal("the body was unwound on a different goroutine than it ran on")
+			}
+		})
+	}
+}
+
+func TestLocalSetGoroutineExitsOnClose(t *testing.T) {
+	rt := newRuntime(t, weft.WithWorkers(1))
+	before := runtime.NumGoroutine()
+	ls := weft.NewLocalSet(rt)
+	if runtime.NumGoroutine() <= before {
+		t.Fatal("a LocalSet should run on a goroutine of its own")
+	}
+	ls.Close()
+	// goleak in TestMain checks the goroutine has gone at the end; here
+	// Close has already waited for the shutdown.
+}
+
+// A local task that closes its own set after another goroutine has begun
+// closing it must not wait for itself: only the set's goroutine can finish
+// the close.
+func TestLocalSetClosedFromItsTaskAfterAnOutsideClose(t *testing.T) {
+	rt := newRuntime(t, weft.WithWorkers(1))
+	ls := weft.NewLocalSet(rt)
+	closedInside := make(chan struct{})
+	running := make(chan struct{})
+	outsideClosing := make(chan struct{})
+	weft.SpawnLocal(ls, fn[int](func(*future.Context) int {
+		close(running)
+		<-outsideClosing
+		// Wait until the outside Close has marked the set closed: a spawn
+		// from another goroutine is then cancelled at once.
+		for {
+			probe := make(chan bool)
+			go func() { probe <- weft.SpawnLocal(ls, future.Ready(0)).IsFinished() }()
+			if <-probe {
+				break
+			}
+		}
+		ls.Close()
+		close(closedInside)
+		return 0
+	})).Detach()
+	<-running // the task is being polled: the close must wait for it
+	outsideDone := make(chan struct{})
+	go func() {
+		close(outsideClosing)
+		ls.Close()
+		close(outsideDone)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, ch := range []chan struct{}{closedInside, outsideDone} {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			t.Fatal("Close deadlocked: the set's own task waited for itself")
 		}
 	}
 }

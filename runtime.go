@@ -63,6 +63,11 @@ func New(opts ...Option) (*Runtime, error) {
 			}
 		},
 	})
+	var simRand func(n int) int
+	if cfg.simulation {
+		rng := newSimRand(cfg.seed)
+		simRand = rng.intn
+	}
 	switch cfg.flavor {
 	case CurrentThread:
 		var park, unpark func()
@@ -83,6 +88,9 @@ func New(opts ...Option) (*Runtime, error) {
 			ShutdownCause:       ErrRuntimeShutdown,
 			Timer:               h.timer,
 			BlockingIdle:        h.blocking.Idle,
+			Rand:                simRand,
+			FailWhenStuck:       cfg.simulation,
+			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.ct
 	default:
@@ -102,6 +110,7 @@ func New(opts ...Option) (*Runtime, error) {
 			Seed:                cfg.seed,
 			Timer:               h.timer,
 			BlockingIdle:        h.blocking.Idle,
+			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.mt
 	}
@@ -142,6 +151,9 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 			// closures already running are waited for below.
 			h.blocking.Shutdown(0)
 			<-h.eng.Done()
+			// A task a dump held while the shutdown passed is cancelled
+			// by that dump when it lets go: wait for it.
+			h.waitDumps()
 			h.blocking.Shutdown(-1)
 			if p := h.panicErr.Load(); p != nil {
 				rt.closeErr = &PanicShutdownError{Err: p}
@@ -183,3 +195,21 @@ func (rt *Runtime) Now() time.Time {
 	d := rt.h.timer
 	return d.Clock().Time(d.Now())
 }
+
+// simRand is the seeded generator of a simulation (splitmix64): fixed, so
+// that a seed means the same interleaving in every weft version that keeps
+// it.
+type simRand struct{ s uint64 }
+
+func newSimRand(seed uint64) *simRand { return &simRand{s: seed} }
+
+func (r *simRand) next() uint64 {
+	r.s += 0x9E3779B97F4A7C15
+	z := r.s
+	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+	z = (z ^ z>>27) * 0x94D049BB133111EB
+	return z ^ z>>31
+}
+
+// intn returns a number in [0, n).
+func (r *simRand) intn(n int) int { return int(r.next() % uint64(n)) }

@@ -337,7 +337,7 @@ type funcWaker struct {
 	n int
 }
 
-func (w *funcWaker) Wake() { w.n++; w.f() }
+func (w *funcWaker) Wake(uint64) { w.n++; w.f() }
 
 // An aborted task drops its sleep: the timer is deregistered and never wakes.
 func TestSleepDropWhilePendingLeavesNothingRegistered(t *testing.T) {

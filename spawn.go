@@ -16,9 +16,11 @@ import (
 // ErrRuntimeShutdown. Spawn panics when f is a nil pointer, function or
 // interface, or s holds no runtime. It allocates once (the task, with f stored
 // inline), or twice with WithTaskStats.
+//
+//go:noinline
 func Spawn[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 	h := handleOf(s)
-	jh, n, ok := task.Bind[F, T](h.eng.Owned(), f, h.eng, h.newStats(1))
+	jh, n, ok := task.Bind[F, T](h.eng.Owned(), f, h.eng, h.spawnOptions(1))
 	if ok {
 		h.eng.Spawn(n)
 	}
@@ -31,9 +33,11 @@ func Spawn[F future.Future[T], T any](s Spawner, f F) *task.JoinHandle[T] {
 // allocate at all. It returns an AbortHandle, which can cancel the task and
 // tell whether it has finished. A panic in f is still captured (and, with
 // ShutdownOnPanic, still shuts the runtime down).
+//
+//go:noinline
 func SpawnDetached[F future.Future[T], T any](s Spawner, f F) task.AbortHandle {
 	h := handleOf(s)
-	n, ok := task.BindDetached[F, T](h.eng.Owned(), f, h.eng, h.newStats(1))
+	n, ok := task.BindDetached[F, T](h.eng.Owned(), f, h.eng, h.spawnOptions(1))
 	if !ok {
 		return task.AbortHandle{}
 	}
@@ -53,12 +57,14 @@ func SpawnDetached[F future.Future[T], T any](s Spawner, f F) task.AbortHandle {
 // runs, it runs to the end and its result is delivered (Go cannot interrupt
 // a function). A panic in f becomes the handle's JoinError. After shutdown
 // the handle reports a cancellation caused by ErrRuntimeShutdown.
+//
+//go:noinline
 func SpawnBlocking[T any](s Spawner, f func() T) *task.JoinHandle[T] {
 	if f == nil {
 		panic("weft: SpawnBlocking of a nil function")
 	}
 	h := handleOf(s)
-	u, jh := task.NewUnowned[blockingCall[T], T](blockingCall[T]{f: f}, h.blocking.Scheduler(), h.newStats(1))
+	u, jh := task.NewUnowned[blockingCall[T], T](blockingCall[T]{f: f}, h.blocking.Scheduler(), h.spawnOptions(1))
 	// On a shut-down pool Spawn cancels the task itself; the handle then
 	// reports it.
 	_ = h.blocking.Spawn(u)

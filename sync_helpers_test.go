@@ -39,7 +39,7 @@ func syncNoopCx() *future.Context { return future.NewContext(future.Noop()) }
 // syncCallbackWaker runs fn when woken.
 type syncCallbackWaker struct{ fn func() }
 
-func (w *syncCallbackWaker) Wake() { w.fn() }
+func (w *syncCallbackWaker) Wake(uint64) { w.fn() }
 
 func syncCallbackCx(fn func()) *future.Context {
 	return future.NewContext(future.NewWaker(&syncCallbackWaker{fn: fn}))

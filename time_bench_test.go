@@ -72,7 +72,7 @@ type sleeper struct {
 	woken *atomic.Int64
 }
 
-func (s *sleeper) Wake() { s.woken.Add(1) }
+func (s *sleeper) Wake(uint64) { s.woken.Add(1) }
 
 // BenchmarkSleep100k starts 10^5 concurrent 100ms sleeps on a real-clock
 // driver, fires them the way a parked worker does (NextDeadline, wait,

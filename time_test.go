@@ -99,7 +99,7 @@ type manual struct {
 
 type wakeCounter struct{ n atomic.Int64 }
 
-func (w *wakeCounter) Wake() { w.n.Add(1) }
+func (w *wakeCounter) Wake(uint64) { w.n.Add(1) }
 
 func (e *env) manual() *manual {
 	w := &wakeCounter{}

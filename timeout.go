@@ -92,6 +92,16 @@ func (t *TimeoutFuture[T]) Drop() {
 	}
 }
 
+// Trace describes the timeout and the future it limits for task dumps:
+// "Timeout(3s left){<inner>}". It must not run concurrently with Poll.
+func (t *TimeoutFuture[T]) Trace(tr *future.Trace) {
+	if t.done {
+		tr.Leaf("Timeout(done)")
+		return
+	}
+	tr.Node("Timeout("+t.sleep.describe()+")", t.f)
+}
+
 // String describes the timeout for task dumps, as "Timeout(3s left)". It
 // must not run concurrently with Poll.
 func (t *TimeoutFuture[T]) String() string {

@@ -167,5 +167,4 @@ func TestWakeAndBudgetDoNotAllocate(t *testing.T) {
 // countTagWaker counts tagged wakes without allocating.
 type countTagWaker struct{ n, last uint64 }
 
-func (c *countTagWaker) Wake()              { c.n++ }
-func (c *countTagWaker) WakeTag(tag uint64) { c.n++; c.last = tag }
+func (c *countTagWaker) Wake(tag uint64) { c.n++; c.last = tag }

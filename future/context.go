@@ -12,18 +12,22 @@ const DefaultBudget = 128
 // A Context belongs to the poller. A future may read it during Poll and pass it
 // to the futures it polls, but must not keep it after Poll returns. Schedulers
 // reuse one Context for many polls and set its fields with the Set methods.
+//
+// The zero Context is usable: no waker, no task, an unconstrained budget.
 type Context struct {
 	waker    Waker
 	taskID   uint64
 	executor any
-	budget   int32 // remaining units; negative means unconstrained
-	forced   uint64
+	// budget is 0 when unconstrained, else 1 + the units left (so that the
+	// zero Context is unconstrained).
+	budget int32
+	forced uint64
 }
 
 // NewContext returns a Context that wakes w, with no task id, no executor and
 // an unconstrained budget.
 func NewContext(w Waker) *Context {
-	return &Context{waker: w, budget: -1}
+	return &Context{waker: w}
 }
 
 // Waker returns the Waker a future must arrange to wake when it returns
@@ -53,35 +57,35 @@ func (cx *Context) SetExecutor(e any) { cx.executor = e }
 // poll.
 func (cx *Context) SetBudget(n int) {
 	if n < 0 {
-		cx.budget = -1
+		cx.budget = 0
 		return
 	}
 	if n > 1<<30 {
 		n = 1 << 30
 	}
-	cx.budget = int32(n)
+	cx.budget = int32(n) + 1
 }
 
 // Budget returns the units left and whether the budget is constrained at all.
 func (cx *Context) Budget() (remaining int, constrained bool) {
-	if cx.budget < 0 {
+	if cx.budget == 0 {
 		return 0, false
 	}
-	return int(cx.budget), true
+	return int(cx.budget - 1), true
 }
 
 // HasBudget reports whether a leaf operation may proceed now.
-func (cx *Context) HasBudget() bool { return cx.budget != 0 }
+func (cx *Context) HasBudget() bool { return cx.budget != 1 }
 
 // ConsumeBudget takes one unit of budget for a leaf operation that is about to
 // make progress. When the budget is already spent it wakes the task, so that it
 // is polled again after the others had their turn, and returns false: the
 // caller must then return Pending without doing its work.
 func (cx *Context) ConsumeBudget() bool {
-	switch {
-	case cx.budget < 0:
+	switch cx.budget {
+	case 0:
 		return true
-	case cx.budget == 0:
+	case 1:
 		cx.forced++
 		cx.waker.Wake()
 		return false
@@ -94,7 +98,7 @@ func (cx *Context) ConsumeBudget() bool {
 // RefundBudget gives back one unit taken by ConsumeBudget when the operation
 // turned out not to make progress (it is going to return Pending anyway).
 func (cx *Context) RefundBudget() {
-	if cx.budget >= 0 {
+	if cx.budget != 0 {
 		cx.budget++
 	}
 }

@@ -33,6 +33,13 @@
 // [PollFunc] build futures from futures. They allocate when they are built,
 // never when they are polled.
 //
+// # Tracing
+//
+// A task dump shows, for each waiting task, the futures it waits in:
+// "Select{Sleep(3s left), mpsc.Recv}". A combinator implements [Tracer] and
+// describes itself and its children; a leaf implements fmt.Stringer. Nothing
+// is polled to build a trace; [TraceOf] builds one for any future.
+//
 // # Budget
 //
 // A [Context] carries the cooperative budget of the task being polled: leaf

@@ -197,7 +197,7 @@ func ExampleNewSignal() {
 
 func ExampleSignal_C() {
 	s := future.NewSignal()
-	s.Wake()
+	s.Wake(0)
 	select {
 	case <-s.C():
 		fmt.Println("woken")
@@ -209,7 +209,7 @@ func ExampleSignal_C() {
 
 type printWaker struct{ name string }
 
-func (p *printWaker) Wake() { fmt.Println("wake", p.name) }
+func (p *printWaker) Wake(uint64) { fmt.Println("wake", p.name) }
 
 func ExampleNewWaker() {
 	w := future.NewWaker(&printWaker{name: "task 1"})
@@ -291,12 +291,15 @@ func ExampleResult() {
 	// Output: 7 <nil>
 }
 
-// slot is a TagWakeable: one object that successive users share, each with
-// its own tag. A wake for a tag that is no longer current is ignored.
+// slot is a Wakeable that successive users share, each with its own tag. A
+// wake for a tag that is no longer current is ignored.
 type slot struct{ current uint64 }
 
-func (s *slot) Wake() { fmt.Println("untagged wake") }
-func (s *slot) WakeTag(tag uint64) {
+func (s *slot) Wake(tag uint64) {
+	if tag == 0 {
+		fmt.Println("untagged wake")
+		return
+	}
 	if tag != s.current {
 		fmt.Println("stale wake for", tag, "ignored")
 		return
@@ -317,8 +320,8 @@ func ExampleNewTaggedWaker() {
 	// false
 }
 
-func ExampleTagWakeable() {
-	var target future.TagWakeable = &slot{current: 5}
+func ExampleWakeable_tagged() {
+	var target future.Wakeable = &slot{current: 5}
 	future.NewTaggedWaker(target, 5).Wake()
 	future.NewWaker(target).Wake()
 	// Output:

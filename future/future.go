@@ -56,6 +56,9 @@ func Ready[T any](v T) ReadyFuture[T] { return ReadyFuture[T]{v: v} }
 // Poll returns the value the future was made with.
 func (r ReadyFuture[T]) Poll(*Context) (T, bool) { return r.v, true }
 
+// String describes the future for task dumps.
+func (r ReadyFuture[T]) String() string { return "Ready" }
+
 // PendingFuture is a future that never completes; see [Pending].
 type PendingFuture[T any] struct{}
 
@@ -70,12 +73,25 @@ func (PendingFuture[T]) Poll(*Context) (T, bool) {
 	return zero, false
 }
 
+// String describes the future for task dumps.
+func (PendingFuture[T]) String() string { return "Pending (never completes)" }
+
 // PollFn is a future defined by its poll function; see [PollFunc].
 type PollFn[T any] func(cx *Context) (T, bool)
 
 // PollFunc returns a future whose Poll calls f. The function carries the
 // future's state in the variables it closes over.
-func PollFunc[T any](f func(cx *Context) (T, bool)) PollFn[T] { return PollFn[T](f) }
+func PollFunc[T any](f func(cx *Context) (T, bool)) PollFn[T] {
+	if f == nil {
+		panic("future: PollFunc of a nil function")
+	}
+	return PollFn[T](f)
+}
 
 // Poll calls the function.
 func (f PollFn[T]) Poll(cx *Context) (T, bool) { return f(cx) }
+
+// String describes the future for task dumps. A PollFn cannot say what it
+// waits for; wrap it in a type with a String or Trace method for a better
+// description.
+func (f PollFn[T]) String() string { return "PollFunc" }

@@ -127,4 +127,4 @@ func (g *gate) counts() (polls, drops int) {
 // countWaker is a Wakeable that counts its wakes (single goroutine only).
 type countWaker struct{ n int }
 
-func (c *countWaker) Wake() { c.n++ }
+func (c *countWaker) Wake(uint64) { c.n++ }

@@ -1,5 +1,7 @@
 package future
 
+import "strconv"
+
 // Pair holds the outputs of the two futures of [Join2].
 type Pair[A, B any] struct {
 	A A
@@ -13,6 +15,7 @@ type Joined2[A, B any] struct {
 	out   Pair[A, B]
 	aDone bool
 	bDone bool
+	done  bool
 }
 
 // Join2 returns a future that polls a and b until both are ready, and outputs
@@ -27,6 +30,9 @@ func Join2[A, B any](a Future[A], b Future[B]) *Joined2[A, B] {
 
 // Poll polls the children that have not completed yet, a before b.
 func (j *Joined2[A, B]) Poll(cx *Context) (Pair[A, B], bool) {
+	if j.done {
+		panic("future: Joined2 polled after completion")
+	}
 	if !j.aDone {
 		if v, ok := j.a.Poll(cx); ok {
 			j.out.A, j.aDone = v, true
@@ -46,6 +52,7 @@ func (j *Joined2[A, B]) Poll(cx *Context) (Pair[A, B], bool) {
 	if j.aDone && j.bDone {
 		out := j.out
 		j.out = Pair[A, B]{}
+		j.done = true
 		return out, true
 	}
 	return Pair[A, B]{}, false
@@ -63,11 +70,29 @@ func (j *Joined2[A, B]) Drop() {
 	}
 }
 
+// Trace describes the future for task dumps: "Join{<a>, <b>}", with a child
+// that has completed shown as "done".
+func (j *Joined2[A, B]) Trace(t *Trace) {
+	t.Push("Join")
+	if j.aDone {
+		t.Leaf("done")
+	} else {
+		t.Future(j.a)
+	}
+	if j.bDone {
+		t.Leaf("done")
+	} else {
+		t.Future(j.b)
+	}
+	t.Pop()
+}
+
 // JoinedAll is the future returned by [JoinAll].
 type JoinedAll[T any] struct {
 	fs   []Future[T]
 	out  []T
 	left int
+	done bool
 }
 
 // JoinAll returns a future that polls every future in fs until all are ready
@@ -88,6 +113,9 @@ func JoinAll[T any](fs []Future[T]) *JoinedAll[T] {
 
 // Poll polls every unfinished child once.
 func (j *JoinedAll[T]) Poll(cx *Context) ([]T, bool) {
+	if j.done {
+		panic("future: JoinedAll polled after completion")
+	}
 	for i, f := range j.fs {
 		if f == nil {
 			continue
@@ -102,6 +130,7 @@ func (j *JoinedAll[T]) Poll(cx *Context) ([]T, bool) {
 	if j.left == 0 {
 		out := j.out
 		j.out = nil
+		j.done = true
 		return out, true
 	}
 	return nil, false
@@ -116,4 +145,16 @@ func (j *JoinedAll[T]) Drop() {
 		}
 	}
 	j.left = 0
+}
+
+// Trace describes the future for task dumps, with the children that have not
+// completed: "JoinAll(2 of 5 left){<child>, <child>}".
+func (j *JoinedAll[T]) Trace(t *Trace) {
+	t.Push("JoinAll(" + strconv.Itoa(j.left) + " of " + strconv.Itoa(len(j.fs)) + " left)")
+	for _, f := range j.fs {
+		if f != nil {
+			t.Future(f)
+		}
+	}
+	t.Pop()
 }

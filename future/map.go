@@ -43,6 +43,15 @@ func (m *Mapped[A, B]) Drop() {
 	}
 }
 
+// Trace describes the future for task dumps: "Map{<inner>}".
+func (m *Mapped[A, B]) Trace(t *Trace) {
+	if m.done {
+		t.Leaf("Map(done)")
+		return
+	}
+	t.Node("Map", m.f)
+}
+
 // Chained is the future returned by [Then].
 type Chained[A, B any] struct {
 	first  Future[A]
@@ -99,5 +108,18 @@ func (c *Chained[A, B]) Drop() {
 	if s := c.second; s != nil {
 		c.second = nil
 		Drop(s)
+	}
+}
+
+// Trace describes the future for task dumps, with the stage in progress:
+// "Then(1 of 2){<first>}" or "Then(2 of 2){<second>}".
+func (c *Chained[A, B]) Trace(t *Trace) {
+	switch {
+	case c.done:
+		t.Leaf("Then(done)")
+	case c.first != nil:
+		t.Node("Then(1 of 2)", c.first)
+	default:
+		t.Node("Then(2 of 2)", c.second)
 	}
 }

@@ -57,3 +57,12 @@ func (s *Selected2[A, B]) Drop() {
 		s.finish()
 	}
 }
+
+// Trace describes the future for task dumps: "Select{<a>, <b>}".
+func (s *Selected2[A, B]) Trace(t *Trace) {
+	if s.done {
+		t.Leaf("Select(done)")
+		return
+	}
+	t.Node("Select", s.a, s.b)
+}

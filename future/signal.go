@@ -16,7 +16,7 @@ type Signal struct {
 func NewSignal() *Signal { return &Signal{ch: make(chan struct{}, 1)} }
 
 // Wake records a wake and releases a goroutine blocked in Wait.
-func (s *Signal) Wake() {
+func (s *Signal) Wake(uint64) {
 	select {
 	case s.ch <- struct{}{}:
 	default:
@@ -51,6 +51,9 @@ func (s *Signal) C() <-chan struct{} { return s.ch }
 // spawning) must be run with weft.BlockOn instead. If ctx ends first, f is
 // dropped and the error is ctx.Err().
 func Block[T any](ctx context.Context, f Future[T]) (T, error) {
+	if f == nil {
+		panic("future: Block of a nil future")
+	}
 	s := NewSignal()
 	cx := NewContext(s.Waker())
 	for {

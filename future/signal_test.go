@@ -24,7 +24,7 @@ func TestSignalWakeBeforeWaitIsNotLost(t *testing.T) {
 func TestSignalCoalescesWakes(t *testing.T) {
 	s := future.NewSignal()
 	for range 3 {
-		s.Wake()
+		s.Wake(0)
 	}
 	if err := s.Wait(t.Context()); err != nil {
 		t.Fatalf("Wait = %v, want nil", err)
@@ -94,8 +94,8 @@ func TestSignalC(t *testing.T) {
 		t.Fatal("C ready before any wake")
 	default:
 	}
-	s.Wake()
-	s.Wake()
+	s.Wake(0)
+	s.Wake(0)
 	select {
 	case <-s.C():
 	default:
@@ -123,7 +123,7 @@ func TestSignalNoLostWakeStress(t *testing.T) {
 		go func() {
 			for range iters {
 				progress.Add(1)
-				s.Wake()
+				s.Wake(0)
 			}
 		}()
 	}

@@ -1,23 +1,19 @@
 package future
 
-// Wakeable is what a [Waker] wakes: a task, a goroutine waiting on a [Signal],
-// a combinator's child slot.
+// Wakeable is what a [Waker] wakes: a task, a goroutine waiting on a
+// [Signal], a combinator's child slot.
+//
+// Wake receives the tag the Waker was made with ([NewTaggedWaker]), or 0 for
+// a Waker from [NewWaker]; most implementations ignore it. weft's tasks use
+// it: a task's memory is reused after the task ends, and the tag (the task's
+// ID) keeps a Waker kept past the end of its task from waking the next task
+// that uses the memory.
 //
 // Implementations must be pointer types (so that Wakers compare by identity)
 // and Wake must be safe to call from any goroutine, any number of times, and
 // must neither block nor allocate.
 type Wakeable interface {
-	Wake()
-}
-
-// TagWakeable is a Wakeable whose Wakers carry a tag: the same object can be
-// woken on behalf of different incarnations, and WakeTag ignores a tag that is
-// no longer current. weft's tasks use it: a task's memory is reused after the
-// task ends, and the tag (the task's ID) keeps a Waker kept past the end of
-// its task from waking the next task that uses the memory.
-type TagWakeable interface {
-	Wakeable
-	WakeTag(tag uint64)
+	Wake(tag uint64)
 }
 
 // Waker wakes whoever waits for a future: a task, or a goroutine blocked on a
@@ -32,14 +28,16 @@ type Waker struct {
 	tag uint64
 }
 
-// NewWaker returns a Waker that calls w.Wake.
+// NewWaker returns a Waker that calls w.Wake(0).
 func NewWaker(w Wakeable) Waker { return Waker{w: w} }
 
-// NewTaggedWaker returns a Waker that calls w.WakeTag(tag). tag must not be
-// 0.
-func NewTaggedWaker(w TagWakeable, tag uint64) Waker {
+// NewTaggedWaker returns a Waker that calls w.Wake(tag). tag must not be 0.
+func NewTaggedWaker(w Wakeable, tag uint64) Waker {
 	if tag == 0 {
 		panic("future: NewTaggedWaker with tag 0")
+	}
+	if w == nil {
+		panic("future: NewTaggedWaker of a nil Wakeable")
 	}
 	return Waker{w: w, tag: tag}
 }
@@ -48,12 +46,8 @@ func NewTaggedWaker(w TagWakeable, tag uint64) Waker {
 // blocks and never allocates. Everything the caller did before Wake happens
 // before the poll that the wake causes.
 func (w Waker) Wake() {
-	if w.tag != 0 {
-		w.w.(TagWakeable).WakeTag(w.tag)
-		return
-	}
 	if w.w != nil {
-		w.w.Wake()
+		w.w.Wake(w.tag)
 	}
 }
 
@@ -69,7 +63,7 @@ func (w Waker) Target() Wakeable { return w.w }
 
 type noopWaker struct{ _ byte }
 
-func (*noopWaker) Wake() {}
+func (*noopWaker) Wake(uint64) {}
 
 var noop = &noopWaker{}
 

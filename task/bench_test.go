@@ -107,7 +107,7 @@ func (s *benchSched) runAll() {
 
 // benchSpawn binds f and queues its first Notified.
 func benchSpawn[F future.Future[T], T any](s *benchSched, f F) (*task.JoinHandle[T], *task.Header) {
-	jh, n, ok := task.Bind[F, T](s.owned, f, s, nil)
+	jh, n, ok := task.Bind[F, T](s.owned, f, s, task.Options{})
 	if !ok {
 		panic("bench: owned list closed")
 	}
@@ -214,7 +214,7 @@ func benchTaskWakeAndPoll(b *testing.B) {
 	s.runAll() // now idle
 	b.ReportAllocs()
 	for b.Loop() {
-		h.Wake()
+		h.Wake(0)
 		s.runOne()
 	}
 	s.shutdown()
@@ -258,7 +258,7 @@ func benchTaskPollCycle(b *testing.B) {
 		if !s.runOne() {
 			b.StopTimer()
 			for _, h := range hs {
-				h.Wake()
+				h.Wake(0)
 			}
 			b.StartTimer()
 			s.runOne()
@@ -287,7 +287,7 @@ func benchTaskWakeIdle(b *testing.B) {
 			i = 0
 			b.StartTimer()
 		}
-		hs[i].Wake()
+		hs[i].Wake(0)
 		i++
 	}
 	s.shutdown()
@@ -301,7 +301,7 @@ func benchTaskWakeNotified(b *testing.B) {
 	_, h := benchSpawn[idleFut, int](s, idleFut{}) // notified from the start
 	b.ReportAllocs()
 	for b.Loop() {
-		h.Wake()
+		h.Wake(0)
 	}
 	s.shutdown()
 }
@@ -367,7 +367,7 @@ func TestPollAndWakeDoNotAllocate(t *testing.T) {
 		}
 		s.runAll()
 		i := 0
-		checkNoAllocs(t, runs, func() { hs[i].Wake(); i++ })
+		checkNoAllocs(t, runs, func() { hs[i].Wake(0); i++ })
 		if s.q.Len() != runs+1 {
 			t.Fatalf("queue holds %d tasks after %d wakes of idle tasks", s.q.Len(), runs+1)
 		}
@@ -376,7 +376,7 @@ func TestPollAndWakeDoNotAllocate(t *testing.T) {
 		s := newBenchSched()
 		defer s.shutdown()
 		_, h := benchSpawn[idleFut, int](s, idleFut{})
-		checkNoAllocs(t, runs, h.Wake)
+		checkNoAllocs(t, runs, func() { h.Wake(0) })
 		if s.q.Len() != 1 {
 			t.Fatalf("queue holds %d entries, want 1: waking a queued task must not queue it again", s.q.Len())
 		}
@@ -402,7 +402,7 @@ func TestPollAndWakeDoNotAllocate(t *testing.T) {
 		_, h := benchSpawn[idleFut, int](s, idleFut{})
 		s.runAll()
 		checkNoAllocs(t, runs, func() {
-			h.Wake()
+			h.Wake(0)
 			if !s.runOne() {
 				t.Fatal("Wake of an idle task queued nothing")
 			}

@@ -2,6 +2,18 @@ package task
 
 import "github.com/weftrt/weft/future"
 
+// Options says what Bind and the other task constructors record for a task.
+// The zero value records nothing, which costs nothing.
+type Options struct {
+	// SpawnPC is the program counter of the spawn call (0: unknown). It is
+	// kept as an index into a table of spawn sites, without allocating, and
+	// reported to hooks (Meta.SpawnPC) and by Header.SpawnPC.
+	SpawnPC uintptr
+	// Stats turns on the task's Stats (spawn time, poll count, last poll):
+	// one allocation per task and a clock read per poll.
+	Stats bool
+}
+
 // Bind creates a task that runs f on scheduler s and adds it to the list o.
 //
 // It returns the task's JoinHandle and, when the task was added, its first
@@ -9,13 +21,13 @@ import "github.com/weftrt/weft/future"
 // o is closed the task is shut down at once: its JoinHandle reports a
 // cancellation with the close's cause, and ok is false.
 //
-// stats, when not nil, is kept as the task's bookkeeping (spawn site, polls).
-// The spawn hook of s runs before Bind returns. Bind panics if f is a nil
+// opts says what to record for the task (spawn site, stats). The spawn hook of
+// s runs before Bind returns. Bind panics if f is a nil
 // pointer, function or interface, or s is nil. It allocates the JoinHandle
 // (a few words); the task itself, with f stored inline, reuses the memory of
 // a finished task of the same type when one is free.
-func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, stats *Stats) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, s, o.id, stats)
+func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
+	c := newCell[F, T](f, s, o.id, opts)
 	if o.bind(&c.hdr) {
 		return finishBind(c, true, nil)
 	}
@@ -30,8 +42,8 @@ func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, stats *Sta
 // (two references, NOTIFIED, no join interest). An AbortHandle can still be
 // taken from the Notified's header before scheduling it, with
 // [Notified.AbortHandle].
-func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, stats *Stats) (n Notified, ok bool) {
-	c := newCell[F, T](f, s, o.id, stats)
+func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (n Notified, ok bool) {
+	c := newCell[F, T](f, s, o.id, opts)
 	h := &c.hdr
 	detached, _ := h.state.load().transitionDropJoinHandleFast()
 	h.state.v.Store(uint64(detached))
@@ -42,8 +54,8 @@ func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, st
 }
 
 // BindLocal is Bind for a LocalOwnedTasks.
-func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, stats *Stats) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, s, l.id, stats)
+func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
+	c := newCell[F, T](f, s, l.id, opts)
 	added := l.bind(&c.hdr)
 	return finishBind(c, added, l.cause)
 }
@@ -62,7 +74,7 @@ func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, ca
 	if !added {
 		// The list's reference goes to the shutdown (which runs the
 		// terminate hook); the Notified's is dropped unrun below.
-		c.shutdown(cause)
+		(*harness[F, T])(c).shutdown(cause)
 	}
 	if hooks := h.sched.Hooks(); hooks != nil && hooks.OnSpawn != nil {
 		runHook(hooks.OnSpawn, h)
@@ -79,8 +91,8 @@ func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, ca
 // the start (so an abort before it runs only marks it cancelled, and it is
 // cancelled when run); s.Schedule is never called for it. s.Release is called
 // at completion and should report false.
-func NewUnowned[F future.Future[T], T any](f F, s Scheduler, stats *Stats) (UnownedTask, *JoinHandle[T]) {
-	c := newCell[F, T](f, s, 0, stats)
+func NewUnowned[F future.Future[T], T any](f F, s Scheduler, opts Options) (UnownedTask, *JoinHandle[T]) {
+	c := newCell[F, T](f, s, 0, opts)
 	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core)
 }
 
@@ -90,7 +102,7 @@ func NewUnowned[F future.Future[T], T any](f F, s Scheduler, stats *Stats) (Unow
 // and of the first Notified until then.
 type PendingLocal struct {
 	h     *Header
-	owner uint64 // the list it is meant for; the header's ownerID is set at bind
+	owner uint32 // the list it is meant for; the header's ownerID is set at bind
 }
 
 // ID returns the task's ID.
@@ -98,10 +110,10 @@ func (p PendingLocal) ID() ID { return p.h.id }
 
 // NewLocal creates a task for l without touching l, so any goroutine may call
 // it; see PendingLocal.
-func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, stats *Stats) (PendingLocal, *JoinHandle[T]) {
+func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (PendingLocal, *JoinHandle[T]) {
 	// Owner 0 until bound, so that cancelling it unbound (Cancel) never
 	// touches the list.
-	c := newCell[F, T](f, s, 0, stats)
+	c := newCell[F, T](f, s, 0, opts)
 	return PendingLocal{h: &c.hdr, owner: l.id}, newJoinHandle(&c.core)
 }
 
@@ -118,7 +130,7 @@ func (l *LocalOwnedTasks) BindPending(p PendingLocal) (Notified, bool) {
 	if l.bind(h) {
 		return Notified{h: h}, true
 	}
-	h.typ.shutdown(h, l.cause)
+	h.raw().shutdown(l.cause)
 	Notified{h: h}.Drop()
 	return Notified{}, false
 }
@@ -128,6 +140,6 @@ func (l *LocalOwnedTasks) BindPending(p PendingLocal) (Notified, bool) {
 // cause. Any goroutine may call it, since the list is not touched.
 func (p PendingLocal) Cancel(cause error) {
 	h := p.h
-	h.typ.shutdown(h, cause)
+	h.raw().shutdown(cause)
 	Notified{h: h}.Drop()
 }

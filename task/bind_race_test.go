@@ -39,7 +39,7 @@ func TestBindRacingCloseDoesNotReadCauseUnsynchronized(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 16 {
-				jh, n, ok := Bind(o, future.Ready(1), s, nil)
+				jh, n, ok := Bind(o, future.Ready(1), s, Options{})
 				if ok {
 					n.Drop()
 					jh.Detach()

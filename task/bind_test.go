@@ -32,18 +32,18 @@ func TestBindNilFuturePanics(t *testing.T) {
 		fn   func()
 		want string
 	}{
-		{"Bind nil pointer", func() { task.Bind(s.owned, nilPtr, s, nil) }, nilFuture},
-		{"Bind nil PollFn", func() { task.Bind(s.owned, nilFn, s, nil) }, nilFuture},
-		{"Bind nil interface", func() { task.Bind(s.owned, nilIface, s, nil) }, nilFuture},
-		{"BindLocal nil pointer", func() { task.BindLocal(ls.local, nilPtr, ls, nil) }, nilFuture},
-		{"BindLocal nil PollFn", func() { task.BindLocal(ls.local, nilFn, ls, nil) }, nilFuture},
-		{"BindLocal nil interface", func() { task.BindLocal(ls.local, nilIface, ls, nil) }, nilFuture},
-		{"NewUnowned nil pointer", func() { task.NewUnowned(nilPtr, s, nil) }, nilFuture},
-		{"NewUnowned nil PollFn", func() { task.NewUnowned(nilFn, s, nil) }, nilFuture},
-		{"NewUnowned nil interface", func() { task.NewUnowned(nilIface, s, nil) }, nilFuture},
-		{"Bind nil Scheduler", func() { task.Bind(s.owned, future.Ready(1), nil, nil) }, nilSched},
-		{"BindLocal nil Scheduler", func() { task.BindLocal(ls.local, future.Ready(1), nil, nil) }, nilSched},
-		{"NewUnowned nil Scheduler", func() { task.NewUnowned(future.Ready(1), nil, nil) }, nilSched},
+		{"Bind nil pointer", func() { task.Bind(s.owned, nilPtr, s, task.Options{}) }, nilFuture},
+		{"Bind nil PollFn", func() { task.Bind(s.owned, nilFn, s, task.Options{}) }, nilFuture},
+		{"Bind nil interface", func() { task.Bind(s.owned, nilIface, s, task.Options{}) }, nilFuture},
+		{"BindLocal nil pointer", func() { task.BindLocal(ls.local, nilPtr, ls, task.Options{}) }, nilFuture},
+		{"BindLocal nil PollFn", func() { task.BindLocal(ls.local, nilFn, ls, task.Options{}) }, nilFuture},
+		{"BindLocal nil interface", func() { task.BindLocal(ls.local, nilIface, ls, task.Options{}) }, nilFuture},
+		{"NewUnowned nil pointer", func() { task.NewUnowned(nilPtr, s, task.Options{}) }, nilFuture},
+		{"NewUnowned nil PollFn", func() { task.NewUnowned(nilFn, s, task.Options{}) }, nilFuture},
+		{"NewUnowned nil interface", func() { task.NewUnowned(nilIface, s, task.Options{}) }, nilFuture},
+		{"Bind nil Scheduler", func() { task.Bind(s.owned, future.Ready(1), nil, task.Options{}) }, nilSched},
+		{"BindLocal nil Scheduler", func() { task.BindLocal(ls.local, future.Ready(1), nil, task.Options{}) }, nilSched},
+		{"NewUnowned nil Scheduler", func() { task.NewUnowned(future.Ready(1), nil, task.Options{}) }, nilSched},
 	}
 	for _, c := range cases {
 		if msg := panicText(mustPanic(t, c.fn)); msg != c.want {
@@ -97,7 +97,7 @@ func TestIDsUniqueAndIncreasing(t *testing.T) {
 		case 1:
 			id = spawn(b, future.Ready(0)).ID()
 		case 2:
-			u, jh := task.NewUnowned(future.Ready(0), a, nil)
+			u, jh := task.NewUnowned(future.Ready(0), a, task.Options{})
 			if u.ID() != jh.ID() {
 				t.Fatal("UnownedTask and JoinHandle IDs differ")
 			}

@@ -30,7 +30,7 @@
 // keep the live tasks in an [OwnedTasks] (or [LocalOwnedTasks] for one
 // thread), create tasks with [Bind], and run what Schedule receives:
 //
-//	jh, n, ok := task.Bind(owned, fut, sched, nil)
+//	jh, n, ok := task.Bind(owned, fut, sched, Options{})
 //	if ok {
 //		sched.Schedule(n)
 //	}
@@ -39,6 +39,14 @@
 //
 // At shutdown, call OwnedTasks.CloseAndShutdownAll and Drop the Notifieds
 // still queued. Every JoinHandle then reports its output or a cancellation.
+//
+// # Task dumps
+//
+// [OwnedTasks.Each] lists the tasks under the list's locks; [Header.Inspect]
+// then lends the future of an idle task to the caller (to describe it with
+// future.TraceOf) without polling it and without stopping the scheduler, and
+// [LocalOwnedTasks.Inspect] does the same on a local list's own goroutine.
+// The protocol is written in dump.go.
 //
 // # Panics
 //

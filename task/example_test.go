@@ -39,7 +39,7 @@ func (s *queueSched) push(n task.Notified) {
 
 // spawnOn starts f on s.
 func spawnOn[F future.Future[T], T any](s *queueSched, f F) *task.JoinHandle[T] {
-	jh, n, ok := task.Bind(s.owned, f, s, nil)
+	jh, n, ok := task.Bind(s.owned, f, s, task.Options{})
 	if ok {
 		s.Schedule(n)
 	}
@@ -220,7 +220,7 @@ func ExampleUnownedTask() {
 	s := newQueueSched() // a blocking task's scheduler only sees Release
 	u, jh := task.NewUnowned(future.PollFunc(func(*future.Context) (string, bool) {
 		return "computed on a pool goroutine", true
-	}), s, nil)
+	}), s, task.Options{})
 	u.Run(future.NewContext(future.Noop())) // what a blocking pool does
 	fmt.Println(jh.Join(context.Background()))
 	// Output:
@@ -235,7 +235,7 @@ func ExampleHooks() {
 		OnTerminate: func(task.Meta) { fmt.Println("terminated") },
 	}
 	hooked := hookedSched{s, h}
-	jh, n, _ := task.Bind(s.owned, countdown("t", 1), hooked, nil)
+	jh, n, _ := task.Bind(s.owned, countdown("t", 1), hooked, task.Options{})
 	s.Schedule(n)
 	s.RunUntilIdle()
 	fmt.Println(jh.Join(context.Background()))
@@ -258,7 +258,7 @@ func (h hookedSched) Hooks() *task.Hooks { return h.hooks }
 
 func ExampleSnapshot() {
 	s := newQueueSched()
-	jh, n, _ := task.Bind(s.owned, future.Ready(1), s, nil)
+	jh, n, _ := task.Bind(s.owned, future.Ready(1), s, task.Options{})
 	h := n.Header()
 	fmt.Println(h.State())
 	s.Schedule(n)
@@ -277,7 +277,7 @@ func ExampleQueue() {
 	var q task.Queue // the zero Queue is empty and ready
 	var ids []task.ID
 	for i := range 3 {
-		_, n, _ := task.Bind(s.owned, future.Ready(i), s, nil)
+		_, n, _ := task.Bind(s.owned, future.Ready(i), s, task.Options{})
 		ids = append(ids, n.ID())
 		q.Push(n)
 	}

@@ -80,6 +80,11 @@ func FuzzStateWord(f *testing.F) {
 	// The join waker swapped while the task completes.
 	f.Add(seq(fromInitial, "setJoinWaker", "toRunning", "unsetWaker", "toComplete", "setJoinWaker",
 		"toTerminal(1)", "toJoinHandleDropped", "refDec", "refDecTwice"))
+	// A dump holds the idle task while it is woken, then aborted, then
+	// shut down; each untrace (toIdle) reports what the holder must do.
+	f.Add(seq(fromInitial, "toRunning", "toIdle", "toTracing", "toNotifiedByRef", "toIdle", "toTracing",
+		"toRunning", "toIdle", "toTracing", "toNotifiedAndCancel", "toIdle", "toComplete", "toTerminal(2)",
+		"toTracing", "toJoinHandleDropped", "refDec", "toTracing"))
 	// A blocking task shut down; arbitrary words.
 	f.Add(seq(fromInitial, "refDec", "toShutdown", "toComplete", "toTerminal(1)", "toNotifiedForTracing", "toRunning"))
 	f.Add(seq([]byte{1, 0x3f, 2}, "toNotifiedByRef", "toIdle", "toComplete", "unsetWakerAfterComplete", "refDecTwice"))

@@ -59,11 +59,15 @@ const (
 
 // core is the part of a task cell that depends only on the output type; the
 // JoinHandle works on it.
+//
+// out comes before the small fields so that a zero-size output is not the
+// last field (Go pads a struct that ends in one): with a pointer future and a
+// struct{} output the whole cell is 128 bytes, one size class.
 type core[T any] struct {
 	hdr   Header     // must stay the first field: see taskType
+	out   T          // with err: the output, once stage is stageFinished
 	stage stage      // see "Field ownership" in state.go
-	err   *JoinError // with out: the output, once stage is stageFinished
-	out   T
+	err   *JoinError // set when the task failed instead of producing out
 }
 
 // cell is a whole task: header, output, and the future stored inline. Cells
@@ -74,20 +78,27 @@ type cell[F future.Future[T], T any] struct {
 	fut F
 }
 
+// harness is a cell seen through the operations that move its task between
+// states: poll, complete, cancel, shutdown, dealloc. It is the only code that
+// acts on the results of the transitions in state.go (Tokio's Harness). The
+// two types share one layout; a *cell is converted to a *harness to operate
+// on it.
+type harness[F future.Future[T], T any] cell[F, T]
+
 // ErrGoexit is the panic value recorded for a task whose future called
 // runtime.Goexit.
 var ErrGoexit = errors.New("task: future called runtime.Goexit")
 
 // newCell builds a task in its initial state (three references, NOTIFIED
 // and JOIN_INTEREST), reusing a recycled cell when its type's pool has one.
-func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *Stats) *cell[F, T] {
-	if values.IsNil(f) {
+func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint32, opts Options) *cell[F, T] {
+	tt := typeFor[F, T]()
+	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
 	}
 	if s == nil {
 		panic("task: spawn with a nil Scheduler")
 	}
-	tt := typeFor[F, T]()
 	var c *cell[F, T]
 	if v := tt.pool.Get(); v != nil {
 		c = v.(*cell[F, T])
@@ -103,9 +114,9 @@ func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *St
 	c.hdr.sched = s
 	c.hdr.id = id
 	c.hdr.ownerID = ownerID
-	c.hdr.stats = st
-	if st != nil && st.SpawnedAt == 0 {
-		st.SpawnedAt = Nanotime()
+	c.hdr.site = siteOf(opts.SpawnPC)
+	if opts.Stats {
+		c.hdr.stats = &Stats{SpawnedAt: Nanotime()}
 	}
 	c.hdr.state.v.Store(uint64(initialState.withGen(id)))
 	return c
@@ -113,7 +124,7 @@ func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint64, st *St
 
 // poll runs the task for a Notified whose reference the caller hands over.
 // Mirrors tokio Harness::poll and poll_inner.
-func (c *cell[F, T]) poll(cx *future.Context) {
+func (c *harness[F, T]) poll(cx *future.Context) {
 	h := &c.hdr
 	switch h.state.toRunning() {
 	case runningSuccess:
@@ -144,7 +155,7 @@ func (c *cell[F, T]) poll(cx *future.Context) {
 // pollFuture polls the future once with hooks around it and reports whether
 // the task has finished (with output, or with a panic). The caller holds
 // RUNNING.
-func (c *cell[F, T]) pollFuture(cx *future.Context) bool {
+func (c *harness[F, T]) pollFuture(cx *future.Context) bool {
 	h := &c.hdr
 	cx.SetWaker(future.NewTaggedWaker(h, uint64(h.id)))
 	cx.SetTaskID(uint64(h.id))
@@ -164,7 +175,7 @@ func (c *cell[F, T]) pollFuture(cx *future.Context) bool {
 
 // pollGuarded polls the future inside a recover. On Ready it drops the future
 // and stores the output; on a panic it drops the future and stores the panic.
-func (c *cell[F, T]) pollGuarded(cx *future.Context) (ready bool) {
+func (c *harness[F, T]) pollGuarded(cx *future.Context) (ready bool) {
 	normal := false
 	defer func() {
 		if normal {
@@ -191,13 +202,16 @@ func (c *cell[F, T]) pollGuarded(cx *future.Context) (ready bool) {
 // output. goexit is true when the goroutine is exiting through
 // runtime.Goexit rather than panicking; the task is then completed here,
 // because the caller will never resume.
-func (c *cell[F, T]) storePanic(r any, goexit bool) {
+func (c *harness[F, T]) storePanic(r any, goexit bool) {
 	if v, ok := r.(*invariants.Violation); ok {
 		panic(v)
 	}
 	stack := debug.Stack()
 	if goexit {
 		r = ErrGoexit
+	}
+	if sp, ok := r.(*StackedPanic); ok {
+		r, stack = sp.Value, sp.Stack
 	}
 	// Drop the future if Poll itself panicked. If Drop panicked we are
 	// past that (stage is no longer stageRunning), and Poll had returned
@@ -207,7 +221,7 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 		// is the cause worth reporting.
 		c.dropFutureCatching()
 	} else {
-		dropUnread(&c.out)
+		dropUnread(c.hdr.typ.outFacts, &c.out)
 	}
 	var zf F
 	c.fut = zf
@@ -226,19 +240,19 @@ func (c *cell[F, T]) storePanic(r any, goexit bool) {
 
 // dropFuture marks the future gone and calls its Drop. The caller holds
 // RUNNING. A panic propagates to the caller's recover.
-func (c *cell[F, T]) dropFuture() {
+func (c *harness[F, T]) dropFuture() {
 	if c.stage != stageRunning {
 		return
 	}
 	c.stage = stageConsumed
-	values.Drop(&c.fut)
+	values.DropWith(c.hdr.typ.futFacts, &c.fut)
 	var z F
 	c.fut = z
 }
 
 // dropFutureCatching is dropFuture with its own recover; it reports false
 // with the panic value and stack when Drop panicked.
-func (c *cell[F, T]) dropFutureCatching() (value any, stack []byte, ok bool) {
+func (c *harness[F, T]) dropFutureCatching() (value any, stack []byte, ok bool) {
 	ok = true
 	func() {
 		normal := false
@@ -265,7 +279,7 @@ func (c *cell[F, T]) dropFutureCatching() (value any, stack []byte, ok bool) {
 
 // cancelTask drops the future and stores a cancellation (or the panic of the
 // future's Drop). The caller holds RUNNING. Mirrors tokio cancel_task.
-func (c *cell[F, T]) cancelTask(cause error) {
+func (c *harness[F, T]) cancelTask(cause error) {
 	if p, stack, ok := c.dropFutureCatching(); !ok {
 		c.err = newPanic(c.hdr.id, p, stack)
 	} else {
@@ -285,8 +299,15 @@ func (c *cell[F, T]) cancelTask(cause error) {
 // hook, removes the task from its list and drops the poller's (and the
 // list's) reference. The caller holds RUNNING and the stage is
 // stageFinished. Mirrors tokio Harness::complete.
-func (c *cell[F, T]) complete() {
+func (c *harness[F, T]) complete() {
 	h := &c.hdr
+	outcome := OutcomeCompleted
+	if c.err != nil {
+		outcome = OutcomeCancelled
+		if c.err.panic {
+			outcome = OutcomePanicked
+		}
+	}
 	snap := h.state.toComplete()
 	if !snap.IsJoinInterested() {
 		// Rule 7: the handle is gone, the output is ours to drop.
@@ -300,7 +321,7 @@ func (c *cell[F, T]) complete() {
 		}
 	}
 	if hooks := h.sched.Hooks(); hooks != nil && hooks.OnTerminate != nil {
-		runHook(hooks.OnTerminate, h)
+		runTerminateHook(hooks.OnTerminate, h, outcome)
 	}
 	n := uint64(1)
 	if h.sched.Release(Task{h: h}) {
@@ -322,7 +343,7 @@ func (c *core[T]) dropOutput() {
 	// A failed task has no output: out is its zero value, which must not
 	// get a Drop call.
 	if c.err == nil {
-		dropUnread(&c.out)
+		dropUnread(c.hdr.typ.outFacts, &c.out)
 	}
 	c.err = nil
 	var z T
@@ -331,7 +352,7 @@ func (c *core[T]) dropOutput() {
 
 // dropUnread calls Drop on an output value that nobody will read, if it
 // implements future.Dropper, swallowing a panic.
-func dropUnread[T any](p *T) {
+func dropUnread[T any](f values.Facts, p *T) {
 	defer func() {
 		if r := recover(); r != nil {
 			if v, ok := r.(*invariants.Violation); ok {
@@ -339,12 +360,12 @@ func dropUnread[T any](p *T) {
 			}
 		}
 	}()
-	values.Drop(p)
+	values.DropWith(f, p)
 }
 
 // shutdown cancels the task for a runtime shutdown, owning one reference.
 // Mirrors tokio Harness::shutdown.
-func (c *cell[F, T]) shutdown(cause error) {
+func (c *harness[F, T]) shutdown(cause error) {
 	if !c.hdr.state.toShutdown() {
 		// Running elsewhere (the poller will see CANCELLED) or complete.
 		c.hdr.dropRef()
@@ -358,7 +379,7 @@ func (c *cell[F, T]) shutdown(cause error) {
 // and recycles the cell. Only a stale Waker or AbortHandle can still reach
 // the header; they read the state word alone, see a zero count, COMPLETE or
 // another generation, and stop. The state word is left as it is.
-func (c *cell[F, T]) dealloc() {
+func (c *harness[F, T]) dealloc() {
 	if c.stage == stageRunning {
 		// Never completed: an UnownedTask dropped without running.
 		_, _, _ = c.dropFutureCatching()
@@ -371,19 +392,29 @@ func (c *cell[F, T]) dealloc() {
 	h.joinWaker = future.Waker{}
 	h.stats = nil
 	h.ownerID = 0
+	h.site = 0
 	var zf F
 	var zo T
 	c.fut, c.out, c.err, c.stage = zf, zo, nil, stageRunning
-	tt.pool.Put(c)
+	tt.pool.Put((*cell[F, T])(c))
 }
 
 // future returns the future for tracing while the caller holds RUNNING, or
 // nil once it is gone.
-func (c *cell[F, T]) future() any {
+func (c *harness[F, T]) future() any {
 	if c.stage != stageRunning {
 		return nil
 	}
 	return c.fut
+}
+
+// futureAddr is future for a future stored by value: it returns its address,
+// valid while the caller holds RUNNING.
+func (c *harness[F, T]) futureAddr() any {
+	if c.stage != stageRunning {
+		return nil
+	}
+	return &c.fut
 }
 
 func wakeGuarded(w future.Waker) {

@@ -111,7 +111,7 @@ type countWaker struct {
 	onWake func()
 }
 
-func (w *countWaker) Wake() {
+func (w *countWaker) Wake(uint64) {
 	w.n++
 	if w.onWake != nil {
 		w.onWake()
@@ -169,9 +169,9 @@ func newSeqRun(mode uint8, unowned bool) *seqRun {
 	if unowned {
 		// A blocking task completes in its one poll.
 		e.event = true
-		r.unowned, r.jh = NewUnowned[*seqFuture, *seqOut](&seqFuture{e: e}, s, nil)
+		r.unowned, r.jh = NewUnowned[*seqFuture, *seqOut](&seqFuture{e: e}, s, Options{})
 	} else {
-		jh, n, ok := Bind[*seqFuture, *seqOut](o, &seqFuture{e: e}, s, nil)
+		jh, n, ok := Bind[*seqFuture, *seqOut](o, &seqFuture{e: e}, s, Options{})
 		if !ok {
 			panic("bind refused")
 		}
@@ -239,7 +239,7 @@ func (r *seqRun) apply(op uint8) {
 		r.e.hook = nil
 	case opWake:
 		r.e.event = true
-		r.hdr().Wake()
+		r.hdr().Wake(0)
 	case opAbort:
 		r.e.cancels++
 		r.jh.Abort()

@@ -31,7 +31,10 @@ type Header struct {
 	id ID
 	// ownerID is the id of the OwnedTasks or LocalOwnedTasks the task was
 	// bound to, 0 for unowned (blocking) tasks. Immutable after bind.
-	ownerID uint64
+	ownerID uint32
+	// site is the spawn site's index in the site table (site.go), 0 when
+	// not captured. Immutable after bind.
+	site uint32
 	// owned links the task into its owner's list; guarded by that list's
 	// shard lock.
 	owned list.Links[Header]
@@ -44,13 +47,12 @@ type Header struct {
 }
 
 // Stats is per-task bookkeeping that a runtime turns on for task dumps and
-// metrics. It costs an allocation per spawn, so it is off unless asked for.
-// The harness fills it in: the spawn time at bind, and a count and time
-// for each poll. Times are on the clock of [Nanotime].
+// metrics (Options.Stats). It costs an allocation per spawn and a clock read
+// per poll, so it is off unless asked for. The harness fills it in: the spawn
+// time at bind, and a count and time for each poll. Times are on the clock of
+// [Nanotime].
 type Stats struct {
-	// SpawnPC is the program counter of the spawn call, 0 if not captured.
-	SpawnPC uintptr
-	// SpawnedAt is when the task was spawned (set at bind when zero).
+	// SpawnedAt is when the task was spawned.
 	SpawnedAt int64
 
 	polls    atomic.Uint64
@@ -78,25 +80,30 @@ func (h *Header) State() Snapshot { return h.state.load() }
 
 // OwnerID returns the id of the task list the task was bound to, or 0 for a
 // blocking task.
-func (h *Header) OwnerID() uint64 { return h.ownerID }
+func (h *Header) OwnerID() uint64 { return uint64(h.ownerID) }
+
+// SpawnPC returns the program counter of the call that spawned the task, or
+// 0 when the runtime does not capture spawn sites.
+func (h *Header) SpawnPC() uintptr { return sitePC(h.site) }
 
 // Stats returns the task's bookkeeping, or nil when the runtime keeps none.
 func (h *Header) Stats() *Stats { return h.stats }
 
-// WakeTag schedules the task to be polled again if it is still the task
-// with the given ID (the tag of the Waker that calls it). Waking a running
-// task makes its poller reschedule it; waking a queued or completed task, or
-// one whose memory now belongs to another task, does nothing. It never
-// blocks and, unless it has to schedule the task, does one atomic operation.
-func (h *Header) WakeTag(tag uint64) {
-	if h.state.toNotifiedByRef(uint32(tag)) == notifySubmit {
+// Wake schedules the task to be polled again if it is still the task with
+// the given ID (the tag of the task's Waker; 0 means whichever task owns the
+// header now). Waking a running task makes its poller reschedule it; waking a
+// queued or completed task, or one whose memory now belongs to another task,
+// does nothing. It never blocks and, unless it has to schedule the task, does
+// one atomic operation.
+func (h *Header) Wake(tag uint64) {
+	gen := uint32(tag)
+	if tag == 0 {
+		gen = h.state.load().gen()
+	}
+	if h.state.toNotifiedByRef(gen) == notifySubmit {
 		h.sched.Schedule(Notified{h: h})
 	}
 }
-
-// Wake wakes whichever task currently owns the header. Task Wakers use
-// WakeTag instead; Wake exists so that a *Header is a future.Wakeable.
-func (h *Header) Wake() { h.WakeTag(uint64(h.state.load().gen())) }
 
 // Waker returns the Waker that wakes this task (and never a later task that
 // reuses its memory).
@@ -115,7 +122,7 @@ func (h *Header) abort(id ID) {
 // dropRef releases one counted reference, deallocating at zero.
 func (h *Header) dropRef() {
 	if h.state.refDec() {
-		h.typ.dealloc(h)
+		h.raw().dealloc()
 	}
 }
 

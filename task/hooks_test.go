@@ -4,7 +4,6 @@ import (
 	"context"
 	"runtime"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/weftrt/weft/future"
@@ -14,7 +13,7 @@ import (
 // eventWaker appends "joinwake" to a shared event log when woken.
 type eventWaker struct{ events *[]string }
 
-func (w *eventWaker) Wake() { *w.events = append(*w.events, "joinwake") }
+func (w *eventWaker) Wake(uint64) { *w.events = append(*w.events, "joinwake") }
 
 // TestHooksOrder checks when each hook runs: OnSpawn inside Bind, BeforePoll
 // and AfterPoll around every poll, OnTerminate after the JoinHandle's waker was
@@ -138,45 +137,76 @@ func TestHooksWithNilFields(t *testing.T) {
 	}
 }
 
-// TestMetaSpawnSite: a task bound with Stats reports its spawn site to hooks.
+// TestMetaSpawnSite: a task bound with a spawn PC reports its spawn site to
+// hooks and through its header, without Stats; Stats are kept only when
+// asked for.
 func TestMetaSpawnSite(t *testing.T) {
 	s := newTestSched(t, 1)
 	var metas []task.Meta
 	s.hooks = &task.Hooks{OnSpawn: func(m task.Meta) { metas = append(metas, m) }}
 
 	pc, file, line, _ := runtime.Caller(0)
-	st := &task.Stats{SpawnPC: pc, SpawnedAt: 77}
-	jh, n, _ := task.Bind(s.owned, future.Ready(1), s, st)
+	jh, n, _ := task.Bind(s.owned, future.Ready(1), s, task.Options{SpawnPC: pc})
 	s.push(n)
-	jh2 := spawn(s, future.Ready(2)) // no Stats
+	jh2 := spawn(s, future.Ready(2)) // nothing recorded
+	jh3, n3, _ := task.Bind(s.owned, future.Ready(3), s, task.Options{SpawnPC: pc, Stats: true})
+	s.push(n3)
 
-	if len(metas) != 2 {
+	if len(metas) != 3 {
 		t.Fatalf("OnSpawn ran %d times", len(metas))
 	}
-	if metas[0].ID != jh.ID() || metas[0].SpawnPC != pc {
+	if metas[0].ID != jh.ID() || metas[0].SpawnPC != pc || task.HeaderOf(jh).SpawnPC() != pc {
 		t.Fatalf("Meta %+v, want ID %v SpawnPC %#x", metas[0], jh.ID(), pc)
 	}
 	if f, l := metas[0].SpawnSite(); f != file || l != line {
 		t.Errorf("SpawnSite = %s:%d, want %s:%d", f, l, file, line)
 	}
-	if f, l := metas[1].SpawnSite(); f != "" || l != 0 || metas[1].SpawnPC != 0 {
-		t.Errorf("SpawnSite without Stats = %q:%d", f, l)
+	if f, l := metas[1].SpawnSite(); f != "" || l != 0 || metas[1].SpawnPC != 0 || task.HeaderOf(jh2).SpawnPC() != 0 {
+		t.Errorf("SpawnSite without a PC = %q:%d", f, l)
 	}
-	if task.HeaderOf(jh).Stats() != st || task.HeaderOf(jh2).Stats() != nil {
-		t.Fatal("Header.Stats does not return the Stats given to Bind")
+	if task.HeaderOf(jh).Stats() != nil || task.HeaderOf(jh2).Stats() != nil {
+		t.Fatal("Stats kept without Options.Stats")
 	}
-	if st.Polls() != 0 || st.LastPoll() != 0 || st.SpawnedAt != 77 {
-		t.Fatalf("fresh Stats: polls %d last %d", st.Polls(), st.LastPoll())
-	}
-	st.RecordPoll(100)
-	st.RecordPoll(250)
-	if st.Polls() != 2 || st.LastPoll() != 250 {
-		t.Fatalf("Stats after two polls: polls %d last %d", st.Polls(), st.LastPoll())
+	st := task.HeaderOf(jh3).Stats()
+	if st == nil || st.Polls() != 0 || st.LastPoll() != 0 || st.SpawnedAt == 0 || metas[2].SpawnPC != pc {
+		t.Fatalf("Stats of a task bound with Stats: %+v", st)
 	}
 	s.RunUntilIdle()
-	jh.Detach()
-	jh2.Detach()
-	if !strings.HasSuffix(file, "hooks_test.go") {
-		t.Fatalf("runtime.Caller file %q", file)
+	if st.Polls() != 1 || st.LastPoll() < st.SpawnedAt {
+		t.Fatalf("Stats after a poll: polls %d last %d spawned %d", st.Polls(), st.LastPoll(), st.SpawnedAt)
+	}
+	st.RecordPoll(st.LastPoll() + 100)
+	if st.Polls() != 2 {
+		t.Fatalf("RecordPoll: polls %d", st.Polls())
+	}
+	for _, h := range []*task.JoinHandle[int]{jh, jh2, jh3} {
+		if _, err := h.Join(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestTerminateHookReportsTheOutcome(t *testing.T) {
+	var got []task.Outcome
+	s := newTestSched(t, 1)
+	s.hooks = &task.Hooks{OnTerminate: func(m task.Meta) { got = append(got, m.Outcome) }}
+	ok, n1, _ := task.Bind(s.owned, future.Ready(1), s, task.Options{})
+	s.Schedule(n1)
+	boom, n2, _ := task.Bind(s.owned, future.PollFunc(func(*future.Context) (int, bool) { panic("x") }), s, task.Options{})
+	s.Schedule(n2)
+	s.RunUntilIdle()
+	gone, n3, _ := task.Bind(s.owned, &gateFuture{}, s, task.Options{})
+	gone.Abort()
+	s.Schedule(n3)
+	s.RunUntilIdle()
+	want := []task.Outcome{task.OutcomeCompleted, task.OutcomePanicked, task.OutcomeCancelled}
+	if !slices.Equal(got, want) {
+		t.Fatalf("outcomes %v, want %v", got, want)
+	}
+	for _, jh := range []*task.JoinHandle[int]{ok, boom, gone} {
+		jh.Detach()
+	}
+	if task.OutcomeNone.String() != "none" || task.OutcomePanicked.String() != "panicked" {
+		t.Fatal("Outcome names")
 	}
 }

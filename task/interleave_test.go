@@ -10,9 +10,10 @@ import (
 /*
 This file is an exhaustive interleaving checker for the harness protocol (Go
 has no loom). Each actor of a scenario — a worker that runs Notifieds, a waker,
-an aborter, the JoinHandle, a runtime shutdown, a spawner, a blocking pool —
-is a small script of atomic steps, written after harness.go, join_waker.go,
-join_handle.go, notified.go, bind.go and owned_tasks.go. A step is one atomic
+an aborter, the JoinHandle, a runtime shutdown, a spawner, a blocking pool, a
+task dump — is a small script of atomic steps, written after harness.go,
+join_waker.go, join_handle.go, notified.go, bind.go, owned_tasks.go and
+dump.go. A step is one atomic
 operation on the state word, done with the real pure transition of state.go
 (a CAS loop's effect is that of its successful CAS), or one access to a field
 of the cell: the future, the output, the join-waker slot, the owned list, the
@@ -59,10 +60,11 @@ const (
 	akCloser                   // OwnedTasks.CloseAndShutdownAll, then drains the run queue
 	akSpawner                  // Bind on a list that may be closing
 	akPool                     // runs an UnownedTask, or shuts it down
+	akTracer                   // a task dump: Header.Inspect (dump.go)
 )
 
 var actorNames = [...]string{akWorker: "worker", akWaker: "waker", akAborter: "aborter", akJoin: "handle",
-	akCloser: "shutdown", akSpawner: "spawner", akPool: "pool"}
+	akCloser: "shutdown", akSpawner: "spawner", akPool: "pool", akTracer: "dump"}
 
 // Steps. One namespace for all actors; pcDone ends a script.
 const (
@@ -117,6 +119,11 @@ const (
 	pcUDropRef
 	pcUShutStart
 	pcUDrop
+	// Task dump (dump.go). After pcTRead the dumper continues at pcToIdle,
+	// the poller's own step: untrace is toIdle with the same follow-up.
+	pcTCollect
+	pcTLock
+	pcTRead
 	pcCount
 )
 
@@ -134,6 +141,7 @@ var pcNames = [pcCount]string{
 	pcSDrain: "drain run queue", pcBBind: "bind", pcBSchedule: "Schedule first Notified",
 	pcBDropNotified: "Notified.Drop", pcURunStart: "UnownedTask.Run", pcUDropRef: "refDec (second ref)",
 	pcUShutStart: "UnownedTask.Shutdown: refDec", pcUDrop: "UnownedTask.Drop: refDecTwice",
+	pcTCollect: "collect header (list locked)", pcTLock: "toTracing", pcTRead: "read future (Trace)",
 }
 
 // What the future does when polled.
@@ -301,6 +309,8 @@ func newWorld(sc scenario) world {
 		case akSpawner:
 			a.refs = 2 // the list entry's and the first Notified's
 			a.pc = pcBBind
+		case akTracer:
+			a.pc = pcTCollect
 		case akPool:
 			a.refs = 2
 			switch a.mode {
@@ -508,6 +518,9 @@ func (c *checker) step(w *world, i int) {
 		c.mustHoldRunning(w, i, "toIdle")
 		next, write, r := s.transitionToIdle()
 		c.cover["toIdle: "+r.String()]++
+		if a.kind == akTracer {
+			c.cover["untrace: "+r.String()]++
+		}
 		if write {
 			w.w = next
 		}
@@ -852,6 +865,37 @@ func (c *checker) step(w *world, i int) {
 		w.abandoned = true
 		a.pc = pcDone
 
+	// ---- task dump (dump.go Header.Inspect) ----
+	case pcTCollect:
+		// Each runs before the bind or after the removal: the task is
+		// not in this dump.
+		a.pc = pcDone
+		if w.listed {
+			a.pc = pcTLock
+		}
+	case pcTLock:
+		next, write, r := s.transitionToTracing()
+		c.cover["trace: "+r.String()]++
+		if write {
+			w.w = next
+		}
+		a.ret = pcDone
+		a.pc = pcDone
+		if r == tracingLocked {
+			if w.holder >= 0 {
+				c.fail("toTracing locked a task held by %s", actorNames[w.act[w.holder].kind])
+			}
+			w.holder = int8(i)
+			a.refs++
+			a.pc = pcTRead
+		}
+	case pcTRead:
+		c.mustHoldRunning(w, i, "Trace")
+		if !w.fut || w.stage != stgRunning {
+			c.fail("dump reads a future that is gone (stage %d)", w.stage)
+		}
+		a.pc = pcToIdle
+
 	default:
 		c.fail("no step for pc %d", a.pc)
 	}
@@ -1048,6 +1092,7 @@ func closer() actor             { return actor{kind: akCloser} }
 func spawner() actor            { return actor{kind: akSpawner} }
 func handle(mode uint8) actor   { return actor{kind: akJoin, mode: mode} }
 func pool(mode uint8) actor     { return actor{kind: akPool, mode: mode} }
+func tracer() actor             { return actor{kind: akTracer} }
 func actors(a ...actor) []actor { return a }
 func futName(f uint8) string {
 	return [...]string{"ready", "ready-on-event", "panic-on-event", "yield-once", "pending"}[f]
@@ -1137,6 +1182,21 @@ func interleaveScenarios() []scenario {
 	// count is zero, so neither may revive it.
 	add(scenario{name: "blocking/dropped-unrun", fut: futReadyAtOnce, unowned: true, actors: actors(pool(pmDrop), waker(), aborter(), handle(jmDetach)), short: true})
 	add(scenario{name: "blocking/shutdown/detach", fut: futReadyAtOnce, unowned: true, actors: actors(pool(pmShutdown), handle(jmPollDetach))})
+	// Task dumps: the dumper locks the task between polls while wakes,
+	// aborts, shutdowns and the handle race it.
+	for _, jm := range []uint8{jmJoin, jmJoinSwitch, jmDetach, jmPollDetach} {
+		add(scenario{name: "dump-vs-poll+wake", fut: futReadyOnEvent, actors: actors(worker(), waker(), tracer(), handle(jm)), short: jm == jmJoin})
+	}
+	add(scenario{name: "dump-vs-yield", fut: futYieldOnce, actors: actors(worker(), tracer(), handle(jmJoin)), short: true})
+	add(scenario{name: "dump-vs-abort", fut: futPending, actors: actors(worker(), aborter(), tracer(), handle(jmJoin)), short: true})
+	add(scenario{name: "dump-vs-abort/event", fut: futReadyOnEvent, actors: actors(worker(), waker(), aborter(), tracer(), handle(jmJoinSwitch))})
+	add(scenario{name: "dump-vs-shutdown", fut: futPending, actors: actors(worker(), closer(), tracer(), handle(jmJoin)), short: true})
+	add(scenario{name: "dump-vs-shutdown/event", fut: futReadyOnEvent, actors: actors(worker(), waker(), closer(), tracer(), handle(jmPollDetach))})
+	add(scenario{name: "dump-vs-shutdown/abort", fut: futPending, actors: actors(worker(), aborter(), closer(), tracer(), handle(jmJoin))})
+	add(scenario{name: "dump-vs-panic", fut: futPanicOnEvent, actors: actors(worker(), waker(), tracer(), handle(jmJoin))})
+	add(scenario{name: "two-dumps", fut: futReadyOnEvent, actors: actors(worker(), waker(), tracer(), tracer(), handle(jmJoin)), short: true})
+	add(scenario{name: "two-dumps/two-workers", fut: futYieldOnce, actors: actors(worker(), worker(), tracer(), tracer(), handle(jmJoinSwitch))})
+	add(scenario{name: "dump/bind-after-close", fut: futPending, unbound: true, actors: actors(spawner(), closer(), tracer(), worker(), handle(jmJoin))})
 	return scs
 }
 
@@ -1185,6 +1245,8 @@ func TestInterleavings(t *testing.T) {
 		"handle: fast detach true", "handle: fast detach false",
 		"bind: refused true", "bind: refused false",
 		"abort or shutdown lost to a poll that returned the value",
+		"trace: Locked", "trace: Queued", "trace: Running", "trace: Complete", "trace: Gone",
+		"untrace: Ok", "untrace: OkNotified", "untrace: Cancelled",
 	} {
 		if cover[ev] == 0 && !testing.Short() {
 			t.Errorf("no scenario reaches %q", ev)

@@ -117,3 +117,17 @@ func (e *JoinError) Format(f fmt.State, verb rune) {
 		fmt.Fprintf(f, "%%!%c(*task.JoinError=%s)", verb, e.Error())
 	}
 }
+
+// StackedPanic is a panic value that carries the stack of where the panic
+// really happened. A future that runs code on another goroutine (weft.Async
+// runs its body on a coroutine) recovers a panic there and panics again on
+// the polling goroutine with a *StackedPanic; the harness then records Value
+// and Stack in the task's JoinError instead of the polling goroutine's
+// stack, so the JoinError points at the code that panicked.
+type StackedPanic struct {
+	Value any
+	Stack []byte
+}
+
+// Error describes the panic value.
+func (p *StackedPanic) Error() string { return fmt.Sprintf("panic: %v", p.Value) }

@@ -3,8 +3,10 @@ package task
 import (
 	"context"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/invariants"
 )
 
@@ -52,8 +54,48 @@ func (b *busyFlag) enter() {
 
 func (b *busyFlag) exit() { b.v.Store(0) }
 
+// Handles are carved out of slabs: one allocation per handleSlabSize spawns
+// instead of one per spawn. A slab stays reachable while any of its handles
+// is, which costs at most handleSlabSize-1 idle handles (24 bytes each) per
+// live one. Each task type keeps handleSlabShards current slabs, picked by the
+// spawning goroutine, so that workers spawning the same type do not share a
+// counter.
+const (
+	handleSlabSize   = 32
+	handleSlabShards = 8
+)
+
+// slabHeader is the type-erased head of a handleSlab; taskType keeps
+// pointers to it.
+type slabHeader struct {
+	next atomic.Int32 // next free slot; may count past the end
+}
+
+type handleSlab[T any] struct {
+	slabHeader // must stay the first field: taskType stores *slabHeader
+	h          [handleSlabSize]JoinHandle[T]
+}
+
 func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
-	return &JoinHandle[T]{c: c, id: c.hdr.id}
+	slot := &c.hdr.typ.slabs[(gident.Current()*0x9E3779B97F4A7C15)>>61&(handleSlabShards-1)]
+	if p := slot.Load(); p != nil {
+		// The slab was allocated as a handleSlab[T] of this task type (the
+		// slots belong to one taskType, whose output type is T).
+		s := (*handleSlab[T])(unsafe.Pointer(p))
+		if i := s.next.Add(1) - 1; i < handleSlabSize {
+			jh := &s.h[i]
+			jh.c, jh.id = c, c.hdr.id
+			return jh
+		}
+	}
+	// Full, or none yet. Two goroutines racing here both install a slab;
+	// the loser's spare slots are simply never used.
+	s := new(handleSlab[T])
+	s.next.Store(1)
+	jh := &s.h[0]
+	jh.c, jh.id = c, c.hdr.id
+	slot.Store(&s.slabHeader)
+	return jh
 }
 
 // header returns the task's header. Valid while the handle is live; after
@@ -107,6 +149,32 @@ func (j *JoinHandle[T]) Poll(cx *future.Context) (future.Result[T], bool) {
 	return r, true
 }
 
+// String describes the handle for task dumps, with what the awaited task is
+// doing: "JoinHandle(task 12: idle)", "... running", "... queued",
+// "... finished", or "JoinHandle(task 12: joined)" once its output was taken.
+// It reads the task's state word only; like Poll, it must not run
+// concurrently with another use of the handle.
+func (j *JoinHandle[T]) String() string {
+	prefix := "JoinHandle(task " + j.id.String() + ": "
+	switch j.state {
+	case handleJoined:
+		return prefix + "joined)"
+	case handleDetached:
+		return prefix + "detached)"
+	}
+	// A live handle holds a reference: the word is still this task's.
+	s := j.c.hdr.state.load()
+	switch {
+	case s.IsComplete():
+		return prefix + "finished)"
+	case s.IsRunning():
+		return prefix + "running)"
+	case s.IsNotified():
+		return prefix + "queued)"
+	}
+	return prefix + "idle)"
+}
+
 // Join blocks the calling goroutine until the task completes or ctx is done.
 // It returns the task's output, or a *JoinError when the task was cancelled or
 // panicked, or ctx.Err() when ctx ended first (the task keeps running and a
@@ -153,6 +221,12 @@ func (j *JoinHandle[T]) Detach() {
 	}
 	j.release()
 }
+
+// Drop implements future.Dropper: a JoinHandle used as a future (inside
+// Select2, Timeout, BlockOn, ...) that is dropped unjoined is detached, as
+// dropping a Tokio JoinHandle detaches it. After the handle was joined Drop
+// does nothing.
+func (j *JoinHandle[T]) Drop() { j.Detach() }
 
 // released reports whether the handle has been joined or detached, with the
 // error to return.

@@ -425,3 +425,28 @@ func TestJoinOfPanickedTaskReturnsJoinError(t *testing.T) {
 		t.Errorf("Error() = %q", err.Error())
 	}
 }
+
+// A JoinHandle dropped as a future (the losing side of a select, a timed-out
+// wait) is detached: its task runs on and its output is dropped when it
+// completes. Dropping after a join changes nothing.
+func TestJoinHandleDropDetaches(t *testing.T) {
+	s := newTestSched(t, 1)
+	jh, n, _ := task.Bind(s.owned, &gateFuture{}, s, task.Options{})
+	s.Schedule(n)
+	s.RunUntilIdle()
+	var f future.Future[future.Result[int]] = jh
+	future.Drop(f)
+	if _, err := jh.Join(context.Background()); !errors.Is(err, task.ErrDetached) {
+		t.Fatalf("Join after Drop: %v, want ErrDetached", err)
+	}
+	jh2, n2, _ := task.Bind(s.owned, future.Ready(3), s, task.Options{})
+	s.Schedule(n2)
+	s.RunUntilIdle()
+	if v, err := jh2.Join(context.Background()); err != nil || v != 3 {
+		t.Fatalf("Join: %v %v", v, err)
+	}
+	future.Drop(jh2) // after the join: nothing happens
+	if _, err := jh2.Join(context.Background()); !errors.Is(err, task.ErrAlreadyJoined) {
+		t.Fatalf("Join after join and Drop: %v", err)
+	}
+}

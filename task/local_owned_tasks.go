@@ -11,7 +11,7 @@ import (
 // (race builds, or -tags invariants) every call checks that it comes from the
 // OS thread recorded by [LocalOwnedTasks.Pin].
 type LocalOwnedTasks struct {
-	id     uint64
+	id     uint32
 	list   list.List[Header]
 	closed bool
 	added  uint64
@@ -37,7 +37,7 @@ func (l *LocalOwnedTasks) check() {
 }
 
 // ID returns the list's owner id.
-func (l *LocalOwnedTasks) ID() uint64 { return l.id }
+func (l *LocalOwnedTasks) ID() uint64 { return uint64(l.id) }
 
 // Len returns the number of tasks in the list.
 func (l *LocalOwnedTasks) Len() int { return l.list.Len() }
@@ -95,7 +95,7 @@ func (l *LocalOwnedTasks) CloseAndShutdownAll(cause error) {
 		if h == nil {
 			return
 		}
-		h.typ.shutdown(h, l.cause)
+		h.raw().shutdown(l.cause)
 	}
 }
 

@@ -64,7 +64,7 @@ func (n LocalNotified) Header() *Header { return n.h }
 // budget); Run sets its waker and task ID. Run consumes the reference: if the
 // task wakes itself during the poll, it comes back through Scheduler.Yield.
 // Run never panics because of the task's code.
-func (n LocalNotified) Run(cx *future.Context) { n.h.typ.poll(n.h, cx) }
+func (n LocalNotified) Run(cx *future.Context) { n.h.raw().poll(cx) }
 
 // UnownedTask is a task outside every owner list: a blocking task, run once
 // on a pool goroutine. It owns two references (standing for the list entry it
@@ -90,7 +90,7 @@ func (u UnownedTask) Run(cx *future.Context) {
 	// task calls runtime.Goexit: the harness completes the task on the way
 	// out, but the poll never returns here.
 	defer h.dropRef()
-	h.typ.poll(h, cx)
+	h.raw().poll(cx)
 }
 
 // Shutdown cancels the task without running it (the pool is shutting down),
@@ -99,7 +99,7 @@ func (u UnownedTask) Run(cx *future.Context) {
 func (u UnownedTask) Shutdown(cause error) {
 	h := u.h
 	h.dropRef()
-	h.typ.shutdown(h, cause)
+	h.raw().shutdown(cause)
 }
 
 // Drop releases both references without running or cancelling the task. Its
@@ -107,7 +107,7 @@ func (u UnownedTask) Shutdown(cause error) {
 // exists for the tests of the reference protocol.
 func (u UnownedTask) Drop() {
 	if u.h.state.refDecTwice() {
-		u.h.typ.dealloc(u.h)
+		u.h.raw().dealloc()
 	}
 }
 
@@ -115,7 +115,7 @@ func (u UnownedTask) Drop() {
 // It runs for every poll, so it tests before building the message:
 // invariants.Check would box its arguments (an allocation once the ids pass
 // 255) even when the check passes.
-func assertOwner(n Notified, owner uint64) LocalNotified {
+func assertOwner(n Notified, owner uint32) LocalNotified {
 	if n.h.ownerID != owner {
 		invariants.Violated("task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
 	}

@@ -7,9 +7,11 @@ import (
 	"github.com/weftrt/weft/internal/list"
 )
 
-var nextOwnerID atomic.Uint64
+var nextOwnerID atomic.Uint32
 
-func newOwnerID() uint64 {
+// newOwnerID returns an id for a new task list. Ids are 32 bits (the header
+// has room for no more); they would repeat only after 2^32 lists.
+func newOwnerID() uint32 {
 	for {
 		if id := nextOwnerID.Add(1); id != 0 {
 			return id
@@ -32,7 +34,7 @@ func headerKey(h *Header) uint64                { return uint64(h.id) }
 //
 // All methods are safe for concurrent use.
 type OwnedTasks struct {
-	id     uint64
+	id     uint32
 	list   *list.Sharded[Header]
 	closed atomic.Bool
 
@@ -59,7 +61,7 @@ func NewOwnedTasks(workers int) *OwnedTasks {
 }
 
 // ID returns the list's owner id, which every task bound to it records.
-func (o *OwnedTasks) ID() uint64 { return o.id }
+func (o *OwnedTasks) ID() uint64 { return uint64(o.id) }
 
 // ShardCount returns the number of shards.
 func (o *OwnedTasks) ShardCount() int { return o.list.ShardCount() }
@@ -129,7 +131,7 @@ func (o *OwnedTasks) CloseAndShutdownAll(start int, cause error) {
 				break
 			}
 			// The list's reference moves to the shutdown.
-			h.typ.shutdown(h, o.cause)
+			h.raw().shutdown(o.cause)
 		}
 	}
 }

@@ -95,7 +95,7 @@ func TestBindAfterCloseCancelsWithCause(t *testing.T) {
 		t.Fatal("list not closed")
 	}
 	g := &gateFuture{}
-	jh, n, ok := task.Bind(s.owned, g, s, nil)
+	jh, n, ok := task.Bind(s.owned, g, s, task.Options{})
 	if ok || !n.IsZero() {
 		t.Fatalf("Bind on a closed list: ok %v, Notified zero %v", ok, n.IsZero())
 	}
@@ -276,7 +276,7 @@ func TestRemoveOfForeignTaskPanics(t *testing.T) {
 
 func TestAssertOwnerOfForeignTaskPanics(t *testing.T) {
 	s := newTestSched(t, 1)
-	jh, n, ok := task.Bind(s.owned, future.Ready(1), s, nil)
+	jh, n, ok := task.Bind(s.owned, future.Ready(1), s, task.Options{})
 	if !ok {
 		t.Fatal("Bind failed")
 	}
@@ -336,7 +336,7 @@ func TestLocalOwnedTasks(t *testing.T) {
 	}
 	// Bind after close.
 	late := &gateFuture{}
-	jl, n, ok := task.BindLocal(l, late, s, nil)
+	jl, n, ok := task.BindLocal(l, late, s, task.Options{})
 	if ok || !n.IsZero() || late.drops != 1 || l.Spawned() != 2 {
 		t.Fatalf("BindLocal after close: ok %v, drops %d, Spawned %d", ok, late.drops, l.Spawned())
 	}
@@ -407,7 +407,7 @@ func TestBindRacingCloseSeesCause(t *testing.T) {
 			wg.Go(func() {
 				cx := future.NewContext(future.Noop())
 				for refused := 0; refused < 10; {
-					jh, n, ok := task.Bind(s.owned, &gateFuture{}, s.self, nil)
+					jh, n, ok := task.Bind(s.owned, &gateFuture{}, s.self, task.Options{})
 					handles[g] = append(handles[g], jh)
 					bound.Add(1)
 					if !ok {

@@ -67,6 +67,35 @@ type Meta struct {
 	// SpawnPC is the program counter of the spawn call when the runtime
 	// captures spawn sites, else 0.
 	SpawnPC uintptr
+	// Outcome says how the task ended; set only for OnTerminate.
+	Outcome Outcome
+}
+
+// Outcome is how a task ended.
+type Outcome uint8
+
+const (
+	// OutcomeNone: the hook is not OnTerminate.
+	OutcomeNone Outcome = iota
+	// OutcomeCompleted: the future returned its output.
+	OutcomeCompleted
+	// OutcomeCancelled: the task was aborted or shut down.
+	OutcomeCancelled
+	// OutcomePanicked: the future (or its Drop) panicked.
+	OutcomePanicked
+)
+
+// String returns the outcome's name.
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeCompleted:
+		return "completed"
+	case OutcomeCancelled:
+		return "cancelled"
+	case OutcomePanicked:
+		return "panicked"
+	}
+	return "none"
 }
 
 // SpawnSite returns the file and line of the spawn call, or "" and 0 when it
@@ -80,15 +109,19 @@ func (m Meta) SpawnSite() (file string, line int) {
 }
 
 func metaOf(h *Header) Meta {
-	m := Meta{ID: h.id}
-	if h.stats != nil {
-		m.SpawnPC = h.stats.SpawnPC
-	}
-	return m
+	return Meta{ID: h.id, SpawnPC: sitePC(h.site)}
 }
 
 // runHook calls hook with the task's metadata, swallowing a panic.
 func runHook(hook func(Meta), h *Header) {
 	defer func() { _ = recover() }()
 	hook(metaOf(h))
+}
+
+// runTerminateHook calls the terminate hook with the task's outcome.
+func runTerminateHook(hook func(Meta), h *Header, o Outcome) {
+	defer func() { _ = recover() }()
+	m := metaOf(h)
+	m.Outcome = o
+	hook(m)
 }

@@ -222,6 +222,28 @@ func specToNotifiedForTracing(w specWord) specOutcome {
 	return written(n, "true")
 }
 
+// A task dump locks an idle task that is not queued, taking a reference; it
+// holds no reference to begin with, so a zero count means the task is gone.
+func specToTracing(w specWord) specOutcome {
+	switch {
+	case w.refs == 0:
+		return unchanged(w, "Gone")
+	case w.complete:
+		return unchanged(w, "Complete")
+	case w.running:
+		return unchanged(w, "Running")
+	case w.notified:
+		return unchanged(w, "Queued")
+	}
+	if w.refs >= specMaxRefs {
+		return violated()
+	}
+	n := w
+	n.running = true
+	n.refs = w.refs + 1
+	return written(n, "Locked")
+}
+
 // An abort through a handle that holds no reference.
 func specToNotifiedAndCancel(w specWord) specOutcome {
 	if w.cancelled || w.complete || w.refs == 0 {
@@ -394,6 +416,14 @@ var specTransitions = []specTransition{
 			return n, ok, strconv.FormatBool(ok)
 		},
 		method: func(st *state) string { return strconv.FormatBool(st.toNotifiedForTracing()) },
+	},
+	{
+		name: "toTracing", spec: specToTracing,
+		pure: func(s Snapshot) (Snapshot, bool, string) {
+			n, w, r := s.transitionToTracing()
+			return n, w, r.String()
+		},
+		method: func(st *state) string { _, r := st.toTracing(0); return r.String() },
 	},
 	{
 		name: "toNotifiedAndCancel", spec: specToNotifiedAndCancel,

@@ -80,7 +80,10 @@ JOIN_INTEREST = 0xCC, the same number as Tokio's.
 
 Abort sets CANCELLED (and NOTIFIED with a new reference when the task is idle,
 so that it gets scheduled and cancelled by its scheduler). Shutdown sets
-CANCELLED and, when the task is idle, takes the RUNNING lock directly.
+CANCELLED and, when the task is idle, takes the RUNNING lock directly. A task
+dump takes the RUNNING lock (and a reference) of a task that is idle and not
+NOTIFIED, reads the future, and gives both back with toIdle like a poller
+whose poll returned Pending (dump.go).
 
 Every transition below is a pure function over a Snapshot that returns the
 next Snapshot, whether to write it, and a result that tells the caller what to
@@ -421,12 +424,74 @@ func (s Snapshot) transitionToNotifiedByVal() (Snapshot, notifyResult) {
 // the task is already notified. Precondition: no poller holds RUNNING (dumps
 // run while the task's scheduler is stopped); on a running task the poller's
 // toIdle would hand out a second Notified. Mirrors tokio
-// transition_to_notified_for_tracing.
+// transition_to_notified_for_tracing. weft's own dumps do not poll and use
+// transitionToTracing instead (dump.go); this edge stays in the model so that
+// the reachable-state search covers Tokio's protocol too.
 func (s Snapshot) transitionToNotifiedForTracing() (Snapshot, bool) {
 	if s.IsNotified() {
 		return s, false
 	}
 	return (s | stateNotified).refInc(), true
+}
+
+// Results of toTracing: whether a task dump may read the future.
+type tracingResult uint8
+
+const (
+	// tracingLocked: the dumper holds RUNNING and one new reference, as a
+	// poller would after toRunning; it releases both with toIdle.
+	tracingLocked tracingResult = iota
+	// tracingRunning: a poller or canceller holds the task.
+	tracingRunning
+	// tracingQueued: NOTIFIED is set; a Notified is (or is about to be) in a
+	// run queue, or a wake is waiting for the current holder.
+	tracingQueued
+	// tracingComplete: the future is gone.
+	tracingComplete
+	// tracingGone: the task was released (count zero), or its memory now
+	// belongs to another task (checked by the atomic form).
+	tracingGone
+)
+
+func (r tracingResult) String() string {
+	switch r {
+	case tracingLocked:
+		return "Locked"
+	case tracingRunning:
+		return "Running"
+	case tracingQueued:
+		return "Queued"
+	case tracingComplete:
+		return "Complete"
+	case tracingGone:
+		return "Gone"
+	}
+	return fmt.Sprintf("tracingResult(%d)", uint8(r))
+}
+
+// transitionToTracing takes the RUNNING lock of an idle task for a task dump,
+// so that the dumper may read the future without polling it; see dump.go for
+// the protocol. It succeeds only on a task that is neither running, complete,
+// nor NOTIFIED, and then takes a reference for the dumper in the same step.
+// The caller holds no reference (like a Waker), so a task whose count is zero
+// is gone. The dumper gives both back with toIdle and acts on its result as a
+// poller does after a Pending poll.
+//
+// A NOTIFIED task is refused: its Notified would find RUNNING set, give its
+// reference back in toRunning (Failed) and leave NOTIFIED set with no
+// Notified to run the task, a lost wake-up.
+func (s Snapshot) transitionToTracing() (next Snapshot, write bool, r tracingResult) {
+	switch {
+	case s.RefCount() == 0:
+		return s, false, tracingGone
+	case s.IsComplete():
+		return s, false, tracingComplete
+	case s.IsRunning():
+		return s, false, tracingRunning
+	case s.IsNotified():
+		return s, false, tracingQueued
+	}
+	return (s | stateRunning).refInc(), true, tracingLocked
 }
 
 // transitionToNotifiedAndCancel is an abort. It reports whether the caller
@@ -627,6 +692,22 @@ func (st *state) toNotifiedForTracing() bool {
 		next, ok := cur.transitionToNotifiedForTracing()
 		if !ok || st.cas(cur, next) {
 			return ok
+		}
+		cur = st.load()
+	}
+}
+
+// toTracing locks the task for a dump if it is still the incarnation gen
+// and idle. It returns the word it decided on.
+func (st *state) toTracing(gen uint32) (Snapshot, tracingResult) {
+	cur := st.load()
+	for {
+		if cur.gen() != gen {
+			return cur, tracingGone
+		}
+		next, write, r := cur.transitionToTracing()
+		if !write || st.cas(cur, next) {
+			return cur, r
 		}
 		cur = st.load()
 	}

@@ -191,7 +191,7 @@ func TestConcurrentJoinWakerSwapsAgainstCompletion(t *testing.T) {
 		e := &seqEnv{mode: futReadyAtOnce}
 		o := NewOwnedTasks(1)
 		s := &seqScheduler{o: o, e: e}
-		jh, n, ok := Bind[*seqFuture, *seqOut](o, &seqFuture{e: e}, s, nil)
+		jh, n, ok := Bind[*seqFuture, *seqOut](o, &seqFuture{e: e}, s, Options{})
 		if !ok {
 			t.Fatal("bind refused")
 		}

@@ -135,6 +135,12 @@ func TestResultStringsNameEveryValue(t *testing.T) {
 		{notifySubmit.String(), "Submit"},
 		{notifyDealloc.String(), "Dealloc"},
 		{notifyResult(9).String(), "notifyResult(9)"},
+		{tracingLocked.String(), "Locked"},
+		{tracingRunning.String(), "Running"},
+		{tracingQueued.String(), "Queued"},
+		{tracingComplete.String(), "Complete"},
+		{tracingGone.String(), "Gone"},
+		{tracingResult(9).String(), "tracingResult(9)"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
@@ -365,6 +371,50 @@ func TestTransitionToNotifiedForTracing(t *testing.T) {
 		{name: "queued already", in: word(3, tN, tJI), want: word(3, tN, tJI), res: "false"},
 		{name: "overflow", in: word(maxRefs), panic: true},
 	})
+}
+
+// Reference: dump.go, step 2 of the protocol. No Tokio counterpart: Tokio's
+// dumps poll (transition_to_notified_for_tracing, above).
+func TestTransitionToTracing(t *testing.T) {
+	tr := transitionUnderTest{
+		pure: func(s Snapshot) (Snapshot, bool, string) {
+			n, w, r := s.transitionToTracing()
+			return n, w, r.String()
+		},
+		// Generation 0: the words of the table carry no generation.
+		method: func(st *state) string { _, r := st.toTracing(0); return r.String() },
+	}
+	runTransitionTable(t, tr, []transitionCase{
+		{name: "idle task is locked with a reference for the dumper", in: word(2, tJI, tJW), want: word(3, tR, tJI, tJW), write: true, res: "Locked"},
+		{name: "detached idle task, list reference only", in: word(1), want: word(2, tR), write: true, res: "Locked"},
+		{name: "cancelled but not yet noticed is still locked", in: word(2, tX, tJI), want: word(3, tR, tX, tJI), write: true, res: "Locked"},
+		{name: "queued task is refused", in: word(3, tN, tJI), want: word(3, tN, tJI), res: "Queued"},
+		{name: "spawned task waiting for its first run is refused", in: initialState, want: initialState, res: "Queued"},
+		{name: "running task is refused", in: word(3, tR, tJI), want: word(3, tR, tJI), res: "Running"},
+		{name: "running and woken is refused as running", in: word(3, tR, tN, tJI), want: word(3, tR, tN, tJI), res: "Running"},
+		{name: "complete task is refused", in: word(1, tC, tJI), want: word(1, tC, tJI), res: "Complete"},
+		{name: "released task is gone", in: word(0, tC), want: word(0, tC), res: "Gone"},
+		{name: "released unrun task is gone", in: word(0, tN), want: word(0, tN), res: "Gone"},
+		{name: "overflow", in: word(maxRefs, tJI), panic: true},
+	})
+}
+
+func TestToTracingIgnoresAnotherGeneration(t *testing.T) {
+	var st state
+	idle := word(2, tJI).withGen(7)
+	st.v.Store(uint64(idle))
+	if _, r := st.toTracing(8); r != tracingGone {
+		t.Fatalf("toTracing of generation 8 on a word of generation 7 = %v, want Gone", r)
+	}
+	if got := st.load(); got != idle {
+		t.Fatalf("the word changed to %v", got)
+	}
+	if s, r := st.toTracing(7); r != tracingLocked || s != idle {
+		t.Fatalf("toTracing(7) = %v, %v; want Locked from %v", s, r, idle)
+	}
+	if got, want := st.load(), word(3, tR, tJI).withGen(7); got != want {
+		t.Fatalf("word after lock = %v, want %v", got, want)
+	}
 }
 
 func TestTransitionToNotifiedAndCancel(t *testing.T) {

@@ -262,7 +262,7 @@ func runStress(t *testing.T, cfg stressConfig, seed uint64) int64 {
 			<-spawned
 			for range cfg.wakesPerWaker {
 				if h := recs[rng.IntN(nTasks)].hdr.Load(); h != nil {
-					h.Wake()
+					h.Wake(0)
 					n++
 				}
 				if wakesDone.Add(1) == closeAt {
@@ -298,7 +298,7 @@ func runStress(t *testing.T, cfg stressConfig, seed uint64) int64 {
 		<-spawned
 		var late []*task.JoinHandle[int]
 		for refused := 0; refused < 100; {
-			jh, n, ok := task.Bind(s.owned, future.Ready(len(late)), s.self, nil)
+			jh, n, ok := task.Bind(s.owned, future.Ready(len(late)), s.self, task.Options{})
 			late = append(late, jh)
 			if ok {
 				s.owned.AssertOwner(n).Run(cx)

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/values"
 )
 
 // taskType is what untyped code needs to drive a task of one (future, output)
@@ -21,8 +22,22 @@ type taskType struct {
 	poll     func(h *Header, cx *future.Context)
 	shutdown func(h *Header, cause error)
 	dealloc  func(h *Header)
-	future   func(h *Header) any
-	pool     sync.Pool
+	// cancel drops the future and completes the task cancelled; the
+	// caller holds RUNNING and a reference (a dumper whose toIdle reported
+	// Cancelled).
+	cancel func(h *Header)
+	// future returns the future for a task dump; see cell.future.
+	future func(h *Header) any
+	pool   sync.Pool
+
+	// Facts of the future and output types, so that spawning and dropping
+	// need no reflection.
+	futFacts values.Facts
+	outFacts values.Facts
+
+	// slabs are the current JoinHandle slabs (see newJoinHandle); each
+	// points at the head of a handleSlab[T] for this type's T.
+	slabs [handleSlabShards]atomic.Pointer[slabHeader]
 }
 
 // taskTypes maps reflect.Type of cell[F, T] to its *taskType.
@@ -62,16 +77,30 @@ func typeForSlow[F future.Future[T], T any](key reflect.Type) *taskType {
 		return v.(*taskType)
 	}
 	tt := &taskType{
-		poll:     func(h *Header, cx *future.Context) { cellOf[F, T](h).poll(cx) },
-		shutdown: func(h *Header, cause error) { cellOf[F, T](h).shutdown(cause) },
-		dealloc:  func(h *Header) { cellOf[F, T](h).dealloc() },
-		future:   func(h *Header) any { return cellOf[F, T](h).future() },
+		poll:     func(h *Header, cx *future.Context) { harnessOf[F, T](h).poll(cx) },
+		shutdown: func(h *Header, cause error) { harnessOf[F, T](h).shutdown(cause) },
+		dealloc:  func(h *Header) { harnessOf[F, T](h).dealloc() },
+		futFacts: values.FactsFor[F](),
+		outFacts: values.FactsFor[T](),
+		cancel: func(h *Header) {
+			c := harnessOf[F, T](h)
+			c.cancelTask(nil)
+			c.complete()
+		},
+	}
+	// A future stored by value is handed out by address, so that methods
+	// with pointer receivers (String, Trace) are in the method set the
+	// dump sees; pointers and interfaces are handed out as they are.
+	if k := reflect.TypeFor[F]().Kind(); k == reflect.Pointer || k == reflect.Interface {
+		tt.future = func(h *Header) any { return harnessOf[F, T](h).future() }
+	} else {
+		tt.future = func(h *Header) any { return harnessOf[F, T](h).futureAddr() }
 	}
 	v, _ := taskTypes.LoadOrStore(key, tt)
 	return v.(*taskType)
 }
 
-// cellOf returns the cell whose header h is.
-func cellOf[F future.Future[T], T any](h *Header) *cell[F, T] {
-	return (*cell[F, T])(unsafe.Pointer(h))
+// harnessOf returns the harness of the cell whose header h is.
+func harnessOf[F future.Future[T], T any](h *Header) *harness[F, T] {
+	return (*harness[F, T])(unsafe.Pointer(h))
 }

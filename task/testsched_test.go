@@ -174,9 +174,9 @@ func spawn[F future.Future[T], T any](s *testSched, f F) *task.JoinHandle[T] {
 		ok bool
 	)
 	if s.owned != nil {
-		jh, n, ok = task.Bind(s.owned, f, s.self, nil)
+		jh, n, ok = task.Bind(s.owned, f, s.self, task.Options{})
 	} else {
-		jh, n, ok = task.BindLocal(s.local, f, s.self, nil)
+		jh, n, ok = task.BindLocal(s.local, f, s.self, task.Options{})
 	}
 	if ok {
 		s.spawned.Add(1)
@@ -319,7 +319,7 @@ func (s *testSched) counters() [3]int64 {
 // JoinHandle's waker to see whether and when completion wakes it.
 type wakeCounter struct{ n atomic.Int64 }
 
-func (w *wakeCounter) Wake()               { w.n.Add(1) }
+func (w *wakeCounter) Wake(uint64)         { w.n.Add(1) }
 func (w *wakeCounter) Count() int64        { return w.n.Load() }
 func (w *wakeCounter) Waker() future.Waker { return future.NewWaker(w) }
 

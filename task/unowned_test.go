@@ -22,7 +22,7 @@ func TestUnownedRun(t *testing.T) {
 	u, jh := task.NewUnowned(blockingFn(func(cx *future.Context) int {
 		idInPoll, _ = task.CurrentID(cx)
 		return 12
-	}), s, nil)
+	}), s, task.Options{})
 	h := u.Header()
 	if u.ID() != jh.ID() || h != task.HeaderOf(jh) || h.OwnerID() != 0 {
 		t.Fatalf("UnownedTask ID %v handle %v OwnerID %d", u.ID(), jh.ID(), h.OwnerID())
@@ -51,7 +51,7 @@ func TestUnownedRun(t *testing.T) {
 func TestUnownedShutdownCancelsWithoutRunning(t *testing.T) {
 	s := newTestSched(t, 1)
 	g := &gateFuture{open: true}
-	u, jh := task.NewUnowned(g, s, nil)
+	u, jh := task.NewUnowned(g, s, task.Options{})
 	cause := errors.New("pool closing")
 	u.Shutdown(cause)
 	if g.polls != 0 || g.drops != 1 {
@@ -70,7 +70,7 @@ func TestUnownedShutdownCancelsWithoutRunning(t *testing.T) {
 func TestUnownedAbortBeforeStart(t *testing.T) {
 	s := newTestSched(t, 1)
 	g := &gateFuture{open: true}
-	u, jh := task.NewUnowned(g, s, nil)
+	u, jh := task.NewUnowned(g, s, task.Options{})
 	jh.Abort()
 	jh.AbortHandle().Abort()
 	if s.schedules.Load() != 0 {
@@ -94,7 +94,7 @@ func TestUnownedAbortWhileRunningCompletes(t *testing.T) {
 	u, jh := task.NewUnowned(blockingFn(func(*future.Context) string {
 		ah.Abort()
 		return "done"
-	}), s, nil)
+	}), s, task.Options{})
 	ah = jh.AbortHandle()
 	u.Run(future.NewContext(future.Noop()))
 	if v, err := jh.Join(context.Background()); err != nil || v != "done" {
@@ -107,7 +107,7 @@ func TestUnownedAbortWhileRunningCompletes(t *testing.T) {
 
 func TestUnownedPanicBecomesJoinError(t *testing.T) {
 	s := newTestSched(t, 1)
-	u, jh := task.NewUnowned(blockingFn(func(*future.Context) int { panic("blocking boom") }), s, nil)
+	u, jh := task.NewUnowned(blockingFn(func(*future.Context) int { panic("blocking boom") }), s, task.Options{})
 	noPanic(t, "UnownedTask.Run", func() { u.Run(future.NewContext(future.Noop())) })
 	_, err := jh.Join(context.Background())
 	var je *task.JoinError
@@ -126,7 +126,7 @@ func TestUnownedDrop(t *testing.T) {
 	s := newTestSched(t, 1)
 
 	g := &gateFuture{}
-	u, jh := task.NewUnowned(g, s, nil)
+	u, jh := task.NewUnowned(g, s, task.Options{})
 	jh.Detach()
 	u.Drop()
 	if g.polls != 0 || g.drops != 1 || refs(jh) != 0 {
@@ -134,7 +134,7 @@ func TestUnownedDrop(t *testing.T) {
 	}
 
 	g2 := &gateFuture{}
-	u2, jh2 := task.NewUnowned(g2, s, nil)
+	u2, jh2 := task.NewUnowned(g2, s, task.Options{})
 	u2.Drop()
 	if g2.drops != 0 || jh2.IsFinished() || refs(jh2) != 1 {
 		t.Fatalf("dropped with a live handle: drops %d finished %v refs %d; want 0, false, 1", g2.drops, jh2.IsFinished(), refs(jh2))
@@ -151,7 +151,7 @@ func TestUnownedDrop(t *testing.T) {
 // released too although Run never returns.
 func TestUnownedGoexitReleasesBothReferences(t *testing.T) {
 	s := newTestSched(t, 1)
-	u, jh := task.NewUnowned(blockingFn(func(*future.Context) int { runtime.Goexit(); return 0 }), s, nil)
+	u, jh := task.NewUnowned(blockingFn(func(*future.Context) int { runtime.Goexit(); return 0 }), s, task.Options{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

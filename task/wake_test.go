@@ -79,7 +79,7 @@ func TestWakeIdleTaskSchedulesOnce(t *testing.T) {
 	}
 	for range 5 {
 		g.waker.Wake()
-		h.Wake()
+		h.Wake(0)
 	}
 	if s.schedules.Load() != 1 || s.QueueLen() != 1 || h.State().RefCount() != 3 {
 		t.Fatalf("schedules %d queue %d refs %d; want 1, 1, 3", s.schedules.Load(), s.QueueLen(), h.State().RefCount())
@@ -103,7 +103,7 @@ func TestWakeOfCompletedTaskIsNoop(t *testing.T) {
 	for _, phase := range []string{"complete", "released"} {
 		before, calls := h.State(), s.counters()
 		g.waker.Wake()
-		h.Wake()
+		h.Wake(0)
 		if h.State() != before || s.counters() != calls || s.QueueLen() != 0 {
 			t.Fatalf("%s: wake changed state %v -> %v or calls %v -> %v", phase, before, h.State(), calls, s.counters())
 		}
@@ -154,8 +154,8 @@ func TestWakeAndPollDoNotAllocate(t *testing.T) {
 	s.RunUntilIdle()
 	h := task.HeaderOf(jh)
 	allocs := testing.AllocsPerRun(200, func() {
-		h.Wake()
-		h.Wake() // already queued
+		h.Wake(0)
+		h.Wake(0) // already queued
 		s.RunOne()
 	})
 	if allocs != 0 {

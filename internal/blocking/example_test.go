@@ -21,7 +21,7 @@ func ExamplePool() {
 	ut, jh := task.NewUnowned(closureFuture(func() string {
 		// Stands for a read from disk, a cgo call, a long computation.
 		return strings.ToUpper("read from disk")
-	}), p.Scheduler(), nil)
+	}), p.Scheduler(), task.Options{})
 	if err := p.Spawn(ut); err != nil {
 		fmt.Println("pool is shut down")
 		return
@@ -42,8 +42,8 @@ func ExamplePool_Shutdown() {
 		close(started)
 		<-release
 		return 1
-	}), p.Scheduler(), nil)
-	ut2, queued := task.NewUnowned(closureFuture(func() int { return 2 }), p.Scheduler(), nil)
+	}), p.Scheduler(), task.Options{})
+	ut2, queued := task.NewUnowned(closureFuture(func() int { return 2 }), p.Scheduler(), task.Options{})
 	_ = p.Spawn(ut1)
 	_ = p.Spawn(ut2) // waits: the only goroutine is busy
 	<-started
@@ -57,7 +57,7 @@ func ExamplePool_Shutdown() {
 	_, err = queued.Join(context.Background())
 	fmt.Println("queued cancelled:", errors.Is(err, task.ErrCancelled), errors.Is(err, errStopped))
 
-	ut3, late := task.NewUnowned(closureFuture(func() int { return 3 }), p.Scheduler(), nil)
+	ut3, late := task.NewUnowned(closureFuture(func() int { return 3 }), p.Scheduler(), task.Options{})
 	fmt.Println("spawn after shutdown:", p.Spawn(ut3))
 	_, err = late.Join(context.Background())
 	fmt.Println("late cancelled:", errors.Is(err, task.ErrCancelled))
@@ -79,7 +79,7 @@ func ExamplePool_Metrics() {
 	release := make(chan struct{})
 	var jhs []*task.JoinHandle[int]
 	for i := range 3 {
-		ut, jh := task.NewUnowned(closureFuture(func() int { <-release; return i }), p.Scheduler(), nil)
+		ut, jh := task.NewUnowned(closureFuture(func() int { <-release; return i }), p.Scheduler(), task.Options{})
 		_ = p.Spawn(ut)
 		jhs = append(jhs, jh)
 	}

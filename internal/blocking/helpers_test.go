@@ -33,7 +33,7 @@ func closureFuture[T any](f func() T) future.Future[T] { return &closureFn[T]{f:
 // spawn creates a blocking task for f and spawns it on p. It returns the
 // UnownedTask too, so that tests can inspect its state word.
 func spawn[T any](p *blocking.Pool, f func() T) (*task.JoinHandle[T], task.UnownedTask, error) {
-	ut, jh := task.NewUnowned(closureFuture(f), p.Scheduler(), nil)
+	ut, jh := task.NewUnowned(closureFuture(f), p.Scheduler(), task.Options{})
 	err := p.Spawn(ut)
 	return jh, ut, err
 }

@@ -20,7 +20,7 @@ func BenchmarkSpawnJoin(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		ut, jh := task.NewUnowned(closureFuture(noop), p.Scheduler(), nil)
+		ut, jh := task.NewUnowned(closureFuture(noop), p.Scheduler(), task.Options{})
 		if err := p.Spawn(ut); err != nil {
 			b.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func BenchmarkSpawnJoinParallel(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			ut, jh := task.NewUnowned(closureFuture(noop), p.Scheduler(), nil)
+			ut, jh := task.NewUnowned(closureFuture(noop), p.Scheduler(), task.Options{})
 			if err := p.Spawn(ut); err != nil {
 				b.Error(err)
 				return
@@ -87,7 +87,7 @@ func BenchmarkSpawnBatchJoin(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for i := range jhs {
-			ut, jh := task.NewUnowned(closureFuture(noop), p.Scheduler(), nil)
+			ut, jh := task.NewUnowned(closureFuture(noop), p.Scheduler(), task.Options{})
 			if err := p.Spawn(ut); err != nil {
 				b.Fatal(err)
 			}

@@ -253,7 +253,7 @@ func TestAbortBeforeStartCancelsWithoutRunning(t *testing.T) {
 	body := func() int { ran.Store(true); return 1 }
 
 	// Aborted before Spawn.
-	ut1, jh1 := task.NewUnowned(closureFuture(body), p.Scheduler(), nil)
+	ut1, jh1 := task.NewUnowned(closureFuture(body), p.Scheduler(), task.Options{})
 	if s := ut1.Header().State(); !s.IsNotified() || s.IsRunning() || s.RefCount() != 3 {
 		t.Fatalf("new blocking task in state %v, want NOTIFIED with 3 references", s)
 	}
@@ -485,7 +485,7 @@ func TestSchedulerContract(t *testing.T) {
 	}
 	s.UnhandledPanic(nil) // does nothing, must not panic
 
-	ut, jh := task.NewUnowned(closureFuture(func() int { return 0 }), s, nil)
+	ut, jh := task.NewUnowned(closureFuture(func() int { return 0 }), s, task.Options{})
 	n := task.NotifiedFromHeader(ut.Header())
 	for name, call := range map[string]func(){"Schedule": func() { s.Schedule(n) }, "Yield": func() { s.Yield(n) }} {
 		func() {

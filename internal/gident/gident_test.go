@@ -1,6 +1,10 @@
 package gident
 
 import (
+	"iter"
+	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -40,5 +44,58 @@ func TestCurrentIsStableAndDistinct(t *testing.T) {
 			t.Fatalf("identity %#x shared by two live goroutines", id)
 		}
 		seen[id] = true
+	}
+}
+
+func TestGoIDMatchesTheRuntimesStackHeader(t *testing.T) {
+	if !Supported {
+		if _, ok := GoID(Current()); ok {
+			t.Fatal("GoID reports an ID without goroutine identities")
+		}
+		t.Skip("no goroutine identity on this architecture")
+	}
+	check := func() {
+		want, ok := currentGoID()
+		if !ok {
+			t.Error("cannot parse the stack header")
+			return
+		}
+		got, ok := GoID(Current())
+		if !ok || got != want {
+			t.Errorf("GoID = %d, %v; runtime.Stack says goroutine %d", got, ok, want)
+		}
+	}
+	check()
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(check)
+	}
+	wg.Wait()
+	if _, ok := GoID(0); ok {
+		t.Error("GoID(0) reports an ID")
+	}
+}
+
+func TestGoIDOfASuspendedCoroutine(t *testing.T) {
+	if !Supported {
+		t.Skip("no goroutine identity on this architecture")
+	}
+	var g uintptr
+	var want uint64
+	next, stop := iter.Pull(func(yield func(int) bool) {
+		g = Current()
+		want, _ = currentGoID()
+		yield(1)
+	})
+	defer stop()
+	next() // the coroutine is now suspended in yield
+	got, ok := GoID(g)
+	if !ok || got != want {
+		t.Fatalf("GoID of the suspended coroutine = %d, %v; it is goroutine %d", got, ok, want)
+	}
+	buf := make([]byte, 1<<20)
+	all := string(buf[:runtime.Stack(buf, true)])
+	if !strings.Contains(all, "goroutine "+strconv.FormatUint(got, 10)+" [coroutine]") {
+		t.Fatalf("no goroutine %d [coroutine] in the dump of all stacks", got)
 	}
 }

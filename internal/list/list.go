@@ -1,10 +1,12 @@
 // Package list provides the intrusive doubly linked list that holds a
 // runtime's live tasks, and a sharded variant with one lock per shard.
 //
-// The list does not allocate: the links live in the elements themselves, and
-// the list reaches them through an accessor given at construction. An element
-// is in at most one list at a time.
+// The list does not allocate: the links live in the elements themselves, at a
+// field the list finds once, at construction, from an accessor. An element is
+// in at most one list at a time.
 package list
+
+import "unsafe"
 
 // Links are the two pointers an element carries to be in a List. The zero
 // value means "in no list". They are guarded by whatever guards the list.
@@ -17,12 +19,30 @@ type Links[T any] struct {
 type List[T any] struct {
 	head, tail *T
 	n          int
-	links      func(*T) *Links[T]
+	off        uintptr // offset of the Links field in T
 }
 
 // New returns an empty list whose elements keep their links where links says.
+// links must return the address of a field of its argument (it is called
+// once, on a probe value, to find that field); New panics otherwise.
 func New[T any](links func(*T) *Links[T]) List[T] {
-	return List[T]{links: links}
+	return List[T]{off: linksOffset(links)}
+}
+
+func linksOffset[T any](links func(*T) *Links[T]) uintptr {
+	var probe T
+	base := uintptr(unsafe.Pointer(&probe))
+	field := uintptr(unsafe.Pointer(links(&probe)))
+	if field < base || field+unsafe.Sizeof(Links[T]{}) > base+unsafe.Sizeof(probe) {
+		panic("list: links must return a field of its argument")
+	}
+	return field - base
+}
+
+// links returns e's Links: the field at off, found by New. The pointer stays
+// inside e's allocation, so the conversion is sound.
+func (l *List[T]) links(e *T) *Links[T] {
+	return (*Links[T])(unsafe.Add(unsafe.Pointer(e), l.off))
 }
 
 // Len returns the number of elements.

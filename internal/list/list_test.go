@@ -297,3 +297,13 @@ func ExampleSharded() {
 	fmt.Println(s.ShardCount(), s.Len(), s.PopBack(3), s.Added(), s.Len())
 	// Output: 4 1 7 1 0
 }
+
+func TestNewRejectsLinksOutsideTheElement(t *testing.T) {
+	outside := &list.Links[elem]{}
+	defer func() {
+		if r := recover(); r == nil {
+			t.Fatal("New accepted an accessor that returns memory outside the element")
+		}
+	}()
+	list.New(func(*elem) *list.Links[elem] { return outside })
+}

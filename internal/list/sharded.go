@@ -35,8 +35,9 @@ func NewSharded[T any](n int, links func(*T) *Links[T], key func(*T) uint64) *Sh
 		size <<= 1
 	}
 	s := &Sharded[T]{shards: make([]Shard[T], size), mask: uint64(size - 1), key: key}
+	off := linksOffset(links)
 	for i := range s.shards {
-		s.shards[i].list = New(links)
+		s.shards[i].list = List[T]{off: off}
 	}
 	return s
 }

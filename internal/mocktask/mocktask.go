@@ -14,7 +14,7 @@ type counter struct {
 	n atomic.Int64
 }
 
-func (c *counter) Wake() { c.n.Add(1) }
+func (c *counter) Wake(uint64) { c.n.Add(1) }
 
 // Task wraps a future for manual polling. It is not safe for concurrent
 // polling; wakes may come from any goroutine.

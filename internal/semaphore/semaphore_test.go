@@ -473,7 +473,7 @@ func TestUpdatePermitsManyTimes(t *testing.T) {
 // callbackWaker runs a function when woken.
 type callbackWaker struct{ fn func() }
 
-func (w *callbackWaker) Wake() { w.fn() }
+func (w *callbackWaker) Wake(uint64) { w.fn() }
 
 func TestWakerThatUsesTheSemaphoreDoesNotDeadlock(t *testing.T) {
 	// Go version of Tokio's release_permits_at_drop: the waker calls back

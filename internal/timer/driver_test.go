@@ -19,7 +19,7 @@ type countWaker struct {
 	hook func()
 }
 
-func (c *countWaker) Wake() {
+func (c *countWaker) Wake(uint64) {
 	c.n.Add(1)
 	if c.hook != nil {
 		c.hook()

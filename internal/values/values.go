@@ -35,3 +35,68 @@ func Drop[V any](p *V) {
 		future.Drop(any(*p))
 	}
 }
+
+// Facts are what IsNilWith and DropWith need to know about a type, worked out
+// once with reflection so that the per-value calls need none. A task type
+// computes them when it is first spawned.
+type Facts struct {
+	nil      nilCheck
+	dropAddr bool // *V implements future.Dropper
+	dropVal  bool // V (a pointer-shaped kind) implements future.Dropper
+	dropDyn  bool // V is an interface: check its dynamic type each time
+}
+
+type nilCheck uint8
+
+const (
+	nilNever     nilCheck = iota // structs, numbers, ...: never nil
+	nilInterface                 // compare the interface with nil
+	nilCompare                   // pointers, channels: compare with the zero value
+	nilReflect                   // functions and maps are not comparable
+)
+
+// FactsFor computes the Facts of V.
+func FactsFor[V any]() Facts {
+	var f Facts
+	t := reflect.TypeFor[V]()
+	switch t.Kind() {
+	case reflect.Interface:
+		f.nil, f.dropDyn = nilInterface, true
+	case reflect.Pointer, reflect.Chan, reflect.UnsafePointer:
+		f.nil = nilCompare
+	case reflect.Func, reflect.Map:
+		f.nil = nilReflect
+	}
+	dropper := reflect.TypeFor[future.Dropper]()
+	f.dropAddr = reflect.PointerTo(t).Implements(dropper)
+	if !f.dropAddr && t.Kind() != reflect.Interface && t.Implements(dropper) {
+		f.dropVal = true
+	}
+	return f
+}
+
+// IsNilWith is IsNil with the facts of V computed beforehand.
+func IsNilWith[V any](f Facts, v V) bool {
+	switch f.nil {
+	case nilInterface:
+		return any(v) == nil
+	case nilCompare:
+		var zero V
+		return any(v) == any(zero)
+	case nilReflect:
+		return reflect.ValueOf(any(v)).IsNil()
+	}
+	return false
+}
+
+// DropWith is Drop with the facts of V computed beforehand.
+func DropWith[V any](f Facts, p *V) {
+	switch {
+	case f.dropAddr:
+		any(p).(future.Dropper).Drop()
+	case f.dropVal:
+		any(*p).(future.Dropper).Drop()
+	case f.dropDyn:
+		future.Drop(any(*p))
+	}
+}

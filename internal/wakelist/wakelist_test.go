@@ -15,7 +15,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 type counter struct{ n atomic.Int64 }
 
-func (c *counter) Wake() { c.n.Add(1) }
+func (c *counter) Wake(uint64) { c.n.Add(1) }
 
 func TestPushDefersWakesUntilWakeAll(t *testing.T) {
 	var l wakelist.List

@@ -40,6 +40,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/internal/sched/polltime"
 	"github.com/weftrt/weft/task"
 )
 
@@ -68,7 +69,25 @@ type Config struct {
 	BlockingIdle func() bool
 	// ShutdownCause is the Cause of tasks cancelled by the shutdown.
 	ShutdownCause error
+	// Rand, when not nil, makes the scheduler a simulation: each next task
+	// is picked with Rand(n) among all n runnable tasks (the inject queue is
+	// merged into the run queue first) instead of in FIFO order. The same
+	// sequence of Rand results gives the same order of polls.
+	Rand func(n int) int
+	// FailWhenStuck makes BlockOn return ErrStuck, instead of waiting, when
+	// nothing can run: no runnable task, the main future not woken, no
+	// blocking work in flight, and no timer that a paused clock could jump
+	// to (or no paused clock). For simulations, where nothing outside the
+	// runtime is expected to wake it.
+	FailWhenStuck bool
+	// PollTimes, when not nil, turns on the poll-time histogram: every
+	// task poll is timed and counted in one of these buckets.
+	PollTimes *polltime.Buckets
 }
+
+// ErrStuck is returned by BlockOn with Config.FailWhenStuck when no task can
+// ever run again: a deadlock.
+var ErrStuck = errors.New("currentthread: stuck: no task can run and no timer is pending")
 
 // ErrShutdown is returned by BlockOn once the scheduler has shut down.
 var ErrShutdown = errors.New("currentthread: scheduler shut down")
@@ -81,19 +100,7 @@ type core struct {
 	queue task.Queue
 	tick  uint32
 	cx    *future.Context
-}
-
-// Metrics are the scheduler's counters. Fields are atomics written by the
-// driving goroutine.
-type Metrics struct {
-	Polls              atomic.Uint64
-	Parks              atomic.Uint64
-	Unparks            atomic.Uint64
-	NoopParks          atomic.Uint64
-	LocalSchedules     atomic.Uint64
-	RemoteSchedules    atomic.Uint64
-	BudgetForcedYields atomic.Uint64
-	BusyNanos          atomic.Int64
+	batch coreBatch // counters, published to Scheduler.metrics
 }
 
 // Scheduler is a current-thread scheduler. It implements task.Scheduler.
@@ -111,6 +118,8 @@ type Scheduler struct {
 
 	panicErr atomic.Pointer[task.JoinError] // first panic, with ShutdownOnPanic
 
+	stuck bool // set by park under FailWhenStuck; owned by the driver
+
 	shutdownOnce sync.Once
 	closing      atomic.Bool
 	done         chan struct{} // closed when the shutdown has completed
@@ -120,6 +129,9 @@ type Scheduler struct {
 	coreFree chan struct{}
 
 	metrics Metrics
+	// pt times task polls for the histogram; used only by the goroutine
+	// holding the core (like the core's own fields), read through Load.
+	pt polltime.Recorder
 }
 
 // New returns an idle scheduler; tasks run only while some goroutine is in
@@ -145,6 +157,7 @@ func New(cfg Config) *Scheduler {
 	cx := future.NewContext(future.Waker{})
 	cx.SetExecutor(cfg.Executor)
 	s.coreCh <- &core{cx: cx}
+	s.pt.Init(cfg.PollTimes)
 	if cfg.Timer != nil {
 		cfg.Timer.SetUnpark(s.parker.Unpark)
 	}
@@ -178,7 +191,7 @@ func (s *Scheduler) IsDriver() bool { return s.onDriver() }
 // driving goroutine, otherwise on the inject queue, unparking the driver.
 func (s *Scheduler) Schedule(n task.Notified) {
 	if s.onDriver() && s.held != nil {
-		s.metrics.LocalSchedules.Add(1)
+		s.held.batch.localSchedules++
 		s.held.queue.Push(n)
 		return
 	}
@@ -225,7 +238,7 @@ func (s *Scheduler) CancelCause() error {
 // mainWaker wakes the main future of a BlockOn.
 type mainWaker struct{ s *Scheduler }
 
-func (m *mainWaker) Wake() {
+func (m *mainWaker) Wake(uint64) {
 	m.s.mainWoken.Store(true)
 	m.s.parker.Unpark()
 }
@@ -324,6 +337,8 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 	cx := c.cx
 	mainW := future.NewWaker(mw)
 	s.mainWoken.Store(true)
+	c.batch.startBusy()
+	defer s.endDrive(c)
 	for {
 		if s.closing.Load() || s.panicErr.Load() != nil {
 			return s.closedErr()
@@ -351,22 +366,39 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 					s.processTimers()
 				} else {
 					s.park(c)
+					if s.stuck {
+						s.stuck = false
+						return ErrStuck
+					}
 				}
 				parked = true
 				break
 			}
-			s.metrics.Polls.Add(1)
+			c.batch.polls++
 			cx.SetBudget(future.DefaultBudget)
+			s.pt.Begin()
 			s.owned.AssertOwner(n).Run(cx)
+			s.pt.End()
 		}
+		s.pt.Break()
 		if !parked {
 			s.processTimers()
+			c.batch.splitBusy()
 		}
-		s.metrics.BudgetForcedYields.Store(cx.ForcedYields())
+		s.publish(c)
 	}
 }
 
 func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
+	if s.cfg.Rand != nil {
+		var all task.Queue
+		s.inject.PopN(&all, s.inject.Len())
+		c.queue.Append(&all)
+		if n := c.queue.Len(); n > 0 {
+			return c.queue.PopAt(s.cfg.Rand(n))
+		}
+		return task.Notified{}, false
+	}
 	if c.tick%uint32(s.cfg.GlobalQueueInterval) == 0 {
 		if n, ok := s.inject.Pop(); ok {
 			return n, true
@@ -391,12 +423,16 @@ func (s *Scheduler) park(c *core) {
 	if s.cfg.OnPark != nil {
 		s.cfg.OnPark()
 	}
-	s.metrics.Parks.Add(1)
+	c.batch.beforePark()
+	s.publish(c)
 	t := s.cfg.Timer
 	wait := parkForever
+	// Blocking work first: a blocking task that finishes wakes its joiner
+	// (through the inject queue) before the pool reports idle, so seeing the
+	// pool idle first means its wake-ups are already visible.
+	idle := (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle()) && s.inject.IsEmpty() && !s.mainWoken.Load()
 	if t != nil {
 		if t.IsPaused() {
-			idle := s.inject.IsEmpty() && (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle())
 			if idle && t.AutoAdvance() {
 				wait = 0
 			}
@@ -404,13 +440,18 @@ func (s *Scheduler) park(c *core) {
 			wait = max(d, 0)
 		}
 	}
+	if wait < 0 && idle && s.cfg.FailWhenStuck && (t == nil || t.IsPaused()) {
+		s.stuck = true
+		c.batch.afterPark() // it never slept: keep Parks == Unparks once BlockOn returns
+		return
+	}
 	if wait != 0 {
 		s.parker.Park(wait)
 	}
 	if t != nil {
 		t.Process()
 	}
-	s.metrics.Unparks.Add(1)
+	c.batch.afterPark()
 	if s.cfg.OnUnpark != nil {
 		s.cfg.OnUnpark()
 	}

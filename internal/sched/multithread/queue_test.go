@@ -28,7 +28,7 @@ func testTasks(t testing.TB, n int) []task.Notified {
 	s := &nopSched{owned: task.NewOwnedTasks(1)}
 	out := make([]task.Notified, n)
 	for i := range out {
-		_, nt, ok := task.Bind(s.owned, future.Ready(i), s, nil)
+		_, nt, ok := task.Bind(s.owned, future.Ready(i), s, task.Options{})
 		if !ok {
 			t.Fatal("bind failed")
 		}

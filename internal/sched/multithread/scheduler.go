@@ -16,6 +16,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/internal/sched/polltime"
 	"github.com/weftrt/weft/task"
 )
 
@@ -58,6 +59,9 @@ type Config struct {
 	ShutdownCause error
 	// Seed seeds the workers' random choices (steal victims); 0 picks one.
 	Seed uint64
+	// PollTimes, when not nil, turns on the poll-time histogram: every
+	// poll is timed and counted in one of these buckets.
+	PollTimes *polltime.Buckets
 }
 
 // Scheduler is a multi-thread work-stealing scheduler. It implements
@@ -247,6 +251,13 @@ func (s *Scheduler) RemoteSchedules() uint64 { return s.remoteSchedules.Load() }
 
 // WorkerMetrics returns worker i's published counters.
 func (s *Scheduler) WorkerMetrics(i int) *WorkerMetrics { return &s.workers[i].metrics }
+
+// WorkerPollTimes adds worker i's published poll-time histogram counts to
+// dst (Config.PollTimes.Len() buckets) and returns it with the total time of
+// those polls; with the histogram off it returns dst unchanged and 0.
+func (s *Scheduler) WorkerPollTimes(i int, dst []uint64) ([]uint64, time.Duration) {
+	return s.workers[i].pt.Load(dst)
+}
 
 // WorkerQueueLen returns the number of tasks in worker i's local queue.
 func (s *Scheduler) WorkerQueueLen(i int) int { return s.workers[i].run.len() }

@@ -54,13 +54,17 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/internal/sched/polltime"
 	"github.com/weftrt/weft/task"
 )
 
 // WorkerMetrics are one worker's counters. The worker counts in plain fields
 // and publishes them here at maintenance and before parking, so readers see
-// values that may lag by up to one maintenance interval.
+// values that may lag by up to one maintenance interval. Read them with
+// Scheduler.ReadWorker, which gets all of them from one publish (seq).
 type WorkerMetrics struct {
+	// seq is odd while a publish is in progress; see ReadWorker.
+	seq                atomic.Uint64
 	Polls              atomic.Uint64
 	Steals             atomic.Uint64 // tasks stolen from other workers
 	StealOperations    atomic.Uint64
@@ -105,6 +109,10 @@ type worker struct {
 	batchPolls   int
 	batchRunning bool
 
+	// pt times polls for the poll-time histogram (Config.PollTimes); when
+	// that is nil its methods do nothing.
+	pt polltime.Recorder
+
 	metrics WorkerMetrics
 }
 
@@ -125,6 +133,7 @@ func newWorker(s *Scheduler, i int) *worker {
 	}
 	w.gqi = uint32(s.tunedGlobalQueueInterval(w.pollEWMA))
 	w.cx = s.newContext()
+	w.pt.Init(s.cfg.PollTimes)
 	return w
 }
 
@@ -179,11 +188,17 @@ func (w *worker) loop() {
 	for !w.shutdown {
 		w.tick++
 		if w.tick%uint32(s.cfg.EventInterval) == 0 {
+			// Timers and maintenance are not task work: close the busy
+			// batch around them (as Tokio does), which also keeps busy
+			// time and the poll-time EWMA current on a worker that never
+			// runs dry.
+			w.endBatch()
 			w.parkTimeout(0)
 			w.maintenance()
 			if w.shutdown {
 				break
 			}
+			w.startBatch()
 		}
 		if n, ok := w.nextTask(); ok {
 			w.runTask(n)
@@ -237,6 +252,7 @@ func (w *worker) nextTask() (task.Notified, bool) {
 	s := w.s
 	if w.tick%w.gqi == 0 {
 		w.tuneGlobalQueueInterval()
+		w.pt.Break() // the inject lock may be contended
 		if n, ok := s.inject.Pop(); ok {
 			return n, true
 		}
@@ -249,6 +265,7 @@ func (w *worker) nextTask() (task.Notified, bool) {
 		return task.Notified{}, false
 	}
 	// Take a fair share of the inject queue in one lock.
+	w.pt.Break()
 	room := min(w.run.remainingSlots(), localHalf)
 	want := max(1, min(s.inject.Len()/len(s.workers)+1, room))
 	var batch task.Queue
@@ -285,7 +302,9 @@ func (w *worker) runTask(n task.Notified) {
 	w.batchPolls++
 	cx := w.cx
 	cx.SetBudget(future.DefaultBudget)
+	w.pt.Begin()
 	ln.Run(cx)
+	w.pt.End()
 	lifoPolls := 0
 	for {
 		if w.lifo.IsZero() {
@@ -307,6 +326,7 @@ func (w *worker) runTask(n task.Notified) {
 		w.batch.polls++
 		w.batchPolls++
 		s.owned.AssertOwner(next).Run(cx)
+		w.pt.End()
 	}
 }
 
@@ -462,6 +482,12 @@ func (w *worker) parkTimeout(d time.Duration) {
 // blocking task has work: the condition for auto-advancing a paused clock.
 func (w *worker) everyoneIdle() bool {
 	s := w.s
+	// Blocking work first: a blocking task that finishes wakes its joiner
+	// (through the inject queue) before the pool reports idle, so seeing the
+	// pool idle first means its wake-ups are already visible below.
+	if s.cfg.BlockingIdle != nil && !s.cfg.BlockingIdle() {
+		return false
+	}
 	if s.idle.numUnparked() != 0 || !s.inject.IsEmpty() {
 		return false
 	}
@@ -470,7 +496,7 @@ func (w *worker) everyoneIdle() bool {
 			return false
 		}
 	}
-	return s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle()
+	return true
 }
 
 func (w *worker) localLoad() int {
@@ -501,6 +527,7 @@ func (w *worker) endBatch() {
 		return
 	}
 	w.batchRunning = false
+	w.pt.Break()
 	elapsed := time.Since(w.batchStart)
 	w.batch.busy += elapsed
 	if w.batchPolls == 0 {
@@ -528,6 +555,7 @@ func pow(x float64, n int) float64 {
 func (w *worker) publish() {
 	m := &w.metrics
 	b := &w.batch
+	m.seq.Add(1) // odd: publishing
 	m.Polls.Store(b.polls)
 	m.Steals.Store(b.steals)
 	m.StealOperations.Store(b.stealOps)
@@ -539,6 +567,8 @@ func (w *worker) publish() {
 	m.BudgetForcedYields.Store(w.cx.ForcedYields())
 	m.BusyNanos.Store(int64(b.busy))
 	m.MeanPollNanos.Store(int64(w.pollEWMA))
+	w.pt.Publish()
+	m.seq.Add(1) // even: done
 }
 
 // preShutdown closes the owned list and shuts down the tasks in it.

@@ -29,53 +29,53 @@ var benchImpls = []benchwork.Impl{benchwork.Weft, benchwork.Goroutine}
 // counting down (multi-thread); 1,000 spawns inside BlockOn, each awaited
 // (current-thread).
 func BenchmarkSpawnManyLocal(b *testing.B) {
-	benchWorkloads(b, "mt_spawn_many_local", "ct_spawn_many_local")
+	benchRuntimeWorkloads(b, "mt_spawn_many_local", "ct_spawn_many_local")
 }
 
 // BenchmarkSpawnManyRemoteIdle: spawns from outside the runtime (10,000
 // multi-thread, 1,000 current-thread), then BlockOn awaits every handle.
 func BenchmarkSpawnManyRemoteIdle(b *testing.B) {
-	benchWorkloads(b, "mt_spawn_many_remote_idle", "ct_spawn_many_remote_idle")
+	benchRuntimeWorkloads(b, "mt_spawn_many_remote_idle", "ct_spawn_many_remote_idle")
 }
 
 // BenchmarkSpawnManyRemoteBusy1: as RemoteIdle while 2×workers background
 // tasks loop on a yield and a 10 µs stall.
 func BenchmarkSpawnManyRemoteBusy1(b *testing.B) {
-	benchWorkloads(b, "mt_spawn_many_remote_busy1")
+	benchRuntimeWorkloads(b, "mt_spawn_many_remote_busy1")
 }
 
 // BenchmarkSpawnManyRemoteBusy2: 1,000 remote spawns while each worker runs
 // an endless chain of 10 µs tasks that spawn their successor. The first op
 // must finish within 3 s (Tokio 1.24 starves here).
 func BenchmarkSpawnManyRemoteBusy2(b *testing.B) {
-	benchWorkloads(b, "mt_spawn_many_remote_busy2")
+	benchRuntimeWorkloads(b, "mt_spawn_many_remote_busy2")
 }
 
 // BenchmarkSpawnManyRemoteBusy: 1,000 remote spawns on a current-thread
 // runtime whose one task endlessly spawns its successor.
 func BenchmarkSpawnManyRemoteBusy(b *testing.B) {
-	benchWorkloads(b, "ct_spawn_many_remote_busy")
+	benchRuntimeWorkloads(b, "ct_spawn_many_remote_busy")
 }
 
 // BenchmarkPingPong: 1,000 tasks each spawn a peer and ping-pong once over
 // two oneshots.
 func BenchmarkPingPong(b *testing.B) {
-	benchWorkloads(b, "mt_ping_pong")
+	benchRuntimeWorkloads(b, "mt_ping_pong")
 }
 
 // BenchmarkYieldMany: 200 tasks × 1,000 yields.
 func BenchmarkYieldMany(b *testing.B) {
-	benchWorkloads(b, "mt_yield_many", "ct_yield_many")
+	benchRuntimeWorkloads(b, "mt_yield_many", "ct_yield_many")
 }
 
 // BenchmarkChainedSpawn: a chain of 1,000 tasks, each spawning the next.
 func BenchmarkChainedSpawn(b *testing.B) {
-	benchWorkloads(b, "mt_chained_spawn", "ct_chained_spawn")
+	benchRuntimeWorkloads(b, "mt_chained_spawn", "ct_chained_spawn")
 }
 
-// benchWorkloads runs the named workloads, each as rt=<flavor>/impl=<impl>
+// benchRuntimeWorkloads runs the named workloads, each as rt=<flavor>/impl=<impl>
 // sub-benchmarks.
-func benchWorkloads(b *testing.B, names ...string) {
+func benchRuntimeWorkloads(b *testing.B, names ...string) {
 	for _, name := range names {
 		w, err := benchwork.Lookup(name)
 		if err != nil {

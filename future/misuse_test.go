@@ -1,48 +1,32 @@
 package future_test
 
-// Tests for behaviour the package should have and does not yet. They are
-// skipped unless WEFT_KNOWN_ISSUES=1, so that the suite stays green while the
-// fix is pending; run them with
-//
-//	WEFT_KNOWN_ISSUES=1 go test -run KnownIssue ./future/
-//
-// and delete the skip when the fix lands.
+// Misuse that once slipped through: each must panic at the call site with a
+// "future:" message (or, for the zero Context, just work).
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/weftrt/weft/future"
 )
 
-func knownIssue(t *testing.T) {
-	t.Helper()
-	if os.Getenv("WEFT_KNOWN_ISSUES") != "1" {
-		t.Skip("known issue, fix pending; set WEFT_KNOWN_ISSUES=1 to run")
-	}
-}
-
 // PollFunc(nil) is accepted and only fails at the first poll, inside the
 // task, with a bare nil-function dereference. Every other constructor
 // rejects a nil argument at once with a "future:" panic.
-func TestKnownIssuePollFuncNilPanicsWithPrefix(t *testing.T) {
-	knownIssue(t)
+func TestMisusePollFuncNilPanicsWithPrefix(t *testing.T) {
 	mustPanic(t, "future:", func() { future.PollFunc[int](nil) })
 }
 
 // Block(ctx, nil) dies with a nil-pointer dereference instead of a "future:"
 // panic.
-func TestKnownIssueBlockNilPanicsWithPrefix(t *testing.T) {
-	knownIssue(t)
+func TestMisuseBlockNilPanicsWithPrefix(t *testing.T) {
 	mustPanic(t, "future:", func() { _, _ = future.Block[int](context.Background(), nil) })
 }
 
 // Map, Then and Select2 panic when polled after completion; Join2 and JoinAll
 // instead report Ready again with a zero output, which silently hides the
 // misuse (and a caller's bug).
-func TestKnownIssueJoinPanicsOnPollAfterCompletion(t *testing.T) {
-	knownIssue(t)
+func TestMisuseJoinPanicsOnPollAfterCompletion(t *testing.T) {
 	cx := future.NewContext(future.Noop())
 	j := future.Join2[int, int](future.Ready(1), future.Ready(2))
 	j.Poll(cx)
@@ -56,8 +40,7 @@ func TestKnownIssueJoinPanicsOnPollAfterCompletion(t *testing.T) {
 // with &future.Context{} is refused every operation and never makes
 // progress. Either the zero value should be unconstrained, or Context's doc
 // should say to create one with NewContext.
-func TestKnownIssueZeroContextIsUnconstrained(t *testing.T) {
-	knownIssue(t)
+func TestMisuseZeroContextIsUnconstrained(t *testing.T) {
 	var cx future.Context
 	if !cx.ConsumeBudget() {
 		t.Fatal("zero Context refuses budget")
@@ -68,7 +51,6 @@ func TestKnownIssueZeroContextIsUnconstrained(t *testing.T) {
 // treat it as the zero Waker, which "wakes nothing"), but its Wake panics with
 // a nil type assertion. It should panic at construction with a "future:"
 // message, as tag 0 does.
-func TestKnownIssueNewTaggedWakerNil(t *testing.T) {
-	knownIssue(t)
+func TestMisuseNewTaggedWakerNil(t *testing.T) {
 	mustPanic(t, "future:", func() { future.NewTaggedWaker(nil, 1) })
 }

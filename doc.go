@@ -1,0 +1,71 @@
+// Package weft is a task runtime for Go built the way Tokio's is: tasks are
+// small state machines (futures) that a scheduler polls, instead of
+// goroutines with their own stacks.
+//
+// A weft task costs about a hundred bytes while it waits (a goroutine costs
+// kilobytes), is spawned and switched in tens of nanoseconds, can be aborted
+// at its next await point with its cleanups run, reports its output or a
+// JoinError (cancelled, or panicked with the value and stack) through a
+// JoinHandle, and can be listed live with its state and spawn site.
+//
+// # Futures
+//
+// A task is a [future.Future]: a value with a Poll method that either returns
+// the output or registers the waker from its [future.Context] and reports
+// that it is not ready. Futures are usually hand-written state machines; the
+// leaf futures of this module (timers, locks, channels, join handles) do the
+// waker bookkeeping. For straight-line code, [Async] runs a function as a
+// task body that [Await]s futures (it costs a goroutine stack, like a
+// goroutine).
+//
+// # Runtimes
+//
+// [New] builds a [Runtime]: multi-thread (work-stealing workers, the default)
+// or current-thread (every task on the goroutine inside [BlockOn], in a
+// deterministic order), with a blocking pool for calls that block and a timer
+// driver (real clock, or paused for tests with [WithPausedClock]).
+//
+//	rt, err := weft.New()
+//	if err != nil { ... }
+//	defer rt.Close()
+//	h := weft.Spawn(rt, myFuture)
+//	out, err := h.Join(ctx)
+//
+// Inside a task, spawn with the task's *future.Context as the [Spawner]; the
+// new task goes to the current worker. [SpawnBlocking] runs a function on the
+// blocking pool; [SpawnLocal] runs a task on a [LocalSet]'s OS thread;
+// [SpawnDetached] starts a task nobody joins without allocating a handle.
+//
+// # Waiting
+//
+// [Sleep], [SleepUntil], [Timeout] and [Interval] wait on the runtime's
+// clock. [Notify], [Mutex], [RwLock], [Semaphore] and [Barrier] synchronize
+// tasks; the channel families live in the mpsc, oneshot, watch and broadcast
+// sub-packages. [JoinSet] collects the outputs of many tasks in completion
+// order. [CancellationToken] cancels trees of work, and [Done] bridges a
+// context.Context into a future.
+//
+// Every waiting future releases what it registered when it is dropped
+// (future.Dropper): an aborted task leaves no timer, waiter or permit behind.
+//
+// # Shutdown
+//
+// [Runtime.Close] (or Shutdown with a timeout) cancels every task at its next
+// await point, waits for the workers and for running blocking work, and
+// leaves every JoinHandle with its output or a cancellation. A runtime owns
+// goroutines: always close it.
+//
+// # Deterministic tests
+//
+// [WithSimulation] makes a runtime a deterministic simulation: one goroutine
+// runs every task, picking each next one at random from a seeded generator,
+// and a paused clock jumps to the next timer when nothing can run. The same
+// seed replays the same interleaving; package simtest runs a test body over
+// many seeds and reports the one that fails.
+//
+// # Observing
+//
+// [Runtime.Metrics] returns Tokio's runtime metrics as a plain struct; task
+// and worker hooks ([WithTaskHooks], [WithWorkerHooks]) report every spawn,
+// poll, park and termination.
+package weft

@@ -1,0 +1,85 @@
+package values
+
+import (
+	"testing"
+
+	"github.com/weftrt/weft/future"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type valDropper struct{ n *int }
+
+func (v valDropper) Drop() { *v.n++ }
+
+type ptrDropper struct{ n int }
+
+func (p *ptrDropper) Drop() { p.n++ }
+
+type plain struct{ _ int }
+
+type fnDropper func()
+
+func (f fnDropper) Drop() { f() }
+
+func TestIsNilWithMatchesIsNil(t *testing.T) {
+	var nilPtr *plain
+	var nilIface future.Dropper
+	var nilFn func()
+	var nilMap map[int]int
+	var nilChan chan int
+	check := func(name string, got, want bool) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s: got %v want %v", name, got, want)
+		}
+	}
+	check("nil pointer", IsNilWith(FactsFor[*plain](), nilPtr), true)
+	check("pointer", IsNilWith(FactsFor[*plain](), &plain{}), false)
+	check("nil interface", IsNilWith(FactsFor[future.Dropper](), nilIface), true)
+	check("interface", IsNilWith[future.Dropper](FactsFor[future.Dropper](), &ptrDropper{}), false)
+	check("nil func", IsNilWith(FactsFor[func()](), nilFn), true)
+	check("func", IsNilWith(FactsFor[func()](), func() {}), false)
+	check("nil map", IsNilWith(FactsFor[map[int]int](), nilMap), true)
+	check("map", IsNilWith(FactsFor[map[int]int](), map[int]int{}), false)
+	check("nil chan", IsNilWith(FactsFor[chan int](), nilChan), true)
+	check("struct", IsNilWith(FactsFor[plain](), plain{}), false)
+	// Same answers as the reflection-per-call version.
+	check("IsNil agrees", IsNil(nilPtr), true)
+	check("IsNil agrees on func", IsNil(nilFn), true)
+}
+
+func TestDropWithCallsDropOnceWhereverItIsDeclared(t *testing.T) {
+	n := 0
+	v := valDropper{n: &n}
+	DropWith(FactsFor[valDropper](), &v) // value receiver, through the address
+	p := &ptrDropper{}
+	DropWith(FactsFor[*ptrDropper](), &p) // pointer type
+	s := ptrDropper{}
+	DropWith(FactsFor[ptrDropper](), &s) // pointer receiver on a value field
+	var iface future.Dropper = &ptrDropper{}
+	DropWith(FactsFor[future.Dropper](), &iface) // dynamic type
+	var f fnDropper = func() { n++ }
+	DropWith(FactsFor[fnDropper](), &f) // named func type with a method
+	q := plain{}
+	DropWith(FactsFor[plain](), &q) // no Drop: nothing happens
+	var nilIface future.Dropper
+	DropWith(FactsFor[future.Dropper](), &nilIface) // nil interface: nothing
+	if n != 2 || p.n != 1 || s.n != 1 || iface.(*ptrDropper).n != 1 {
+		t.Fatalf("drops: value %d pointer %d field %d iface %d", n, p.n, s.n, iface.(*ptrDropper).n)
+	}
+}
+
+func TestWithFactsDoNotAllocate(t *testing.T) {
+	ff := FactsFor[*plain]()
+	df := FactsFor[ptrDropper]()
+	v := &plain{}
+	d := ptrDropper{}
+	if a := testing.AllocsPerRun(100, func() {
+		_ = IsNilWith(ff, v)
+		DropWith(df, &d)
+	}); a != 0 {
+		t.Fatalf("%v allocations", a)
+	}
+}
