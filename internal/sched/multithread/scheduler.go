@@ -146,8 +146,9 @@ func (s *Scheduler) NumWorkers() int { return len(s.workers) }
 // called from a worker goroutine, else on the inject queue.
 func (s *Scheduler) Schedule(n task.Notified) { s.scheduleTask(n, false) }
 
-// Yield queues a task that woke itself: at the back of the current worker's
-// queue, never in the LIFO slot.
+// Yield queues a task that woke itself: on the current worker's deferred
+// list, which goes to the back of its queue once the queue runs dry or at the
+// next timer pass; never in the LIFO slot.
 func (s *Scheduler) Yield(n task.Notified) { s.scheduleTask(n, true) }
 
 // Spawn queues a newly bound task, like Schedule.
@@ -295,6 +296,7 @@ func (s *Scheduler) shutdownCore() {
 			w.lifo = task.Notified{}
 		}
 		w.run.drain(task.Notified.Drop)
+		w.deferred.DropAll()
 	}
 	if t := s.cfg.Timer; t != nil {
 		t.Shutdown()
