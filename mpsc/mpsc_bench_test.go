@@ -197,3 +197,36 @@ func BenchmarkUnboundedRecvManyGoChan(b *testing.B) {
 		}
 	}
 }
+
+// medium is a 512-byte value, the size of Tokio's "medium" benchmark value.
+type medium [512]byte
+
+// Creating a bounded channel of medium values with room for 1,000 and
+// sending one value through it: what the buffer costs when a channel is made
+// for a short exchange.
+func BenchmarkBoundedCreateSendMedium(b *testing.B) {
+	b.ReportAllocs()
+	cx := future.NewContext(future.Noop())
+	for b.Loop() {
+		tx, rx := mpsc.New[medium](1000)
+		if err := tx.TrySend(medium{1}); err != nil {
+			b.Fatal(err)
+		}
+		if r, ok := rx.Recv().Poll(cx); !ok || r.Value[0] != 1 {
+			b.Fatal("recv not ready")
+		}
+		tx.Close()
+	}
+}
+
+func BenchmarkBoundedCreateSendMediumGoChan(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		ch := make(chan medium, 1000)
+		ch <- medium{1}
+		if v := <-ch; v[0] != 1 {
+			b.Fatal("wrong value")
+		}
+		close(ch)
+	}
+}
