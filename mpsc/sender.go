@@ -41,9 +41,11 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 
 // Send returns a future that waits for a free slot and then buffers v. It
 // completes with nil once v is buffered, or with a [*SendError] holding v
-// when the Receiver is closed first. Building the future allocates it; polling
-// does not. Dropping the future before it completes sends nothing and gives
-// back its place in line (or the slot it was granted).
+// when the Receiver is closed first. Building the future allocates it;
+// polling does not, and a future kept by value and renewed with
+// [SendFuture.Reset] does not allocate at all. Dropping the future before it
+// completes sends nothing and gives back its place in line (or the slot it
+// was granted).
 //
 // A Send that completes synchronizes before the receive that returns v.
 func (s *Sender[T]) Send(v T) *SendFuture[T] {
