@@ -108,14 +108,26 @@ func (s *SleepFuture) start(d *timer.Driver) {
 // setRelative makes a sleep that has not started end d after its first poll.
 func (s *SleepFuture) setRelative(d time.Duration) { s.at, s.until = int64(d), nil }
 
+// restart makes s an unpolled Sleep(d). The timer must not be registered
+// (a dropped or never polled sleep): the entry is kept, idle, and the next
+// poll binds the sleep to its driver anew.
+func (s *SleepFuture) restart(d time.Duration) {
+	s.driver, s.registered, s.elapsed = nil, false, false
+	s.setRelative(d)
+}
+
 // Reset moves the deadline to t, whether or not the sleep has completed; a
 // completed sleep becomes pending again. If the timer is registered it is
 // re-armed at once with the waker of the last poll, and when t has already
 // passed that waker is woken, so the task polls the sleep again. Mirrors
-// tokio Sleep::reset.
+// tokio Sleep::reset. Reset of a sleep that has been polled does not
+// allocate, so a SleepFuture kept by value can sleep again and again.
 func (s *SleepFuture) Reset(t time.Time) {
 	if s.driver == nil {
-		s.until = &t
+		// A copy, so that only this branch moves a time.Time to the heap
+		// (storing &t would allocate t on every call).
+		until := t
+		s.until = &until
 		return
 	}
 	s.resetTo(s.driver.Clock().Instant(t))

@@ -516,3 +516,32 @@ func TestErrElapsedIsDistinct(t *testing.T) {
 		t.Fatal("ErrElapsed")
 	}
 }
+
+// Reset of a sleep that has been polled allocates nothing, so a SleepFuture
+// kept by value can be re-armed for every period of a loop. (It used to move
+// its time.Time argument to the heap on every call.)
+func TestSleepResetOfAPolledSleepDoesNotAllocate(t *testing.T) {
+	e := newEnv(t)
+	m := e.manual()
+	var s weft.SleepFuture // the zero SleepFuture is Sleep(0)
+	if _, ok := s.Poll(m.cx); !ok {
+		t.Fatal("the zero SleepFuture is pending")
+	}
+	cycle := func() {
+		s.Reset(e.now().Add(ms(5)))
+		if _, ok := s.Poll(m.cx); ok {
+			t.Fatal("reset sleep ready at once")
+		}
+		if !e.d.AutoAdvance() {
+			t.Fatal("no timer registered")
+		}
+		if _, ok := s.Poll(m.cx); !ok {
+			t.Fatal("reset sleep pending after its deadline")
+		}
+	}
+	if a := testing.AllocsPerRun(100, cycle); a != 0 {
+		t.Fatalf("Reset and sleep allocate %v times", a)
+	}
+	s.Drop()
+	e.assertLen(0)
+}

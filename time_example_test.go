@@ -81,6 +81,22 @@ func ExampleTimeout() {
 	// true 1s
 }
 
+// A TimeoutFuture kept by value limits one wait after another; Reset makes
+// it a new timeout without allocating.
+func ExampleTimeoutFuture_Reset() {
+	rt := newPausedRuntime()
+	var t weft.TimeoutFuture[string]
+	for _, f := range []future.Future[string]{future.Ready("fast"), future.Pending[string]()} {
+		start := rt.now()
+		t.Reset(time.Second, f)
+		r := blockOn[future.Result[string]](rt, &t)
+		fmt.Printf("%q %v after %v\n", r.Value, r.Err, rt.now().Sub(start))
+	}
+	// Output:
+	// "fast" <nil> after 0s
+	// "" weft: deadline elapsed after 1s
+}
+
 func ExampleInterval() {
 	rt := newPausedRuntime()
 	iv := weft.Interval(250 * time.Millisecond)

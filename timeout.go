@@ -11,7 +11,9 @@ import (
 // future completed.
 var ErrElapsed = errors.New("weft: deadline elapsed")
 
-// TimeoutFuture is the future returned by [Timeout] and [TimeoutAt].
+// TimeoutFuture is the future returned by [Timeout] and [TimeoutAt]. The
+// zero TimeoutFuture is usable after [TimeoutFuture.Reset], which also
+// renews a TimeoutFuture kept by value without allocating.
 type TimeoutFuture[T any] struct {
 	f     future.Future[T]
 	sleep SleepFuture
@@ -69,6 +71,24 @@ func (t *TimeoutFuture[T]) Poll(cx *future.Context) (future.Result[T], bool) {
 		return future.Result[T]{Err: ErrElapsed}, true
 	}
 	return future.Result[T]{}, false
+}
+
+// Reset drops t (see [TimeoutFuture.Drop]) unless it has completed, and
+// makes it a new, unpolled Timeout of f for d, as if returned by
+// Timeout(d, f) now: a TimeoutFuture kept by value inside a larger future
+// can limit one operation after another without allocating (Timeout
+// allocates a new future each time; passing a pointer to an inner future
+// that is kept by value too makes f's conversion free). The zero
+// TimeoutFuture may be Reset. Reset panics if f is nil.
+func (t *TimeoutFuture[T]) Reset(d time.Duration, f future.Future[T]) {
+	if f == nil {
+		panic("weft: TimeoutFuture.Reset with a nil future")
+	}
+	if !t.done && t.f != nil {
+		t.finish()
+	}
+	t.f, t.done = f, false
+	t.sleep.restart(d)
 }
 
 // finish drops the inner future and the timer.

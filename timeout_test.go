@@ -247,3 +247,69 @@ func TestTimeoutStringAndDeadline(t *testing.T) {
 		t.Fatalf("String after Drop %q", got)
 	}
 }
+
+// A TimeoutFuture kept by value and Reset limits one operation after another
+// without allocating, whether the inner future wins or the deadline does.
+func TestTimeoutResetReusesTheFutureWithoutAllocating(t *testing.T) {
+	e := newEnv(t)
+	m := e.manual()
+	var tf weft.TimeoutFuture[int]
+	open, closed := &timeGate{open: true}, &timeGate{}
+	cycle := func() {
+		tf.Reset(ms(10), open)
+		r, ok := tf.Poll(m.cx)
+		assertOK(t, r, ok, 42)
+		tf.Reset(ms(10), closed)
+		if _, ok := tf.Poll(m.cx); ok {
+			t.Fatal("timeout of a closed gate ready at once")
+		}
+		if !e.d.AutoAdvance() {
+			t.Fatal("no timer registered")
+		}
+		r, ok = tf.Poll(m.cx)
+		assertElapsedErr(t, r, ok)
+	}
+	cycle()
+	if a := testing.AllocsPerRun(100, cycle); a != 0 {
+		t.Fatalf("a reset timeout allocates %v times per cycle", a)
+	}
+	if open.drops != 102 || closed.drops != 102 {
+		t.Fatalf("inner futures dropped %d and %d times, want 102 each", open.drops, closed.drops)
+	}
+	e.assertLen(0)
+}
+
+// Reset of a pending timeout drops it (inner future and timer) first, and
+// the new timeout counts its duration from its own first poll.
+func TestTimeoutResetDropsAPendingTimeout(t *testing.T) {
+	e := newEnv(t)
+	m := e.manual()
+	first, second := &timeGate{}, &timeGate{}
+	var tf weft.TimeoutFuture[int]
+	tf.Reset(ms(100), first)
+	if _, ok := tf.Poll(m.cx); ok {
+		t.Fatal("ready at once")
+	}
+	e.assertLen(1)
+	e.advance(ms(50))
+	tf.Reset(ms(100), second)
+	if first.drops != 1 {
+		t.Fatalf("the pending inner future was dropped %d times, want 1", first.drops)
+	}
+	e.assertLen(0)
+	start := e.now()
+	r := block[future.Result[int]](e, &tf)
+	if !errors.Is(r.Err, weft.ErrElapsed) {
+		t.Fatalf("reset timeout = %v, want ErrElapsed", r.Err)
+	}
+	e.assertElapsed(start, ms(100))
+	if second.drops != 1 {
+		t.Fatalf("the elapsed inner future was dropped %d times, want 1", second.drops)
+	}
+	e.assertLen(0)
+}
+
+func TestTimeoutResetOfNilFuturePanics(t *testing.T) {
+	var tf weft.TimeoutFuture[int]
+	mustPanicWith(t, "weft: TimeoutFuture.Reset with a nil future", func() { tf.Reset(ms(1), nil) })
+}

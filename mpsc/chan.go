@@ -78,16 +78,15 @@ type chanState[T any] struct {
 }
 
 func newChanState[T any](bound int) *chanState[T] {
+	// Nothing is allocated for the buffer here: the ring grows as it fills,
+	// up to the capacity, and a bounded channel keeps it at that size for
+	// good, so that sends stop allocating once the channel has held its
+	// largest backlog. (Tokio also allocates its first block on the first
+	// send.)
 	c := &chanState[T]{bound: bound, free: bound, senders: 1, holders: 1}
-	if bound > 0 {
-		c.buf.reserve(min(bound, preallocLimit))
-	}
+	c.buf.limit = bound
 	return c
 }
-
-// preallocLimit is the largest buffer a bounded channel allocates up front;
-// a larger one grows as it fills.
-const preallocLimit = 1024
 
 // doneLocked reports whether the receiver has seen the last value.
 func (c *chanState[T]) doneLocked() bool {

@@ -37,5 +37,7 @@
 // waiting gives back its place in line and any slot it was granted. Futures
 // consume one unit of the task's cooperative budget when they complete, and
 // never allocate when polled. Send and Reserve allocate their future when
-// built; Recv and RecvMany do not (they are the Receiver under other names).
+// built (a [SendFuture] kept by value and renewed with [SendFuture.Reset]
+// does not); Recv and RecvMany do not (they are the Receiver under other
+// names).
 package mpsc

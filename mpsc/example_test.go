@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/mpsc"
 )
@@ -198,4 +199,37 @@ func ExampleWeakUnboundedSender() {
 	// Output:
 	// 1
 	// false
+}
+
+// A task that sends many values keeps one SendFuture by value and resets it
+// for each send, so that sending allocates nothing per value.
+func ExampleSendFuture_Reset() {
+	rt, _ := weft.New(weft.WithCurrentThread())
+	defer rt.Close()
+
+	tx, rx := mpsc.New[int](2)
+	producer := weft.Spawn(rt, weft.Async(func(a *weft.A) error {
+		defer tx.Close()
+		var send mpsc.SendFuture[int]
+		for i := range 5 {
+			send.Reset(tx, i) // the previous send has completed
+			if err := weft.Await(a, &send); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	sum, _ := weft.BlockOn(context.Background(), rt, weft.Async(func(a *weft.A) int {
+		sum := 0
+		for {
+			r := weft.Await(a, rx.Recv())
+			if r.Err != nil {
+				return sum
+			}
+			sum += r.Value
+		}
+	}))
+	r, _ := weft.BlockOn(context.Background(), rt, producer)
+	fmt.Println("sum:", sum, "producer error:", r.Err)
+	// Output: sum: 10 producer error: <nil>
 }

@@ -5,8 +5,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/mpsc"
+	"github.com/weftrt/weft/task"
 )
 
 // Every weft benchmark is followed by its Go-channel twin.
@@ -19,6 +21,24 @@ func BenchmarkBoundedSendRecvFutures(b *testing.B) {
 	cx := future.NewContext(future.Noop())
 	for b.Loop() {
 		f := tx.Send(1)
+		if err, ok := f.Poll(cx); !ok || err != nil {
+			b.Fatal("send not ready")
+		}
+		if r, ok := rx.Recv().Poll(cx); !ok || r.Value != 1 {
+			b.Fatal("recv not ready")
+		}
+	}
+}
+
+// The same with one SendFuture kept by value and Reset for each send: what a
+// hand-written future or an Async body does to send without allocating.
+func BenchmarkBoundedSendRecvFuturesReset(b *testing.B) {
+	b.ReportAllocs()
+	tx, rx := mpsc.New[int](64)
+	cx := future.NewContext(future.Noop())
+	var f mpsc.SendFuture[int]
+	for b.Loop() {
+		f.Reset(tx, 1)
 		if err, ok := f.Poll(cx); !ok || err != nil {
 			b.Fatal("send not ready")
 		}
@@ -194,6 +214,152 @@ func BenchmarkUnboundedRecvManyGoChan(b *testing.B) {
 		buf = buf[:0]
 		for range 64 {
 			buf = append(buf, <-ch)
+		}
+	}
+}
+
+// medium is a 512-byte value, the size of Tokio's "medium" benchmark value.
+type medium [512]byte
+
+// Creating a bounded channel of medium values with room for 1,000 and
+// sending one value through it: what the buffer costs when a channel is made
+// for a short exchange.
+func BenchmarkBoundedCreateSendMedium(b *testing.B) {
+	b.ReportAllocs()
+	cx := future.NewContext(future.Noop())
+	for b.Loop() {
+		tx, rx := mpsc.New[medium](1000)
+		if err := tx.TrySend(medium{1}); err != nil {
+			b.Fatal(err)
+		}
+		if r, ok := rx.Recv().Poll(cx); !ok || r.Value[0] != 1 {
+			b.Fatal("recv not ready")
+		}
+		tx.Close()
+	}
+}
+
+func BenchmarkBoundedCreateSendMediumGoChan(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		ch := make(chan medium, 1000)
+		ch <- medium{1}
+		if v := <-ch; v[0] != 1 {
+			b.Fatal("wrong value")
+		}
+		close(ch)
+	}
+}
+
+// allocProducer sends next .. end-1 with a new Send future per value, the
+// plain use of the API, and closes its Sender at the end.
+type allocProducer struct {
+	tx        *mpsc.Sender[int]
+	send      *mpsc.SendFuture[int]
+	next, end int
+}
+
+func (p *allocProducer) Poll(cx *future.Context) (error, bool) {
+	for p.next < p.end {
+		if p.send == nil {
+			p.send = p.tx.Send(p.next)
+		}
+		err, ok := p.send.Poll(cx)
+		if !ok {
+			return nil, false
+		}
+		p.send = nil
+		if err != nil {
+			return err, true
+		}
+		p.next++
+	}
+	p.tx.Close()
+	return nil, true
+}
+
+func (p *allocProducer) Drop() {
+	if p.send != nil {
+		p.send.Drop()
+	}
+	p.tx.Close()
+}
+
+// benchTaskContention runs 4 producer tasks into one bounded channel of 64
+// slots and a consumer task, on a 2-worker runtime, for b.N values in all:
+// the shape of the contention_bounded workload. reuse picks the producer.
+func benchTaskContention(b *testing.B, reuse bool) {
+	b.ReportAllocs()
+	const prod = 4
+	rt, err := weft.New(weft.WithWorkers(2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.Close()
+	for b.Loop() {
+		// One op is 1,000 messages, so that the runtime's per-task costs
+		// stay small next to the sends.
+		const n = 1000
+		tx, rx := mpsc.New[int](64)
+		hs := make([]*task.JoinHandle[error], prod)
+		for p := range prod {
+			s := tx.Clone()
+			lo, hi := p*n/prod, (p+1)*n/prod
+			if reuse {
+				hs[p] = weft.Spawn(rt, &closingProducer{resetProducer{tx: s, next: lo, end: hi}})
+			} else {
+				hs[p] = weft.Spawn(rt, &allocProducer{tx: s, next: lo, end: hi})
+			}
+		}
+		tx.Close()
+		got, _ := weft.BlockOn(context.Background(), rt, weft.Async(func(a *weft.A) int {
+			k := 0
+			for weft.Await(a, rx.Recv()).Err == nil {
+				k++
+			}
+			return k
+		}))
+		if got != n {
+			b.Fatalf("received %d of %d", got, n)
+		}
+		for _, h := range hs {
+			if r, _ := weft.BlockOn(context.Background(), rt, h); r.Err != nil {
+				b.Fatal(r.Err)
+			}
+		}
+	}
+}
+
+// Per op: 1,000 messages from 4 producer tasks, a new Send future per value.
+func BenchmarkTaskContentionSend(b *testing.B) { benchTaskContention(b, false) }
+
+// Per op: 1,000 messages from 4 producer tasks, one reused Send future each.
+func BenchmarkTaskContentionSendReset(b *testing.B) { benchTaskContention(b, true) }
+
+// Per op: 1,000 messages from 4 producer goroutines through a Go channel of
+// 64 slots to a consumer goroutine.
+func BenchmarkTaskContentionGoChan(b *testing.B) {
+	b.ReportAllocs()
+	const prod = 4
+	for b.Loop() {
+		const n = 1000
+		ch := make(chan int, 64)
+		var wg sync.WaitGroup
+		for p := range prod {
+			lo, hi := p*n/prod, (p+1)*n/prod
+			wg.Go(func() {
+				for i := lo; i < hi; i++ {
+					ch <- i
+				}
+			})
+		}
+		go func() { wg.Wait(); close(ch) }()
+		k := 0
+		for range ch {
+			k++
+		}
+		if k != n {
+			b.Fatalf("received %d of %d", k, n)
 		}
 	}
 }

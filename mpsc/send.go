@@ -16,6 +16,10 @@ var _ waitingFuture[error] = (*SendFuture[int])(nil)
 //
 // Polling it after its Sender was closed panics, like a send on a closed Go
 // channel.
+//
+// A SendFuture kept by value and renewed with [SendFuture.Reset] sends again
+// and again without allocating; the zero SendFuture is usable only after a
+// Reset.
 type SendFuture[T any] struct {
 	s   *Sender[T]
 	v   T
@@ -59,11 +63,33 @@ func (f *SendFuture[T]) Poll(cx *future.Context) (error, bool) {
 	return nil, true
 }
 
+// Reset makes f an unpolled Send of v on s, as if returned by s.Send(v), so
+// that a future kept by value inside a larger future (or an Async body) can
+// send again and again without allocating (Send allocates a new future each
+// time). The zero SendFuture may be Reset. Reset panics if f is waiting for
+// a slot (Drop it first: a send is reset only after it completed, was
+// dropped, or was never polled; an unpolled send that is reset is simply not
+// made). A completed send has handed its value over, so nothing is lost.
+func (f *SendFuture[T]) Reset(s *Sender[T], v T) {
+	if f.acq.state == acquireWaiting {
+		panic("mpsc: SendFuture.Reset while it waits for a slot")
+	}
+	if s == nil {
+		panic("mpsc: SendFuture.Reset with a nil Sender")
+	}
+	f.s, f.v = s, v
+	f.acq = acquire[T]{want: 1}
+}
+
 // Drop abandons a send that has not completed: the value is not sent, and
 // the future's place in line and any slot granted to it go to the next
 // sender.
 func (f *SendFuture[T]) Drop() {
-	if f.acq.state == acquireDone {
+	if f.acq.state != acquireWaiting {
+		// Not polled, or completed: nothing is registered.
+		f.acq.state = acquireDone
+		var zero T
+		f.v = zero
 		return
 	}
 	c := f.s.h.c

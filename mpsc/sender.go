@@ -27,7 +27,10 @@ type Sender[T any] struct {
 // senders get slots in the order they started to wait. New panics if
 // capacity is below 1.
 //
-// Buffers up to 1024 values are allocated at once, larger ones as they fill.
+// New allocates no buffer: the buffer starts small on the first send (at
+// most 16 values or 4 KiB) and doubles as it fills, up to capacity values.
+// A bounded channel keeps its buffer once grown, so sends stop allocating
+// once the channel has held its largest backlog.
 func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	if capacity < 1 {
 		panic("mpsc: bounded channel capacity must be at least 1")
@@ -38,9 +41,11 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 
 // Send returns a future that waits for a free slot and then buffers v. It
 // completes with nil once v is buffered, or with a [*SendError] holding v
-// when the Receiver is closed first. Building the future allocates it; polling
-// does not. Dropping the future before it completes sends nothing and gives
-// back its place in line (or the slot it was granted).
+// when the Receiver is closed first. Building the future allocates it;
+// polling does not, and a future kept by value and renewed with
+// [SendFuture.Reset] does not allocate at all. Dropping the future before it
+// completes sends nothing and gives back its place in line (or the slot it
+// was granted).
 //
 // A Send that completes synchronizes before the receive that returns v.
 func (s *Sender[T]) Send(v T) *SendFuture[T] {
@@ -49,8 +54,8 @@ func (s *Sender[T]) Send(v T) *SendFuture[T] {
 
 // TrySend buffers v if a slot is free now. It returns [ErrFull] when the
 // buffer is full or other senders are waiting, and [ErrClosed] when the
-// Receiver is closed; the caller keeps v in both cases. It never allocates
-// (except when a buffer larger than 1024 first grows).
+// Receiver is closed; the caller keeps v in both cases. It allocates only
+// when the buffer grows (see [New]).
 //
 // A successful TrySend synchronizes before the receive that returns v.
 func (s *Sender[T]) TrySend(v T) error {
