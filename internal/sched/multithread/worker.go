@@ -113,16 +113,16 @@ type worker struct {
 	// deferred holds the tasks that yielded, until the run queue runs dry
 	// or the next parkTimeout (see "Yielded tasks wait" above). Not
 	// stealable; included in hasTasks so the worker never parks on them.
-	deferred task.Queue
-	tick        uint32
-	searching   bool
-	shutdown    bool
-	parking     bool // inside park: notifications are batched
-	advancedBy  bool // this worker set s.advanced
-	inShutdown  bool // shutting tasks down: schedules go to the (closed) inject queue
-	gqi         uint32
-	cx          *future.Context
-	rng         uint64
+	deferred   task.Queue
+	tick       uint32
+	searching  bool
+	shutdown   bool
+	parking    bool // inside park: notifications are batched
+	advancedBy bool // this worker set s.advanced
+	inShutdown bool // shutting tasks down: schedules go to the (closed) inject queue
+	gqi        uint32
+	cx         *future.Context
+	rng        uint64
 
 	batch        workerBatch
 	pollEWMA     float64 // nanoseconds
