@@ -2,8 +2,11 @@ package weft_test
 
 import (
 	"context"
+	"runtime"
+	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
@@ -62,4 +65,112 @@ func TestYieldingTasksDoNotStarveRemoteSpawns(t *testing.T) {
 			t.Fatalf("LIFO %v: the yielder was polled %d times before %d remote spawns ran", lifo, got, n)
 		}
 	}
+}
+
+// chainLink is a task that spawns its successor and completes, like the
+// background tasks of Tokio's spawn_many_remote_busy2: its worker's queue
+// never runs dry.
+type chainLink struct {
+	hold  chan struct{} // closed when the first link may go on; nil after
+	stop  *atomic.Bool
+	polls *atomic.Int64
+	ran   *atomic.Int64
+	n     int64
+}
+
+func (l *chainLink) Poll(cx *future.Context) (struct{}, bool) {
+	if l.hold != nil {
+		<-l.hold
+	}
+	if l.ran.Load() < l.n {
+		l.polls.Add(1)
+	}
+	if !l.stop.Load() {
+		weft.SpawnDetached(cx, &chainLink{stop: l.stop, polls: l.polls, ran: l.ran, n: l.n})
+	}
+	return struct{}{}, true
+}
+
+// TestSelfRespawningTasksDoNotStarveRemoteSpawns is
+// mt_spawn_many_remote_busy2 in miniature: the worker's queue is never
+// empty, so remote tasks are taken only on GlobalQueueInterval ticks. Each
+// such tick takes a share of the inject queue, not one task (Tokio takes one,
+// and starves on that benchmark): 1,000 remote tasks need about 8 ticks.
+func TestSelfRespawningTasksDoNotStarveRemoteSpawns(t *testing.T) {
+	const n, interval = 1000, 31
+	rt := newRuntime(t, weft.WithWorkers(1), weft.WithGlobalQueueInterval(interval))
+	hold := make(chan struct{})
+	var stop atomic.Bool
+	var polls, ran atomic.Int64
+	weft.SpawnDetached(rt, &chainLink{hold: hold, stop: &stop, polls: &polls, ran: &ran, n: n})
+	hs := make([]*task.JoinHandle[struct{}], n)
+	for i := range hs {
+		hs[i] = weft.Spawn(rt, future.PollFunc(func(*future.Context) (struct{}, bool) {
+			ran.Add(1)
+			return struct{}{}, true
+		}))
+	}
+	close(hold)
+	for _, h := range hs {
+		if _, err := h.Join(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop.Store(true)
+	// One share per interval: about 8 intervals of 31 ticks.
+	if got := polls.Load(); got > 20*interval {
+		t.Fatalf("the chain ran %d links before %d remote spawns ran", got, n)
+	}
+}
+
+// TestBusyWorkersLeaveRoomForOtherGoroutines is mt_spawn_many_remote_busy1
+// in miniature: every P runs a worker busy with tasks that yield and then
+// spin for 10 µs, and a goroutine outside the runtime spawns and joins tasks
+// one at a time. A worker gives its P up at every maintenance pass (every
+// EventInterval ticks), so the outside goroutine waits some tens of polls;
+// without that it got a P only from the Go scheduler's preemption of a
+// goroutine that has run for 10 ms, about a thousand polls per worker.
+func TestBusyWorkersLeaveRoomForOtherGoroutines(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector slows polls too much for the count to tell")
+	}
+	workers := runtime.GOMAXPROCS(0)
+	rt := newRuntime(t, weft.WithWorkers(workers))
+	var stop atomic.Bool
+	var polls atomic.Int64
+	yielders := make([]*task.JoinHandle[struct{}], 2*workers)
+	for i := range yielders {
+		yielders[i] = weft.Spawn(rt, future.PollFunc(func(cx *future.Context) (struct{}, bool) {
+			polls.Add(1)
+			if stop.Load() {
+				return struct{}{}, true
+			}
+			for start := time.Now(); time.Since(start) < 10*time.Microsecond; {
+			}
+			cx.Waker().Wake()
+			return struct{}{}, false
+		}))
+	}
+	const rounds = 21
+	perRound := make([]int64, rounds)
+	for i := range perRound {
+		before := polls.Load()
+		if _, err := weft.Spawn(rt, future.Ready(struct{}{})).Join(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		perRound[i] = polls.Load() - before
+	}
+	stop.Store(true)
+	for _, h := range yielders {
+		if _, err := h.Join(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Sort(perRound)
+	// The 80th percentile: with the P given up at maintenance it stays
+	// under a hundred; without, it was above a thousand.
+	if p80 := perRound[rounds*4/5]; p80 > 600 {
+		t.Fatalf("80th percentile of %d yielder polls per outside spawn and join (sorted: %v)", p80, perRound)
+	}
+	t.Logf("yielder polls per outside spawn and join, sorted: %v", perRound)
 }

@@ -16,6 +16,19 @@ Each worker repeats, until it sees the inject queue closed:
     process timers without sleeping and queue the yielded tasks again, else
     park.
 
+# Remote tasks
+
+Tasks spawned or woken from outside the workers wait in the inject queue. A
+worker takes from it when its own queue is empty, and every
+GlobalQueueInterval ticks even when it is not; both times it takes a fair
+share (the queue's length over the number of workers, plus one, up to half
+its local queue) in one lock. Tokio takes a single task on the interval tick,
+so a worker kept busy by tasks that spawn their successors (Tokio's
+spawn_many_remote_busy2) serves one remote task per interval and Tokio 1.24
+starves on that benchmark; with a share per tick the remote tasks move at the
+rate they arrive, at the cost of one lock per interval when the inject queue
+is not empty.
+
 # Yielded tasks wait for the queue to run dry
 
 A task that wakes itself while it is polled (YieldNow, a spent coop budget)
@@ -63,6 +76,7 @@ task spawned late would never be shut down.
 
 import (
 	"context"
+	"runtime"
 	"runtime/pprof"
 	"sync/atomic"
 	"time"
@@ -219,6 +233,12 @@ func (w *worker) loop() {
 			if w.shutdown {
 				break
 			}
+			// Let the rest of the program run: a worker never blocks
+			// while it has tasks, and without this a goroutine that
+			// has no P (one spawning into the runtime from outside,
+			// say) waits for the Go scheduler's 10 ms preemption
+			// whenever every P runs a busy worker.
+			runtime.Gosched()
 			w.startBatch()
 		}
 		if n, ok := w.nextTask(); ok {
@@ -294,11 +314,11 @@ func (w *worker) requeueDeferred() {
 
 // nextTask picks the next task to run; see the loop description above.
 func (w *worker) nextTask() (task.Notified, bool) {
-	s := w.s
 	if w.tick%w.gqi == 0 {
 		w.tuneGlobalQueueInterval()
-		w.pt.Break() // the inject lock may be contended
-		if n, ok := s.inject.Pop(); ok {
+		// Unlike Tokio, which takes one task here, take a fair share
+		// of the inject queue (see "Remote tasks" above).
+		if n, ok := w.takeInjected(); ok {
 			return n, true
 		}
 		return w.nextLocalTask()
@@ -306,11 +326,19 @@ func (w *worker) nextTask() (task.Notified, bool) {
 	if n, ok := w.nextLocalTask(); ok {
 		return n, true
 	}
+	return w.takeInjected()
+}
+
+// takeInjected takes a fair share of the inject queue in one lock: its
+// length divided by the number of workers, plus one, at most half the local
+// queue. It returns the first task and queues the others at the back of the
+// local queue.
+func (w *worker) takeInjected() (task.Notified, bool) {
+	s := w.s
 	if s.inject.IsEmpty() {
 		return task.Notified{}, false
 	}
-	// Take a fair share of the inject queue in one lock.
-	w.pt.Break()
+	w.pt.Break() // the inject lock may be contended
 	room := min(w.run.remainingSlots(), localHalf)
 	want := max(1, min(s.inject.Len()/len(s.workers)+1, room))
 	var batch task.Queue
