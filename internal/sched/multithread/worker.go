@@ -5,11 +5,13 @@ package multithread
 
 Each worker repeats, until it sees the inject queue closed:
 
- 1. tick++. Every EventInterval ticks: process due timers without sleeping
-    and do maintenance (publish metrics, check for shutdown).
- 2. Take a task: every GlobalQueueInterval ticks the inject queue first (so a
-    worker busy with local work cannot starve remote spawns), otherwise the
-    LIFO slot, the local queue, and then a batch from the inject queue.
+ 1. tick++. Every EventInterval ticks: process due timers without sleeping,
+    queue the yielded tasks again, do maintenance (publish metrics, check for
+    shutdown) and give the P up to the program's other goroutines.
+ 2. Take a task: every GlobalQueueInterval ticks a share of the inject queue
+    first (so a worker busy with local work cannot starve remote spawns),
+    otherwise the LIFO slot, the local queue, and then a share of the inject
+    queue.
  3. Run it, then up to three tasks from the LIFO slot under the same budget.
  4. Nothing to run: search (steal half of another worker's queue, at most
     half the workers searching at once); failing that, when tasks yielded,
