@@ -67,5 +67,11 @@
 //
 // [Runtime.Metrics] returns Tokio's runtime metrics as a plain struct; task
 // and worker hooks ([WithTaskHooks], [WithWorkerHooks]) report every spawn,
-// poll, park and termination.
+// poll, park and termination. [Runtime.Dump] lists every live task with its
+// state, spawn site and what it waits on, as text in the style of a goroutine
+// profile or as JSON. Package debug serves the dump, the metrics and a live
+// page of the runtime's tasks over HTTP; package debug/prometheus exports the
+// metrics to Prometheus (the only package that imports client_golang), and
+// [Runtime.PublishExpvar] publishes them with expvar. Worker goroutines carry the
+// pprof label weft.worker=N.
 package weft
