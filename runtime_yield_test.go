@@ -2,6 +2,7 @@ package weft_test
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -173,4 +174,54 @@ func TestBusyWorkersLeaveRoomForOtherGoroutines(t *testing.T) {
 		t.Fatalf("80th percentile of %d yielder polls per outside spawn and join (sorted: %v)", p80, perRound)
 	}
 	t.Logf("yielder polls per outside spawn and join, sorted: %v", perRound)
+}
+
+// yieldForever is a task that yields at every poll until it is shut down,
+// counting its drops.
+type yieldForever struct {
+	polled  *atomic.Int64
+	dropped atomic.Int32
+}
+
+func (y *yieldForever) Poll(cx *future.Context) (struct{}, bool) {
+	y.polled.Add(1)
+	cx.Waker().Wake()
+	return struct{}{}, false
+}
+
+func (y *yieldForever) Drop() { y.dropped.Add(1) }
+
+// TestShutdownCancelsTasksWaitingOnTheDeferredList closes a runtime whose
+// workers hold yielded tasks on their deferred lists: every task is
+// cancelled with the shutdown cause and its future dropped exactly once,
+// with nothing left running (goleak checks the workers).
+func TestShutdownCancelsTasksWaitingOnTheDeferredList(t *testing.T) {
+	for round := range 20 {
+		rt, err := weft.New(weft.WithWorkers(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var polled atomic.Int64
+		fs := make([]*yieldForever, 16)
+		hs := make([]*task.JoinHandle[struct{}], len(fs))
+		for i := range fs {
+			fs[i] = &yieldForever{polled: &polled}
+			hs[i] = weft.Spawn(rt, fs[i])
+		}
+		for polled.Load() < int64(10*len(fs)) {
+			runtime.Gosched() // until every task has yielded a few times
+		}
+		if err := rt.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for i, h := range hs {
+			_, err := h.Join(context.Background())
+			if !errors.Is(err, task.ErrCancelled) || !errors.Is(err, weft.ErrRuntimeShutdown) {
+				t.Fatalf("round %d task %d: err %v, want a cancellation caused by ErrRuntimeShutdown", round, i, err)
+			}
+			if d := fs[i].dropped.Load(); d != 1 {
+				t.Fatalf("round %d task %d: future dropped %d times, want 1", round, i, d)
+			}
+		}
+	}
 }
