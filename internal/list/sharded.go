@@ -10,22 +10,32 @@ import (
 // chosen from its key and never changes.
 //
 // Counters: Len is the number of elements in all shards; Added counts every
-// insertion ever made. Both are updated under the shard lock and read without
-// it, so a reader may see a value that is already out of date.
+// insertion ever made. Each shard keeps its own two counters, written under
+// its lock and read without it, and Len and Added add them up: a reader may
+// see a value that is already out of date, and pays O(shards). Counters
+// shared by all shards would be written by every insertion and removal, and
+// the cache line they sit on would travel between the goroutines that spawn
+// and the workers that complete tasks on every one of them.
 type Sharded[T any] struct {
 	shards []Shard[T]
 	mask   uint64
 	key    func(*T) uint64
-	count  atomic.Int64
-	added  atomic.Uint64
 }
 
-// Shard is one list of a Sharded list with its lock.
+// Shard is one list of a Sharded list with its lock and counters, padded to
+// two cache lines so that neighbouring shards never share one (the adjacent
+// line prefetcher pairs lines).
 type Shard[T any] struct {
-	mu   sync.Mutex
-	list List[T] // guarded by mu
-	_    [64 - 8]byte
+	mu    sync.Mutex
+	list  List[T]       // guarded by mu
+	count atomic.Int64  // elements in list; written under mu
+	added atomic.Uint64 // insertions ever made; written under mu
+	_     [128 - shardFields]byte
 }
+
+// shardFields is the size of a Shard's fields before its padding (mutex 8,
+// list 32, counters 16); TestShardIsTwoCacheLines checks it.
+const shardFields = 56
 
 // NewSharded returns a Sharded list with n shards (n is rounded up to a power
 // of two, at least 1).
@@ -46,10 +56,22 @@ func NewSharded[T any](n int, links func(*T) *Links[T], key func(*T) uint64) *Sh
 func (s *Sharded[T]) ShardCount() int { return len(s.shards) }
 
 // Len returns the number of elements.
-func (s *Sharded[T]) Len() int { return int(s.count.Load()) }
+func (s *Sharded[T]) Len() int {
+	var n int64
+	for i := range s.shards {
+		n += s.shards[i].count.Load()
+	}
+	return int(n)
+}
 
 // Added returns how many elements were ever inserted.
-func (s *Sharded[T]) Added() uint64 { return s.added.Load() }
+func (s *Sharded[T]) Added() uint64 {
+	var n uint64
+	for i := range s.shards {
+		n += s.shards[i].added.Load()
+	}
+	return n
+}
 
 // Lock locks and returns the shard of e. The caller inserts with
 // PushFrontLocked and then unlocks it.
@@ -66,8 +88,9 @@ func (sh *Shard[T]) Unlock() { sh.mu.Unlock() }
 // caller.
 func (s *Sharded[T]) PushFrontLocked(sh *Shard[T], e *T) {
 	sh.list.PushFront(e)
-	s.count.Add(1)
-	s.added.Add(1)
+	// Plain stores: only the lock holder writes them.
+	sh.count.Store(sh.count.Load() + 1)
+	sh.added.Store(sh.added.Load() + 1)
 }
 
 // Remove unlinks e from its shard and reports whether it was there.
@@ -76,7 +99,7 @@ func (s *Sharded[T]) Remove(e *T) bool {
 	sh.mu.Lock()
 	ok := sh.list.Remove(e)
 	if ok {
-		s.count.Add(-1)
+		sh.count.Store(sh.count.Load() - 1)
 	}
 	sh.mu.Unlock()
 	return ok
@@ -89,7 +112,7 @@ func (s *Sharded[T]) PopBack(i int) *T {
 	sh.mu.Lock()
 	e := sh.list.PopBack()
 	if e != nil {
-		s.count.Add(-1)
+		sh.count.Store(sh.count.Load() - 1)
 	}
 	sh.mu.Unlock()
 	return e
