@@ -6,27 +6,17 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/rttest"
 	"github.com/weftrt/weft/task"
 )
 
-// flavors runs a subtest per scheduler flavor.
-func flavors(t *testing.T, fn func(t *testing.T, opts ...weft.Option)) {
-	t.Run("multi-thread", func(t *testing.T) { fn(t, weft.WithWorkers(2)) })
-	t.Run("current-thread", func(t *testing.T) { fn(t, weft.WithCurrentThread()) })
-}
+// flavors runs a subtest per scheduler flavor (rttest.Flavors).
+func flavors(t *testing.T, fn func(t *testing.T, opts ...weft.Option)) { rttest.Flavors(t, fn) }
 
+// newRuntime builds a runtime closed when the test ends (rttest.NewRuntime).
 func newRuntime(t testing.TB, opts ...weft.Option) *weft.Runtime {
 	t.Helper()
-	rt, err := weft.New(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := rt.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return rt
+	return rttest.NewRuntime(t, opts...)
 }
 
 // gate is a future that completes once opened; it can be opened from any

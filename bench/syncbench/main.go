@@ -35,9 +35,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
+	"github.com/weftrt/weft/internal/benchwork"
 	"github.com/weftrt/weft/internal/syncbench"
 )
 
@@ -60,36 +60,6 @@ func envOr(name string, def int) int {
 // c2cNs is the cross-core cache-line round trip measured before the
 // current bench; see the anchors' README.
 var c2cNs int64
-
-func c2cProbe() int64 {
-	const n = 20_000
-	var x atomic.Int64
-	done := make(chan struct{})
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		for i := int64(0); i <= n; i++ {
-			for x.Load() != 2*i+1 {
-			}
-			x.Store(2*i + 2)
-		}
-		close(done)
-	}()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	x.Store(1)
-	for x.Load() != 2 {
-	}
-	t := time.Now()
-	for i := int64(1); i <= n; i++ {
-		x.Store(2*i + 1)
-		for x.Load() != 2*i+2 {
-		}
-	}
-	ns := time.Since(t).Nanoseconds() / n
-	<-done
-	return ns
-}
 
 // bench warms f up, sizes a sample to take about the target time, takes the
 // samples and prints the median ns per call.
@@ -186,7 +156,7 @@ func main() {
 		if !wanted(w.Name) {
 			continue
 		}
-		c2cNs = c2cProbe()
+		c2cNs = benchwork.C2CProbe()
 		c := w.Setup(impl)
 		bench(w.Name, w.Items, w.Item, c.Op)
 		c.Close()

@@ -2,11 +2,11 @@ package syncbench
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/benchwork"
 	"github.com/weftrt/weft/task"
 )
 
@@ -15,28 +15,17 @@ import (
 // goroutine twins of multi-thread workloads.
 const NumWorkers = 2
 
-// Impl selects how a workload is built.
-type Impl int
+// Impl selects how a workload is built: Weft builds it from weft tasks and
+// primitives on a weft runtime, Goroutine from goroutines, channels and
+// package sync. It is the runtime workloads' Impl, so that both benchmark
+// suites name their sub-benchmarks alike (impl=weft, impl=goroutine).
+type Impl = benchwork.Impl
 
+// The two Impls.
 const (
-	// Weft builds the workload from weft tasks and primitives on a weft
-	// runtime.
-	Weft Impl = iota
-	// Goroutine builds it from goroutines, channels and package sync.
-	Goroutine
+	Weft      = benchwork.Weft
+	Goroutine = benchwork.Goroutine
 )
-
-// String returns "weft" or "goroutine", the values of the impl= key of the
-// go test benchmarks.
-func (i Impl) String() string {
-	switch i {
-	case Weft:
-		return "weft"
-	case Goroutine:
-		return "goroutine"
-	}
-	return fmt.Sprintf("Impl(%d)", int(i))
-}
 
 // Case is a workload built for one Impl.
 type Case struct {
