@@ -7,6 +7,7 @@ import (
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/waitq"
+	"github.com/weftrt/weft/internal/wakelist"
 )
 
 // Barrier lets a fixed number of tasks wait until all of them have reached
@@ -147,23 +148,23 @@ func (f *BarrierWaitFuture) Poll(cx *future.Context) (BarrierWaitResult, bool) {
 // mu held and returns with mu released.
 func (b *Barrier) releaseLocked(gen int64) {
 	for {
-		var wl syncWakeList
+		var wl wakelist.List
 		more := false
-		for i := 0; ; i++ {
+		for {
 			w := b.mu.q.Front()
 			if w == nil || w.N != gen {
 				break
 			}
-			if i == len(wl.inline) {
+			if wl.Full() {
 				more = true
 				break
 			}
 			b.mu.q.Remove(w)
-			wl.push(w.Waker)
+			wl.Push(w.Waker)
 			w.Waker = future.Waker{}
 		}
 		b.mu.Unlock()
-		wl.wakeAll()
+		wl.WakeAll()
 		if !more {
 			return
 		}

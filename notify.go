@@ -37,6 +37,7 @@ import (
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/waitq"
+	"github.com/weftrt/weft/internal/wakelist"
 )
 
 // Notify wakes tasks waiting for an event. It carries no data: it tells a
@@ -175,7 +176,7 @@ func (n *Notify) notifyLocked(curr uint64, kind int64) future.Waker {
 // A NotifyWaiters call synchronizes before the completion of each Notified
 // it completes.
 func (n *Notify) NotifyWaiters() {
-	var wl syncWakeList
+	var wl wakelist.Spill
 	n.mu.Lock()
 	curr := n.state.Load()
 	if notifyStateOf(curr) != notifyWaiting {
@@ -189,11 +190,11 @@ func (n *Notify) NotifyWaiters() {
 	n.state.Store(notifyWithState(curr+notifyCallsOne, notifyEmpty))
 	for w := n.mu.q.PopFront(); w != nil; w = n.mu.q.PopFront() {
 		w.N = notifyByAll
-		wl.push(w.Waker)
+		wl.Push(w.Waker)
 		w.Waker = future.Waker{}
 	}
 	n.mu.Unlock()
-	wl.wakeAll()
+	wl.WakeAll()
 }
 
 // Waiters returns the number of Notified futures queued for NotifyOne. It is

@@ -40,7 +40,7 @@ assigned (by Close), or that is dropped while queued, gives back
 request-minus-N permits through releaseLocked, so no permit is lost.
 
 Every state change happens in one critical section of mu; the wakers of the
-waiters it completed are collected in a wakeList and woken after mu is
+waiters it completed are collected in a wakelist.Spill and woken after mu is
 released, so a Waker is never called with mu held.
 */
 
@@ -53,6 +53,7 @@ import (
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/waitq"
+	"github.com/weftrt/weft/internal/wakelist"
 )
 
 // MaxPermits is the largest number of permits a Semaphore can hold, and the
@@ -205,11 +206,11 @@ func (s *Semaphore) Release(n int64) {
 }
 
 func (s *Semaphore) releaseSlow(n int64) {
-	var wl wakeList
+	var wl wakelist.Spill
 	s.mu.Lock()
 	overflow := s.releaseLocked(n, &wl)
 	s.mu.Unlock()
-	wl.wakeAll()
+	wl.WakeAll()
 	if overflow {
 		panic("semaphore: Release would exceed MaxPermits")
 	}
@@ -221,7 +222,7 @@ func (s *Semaphore) releaseSlow(n int64) {
 // clears wordWaiters in the same CAS. It reports whether the counter would
 // have exceeded MaxPermits, in which case the excess is not added. The caller
 // holds mu.
-func (s *Semaphore) releaseLocked(rem int64, wl *wakeList) (overflow bool) {
+func (s *Semaphore) releaseLocked(rem int64, wl *wakelist.Spill) (overflow bool) {
 	q := &s.mu.q
 	for rem > 0 {
 		w := q.Front()
@@ -234,7 +235,7 @@ func (s *Semaphore) releaseLocked(rem int64, wl *wakeList) (overflow bool) {
 		if w.N == 0 {
 			q.Remove(w)
 			w.Notified = true
-			wl.push(w.Waker)
+			wl.Push(w.Waker)
 			w.Waker = future.Waker{}
 		}
 	}
@@ -260,7 +261,7 @@ func (s *Semaphore) releaseLocked(rem int64, wl *wakeList) (overflow bool) {
 // are released later are still counted by Available, but nobody can take
 // them. Closing twice is harmless.
 func (s *Semaphore) Close() {
-	var wl wakeList
+	var wl wakelist.Spill
 	s.mu.Lock()
 	for {
 		w := s.word.Load()
@@ -271,11 +272,11 @@ func (s *Semaphore) Close() {
 	for w := s.mu.q.PopFront(); w != nil; w = s.mu.q.PopFront() {
 		// Not Notified: the waiter finds the closed flag and hands back what
 		// it had been assigned.
-		wl.push(w.Waker)
+		wl.Push(w.Waker)
 		w.Waker = future.Waker{}
 	}
 	s.mu.Unlock()
-	wl.wakeAll()
+	wl.WakeAll()
 }
 
 // Acquire returns a future that completes once it holds n permits, with nil,
@@ -437,7 +438,7 @@ func (f *AcquireFuture) pollQueued(cx *future.Context) bool {
 	if s.word.Load()&wordClosed != 0 {
 		// Close won: hand back whatever was assigned (all of it if a Release
 		// completed f just before Close), as Tokio's Acquire does on drop.
-		var wl wakeList
+		var wl wakelist.Spill
 		s.mu.q.Remove(&f.w)
 		got := f.n - f.w.N
 		f.w.N = f.n
@@ -445,7 +446,7 @@ func (f *AcquireFuture) pollQueued(cx *future.Context) bool {
 			s.releaseLocked(got, &wl)
 		}
 		s.mu.Unlock()
-		wl.wakeAll()
+		wl.WakeAll()
 		f.finish(ErrClosed)
 		return true
 	}
@@ -473,7 +474,7 @@ func (f *AcquireFuture) Drop() {
 		return
 	}
 	s := f.s
-	var wl wakeList
+	var wl wakelist.Spill
 	s.mu.Lock()
 	s.mu.q.Remove(&f.w)
 	got := f.n - f.w.N
@@ -482,7 +483,7 @@ func (f *AcquireFuture) Drop() {
 	overflow := s.releaseLocked(got, &wl)
 	s.mu.Unlock()
 	f.state = acqDropped
-	wl.wakeAll()
+	wl.WakeAll()
 	if overflow {
 		panic("semaphore: Release would exceed MaxPermits")
 	}

@@ -1,6 +1,7 @@
 // Package wakelist collects Wakers while a lock is held so that they can be
 // woken after it is released, and wakes whole waiter queues in batches. It is
-// the Go form of Tokio's util::WakeList, shared by weft's channels.
+// the Go form of Tokio's util::WakeList, shared by weft's channels and sync
+// primitives.
 //
 // Waking outside the lock keeps critical sections short and keeps the lock
 // order one-way: a primitive's mutex is never held while a scheduler's queue
@@ -87,5 +88,46 @@ func NotifyAll(mu *sync.Mutex, q *waitq.Queue) {
 		mu.Unlock()
 		l.WakeAll()
 		mu.Lock()
+	}
+}
+
+// Spill is a batch of Wakers that never wakes under the lock: the first few
+// fit in the Spill itself (on the caller's stack), more spill into a slice
+// allocated once per batch. Use it where a critical section may release any
+// number of waiters (a semaphore release, Notify.NotifyWaiters, a Barrier)
+// and waking under the lock is not wanted. The zero Spill is empty; it is not
+// safe for concurrent use.
+type Spill struct {
+	inline [8]future.Waker
+	n      int
+	more   []future.Waker
+}
+
+// Push adds w; the zero Waker (a waiter that never registered one) is
+// skipped.
+func (l *Spill) Push(w future.Waker) {
+	if w.IsZero() {
+		return
+	}
+	if l.n < len(l.inline) {
+		l.inline[l.n] = w
+		l.n++
+		return
+	}
+	l.more = append(l.more, w)
+}
+
+// WakeAll wakes every collected Waker once and empties the Spill. Call it
+// after releasing the lock under which the batch was filled.
+func (l *Spill) WakeAll() {
+	n, more := l.n, l.more
+	l.n, l.more = 0, nil
+	for i := range n {
+		w := l.inline[i]
+		l.inline[i] = future.Waker{}
+		w.Wake()
+	}
+	for _, w := range more {
+		w.Wake()
 	}
 }

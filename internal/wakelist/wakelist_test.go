@@ -82,3 +82,27 @@ func TestNotifyAllWakesEveryoneQueuedAndOnlyThem(t *testing.T) {
 		t.Fatal("a waiter queued during NotifyAll was popped")
 	}
 }
+
+// TestSpillWakesNothingUntilWakeAllHoweverMany pushes more wakers than fit
+// inline: none is woken before WakeAll, each exactly once after, zero wakers
+// are skipped, and the Spill is empty and reusable afterwards.
+func TestSpillWakesNothingUntilWakeAllHoweverMany(t *testing.T) {
+	cs := make([]counter, 20)
+	var l wakelist.Spill
+	for i := range cs {
+		l.Push(future.NewWaker(&cs[i]))
+		l.Push(future.Waker{})
+	}
+	for i := range cs {
+		if cs[i].n.Load() != 0 {
+			t.Fatalf("waker %d woken before WakeAll", i)
+		}
+	}
+	l.WakeAll()
+	l.WakeAll() // empty now: wakes nothing more
+	for i := range cs {
+		if n := cs[i].n.Load(); n != 1 {
+			t.Fatalf("waker %d woken %d times, want 1", i, n)
+		}
+	}
+}
