@@ -1,10 +1,10 @@
 package currentthread
 
 import (
-	"runtime"
 	"sync/atomic"
 	"time"
 
+	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/task"
 )
 
@@ -143,26 +143,10 @@ func (s *Scheduler) ReadMetrics(hist []uint64) Counters {
 		c.Unparks = m.Unparks.Load()
 		c.Parks = m.Parks.Load()
 		c.Polls = m.Polls.Load()
-		if seq&1 == 0 && m.seq.Load() == seq || !readRetry(try) {
+		if seq&1 == 0 && m.seq.Load() == seq || !sched.ReadRetry(try) {
 			break
 		}
 	}
 	c.RemoteSchedules = m.RemoteSchedules.Load()
 	return c
-}
-
-// readRetry is called before retry number try of a reading that a publish
-// tore. It yields, then sleeps briefly (a publisher whose thread the OS
-// took off the CPU mid-publish can take milliseconds to finish), and reports
-// false, settling for the torn reading, after about a second.
-func readRetry(try int) bool {
-	switch {
-	case try < 64:
-		runtime.Gosched()
-	case try < 64+10000:
-		time.Sleep(100 * time.Microsecond)
-	default:
-		return false
-	}
-	return true
 }

@@ -1,8 +1,9 @@
 package multithread
 
 import (
-	"runtime"
 	"time"
+
+	"github.com/weftrt/weft/internal/sched"
 )
 
 // WorkerCounters is one reading of a worker's published counters.
@@ -48,24 +49,8 @@ func (s *Scheduler) ReadWorker(i int, hist []uint64) WorkerCounters {
 		c.StealOperations = m.StealOperations.Load()
 		c.Steals = m.Steals.Load()
 		c.Polls = m.Polls.Load()
-		if seq&1 == 0 && m.seq.Load() == seq || !readRetry(try) {
+		if seq&1 == 0 && m.seq.Load() == seq || !sched.ReadRetry(try) {
 			return c
 		}
 	}
-}
-
-// readRetry is called before retry number try of a reading that a publish
-// tore. It yields, then sleeps briefly (a publisher whose thread the OS
-// took off the CPU mid-publish can take milliseconds to finish), and reports
-// false, settling for the torn reading, after about a second.
-func readRetry(try int) bool {
-	switch {
-	case try < 64:
-		runtime.Gosched()
-	case try < 64+10000:
-		time.Sleep(100 * time.Microsecond)
-	default:
-		return false
-	}
-	return true
 }
