@@ -75,6 +75,18 @@ func (a *acquire[T]) pollLocked(c *chanState[T], cx *future.Context, wl *wakelis
 	panic("mpsc: future polled after completion")
 }
 
+// abandon takes c's lock, abandons the acquisition (abandonLocked), and wakes
+// whoever that let through once the lock is released: the Drop of a waiting
+// Send or Reserve.
+func (a *acquire[T]) abandon(c *chanState[T]) {
+	var wl wakelist.List
+	c.mu.Lock()
+	a.abandonLocked(c, &wl)
+	c.checkLocked()
+	c.mu.Unlock()
+	wl.WakeAll()
+}
+
 // abandonLocked gives back whatever the acquisition holds and leaves the
 // queue: the Drop of a waiting future, or the failure after a close.
 func (a *acquire[T]) abandonLocked(c *chanState[T], wl *wakelist.List) {

@@ -59,13 +59,7 @@ func (f *ReserveFuture[T]) Drop() {
 	if f.acq.state == acquireDone {
 		return
 	}
-	c := f.s.h.c
-	var wl wakelist.List
-	c.mu.Lock()
-	f.acq.abandonLocked(c, &wl)
-	c.checkLocked()
-	c.mu.Unlock()
-	wl.WakeAll()
+	f.acq.abandon(f.s.h.c)
 }
 
 // String describes what the future waits for.

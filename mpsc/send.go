@@ -92,13 +92,7 @@ func (f *SendFuture[T]) Drop() {
 		f.v = zero
 		return
 	}
-	c := f.s.h.c
-	var wl wakelist.List
-	c.mu.Lock()
-	f.acq.abandonLocked(c, &wl)
-	c.checkLocked()
-	c.mu.Unlock()
-	wl.WakeAll()
+	f.acq.abandon(f.s.h.c)
 	var zero T
 	f.v = zero
 }
