@@ -315,6 +315,11 @@ func (w *worker) hasTasks() bool {
 // requeueDeferred moves the yielded tasks to the back of the run queue, in
 // the order they yielded.
 func (w *worker) requeueDeferred() {
+	if w.deferred.Len() <= w.run.remainingSlots() {
+		// The common case: they fit, so publish them with one tail store.
+		w.run.pushBatch(&w.deferred)
+		return
+	}
 	for {
 		n, ok := w.deferred.Pop()
 		if !ok {
