@@ -1,6 +1,7 @@
 package weft_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"runtime"
@@ -13,6 +14,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/task"
+	"go.uber.org/goleak"
 )
 
 // Every task of a LocalSet runs on the set's own goroutine (and OS thread),
@@ -184,14 +186,32 @@ func TestLocalSetClosesSuspendedAsyncBodiesOnItsThread(t *testing.T) {
 
 func TestLocalSetGoroutineExitsOnClose(t *testing.T) {
 	rt := newRuntime(t, weft.WithWorkers(1))
-	before := runtime.NumGoroutine()
+	// Everything alive now (the test, the runtime's workers) is not the
+	// set's: whatever goroutine NewLocalSet starts must be gone after Close.
+	// (Counting runtime.NumGoroutine instead was flaky: goroutines of
+	// earlier tests may exit in between.)
+	existing := goleak.IgnoreCurrent()
 	ls := weft.NewLocalSet(rt)
-	if runtime.NumGoroutine() <= before {
-		t.Fatal("a LocalSet should run on a goroutine of its own")
+	h := weft.SpawnLocal(ls, fn[string](func(*future.Context) string { return goroutineHeader() }))
+	home, err := h.Join(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if home == goroutineHeader() {
+		t.Fatal("a LocalSet should run its tasks on a goroutine of its own")
 	}
 	ls.Close()
-	// goleak in TestMain checks the goroutine has gone at the end; here
-	// Close has already waited for the shutdown.
+	goleak.VerifyNone(t, existing)
+}
+
+// goroutineHeader returns the calling goroutine's "goroutine N" header.
+func goroutineHeader() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	if i := bytes.Index(buf, []byte(" [")); i > 0 {
+		buf = buf[:i]
+	}
+	return string(buf)
 }
 
 // A local task that closes its own set after another goroutine has begun
