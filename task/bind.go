@@ -27,7 +27,7 @@ type Options struct {
 // (a few words); the task itself, with f stored inline, reuses the memory of
 // a finished task of the same type when one is free.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, s, o.id, opts)
+	c := newCell[F, T](f, o.bindingFor(s), opts)
 	if o.bind(&c.hdr) {
 		return finishBind(c, true, nil)
 	}
@@ -43,7 +43,7 @@ func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Optio
 // taken from the Notified's header before scheduling it, with
 // [Notified.AbortHandle].
 func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (n Notified, ok bool) {
-	c := newCell[F, T](f, s, o.id, opts)
+	c := newCell[F, T](f, o.bindingFor(s), opts)
 	h := &c.hdr
 	detached, _ := h.state.load().transitionDropJoinHandleFast()
 	h.state.v.Store(uint64(detached))
@@ -55,7 +55,7 @@ func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, op
 
 // BindLocal is Bind for a LocalOwnedTasks.
 func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, s, l.id, opts)
+	c := newCell[F, T](f, l.bindingFor(s), opts)
 	added := l.bind(&c.hdr)
 	return finishBind(c, added, l.cause)
 }
@@ -92,7 +92,7 @@ func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, ca
 // cancelled when run); s.Schedule is never called for it. s.Release is called
 // at completion and should report false.
 func NewUnowned[F future.Future[T], T any](f F, s Scheduler, opts Options) (UnownedTask, *JoinHandle[T]) {
-	c := newCell[F, T](f, s, 0, opts)
+	c := newCell[F, T](f, unboundFor(s), opts)
 	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core)
 }
 
@@ -102,7 +102,7 @@ func NewUnowned[F future.Future[T], T any](f F, s Scheduler, opts Options) (Unow
 // and of the first Notified until then.
 type PendingLocal struct {
 	h     *Header
-	owner uint32 // the list it is meant for; the header's ownerID is set at bind
+	owner uint32 // the list it is meant for; the header's binding is set at bind
 }
 
 // ID returns the task's ID.
@@ -113,7 +113,7 @@ func (p PendingLocal) ID() ID { return p.h.id }
 func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (PendingLocal, *JoinHandle[T]) {
 	// Owner 0 until bound, so that cancelling it unbound (Cancel) never
 	// touches the list.
-	c := newCell[F, T](f, s, 0, opts)
+	c := newCell[F, T](f, unboundFor(s), opts)
 	return PendingLocal{h: &c.hdr, owner: l.id}, newJoinHandle(&c.core)
 }
 
@@ -126,7 +126,7 @@ func (l *LocalOwnedTasks) BindPending(p PendingLocal) (Notified, bool) {
 	if p.owner != l.id {
 		panic("task: BindPending of a task made for another list")
 	}
-	h.ownerID = l.id
+	h.sched = l.bindingFor(h.sched.Scheduler)
 	if l.bind(h) {
 		return Notified{h: h}, true
 	}

@@ -91,13 +91,10 @@ var ErrGoexit = errors.New("task: future called runtime.Goexit")
 
 // newCell builds a task in its initial state (three references, NOTIFIED
 // and JOIN_INTEREST), reusing a recycled cell when its type's pool has one.
-func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint32, opts Options) *cell[F, T] {
+func newCell[F future.Future[T], T any](f F, b *binding, opts Options) *cell[F, T] {
 	tt := typeFor[F, T]()
 	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
-	}
-	if s == nil {
-		panic("task: spawn with a nil Scheduler")
 	}
 	var c *cell[F, T]
 	if v := tt.pool.Get(); v != nil {
@@ -111,9 +108,8 @@ func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint32, opts O
 	id := NextID()
 	c.fut = f
 	c.hdr.typ = tt
-	c.hdr.sched = s
+	c.hdr.sched = b
 	c.hdr.id = id
-	c.hdr.ownerID = ownerID
 	c.hdr.site = siteOf(opts.SpawnPC)
 	if opts.Stats {
 		c.hdr.stats = &Stats{SpawnedAt: Nanotime()}
@@ -284,7 +280,7 @@ func (c *harness[F, T]) cancelTask(cause error) {
 		c.err = newPanic(c.hdr.id, p, stack)
 	} else {
 		if cause == nil {
-			if cc, isCC := c.hdr.sched.(CancelCauser); isCC {
+			if cc, isCC := c.hdr.sched.Scheduler.(CancelCauser); isCC {
 				cause = cc.CancelCause()
 			}
 		}
@@ -391,7 +387,6 @@ func (c *harness[F, T]) dealloc() {
 	h.owned = list.Links[Header]{}
 	h.joinWaker = future.Waker{}
 	h.stats = nil
-	h.ownerID = 0
 	h.site = 0
 	var zf F
 	var zo T

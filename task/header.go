@@ -23,15 +23,14 @@ type Header struct {
 	queueNext *Header
 	// typ dispatches to the typed cell and holds its pool. Immutable.
 	typ *taskType
-	// sched schedules the task when it is woken. Immutable after bind;
-	// cleared by dealloc, when no counted reference is left (a wake can only
-	// read it after a successful Submit, which takes a reference).
-	sched Scheduler
+	// sched is the task's binding: the scheduler that runs it (calls on
+	// sched reach it) and the id of the list it was bound to (sched.id, 0
+	// for unowned tasks). Immutable after bind; cleared by dealloc, when no
+	// counted reference is left (a wake can only read it after a successful
+	// Submit, which takes a reference).
+	sched *binding
 	// id is the task's ID. Immutable.
 	id ID
-	// ownerID is the id of the OwnedTasks or LocalOwnedTasks the task was
-	// bound to, 0 for unowned (blocking) tasks. Immutable after bind.
-	ownerID uint32
 	// site is the spawn site's index in the site table (site.go), 0 when
 	// not captured. Immutable after bind.
 	site uint32
@@ -80,7 +79,7 @@ func (h *Header) State() Snapshot { return h.state.load() }
 
 // OwnerID returns the id of the task list the task was bound to, or 0 for a
 // blocking task.
-func (h *Header) OwnerID() uint64 { return uint64(h.ownerID) }
+func (h *Header) OwnerID() uint64 { return uint64(h.sched.id) }
 
 // SpawnPC returns the program counter of the call that spawned the task, or
 // 0 when the runtime does not capture spawn sites.

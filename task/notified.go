@@ -116,8 +116,8 @@ func (u UnownedTask) Drop() {
 // invariants.Check would box its arguments (an allocation once the ids pass
 // 255) even when the check passes.
 func assertOwner(n Notified, owner uint32) LocalNotified {
-	if n.h.ownerID != owner {
-		invariants.Violated("task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
+	if n.h.sched.id != owner {
+		invariants.Violated("task: task %d of list %d run by list %d", n.h.id, n.h.sched.id, owner)
 	}
 	return LocalNotified(n)
 }

@@ -37,6 +37,9 @@ type OwnedTasks struct {
 	id     uint32
 	list   *list.Sharded[Header]
 	closed atomic.Bool
+	// binding is the binding of the last scheduler that bound a task here
+	// (in practice the only one); see bindingFor.
+	binding atomic.Pointer[binding]
 
 	closeOnce sync.Once
 	cause     error // written once before closed is set; read after closed is seen
@@ -78,6 +81,11 @@ func (o *OwnedTasks) Spawned() uint64 { return o.list.Added() }
 // IsClosed reports whether the list has been closed.
 func (o *OwnedTasks) IsClosed() bool { return o.closed.Load() }
 
+// bindingFor returns the binding of tasks bound to o by s.
+func (o *OwnedTasks) bindingFor(s Scheduler) *binding {
+	return bindingFor(&o.binding, o.id, s)
+}
+
 // bind adds a new task to the list, or shuts it down when the list is
 // closed. It reports whether the task was added.
 func (o *OwnedTasks) bind(h *Header) bool {
@@ -99,10 +107,10 @@ func (o *OwnedTasks) bind(h *Header) bool {
 // belongs to another list.
 func (o *OwnedTasks) Remove(t Task) bool {
 	h := t.h
-	if h.ownerID == 0 {
-		return false
-	}
-	if h.ownerID != o.id {
+	if id := h.sched.id; id != o.id {
+		if id == 0 {
+			return false
+		}
 		panic("task: Remove of a task that belongs to another list")
 	}
 	return o.list.Remove(h)

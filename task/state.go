@@ -62,7 +62,7 @@ JOIN_INTEREST = 0xCC, the same number as Tokio's.
   joinWaker              see join_waker.go.
   queueNext              owned by whoever holds the task's Notified.
   owned links            guarded by the owner list's shard lock.
-  id, ownerID, vt, sched immutable after the task is bound (sched is cleared by
+  id, typ, sched         immutable after the task is bound (sched is cleared by
                          dealloc, when no counted reference is left).
 
 # Transitions
