@@ -17,6 +17,8 @@ type binding struct {
 	// id is the owner list's id, 0 for a task in no list (a blocking task,
 	// or a PendingLocal before BindPending).
 	id uint32
+	// cacher is the scheduler as a CellCacher, nil when it is not one.
+	cacher CellCacher
 }
 
 // sameScheduler reports whether a and b are the same scheduler value,
@@ -45,6 +47,7 @@ func newBinding(slot *atomic.Pointer[binding], id uint32, s Scheduler) *binding 
 		panic("task: spawn with a nil Scheduler")
 	}
 	b := &binding{Scheduler: s, id: id}
+	b.cacher, _ = s.(CellCacher)
 	slot.Store(b)
 	return b
 }

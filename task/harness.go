@@ -41,6 +41,7 @@ and the scheduler must replace it.
 import (
 	"errors"
 	"runtime/debug"
+	"unsafe"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/invariants"
@@ -97,11 +98,15 @@ func newCell[F future.Future[T], T any](f F, b *binding, opts Options) *cell[F, 
 		panic("task: spawn of a nil future")
 	}
 	var c *cell[F, T]
-	if v := tt.pool.Get(); v != nil {
-		c = v.(*cell[F, T])
+	h, cached := reuseCell(tt, b)
+	if h != nil {
+		// The cell was made as a cell[F, T]: its taskType is tt, which
+		// is this pair's.
+		c = (*cell[F, T])(unsafe.Pointer(h))
 	} else {
 		c = new(cell[F, T])
 	}
+	c.hdr.cached = cached
 	// A recycled cell was reset by dealloc; only stale Wakers and
 	// AbortHandles can still reach it, and they read nothing but the state
 	// word, which the Store below publishes last.
@@ -380,10 +385,8 @@ func (c *harness[F, T]) dealloc() {
 		// Never completed: an UnownedTask dropped without running.
 		_, _, _ = c.dropFutureCatching()
 	}
-	tt := c.hdr.typ
 	h := &c.hdr
 	h.queueNext = nil
-	h.sched = nil
 	h.owned = list.Links[Header]{}
 	h.joinWaker = future.Waker{}
 	h.stats = nil
@@ -391,7 +394,7 @@ func (c *harness[F, T]) dealloc() {
 	var zf F
 	var zo T
 	c.fut, c.out, c.err, c.stage = zf, zo, nil, stageRunning
-	tt.pool.Put((*cell[F, T])(c))
+	h.recycle()
 }
 
 // future returns the future for tracing while the caller holds RUNNING, or

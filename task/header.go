@@ -34,6 +34,10 @@ type Header struct {
 	// site is the spawn site's index in the site table (site.go), 0 when
 	// not captured. Immutable after bind.
 	site uint32
+	// cached says that the cell came from a CellCache (or was made for
+	// one) and goes back to one when released; see cell_cache.go. Owned
+	// like the stage.
+	cached bool
 	// owned links the task into its owner's list; guarded by that list's
 	// shard lock.
 	owned list.Links[Header]

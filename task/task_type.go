@@ -28,7 +28,11 @@ type taskType struct {
 	cancel func(h *Header)
 	// future returns the future for a task dump; see cell.future.
 	future func(h *Header) any
-	pool   sync.Pool
+	// pool holds released cells (as *Header) that no CellCache kept; see
+	// cell_cache.go.
+	pool sync.Pool
+	// index is the type's stack in every CellCache.
+	index int
 
 	// Facts of the future and output types, so that spawning and dropping
 	// need no reflection.
@@ -42,6 +46,9 @@ type taskType struct {
 
 // taskTypes maps reflect.Type of cell[F, T] to its *taskType.
 var taskTypes sync.Map
+
+// typeCount numbers the task types (taskType.index).
+var typeCount atomic.Int64
 
 // typeCache is a small direct-mapped cache in front of taskTypes: a spawn
 // usually finds its type here with one atomic load and one comparison, where
@@ -82,6 +89,7 @@ func typeForSlow[F future.Future[T], T any](key reflect.Type) *taskType {
 		dealloc:  func(h *Header) { harnessOf[F, T](h).dealloc() },
 		futFacts: values.FactsFor[F](),
 		outFacts: values.FactsFor[T](),
+		index:    int(typeCount.Add(1) - 1),
 		cancel: func(h *Header) {
 			c := harnessOf[F, T](h)
 			c.cancelTask(nil)

@@ -101,6 +101,9 @@ type core struct {
 	tick  uint32
 	cx    *future.Context
 	batch coreBatch // counters, published to Scheduler.metrics
+	// cells recycles the memory of tasks created and released by the
+	// goroutine holding the core (see CellCache).
+	cells task.CellCache
 }
 
 // Scheduler is a current-thread scheduler. It implements task.Scheduler.
@@ -184,14 +187,18 @@ func (s *Scheduler) InjectLen() int { return s.inject.Len() }
 
 // onDriver reports whether the caller is the goroutine holding the core.
 func (s *Scheduler) onDriver() bool {
-	g := gident.Current()
-	if g == 0 {
-		return false
+	g, d := gident.Current(), s.driverG.Load()
+	if g == d {
+		return g != 0
 	}
-	d := s.driverG.Load()
-	// An Async body runs on a coroutine goroutine while the driver that
-	// polls it waits in the switch; it acts for the driver.
-	return d == g || (d != 0 && gident.Owner(g) == d)
+	return actsFor(g, d)
+}
+
+// actsFor reports whether goroutine g acts for the driver d: an Async body
+// runs on a coroutine goroutine while the driver that polls it waits in the
+// switch.
+func actsFor(g, d uintptr) bool {
+	return g != 0 && d != 0 && gident.Owner(g) == d
 }
 
 // IsDriver reports whether the calling goroutine is driving the scheduler
@@ -223,6 +230,15 @@ func (s *Scheduler) Release(t task.Task) bool { return s.owned.Remove(t) }
 
 // Hooks returns the task hooks.
 func (s *Scheduler) Hooks() *task.Hooks { return s.cfg.Hooks }
+
+// CellCache implements task.CellCacher: the goroutine holding the core
+// recycles task memory through the core's cache.
+func (s *Scheduler) CellCache() *task.CellCache {
+	if s.onDriver() && s.held != nil {
+		return &s.held.cells
+	}
+	return nil
+}
 
 // UnhandledPanic records a task panic; with ShutdownOnPanic the first one
 // stops the scheduler.
@@ -445,6 +461,7 @@ func (s *Scheduler) park(c *core) {
 		s.cfg.OnPark()
 	}
 	c.batch.beforePark()
+	c.cells.Trim()
 	s.publish(c)
 	t := s.cfg.Timer
 	wait := parkForever

@@ -154,6 +154,10 @@ type worker struct {
 	// that is nil its methods do nothing.
 	pt polltime.Recorder
 
+	// cells recycles the memory of tasks the worker creates and releases
+	// (Scheduler.CellCache).
+	cells task.CellCache
+
 	metrics WorkerMetrics
 }
 
@@ -477,6 +481,7 @@ func (w *worker) park() {
 		s.cfg.OnWorkerPark(w.index)
 	}
 	if w.transitionToParked() {
+		w.cells.Trim()
 		for !w.shutdown {
 			w.batch.parks++
 			if w.batch.polls == w.batch.pollsAtPark {
