@@ -171,14 +171,16 @@ func armGCSentinel() {
 // nil, and whether the task's cell belongs to the CellCache of the calling
 // goroutine (see below).
 //
-// Which cells go back to a cache. A cell taken from a goroutine's cache, or
-// made for a goroutine that has one, goes back to a cache when released; a
-// cell taken from the pool goes back to the pool, whoever releases it. So
-// cells follow the flows that use them: those of tasks spawned by a worker
-// circulate between the workers' caches, those of tasks spawned from outside
-// the runtime between the spawner and the pool, and a worker that releases
-// them does not hoard what the spawner needs (each spawn would then
-// allocate).
+// Which cells go back to a cache. A cell that a goroutine with a cache takes
+// (from its cache, or from the pool when its cache is empty) or makes goes
+// back to a cache when released; a cell that a goroutine without one takes
+// or makes goes back to the pool, whoever releases it. So cells follow the
+// flows that use them: those of tasks spawned by a worker stay with the
+// workers' caches, those of tasks spawned from outside the runtime circulate
+// between the spawner and the pool, and a worker that completes the latter
+// does not hoard what their spawner needs (each of its spawns would then
+// allocate). A cache takes from the pool only what it lacks, for example
+// after it gave its cells to the pool at a collection.
 func reuseCell(tt *taskType, b *binding) (*Header, bool) {
 	local := false
 	if b.cacher != nil {
@@ -190,7 +192,7 @@ func reuseCell(tt *taskType, b *binding) (*Header, bool) {
 		}
 	}
 	if v := tt.pool.Get(); v != nil {
-		return v.(*Header), false
+		return v.(*Header), local
 	}
 	return nil, local
 }

@@ -184,3 +184,21 @@ func TestStaleWakerDoesNotWakeTheTaskInACachedCell(t *testing.T) {
 		t.Fatal("aborted task joined without an error")
 	}
 }
+
+// Regression test: after a collection made a cache give its cells to the
+// pool, the goroutine's next tasks took those cells from the pool and gave
+// them back to the pool, so the goroutine stayed on the slower pool path
+// until two more collections emptied it. A goroutine with a cache adopts
+// the pool cells it takes.
+func TestCellTakenFromThePoolByACacheGoroutineReturnsToItsCache(t *testing.T) {
+	c := newCachingSched(t)
+	spawnAndJoin(t, c, future.Ready(1))
+	c.cache.Release() // what Trim does after a collection
+	if n := c.cache.Len(); n != 0 {
+		t.Fatalf("Release left %d cells", n)
+	}
+	spawnAndJoin(t, c, future.Ready(2))
+	if n := c.cache.Len(); n != 1 {
+		t.Fatalf("cache holds %d cells after a task on its goroutine, want 1", n)
+	}
+}
