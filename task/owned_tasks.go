@@ -70,6 +70,7 @@ func (o *OwnedTasks) ID() uint64 { return uint64(o.id) }
 func (o *OwnedTasks) ShardCount() int { return o.list.ShardCount() }
 
 // Len returns the number of tasks in the list (the runtime's alive tasks).
+// It locks each shard in turn.
 func (o *OwnedTasks) Len() int { return o.list.Len() }
 
 // IsEmpty reports whether the list holds no task.
@@ -146,5 +147,5 @@ func (o *OwnedTasks) CloseAndShutdownAll(start int, cause error) {
 
 // Each calls fn for every task in the list, with every shard locked, so that
 // fn sees one consistent set. fn must be quick and must not spawn, complete,
-// or otherwise change the list.
+// or otherwise change the list, nor call Len or Spawned (they lock shards).
 func (o *OwnedTasks) Each(fn func(*Header)) { o.list.Each(fn) }
