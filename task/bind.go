@@ -27,7 +27,7 @@ type Options struct {
 // (a few words); the task itself, with f stored inline, reuses the memory of
 // a finished task of the same type when one is free.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, o.bindingFor(s), opts)
+	c := newCell[F, T](f, o.bindingFor(s), initialState, opts)
 	if o.bind(&c.hdr) {
 		return finishBind(c, true, nil)
 	}
@@ -43,10 +43,8 @@ func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Optio
 // taken from the Notified's header before scheduling it, with
 // [Notified.AbortHandle].
 func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (n Notified, ok bool) {
-	c := newCell[F, T](f, o.bindingFor(s), opts)
+	c := newCell[F, T](f, o.bindingFor(s), initialDetachedState, opts)
 	h := &c.hdr
-	detached, _ := h.state.load().transitionDropJoinHandleFast()
-	h.state.v.Store(uint64(detached))
 	if o.bind(h) {
 		return finishBindDetached(c, true, nil)
 	}
@@ -55,7 +53,7 @@ func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, op
 
 // BindLocal is Bind for a LocalOwnedTasks.
 func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, l.bindingFor(s), opts)
+	c := newCell[F, T](f, l.bindingFor(s), initialState, opts)
 	added := l.bind(&c.hdr)
 	return finishBind(c, added, l.cause)
 }
@@ -92,7 +90,7 @@ func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, ca
 // cancelled when run); s.Schedule is never called for it. s.Release is called
 // at completion and should report false.
 func NewUnowned[F future.Future[T], T any](f F, s Scheduler, opts Options) (UnownedTask, *JoinHandle[T]) {
-	c := newCell[F, T](f, unboundFor(s), opts)
+	c := newCell[F, T](f, unboundFor(s), initialState, opts)
 	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core)
 }
 
@@ -113,7 +111,7 @@ func (p PendingLocal) ID() ID { return p.h.id }
 func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (PendingLocal, *JoinHandle[T]) {
 	// Owner 0 until bound, so that cancelling it unbound (Cancel) never
 	// touches the list.
-	c := newCell[F, T](f, unboundFor(s), opts)
+	c := newCell[F, T](f, unboundFor(s), initialState, opts)
 	return PendingLocal{h: &c.hdr, owner: l.id}, newJoinHandle(&c.core)
 }
 

@@ -90,9 +90,10 @@ type harness[F future.Future[T], T any] cell[F, T]
 // runtime.Goexit.
 var ErrGoexit = errors.New("task: future called runtime.Goexit")
 
-// newCell builds a task in its initial state (three references, NOTIFIED
-// and JOIN_INTEREST), reusing a recycled cell when its type's pool has one.
-func newCell[F future.Future[T], T any](f F, b *binding, opts Options) *cell[F, T] {
+// newCell builds a task in the state init (initialState, or
+// initialDetachedState) with the generation of its new ID, reusing a
+// recycled cell when one is free (cell_cache.go).
+func newCell[F future.Future[T], T any](f F, b *binding, init Snapshot, opts Options) *cell[F, T] {
 	tt := typeFor[F, T]()
 	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
@@ -115,11 +116,13 @@ func newCell[F future.Future[T], T any](f F, b *binding, opts Options) *cell[F, 
 	c.hdr.typ = tt
 	c.hdr.sched = b
 	c.hdr.id = id
-	c.hdr.site = siteOf(opts.SpawnPC)
+	if opts.SpawnPC != 0 {
+		c.hdr.site = siteOf(opts.SpawnPC)
+	}
 	if opts.Stats {
 		c.hdr.stats = &Stats{SpawnedAt: Nanotime()}
 	}
-	c.hdr.state.v.Store(uint64(initialState.withGen(id)))
+	c.hdr.state.v.Store(uint64(init.withGen(id)))
 	return c
 }
 
@@ -246,7 +249,9 @@ func (c *harness[F, T]) dropFuture() {
 		return
 	}
 	c.stage = stageConsumed
-	values.DropWith(c.hdr.typ.futFacts, &c.fut)
+	if ff := c.hdr.typ.futFacts; ff.MayDrop() {
+		values.DropWith(ff, &c.fut)
+	}
 	var z F
 	c.fut = z
 }
@@ -354,6 +359,9 @@ func (c *core[T]) dropOutput() {
 // dropUnread calls Drop on an output value that nobody will read, if it
 // implements future.Dropper, swallowing a panic.
 func dropUnread[T any](f values.Facts, p *T) {
+	if !f.MayDrop() {
+		return
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			if v, ok := r.(*invariants.Violation); ok {

@@ -132,6 +132,12 @@ const (
 	// interest.
 	initialState = 3*refOne | stateNotified | stateJoinInterest
 
+	// initialDetachedState is the state of a task bound without a
+	// JoinHandle (BindDetached): initialState after the handle's
+	// transitionDropJoinHandleFast, which TestInitialDetachedStateIsADroppedHandle
+	// checks.
+	initialDetachedState = 2*refOne | stateNotified
+
 	// maxRefs bounds the reference count below overflow into the
 	// generation bits.
 	maxRefs = 1<<(genShift-refShift) - 1

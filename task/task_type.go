@@ -53,28 +53,28 @@ var typeCount atomic.Int64
 // typeCache is a small direct-mapped cache in front of taskTypes: a spawn
 // usually finds its type here with one atomic load and one comparison, where
 // the map would hash the key. Entries are immutable; a slot is overwritten
-// when two types collide, which only costs a map lookup.
+// when two types collide, which only costs a map lookup. Entries are keyed by
+// the address of the runtime's descriptor of *cell[F, T], which a generic
+// function reads from its dictionary without a call (reflect.TypeFor and
+// comparing reflect.Type interfaces cost about 50 instructions per spawn).
 var typeCache [64]atomic.Pointer[typeCacheEntry]
 
 type typeCacheEntry struct {
-	key reflect.Type
+	key unsafe.Pointer // type word of an any holding a *cell[F, T]
 	tt  *taskType
 }
 
-// typeSlot picks the cache slot of a type from the address of its type
-// descriptor (the data word of the reflect.Type interface value).
-func typeSlot(key reflect.Type) *atomic.Pointer[typeCacheEntry] {
-	addr := (*[2]uintptr)(unsafe.Pointer(&key))[1]
-	return &typeCache[(addr>>5)&uintptr(len(typeCache)-1)]
-}
+// typeWord returns the type word of e: the address of its dynamic type's
+// descriptor, the same for every value of one type.
+func typeWord(e any) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&e))[0] }
 
 func typeFor[F future.Future[T], T any]() *taskType {
-	key := reflect.TypeFor[cell[F, T]]()
-	slot := typeSlot(key)
+	key := typeWord((*cell[F, T])(nil))
+	slot := &typeCache[(uintptr(key)>>5)&uintptr(len(typeCache)-1)]
 	if e := slot.Load(); e != nil && e.key == key {
 		return e.tt
 	}
-	tt := typeForSlow[F, T](key)
+	tt := typeForSlow[F, T](reflect.TypeFor[cell[F, T]]())
 	slot.Store(&typeCacheEntry{key: key, tt: tt})
 	return tt
 }
