@@ -104,7 +104,7 @@ type PendingLocal struct {
 }
 
 // ID returns the task's ID.
-func (p PendingLocal) ID() ID { return p.h.id }
+func (p PendingLocal) ID() ID { return p.h.ID() }
 
 // NewLocal creates a task for l without touching l, so any goroutine may call
 // it; see PendingLocal.

@@ -59,16 +59,14 @@ const (
 )
 
 // core is the part of a task cell that depends only on the output type; the
-// JoinHandle works on it.
+// JoinHandle works on it. Its stage is in the header (Header.stage).
 //
-// out comes before the small fields so that a zero-size output is not the
-// last field (Go pads a struct that ends in one): with a pointer future and a
-// struct{} output the whole cell is 128 bytes, one size class.
+// out comes before err so that a zero-size output is not the last field (Go
+// pads a struct that ends in one).
 type core[T any] struct {
-	hdr   Header     // must stay the first field: see taskType
-	out   T          // with err: the output, once stage is stageFinished
-	stage stage      // see "Field ownership" in state.go
-	err   *JoinError // set when the task failed instead of producing out
+	hdr Header     // must stay the first field: see taskType
+	out T          // with err: the output, once stage is stageFinished
+	err *JoinError // set when the task failed instead of producing out
 }
 
 // cell is a whole task: header, output, and the future stored inline. Cells
@@ -77,6 +75,15 @@ type core[T any] struct {
 type cell[F future.Future[T], T any] struct {
 	core[T]
 	fut F
+}
+
+// statsCell is a cell with a pointer to its task's Stats after it, for
+// runtimes that keep them (Options.Stats): a separate task type, so that
+// the header of every other task has no room for them. Header.Stats finds
+// the pointer through taskType.statsOff.
+type statsCell[F future.Future[T], T any] struct {
+	cell[F, T]
+	stats *Stats
 }
 
 // harness is a cell seen through the operations that move its task between
@@ -94,19 +101,26 @@ var ErrGoexit = errors.New("task: future called runtime.Goexit")
 // initialDetachedState) with the generation of its new ID, reusing a
 // recycled cell when one is free (cell_cache.go).
 func newCell[F future.Future[T], T any](f F, b *binding, init Snapshot, opts Options) *cell[F, T] {
-	tt := typeFor[F, T]()
+	var tt *taskType
+	if opts.Stats {
+		tt = statsTypeFor[F, T]()
+	} else {
+		tt = typeFor[F, T]()
+	}
 	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
 	}
-	var c *cell[F, T]
 	h, cached := reuseCell(tt, b)
-	if h != nil {
-		// The cell was made as a cell[F, T]: its taskType is tt, which
-		// is this pair's.
-		c = (*cell[F, T])(unsafe.Pointer(h))
-	} else {
-		c = new(cell[F, T])
+	if h == nil {
+		if opts.Stats {
+			h = &new(statsCell[F, T]).hdr
+		} else {
+			h = &new(cell[F, T]).hdr
+		}
 	}
+	// The cell was made as a cell[F, T] (or a statsCell[F, T], which
+	// starts with one) of task type tt, which is this pair's.
+	c := (*cell[F, T])(unsafe.Pointer(h))
 	c.hdr.cached = cached
 	// A recycled cell was reset by dealloc; only stale Wakers and
 	// AbortHandles can still reach it, and they read nothing but the state
@@ -115,12 +129,12 @@ func newCell[F future.Future[T], T any](f F, b *binding, init Snapshot, opts Opt
 	c.fut = f
 	c.hdr.typ = tt
 	c.hdr.sched = b
-	c.hdr.id = id
+	c.hdr.idHi = uint32(id >> 32)
 	if opts.SpawnPC != 0 {
 		c.hdr.site = siteOf(opts.SpawnPC)
 	}
 	if opts.Stats {
-		c.hdr.stats = &Stats{SpawnedAt: Nanotime()}
+		*h.statsSlot(tt.statsOff) = &Stats{SpawnedAt: Nanotime()}
 	}
 	c.hdr.state.v.Store(uint64(init.withGen(id)))
 	return c
@@ -161,10 +175,11 @@ func (c *harness[F, T]) poll(cx *future.Context) {
 // RUNNING.
 func (c *harness[F, T]) pollFuture(cx *future.Context) bool {
 	h := &c.hdr
-	cx.SetWaker(future.NewTaggedWaker(h, uint64(h.id)))
-	cx.SetTaskID(uint64(h.id))
-	if st := h.stats; st != nil {
-		st.RecordPoll(Nanotime())
+	id := uint64(h.ID())
+	cx.SetWaker(future.NewTaggedWaker(h, id))
+	cx.SetTaskID(id)
+	if off := h.typ.statsOff; off != 0 {
+		(*h.statsSlot(off)).RecordPoll(Nanotime())
 	}
 	hooks := h.sched.Hooks()
 	if hooks != nil && hooks.BeforePoll != nil {
@@ -196,7 +211,7 @@ func (c *harness[F, T]) pollGuarded(cx *future.Context) (ready bool) {
 		// unwinding), instead of losing it without its Drop.
 		c.out = v
 		c.dropFuture()
-		c.stage = stageFinished
+		c.hdr.stage = stageFinished
 	}
 	normal = true
 	return ok
@@ -220,7 +235,7 @@ func (c *harness[F, T]) storePanic(r any, goexit bool) {
 	// Drop the future if Poll itself panicked. If Drop panicked we are
 	// past that (stage is no longer stageRunning), and Poll had returned
 	// an output that nobody will read: drop it.
-	if c.stage == stageRunning {
+	if c.hdr.stage == stageRunning {
 		// A second panic, in Drop, is swallowed: the first one (in Poll)
 		// is the cause worth reporting.
 		c.dropFutureCatching()
@@ -231,8 +246,8 @@ func (c *harness[F, T]) storePanic(r any, goexit bool) {
 	c.fut = zf
 	var zo T
 	c.out = zo
-	c.err = newPanic(c.hdr.id, r, stack)
-	c.stage = stageFinished
+	c.err = newPanic(c.hdr.ID(), r, stack)
+	c.hdr.stage = stageFinished
 	func() {
 		defer func() { _ = recover() }()
 		c.hdr.sched.UnhandledPanic(c.err)
@@ -245,10 +260,10 @@ func (c *harness[F, T]) storePanic(r any, goexit bool) {
 // dropFuture marks the future gone and calls its Drop. The caller holds
 // RUNNING. A panic propagates to the caller's recover.
 func (c *harness[F, T]) dropFuture() {
-	if c.stage != stageRunning {
+	if c.hdr.stage != stageRunning {
 		return
 	}
-	c.stage = stageConsumed
+	c.hdr.stage = stageConsumed
 	if ff := c.hdr.typ.futFacts; ff.MayDrop() {
 		values.DropWith(ff, &c.fut)
 	}
@@ -287,18 +302,18 @@ func (c *harness[F, T]) dropFutureCatching() (value any, stack []byte, ok bool) 
 // future's Drop). The caller holds RUNNING. Mirrors tokio cancel_task.
 func (c *harness[F, T]) cancelTask(cause error) {
 	if p, stack, ok := c.dropFutureCatching(); !ok {
-		c.err = newPanic(c.hdr.id, p, stack)
+		c.err = newPanic(c.hdr.ID(), p, stack)
 	} else {
 		if cause == nil {
 			if cc, isCC := c.hdr.sched.Scheduler.(CancelCauser); isCC {
 				cause = cc.CancelCause()
 			}
 		}
-		c.err = newCancelled(c.hdr.id, cause)
+		c.err = newCancelled(c.hdr.ID(), cause)
 	}
 	var zo T
 	c.out = zo
-	c.stage = stageFinished
+	c.hdr.stage = stageFinished
 }
 
 // complete publishes the output, wakes the JoinHandle, runs the terminate
@@ -342,10 +357,10 @@ func (c *harness[F, T]) complete() {
 // implements future.Dropper (only when the task produced one). A panic there
 // is swallowed.
 func (c *core[T]) dropOutput() {
-	if c.stage != stageFinished {
+	if c.hdr.stage != stageFinished {
 		return
 	}
-	c.stage = stageConsumed
+	c.hdr.stage = stageConsumed
 	// A failed task has no output: out is its zero value, which must not
 	// get a Drop call.
 	if c.err == nil {
@@ -389,7 +404,7 @@ func (c *harness[F, T]) shutdown(cause error) {
 // the header; they read the state word alone, see a zero count, COMPLETE or
 // another generation, and stop. The state word is left as it is.
 func (c *harness[F, T]) dealloc() {
-	if c.stage == stageRunning {
+	if c.hdr.stage == stageRunning {
 		// Never completed: an UnownedTask dropped without running.
 		_, _, _ = c.dropFutureCatching()
 	}
@@ -397,18 +412,20 @@ func (c *harness[F, T]) dealloc() {
 	h.queueNext = nil
 	h.owned = list.Links[Header]{}
 	h.joinWaker = future.Waker{}
-	h.stats = nil
+	if off := h.typ.statsOff; off != 0 {
+		*h.statsSlot(off) = nil
+	}
 	h.site = 0
 	var zf F
 	var zo T
-	c.fut, c.out, c.err, c.stage = zf, zo, nil, stageRunning
+	c.fut, c.out, c.err, h.stage = zf, zo, nil, stageRunning
 	h.recycle()
 }
 
 // future returns the future for tracing while the caller holds RUNNING, or
 // nil once it is gone.
 func (c *harness[F, T]) future() any {
-	if c.stage != stageRunning {
+	if c.hdr.stage != stageRunning {
 		return nil
 	}
 	return c.fut
@@ -417,7 +434,7 @@ func (c *harness[F, T]) future() any {
 // futureAddr is future for a future stored by value: it returns its address,
 // valid while the caller holds RUNNING.
 func (c *harness[F, T]) futureAddr() any {
-	if c.stage != stageRunning {
+	if c.hdr.stage != stageRunning {
 		return nil
 	}
 	return &c.fut

@@ -84,7 +84,7 @@ func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
 		s := (*handleSlab[T])(unsafe.Pointer(p))
 		if i := s.next.Add(1) - 1; i < handleSlabSize {
 			jh := &s.h[i]
-			jh.c, jh.id = c, c.hdr.id
+			jh.c, jh.id = c, c.hdr.ID()
 			return jh
 		}
 	}
@@ -93,7 +93,7 @@ func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
 	s := new(handleSlab[T])
 	s.next.Store(1)
 	jh := &s.h[0]
-	jh.c, jh.id = c, c.hdr.id
+	jh.c, jh.id = c, c.hdr.ID()
 	slot.Store(&s.slabHeader)
 	return jh
 }
@@ -244,8 +244,8 @@ func (j *JoinHandle[T]) released() (future.Result[T], bool) {
 // handle's reference.
 func (j *JoinHandle[T]) takeOutput() future.Result[T] {
 	c := j.c
-	if c.stage != stageFinished {
-		invariants.Violated("task: JoinHandle reads output in stage %d", c.stage)
+	if c.hdr.stage != stageFinished {
+		invariants.Violated("task: JoinHandle reads output in stage %d", c.hdr.stage)
 	}
 	var r future.Result[T]
 	if c.err != nil {
@@ -254,7 +254,7 @@ func (j *JoinHandle[T]) takeOutput() future.Result[T] {
 		r.Value = c.out
 	}
 	var zero T
-	c.out, c.err, c.stage = zero, nil, stageConsumed
+	c.out, c.err, c.hdr.stage = zero, nil, stageConsumed
 	j.state = handleJoined
 	j.release()
 	return r

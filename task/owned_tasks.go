@@ -20,7 +20,7 @@ func newOwnerID() uint32 {
 }
 
 func headerLinks(h *Header) *list.Links[Header] { return &h.owned }
-func headerKey(h *Header) uint64                { return uint64(h.id) }
+func headerKey(h *Header) uint64                { return uint64(h.state.load().gen()) } // the ID's low half
 
 // OwnedTasks is the list of every live task of a runtime: tasks are bound to
 // it when spawned and removed when they complete. It is what lets a runtime

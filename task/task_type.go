@@ -28,6 +28,9 @@ type taskType struct {
 	cancel func(h *Header)
 	// future returns the future for a task dump; see cell.future.
 	future func(h *Header) any
+	// statsOff is the offset of the Stats pointer from the header in a
+	// statsCell, 0 when the type's cells have none (Options.Stats off).
+	statsOff uintptr
 	// pool holds released cells (as *Header) that no CellCache kept; see
 	// cell_cache.go.
 	pool sync.Pool
@@ -68,22 +71,44 @@ type typeCacheEntry struct {
 // descriptor, the same for every value of one type.
 func typeWord(e any) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&e))[0] }
 
+// typeFor returns the task type of cells cell[F, T].
 func typeFor[F future.Future[T], T any]() *taskType {
 	key := typeWord((*cell[F, T])(nil))
-	slot := &typeCache[(uintptr(key)>>5)&uintptr(len(typeCache)-1)]
+	slot := typeSlot(key)
 	if e := slot.Load(); e != nil && e.key == key {
 		return e.tt
 	}
-	tt := typeForSlow[F, T](reflect.TypeFor[cell[F, T]]())
+	tt := typeForSlow[F, T](reflect.TypeFor[cell[F, T]](), 0)
 	slot.Store(&typeCacheEntry{key: key, tt: tt})
 	return tt
 }
 
-func typeForSlow[F future.Future[T], T any](key reflect.Type) *taskType {
+// statsTypeFor returns the task type of cells statsCell[F, T].
+func statsTypeFor[F future.Future[T], T any]() *taskType {
+	key := typeWord((*statsCell[F, T])(nil))
+	slot := typeSlot(key)
+	if e := slot.Load(); e != nil && e.key == key {
+		return e.tt
+	}
+	var probe statsCell[F, T]
+	tt := typeForSlow[F, T](reflect.TypeFor[statsCell[F, T]](), unsafe.Offsetof(probe.stats))
+	slot.Store(&typeCacheEntry{key: key, tt: tt})
+	return tt
+}
+
+// typeSlot returns the cache slot of a type word.
+func typeSlot(key unsafe.Pointer) *atomic.Pointer[typeCacheEntry] {
+	return &typeCache[(uintptr(key)>>5)&uintptr(len(typeCache)-1)]
+}
+
+// typeForSlow finds or makes the task type whose cells have type key:
+// cell[F, T], or statsCell[F, T] with the Stats pointer at statsOff.
+func typeForSlow[F future.Future[T], T any](key reflect.Type, statsOff uintptr) *taskType {
 	if v, ok := taskTypes.Load(key); ok {
 		return v.(*taskType)
 	}
 	tt := &taskType{
+		statsOff: statsOff,
 		poll:     func(h *Header, cx *future.Context) { harnessOf[F, T](h).poll(cx) },
 		shutdown: func(h *Header, cause error) { harnessOf[F, T](h).shutdown(cause) },
 		dealloc:  func(h *Header) { harnessOf[F, T](h).dealloc() },
