@@ -27,13 +27,40 @@ type Options struct {
 // (a few words); the task itself, with f stored inline, reuses the memory of
 // a finished task of the same type when one is free.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, o.bindingFor(s), initialState, opts)
+	c := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialState, opts)
+	return addCell(o, c)
+}
+
+// BindInline is Bind for a future whose Poll method has a pointer receiver,
+// stored in the task by value: it copies *f into the task's own memory and
+// polls that copy at its address, so that a future with state of its own
+// needs no allocation apart from the task (Bind of f would store the pointer
+// and keep *f where it is). f itself is not used after BindInline returns.
+// It panics if f is nil.
+func BindInline[P interface {
+	*F
+	future.Future[T]
+}, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
+	c := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialState, opts)
+	return addCell(o, c)
+}
+
+// addCell adds a new task to o and finishes Bind.
+func addCell[F any, T any](o *OwnedTasks, c *cell[F, T]) (*JoinHandle[T], Notified, bool) {
 	if o.bind(&c.hdr) {
 		return finishBind(c, true, nil)
 	}
 	// The cause was written before closed was set, and bind saw closed:
 	// reading it now is ordered after the write.
 	return finishBind(c, false, o.cause)
+}
+
+// derefFuture returns *f, panicking when f is nil.
+func derefFuture[F any](f *F) F {
+	if f == nil {
+		panic("task: spawn of a nil future")
+	}
+	return *f
 }
 
 // BindDetached is Bind for a task whose output nobody will read: it creates
@@ -43,9 +70,23 @@ func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Optio
 // taken from the Notified's header before scheduling it, with
 // [Notified.AbortHandle].
 func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (n Notified, ok bool) {
-	c := newCell[F, T](f, o.bindingFor(s), initialDetachedState, opts)
-	h := &c.hdr
-	if o.bind(h) {
+	c := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialDetachedState, opts)
+	return addDetachedCell(o, c)
+}
+
+// BindDetachedInline is BindDetached for a future stored by value, as
+// BindInline stores it.
+func BindDetachedInline[P interface {
+	*F
+	future.Future[T]
+}, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (n Notified, ok bool) {
+	c := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialDetachedState, opts)
+	return addDetachedCell(o, c)
+}
+
+// addDetachedCell adds a new detached task to o and finishes BindDetached.
+func addDetachedCell[F any, T any](o *OwnedTasks, c *cell[F, T]) (Notified, bool) {
+	if o.bind(&c.hdr) {
 		return finishBindDetached(c, true, nil)
 	}
 	return finishBindDetached(c, false, o.cause)
@@ -53,12 +94,12 @@ func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, op
 
 // BindLocal is Bind for a LocalOwnedTasks.
 func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, l.bindingFor(s), initialState, opts)
+	c := newCell[F, T](f, storedType[F, T](opts), l.bindingFor(s), initialState, opts)
 	added := l.bind(&c.hdr)
 	return finishBind(c, added, l.cause)
 }
 
-func finishBind[F future.Future[T], T any](c *cell[F, T], added bool, cause error) (*JoinHandle[T], Notified, bool) {
+func finishBind[F any, T any](c *cell[F, T], added bool, cause error) (*JoinHandle[T], Notified, bool) {
 	jh := newJoinHandle(&c.core)
 	n, ok := finishBindDetached(c, added, cause)
 	return jh, n, ok
@@ -67,7 +108,7 @@ func finishBind[F future.Future[T], T any](c *cell[F, T], added bool, cause erro
 // finishBindDetached runs the spawn hook and, when the list refused the task,
 // shuts it down. The Notified's reference is dropped last, after the hook:
 // for a detached task it may be the last reference.
-func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, cause error) (Notified, bool) {
+func finishBindDetached[F any, T any](c *cell[F, T], added bool, cause error) (Notified, bool) {
 	h := &c.hdr
 	if !added {
 		// The list's reference goes to the shutdown (which runs the
@@ -90,7 +131,7 @@ func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, ca
 // cancelled when run); s.Schedule is never called for it. s.Release is called
 // at completion and should report false.
 func NewUnowned[F future.Future[T], T any](f F, s Scheduler, opts Options) (UnownedTask, *JoinHandle[T]) {
-	c := newCell[F, T](f, unboundFor(s), initialState, opts)
+	c := newCell[F, T](f, storedType[F, T](opts), unboundFor(s), initialState, opts)
 	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core)
 }
 
@@ -111,7 +152,7 @@ func (p PendingLocal) ID() ID { return p.h.ID() }
 func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (PendingLocal, *JoinHandle[T]) {
 	// Owner 0 until bound, so that cancelling it unbound (Cancel) never
 	// touches the list.
-	c := newCell[F, T](f, unboundFor(s), initialState, opts)
+	c := newCell[F, T](f, storedType[F, T](opts), unboundFor(s), initialState, opts)
 	return PendingLocal{h: &c.hdr, owner: l.id}, newJoinHandle(&c.core)
 }
 

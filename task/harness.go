@@ -69,10 +69,13 @@ type core[T any] struct {
 	err *JoinError // set when the task failed instead of producing out
 }
 
-// cell is a whole task: header, output, and the future stored inline. Cells
-// are recycled through their taskType's pool once their reference count
-// reaches zero.
-type cell[F future.Future[T], T any] struct {
+// cell is a whole task: header, output, and the future stored inline. F is
+// the future's type, either a future.Future[T] itself (a pointer, or a
+// value whose Poll has a value receiver: Bind) or a value whose pointer is
+// one (BindInline); the harness does not care which, except in the one call
+// to Poll (pollStored and pollInline). Cells are recycled once their
+// reference count reaches zero (cell_cache.go).
+type cell[F any, T any] struct {
 	core[T]
 	fut F
 }
@@ -81,7 +84,7 @@ type cell[F future.Future[T], T any] struct {
 // runtimes that keep them (Options.Stats): a separate task type, so that
 // the header of every other task has no room for them. Header.Stats finds
 // the pointer through taskType.statsOff.
-type statsCell[F future.Future[T], T any] struct {
+type statsCell[F any, T any] struct {
 	cell[F, T]
 	stats *Stats
 }
@@ -91,28 +94,23 @@ type statsCell[F future.Future[T], T any] struct {
 // acts on the results of the transitions in state.go (Tokio's Harness). The
 // two types share one layout; a *cell is converted to a *harness to operate
 // on it.
-type harness[F future.Future[T], T any] cell[F, T]
+type harness[F any, T any] cell[F, T]
 
 // ErrGoexit is the panic value recorded for a task whose future called
 // runtime.Goexit.
 var ErrGoexit = errors.New("task: future called runtime.Goexit")
 
-// newCell builds a task in the state init (initialState, or
-// initialDetachedState) with the generation of its new ID, reusing a
-// recycled cell when one is free (cell_cache.go).
-func newCell[F future.Future[T], T any](f F, b *binding, init Snapshot, opts Options) *cell[F, T] {
-	var tt *taskType
-	if opts.Stats {
-		tt = statsTypeFor[F, T]()
-	} else {
-		tt = typeFor[F, T]()
-	}
+// newCell builds a task of type tt (whose cells are cell[F, T], or
+// statsCell[F, T] when tt.statsOff is not 0) in the state init
+// (initialState, or initialDetachedState) with the generation of its new
+// ID, reusing a recycled cell when one is free (cell_cache.go).
+func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Options) *cell[F, T] {
 	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
 	}
 	h, cached := reuseCell(tt, b)
 	if h == nil {
-		if opts.Stats {
+		if tt.statsOff != 0 {
 			h = &new(statsCell[F, T]).hdr
 		} else {
 			h = &new(cell[F, T]).hdr
@@ -133,34 +131,83 @@ func newCell[F future.Future[T], T any](f F, b *binding, init Snapshot, opts Opt
 	if opts.SpawnPC != 0 {
 		c.hdr.site = siteOf(opts.SpawnPC)
 	}
-	if opts.Stats {
+	if tt.statsOff != 0 {
 		*h.statsSlot(tt.statsOff) = &Stats{SpawnedAt: Nanotime()}
 	}
 	c.hdr.state.v.Store(uint64(init.withGen(id)))
 	return c
 }
 
-// poll runs the task for a Notified whose reference the caller hands over.
+// pollStored is the taskType.poll of a future stored as itself (Bind): it
+// runs the task for a Notified whose reference the caller hands over.
 // Mirrors tokio Harness::poll and poll_inner.
-func (c *harness[F, T]) poll(cx *future.Context) {
+func pollStored[F future.Future[T], T any](h *Header, cx *future.Context) {
+	c := harnessOf[F, T](h)
+	if hooks, ok := c.startPoll(cx); ok {
+		c.finishPoll(hooks, pollStoredGuarded(c, cx))
+	}
+}
+
+// pollInline is the taskType.poll of a future whose Poll has a pointer
+// receiver, stored inline by value (BindInline): the harness polls it at its
+// address in the cell.
+func pollInline[F any, PF interface {
+	*F
+	future.Future[T]
+}, T any](h *Header, cx *future.Context) {
+	c := harnessOf[F, T](h)
+	if hooks, ok := c.startPoll(cx); ok {
+		c.finishPoll(hooks, pollInlineGuarded[F, PF](c, cx))
+	}
+}
+
+// pollStoredGuarded polls a stored future inside a recover; see
+// recoverPoll.
+func pollStoredGuarded[F future.Future[T], T any](c *harness[F, T], cx *future.Context) (ready bool) {
+	normal := false
+	defer c.recoverPoll(&normal, &ready)
+	v, ok := c.fut.Poll(cx)
+	if ok {
+		c.storeOutput(v)
+	}
+	normal = true
+	return ok
+}
+
+// pollInlineGuarded is pollStoredGuarded for a future polled at its address.
+func pollInlineGuarded[F any, PF interface {
+	*F
+	future.Future[T]
+}, T any](c *harness[F, T], cx *future.Context) (ready bool) {
+	normal := false
+	defer c.recoverPoll(&normal, &ready)
+	v, ok := PF(&c.fut).Poll(cx)
+	if ok {
+		c.storeOutput(v)
+	}
+	normal = true
+	return ok
+}
+
+// startPoll takes the task for a poll, with the reference of the Notified
+// being run. When the future must be polled it sets up cx, runs the
+// BeforePoll hook and reports true with the hooks (finishPoll follows);
+// otherwise it has done what the state said (cancel, dealloc, nothing).
+func (c *harness[F, T]) startPoll(cx *future.Context) (*Hooks, bool) {
 	h := &c.hdr
 	switch h.state.toRunning() {
 	case runningSuccess:
-		if c.pollFuture(cx) {
-			c.complete()
-			return
+		id := uint64(h.ID())
+		cx.SetWaker(future.NewTaggedWaker(h, id))
+		cx.SetTaskID(id)
+		if off := h.typ.statsOff; off != 0 {
+			(*h.statsSlot(off)).RecordPoll(Nanotime())
 		}
-		switch h.state.toIdle() {
-		case idleOK:
-		case idleOKNotified:
-			// Our reference now belongs to this Notified.
-			h.sched.Yield(Notified{h: h})
-		case idleOKDealloc:
-			c.dealloc()
-		case idleCancelled:
-			c.cancelTask(nil)
-			c.complete()
+		hooks := h.sched.Hooks()
+		if hooks != nil && hooks.BeforePoll != nil {
+			runHook(hooks.BeforePoll, h)
 		}
+		return hooks, true
 	case runningCancelled:
 		c.cancelTask(nil)
 		c.complete()
@@ -168,53 +215,54 @@ func (c *harness[F, T]) poll(cx *future.Context) {
 	case runningDealloc:
 		c.dealloc()
 	}
+	return nil, false
 }
 
-// pollFuture polls the future once with hooks around it and reports whether
-// the task has finished (with output, or with a panic). The caller holds
-// RUNNING.
-func (c *harness[F, T]) pollFuture(cx *future.Context) bool {
+// finishPoll follows a poll that reported ready (the task finished, with
+// output or with a panic) or not: it runs the AfterPoll hook, then completes
+// the task or gives RUNNING back.
+func (c *harness[F, T]) finishPoll(hooks *Hooks, ready bool) {
 	h := &c.hdr
-	id := uint64(h.ID())
-	cx.SetWaker(future.NewTaggedWaker(h, id))
-	cx.SetTaskID(id)
-	if off := h.typ.statsOff; off != 0 {
-		(*h.statsSlot(off)).RecordPoll(Nanotime())
-	}
-	hooks := h.sched.Hooks()
-	if hooks != nil && hooks.BeforePoll != nil {
-		runHook(hooks.BeforePoll, h)
-	}
-	ready := c.pollGuarded(cx)
 	if hooks != nil && hooks.AfterPoll != nil {
 		runHook(hooks.AfterPoll, h)
 	}
-	return ready
+	if ready {
+		c.complete()
+		return
+	}
+	switch h.state.toIdle() {
+	case idleOK:
+	case idleOKNotified:
+		// Our reference now belongs to this Notified.
+		h.sched.Yield(Notified{h: h})
+	case idleOKDealloc:
+		c.dealloc()
+	case idleCancelled:
+		c.cancelTask(nil)
+		c.complete()
+	}
 }
 
-// pollGuarded polls the future inside a recover. On Ready it drops the future
-// and stores the output; on a panic it drops the future and stores the panic.
-func (c *harness[F, T]) pollGuarded(cx *future.Context) (ready bool) {
-	normal := false
-	defer func() {
-		if normal {
-			return
-		}
-		r := recover()
-		c.storePanic(r, r == nil)
-		ready = true
-	}()
-	v, ok := c.fut.Poll(cx)
-	if ok {
-		// Store the output before Drop runs: if Drop panics, storePanic
-		// finds the output there and drops it (Tokio drops it while
-		// unwinding), instead of losing it without its Drop.
-		c.out = v
-		c.dropFuture()
-		c.hdr.stage = stageFinished
+// storeOutput keeps what Poll returned and drops the future. The output is
+// stored before Drop runs: if Drop panics, storePanic finds the output there
+// and drops it (Tokio drops it while unwinding), instead of losing it
+// without its Drop.
+func (c *harness[F, T]) storeOutput(v T) {
+	c.out = v
+	c.dropFuture()
+	c.hdr.stage = stageFinished
+}
+
+// recoverPoll is deferred around a poll: unless the poll returned (normal),
+// it records the panic (or runtime.Goexit) as the task's output, dropping
+// the future, and makes the poll report ready.
+func (c *harness[F, T]) recoverPoll(normal, ready *bool) {
+	if *normal {
+		return
 	}
-	normal = true
-	return ok
+	r := recover()
+	c.storePanic(r, r == nil)
+	*ready = true
 }
 
 // storePanic records a panic of the future (or its Drop) as the task's

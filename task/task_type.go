@@ -71,28 +71,52 @@ type typeCacheEntry struct {
 // descriptor, the same for every value of one type.
 func typeWord(e any) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&e))[0] }
 
-// typeFor returns the task type of cells cell[F, T].
-func typeFor[F future.Future[T], T any]() *taskType {
-	key := typeWord((*cell[F, T])(nil))
-	slot := typeSlot(key)
-	if e := slot.Load(); e != nil && e.key == key {
+// storedType returns the task type of a future F stored as itself (Bind),
+// with Stats when opts asks for them.
+func storedType[F future.Future[T], T any](opts Options) *taskType {
+	key := cellKey[F, T](opts.Stats)
+	if e := typeSlot(key).Load(); e != nil && e.key == key {
 		return e.tt
 	}
-	tt := typeForSlow[F, T](reflect.TypeFor[cell[F, T]](), 0)
-	slot.Store(&typeCacheEntry{key: key, tt: tt})
-	return tt
+	return newType[F, T](key, opts.Stats, pollStored[F, T])
 }
 
-// statsTypeFor returns the task type of cells statsCell[F, T].
-func statsTypeFor[F future.Future[T], T any]() *taskType {
-	key := typeWord((*statsCell[F, T])(nil))
-	slot := typeSlot(key)
-	if e := slot.Load(); e != nil && e.key == key {
+// inlineType returns the task type of a future F stored inline and polled
+// at its address (BindInline). A type F whose Poll has a value receiver may
+// be spawned both ways and gets one task type: both polls run the same
+// method on a copy of the cell's value.
+func inlineType[F any, PF interface {
+	*F
+	future.Future[T]
+}, T any](opts Options) *taskType {
+	key := cellKey[F, T](opts.Stats)
+	if e := typeSlot(key).Load(); e != nil && e.key == key {
 		return e.tt
 	}
-	var probe statsCell[F, T]
-	tt := typeForSlow[F, T](reflect.TypeFor[statsCell[F, T]](), unsafe.Offsetof(probe.stats))
-	slot.Store(&typeCacheEntry{key: key, tt: tt})
+	return newType[F, T](key, opts.Stats, pollInline[F, PF, T])
+}
+
+// cellKey returns the cache key of the task type of cells cell[F, T], or
+// statsCell[F, T] when stats is set.
+func cellKey[F any, T any](stats bool) unsafe.Pointer {
+	if stats {
+		return typeWord((*statsCell[F, T])(nil))
+	}
+	return typeWord((*cell[F, T])(nil))
+}
+
+// newType is the slow path of storedType and inlineType: it finds or makes
+// the task type, whose taskType.poll is poll when it is new, and caches it
+// under key.
+func newType[F any, T any](key unsafe.Pointer, stats bool, poll func(*Header, *future.Context)) *taskType {
+	var tt *taskType
+	if stats {
+		var probe statsCell[F, T]
+		tt = typeForSlow[F, T](reflect.TypeFor[statsCell[F, T]](), unsafe.Offsetof(probe.stats), poll)
+	} else {
+		tt = typeForSlow[F, T](reflect.TypeFor[cell[F, T]](), 0, poll)
+	}
+	typeSlot(key).Store(&typeCacheEntry{key: key, tt: tt})
 	return tt
 }
 
@@ -103,13 +127,13 @@ func typeSlot(key unsafe.Pointer) *atomic.Pointer[typeCacheEntry] {
 
 // typeForSlow finds or makes the task type whose cells have type key:
 // cell[F, T], or statsCell[F, T] with the Stats pointer at statsOff.
-func typeForSlow[F future.Future[T], T any](key reflect.Type, statsOff uintptr) *taskType {
+func typeForSlow[F any, T any](key reflect.Type, statsOff uintptr, poll func(*Header, *future.Context)) *taskType {
 	if v, ok := taskTypes.Load(key); ok {
 		return v.(*taskType)
 	}
 	tt := &taskType{
 		statsOff: statsOff,
-		poll:     func(h *Header, cx *future.Context) { harnessOf[F, T](h).poll(cx) },
+		poll:     poll,
 		shutdown: func(h *Header, cause error) { harnessOf[F, T](h).shutdown(cause) },
 		dealloc:  func(h *Header) { harnessOf[F, T](h).dealloc() },
 		futFacts: values.FactsFor[F](),
@@ -134,6 +158,6 @@ func typeForSlow[F future.Future[T], T any](key reflect.Type, statsOff uintptr) 
 }
 
 // harnessOf returns the harness of the cell whose header h is.
-func harnessOf[F future.Future[T], T any](h *Header) *harness[F, T] {
+func harnessOf[F any, T any](h *Header) *harness[F, T] {
 	return (*harness[F, T])(unsafe.Pointer(h))
 }
