@@ -383,10 +383,10 @@ func (c *harness[F, T]) complete() {
 		c.dropOutput()
 	} else if snap.IsJoinWakerSet() {
 		// Rule 4: COMPLETE and JOIN_WAKER, we may read the slot.
-		wakeGuarded(h.joinWaker)
+		wakeGuarded(h.join.waker)
 		if !h.state.unsetWakerAfterComplete().IsJoinInterested() {
 			// The handle let go while we were waking: rule 7 again.
-			h.joinWaker = future.Waker{}
+			h.join.waker = future.Waker{}
 		}
 	}
 	if hooks := h.sched.Hooks(); hooks != nil && hooks.OnTerminate != nil {
@@ -459,7 +459,7 @@ func (c *harness[F, T]) dealloc() {
 	h := &c.hdr
 	h.queueNext = nil
 	h.owned = list.Links[Header]{}
-	h.joinWaker = future.Waker{}
+	h.join = nil
 	if off := h.typ.statsOff; off != 0 {
 		*h.statsSlot(off) = nil
 	}

@@ -33,9 +33,11 @@ type Header struct {
 	// owned links the task into its owner's list; guarded by that list's
 	// shard lock.
 	owned list.Links[Header]
-	// joinWaker is the JoinHandle's waker; access follows the JOIN_WAKER
-	// protocol in join_waker.go.
-	joinWaker future.Waker
+	// join is the join-waker slot, in the task's JoinHandle; nil for a
+	// task bound without one. Set before the task is published, cleared by
+	// dealloc; access to the slot follows the JOIN_WAKER protocol in
+	// join_waker.go.
+	join *joinSlot
 	// idHi is the high half of the task's ID; the low half is the
 	// generation in the state word (ID). Immutable after bind.
 	idHi uint32

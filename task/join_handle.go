@@ -32,6 +32,7 @@ type JoinHandle[T any] struct {
 	id    ID
 	busy  busyFlag
 	state handleState // guarded by busy
+	slot  joinSlot    // the task's join waker (Header.join)
 }
 
 // handleState is what the JoinHandle has done.
@@ -85,6 +86,7 @@ func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
 		if i := s.next.Add(1) - 1; i < handleSlabSize {
 			jh := &s.h[i]
 			jh.c, jh.id = c, c.hdr.ID()
+			c.hdr.join = &jh.slot
 			return jh
 		}
 	}
@@ -94,6 +96,7 @@ func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
 	s.next.Store(1)
 	jh := &s.h[0]
 	jh.c, jh.id = c, c.hdr.ID()
+	c.hdr.join = &jh.slot
 	slot.Store(&s.slabHeader)
 	return jh
 }
@@ -270,7 +273,7 @@ func (j *JoinHandle[T]) release() {
 		c.dropOutput()
 	}
 	if r.dropWaker {
-		c.hdr.joinWaker = future.Waker{}
+		j.slot.waker = future.Waker{}
 	}
 	c.hdr.dropRef()
 }

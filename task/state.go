@@ -59,7 +59,7 @@ JOIN_INTEREST = 0xCC, the same number as Tokio's.
                          clears RUNNING or sets COMPLETE; after COMPLETE, owned
                          by the JoinHandle while JOIN_INTEREST is set, and by
                          the completing goroutine when it is not.
-  joinWaker              see join_waker.go.
+  join (the waker slot)  see join_waker.go.
   queueNext              owned by whoever holds the task's Notified.
   owned links            guarded by the owner list's shard lock.
   id, typ, sched         immutable after the task is bound (sched is cleared by
