@@ -28,7 +28,12 @@ type Options struct {
 // a finished task of the same type when one is free.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
 	c := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialState, opts)
-	return addCell(o, c)
+	if o.bind(&c.hdr) {
+		return finishBind(c, true, nil)
+	}
+	// The cause was written before closed was set, and bind saw closed:
+	// reading it now is ordered after the write.
+	return finishBind(c, false, o.cause)
 }
 
 // BindInline is Bind for a future whose Poll method has a pointer receiver,
@@ -42,17 +47,10 @@ func BindInline[P interface {
 	future.Future[T]
 }, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
 	c := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialState, opts)
-	return addCell(o, c)
-}
-
-// addCell adds a new task to o and finishes Bind.
-func addCell[F any, T any](o *OwnedTasks, c *cell[F, T]) (*JoinHandle[T], Notified, bool) {
 	if o.bind(&c.hdr) {
 		return finishBind(c, true, nil)
 	}
-	// The cause was written before closed was set, and bind saw closed:
-	// reading it now is ordered after the write.
-	return finishBind(c, false, o.cause)
+	return finishBind(c, false, o.cause) // see Bind
 }
 
 // derefFuture returns *f, panicking when f is nil.
@@ -71,7 +69,10 @@ func derefFuture[F any](f *F) F {
 // [Notified.AbortHandle].
 func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (n Notified, ok bool) {
 	c := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialDetachedState, opts)
-	return addDetachedCell(o, c)
+	if o.bind(&c.hdr) {
+		return finishBindDetached(c, true, nil)
+	}
+	return finishBindDetached(c, false, o.cause)
 }
 
 // BindDetachedInline is BindDetached for a future stored by value, as
@@ -81,11 +82,6 @@ func BindDetachedInline[P interface {
 	future.Future[T]
 }, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (n Notified, ok bool) {
 	c := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialDetachedState, opts)
-	return addDetachedCell(o, c)
-}
-
-// addDetachedCell adds a new detached task to o and finishes BindDetached.
-func addDetachedCell[F any, T any](o *OwnedTasks, c *cell[F, T]) (Notified, bool) {
 	if o.bind(&c.hdr) {
 		return finishBindDetached(c, true, nil)
 	}

@@ -141,52 +141,66 @@ func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Op
 // pollStored is the taskType.poll of a future stored as itself (Bind): it
 // runs the task for a Notified whose reference the caller hands over.
 // Mirrors tokio Harness::poll and poll_inner.
+//
+// The future's Poll (and its Drop, after Ready) runs inside a recover:
+// polling is true exactly while user code runs, so that a panic of weft's own
+// code after it is not taken for the task's.
 func pollStored[F future.Future[T], T any](h *Header, cx *future.Context) {
 	c := harnessOf[F, T](h)
-	if hooks, ok := c.startPoll(cx); ok {
-		c.finishPoll(hooks, pollStoredGuarded(c, cx))
+	hooks, ok := c.startPoll(cx)
+	if !ok {
+		return
 	}
+	polling := true
+	defer func() {
+		if polling {
+			c.pollPanicked(hooks, recover())
+		}
+	}()
+	v, ready := c.fut.Poll(cx)
+	if ready {
+		c.storeOutput(v)
+	}
+	polling = false
+	c.finishPoll(hooks, ready)
 }
 
-// pollInline is the taskType.poll of a future whose Poll has a pointer
-// receiver, stored inline by value (BindInline): the harness polls it at its
-// address in the cell.
+// pollInline is pollStored for a future whose Poll has a pointer receiver,
+// stored inline by value (BindInline): the harness polls it at its address
+// in the cell. Only the call to Poll differs from pollStored.
 func pollInline[F any, PF interface {
 	*F
 	future.Future[T]
 }, T any](h *Header, cx *future.Context) {
 	c := harnessOf[F, T](h)
-	if hooks, ok := c.startPoll(cx); ok {
-		c.finishPoll(hooks, pollInlineGuarded[F, PF](c, cx))
+	hooks, ok := c.startPoll(cx)
+	if !ok {
+		return
 	}
-}
-
-// pollStoredGuarded polls a stored future inside a recover; see
-// recoverPoll.
-func pollStoredGuarded[F future.Future[T], T any](c *harness[F, T], cx *future.Context) (ready bool) {
-	normal := false
-	defer c.recoverPoll(&normal, &ready)
-	v, ok := c.fut.Poll(cx)
-	if ok {
+	polling := true
+	defer func() {
+		if polling {
+			c.pollPanicked(hooks, recover())
+		}
+	}()
+	v, ready := PF(&c.fut).Poll(cx)
+	if ready {
 		c.storeOutput(v)
 	}
-	normal = true
-	return ok
+	polling = false
+	c.finishPoll(hooks, ready)
 }
 
-// pollInlineGuarded is pollStoredGuarded for a future polled at its address.
-func pollInlineGuarded[F any, PF interface {
-	*F
-	future.Future[T]
-}, T any](c *harness[F, T], cx *future.Context) (ready bool) {
-	normal := false
-	defer c.recoverPoll(&normal, &ready)
-	v, ok := PF(&c.fut).Poll(cx)
-	if ok {
-		c.storeOutput(v)
+// pollPanicked handles a poll that did not return: the future (or its Drop)
+// panicked with r, or called runtime.Goexit (r is nil; a panic value is
+// never nil since Go 1.21). It records r as the task's output, dropping the
+// future, and finishes the poll as a ready one; after Goexit storePanic has
+// completed the task itself, since the goroutine does not come back.
+func (c *harness[F, T]) pollPanicked(hooks *Hooks, r any) {
+	c.storePanic(r, r == nil)
+	if r != nil {
+		c.finishPoll(hooks, true)
 	}
-	normal = true
-	return ok
 }
 
 // startPoll takes the task for a poll, with the reference of the Notified
@@ -251,18 +265,6 @@ func (c *harness[F, T]) storeOutput(v T) {
 	c.out = v
 	c.dropFuture()
 	c.hdr.stage = stageFinished
-}
-
-// recoverPoll is deferred around a poll: unless the poll returned (normal),
-// it records the panic (or runtime.Goexit) as the task's output, dropping
-// the future, and makes the poll report ready.
-func (c *harness[F, T]) recoverPoll(normal, ready *bool) {
-	if *normal {
-		return
-	}
-	r := recover()
-	c.storePanic(r, r == nil)
-	*ready = true
 }
 
 // storePanic records a panic of the future (or its Drop) as the task's
