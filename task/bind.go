@@ -27,13 +27,13 @@ type Options struct {
 // (a few words); the task itself, with f stored inline, reuses the memory of
 // a finished task of the same type when one is free.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialState, opts)
+	c, cache := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialState, opts)
 	if o.bind(&c.hdr) {
-		return finishBind(c, true, nil)
+		return finishBind(c, cache, true, nil)
 	}
 	// The cause was written before closed was set, and bind saw closed:
 	// reading it now is ordered after the write.
-	return finishBind(c, false, o.cause)
+	return finishBind(c, cache, false, o.cause)
 }
 
 // BindInline is Bind for a future whose Poll method has a pointer receiver,
@@ -46,11 +46,11 @@ func BindInline[P interface {
 	*F
 	future.Future[T]
 }, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialState, opts)
+	c, cache := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialState, opts)
 	if o.bind(&c.hdr) {
-		return finishBind(c, true, nil)
+		return finishBind(c, cache, true, nil)
 	}
-	return finishBind(c, false, o.cause) // see Bind
+	return finishBind(c, cache, false, o.cause) // see Bind
 }
 
 // derefFuture returns *f, panicking when f is nil.
@@ -68,7 +68,7 @@ func derefFuture[F any](f *F) F {
 // taken from the Notified's header before scheduling it, with
 // [Notified.AbortHandle].
 func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (n Notified, ok bool) {
-	c := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialDetachedState, opts)
+	c, _ := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialDetachedState, opts)
 	if o.bind(&c.hdr) {
 		return finishBindDetached(c, true, nil)
 	}
@@ -81,7 +81,7 @@ func BindDetachedInline[P interface {
 	*F
 	future.Future[T]
 }, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (n Notified, ok bool) {
-	c := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialDetachedState, opts)
+	c, _ := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialDetachedState, opts)
 	if o.bind(&c.hdr) {
 		return finishBindDetached(c, true, nil)
 	}
@@ -90,13 +90,13 @@ func BindDetachedInline[P interface {
 
 // BindLocal is Bind for a LocalOwnedTasks.
 func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, storedType[F, T](opts), l.bindingFor(s), initialState, opts)
+	c, cache := newCell[F, T](f, storedType[F, T](opts), l.bindingFor(s), initialState, opts)
 	added := l.bind(&c.hdr)
-	return finishBind(c, added, l.cause)
+	return finishBind(c, cache, added, l.cause)
 }
 
-func finishBind[F any, T any](c *cell[F, T], added bool, cause error) (*JoinHandle[T], Notified, bool) {
-	jh := newJoinHandle(&c.core)
+func finishBind[F any, T any](c *cell[F, T], cache *CellCache, added bool, cause error) (*JoinHandle[T], Notified, bool) {
+	jh := newJoinHandle(&c.core, cache)
 	n, ok := finishBindDetached(c, added, cause)
 	return jh, n, ok
 }
@@ -127,8 +127,8 @@ func finishBindDetached[F any, T any](c *cell[F, T], added bool, cause error) (N
 // cancelled when run); s.Schedule is never called for it. s.Release is called
 // at completion and should report false.
 func NewUnowned[F future.Future[T], T any](f F, s Scheduler, opts Options) (UnownedTask, *JoinHandle[T]) {
-	c := newCell[F, T](f, storedType[F, T](opts), unboundFor(s), initialState, opts)
-	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core)
+	c, cache := newCell[F, T](f, storedType[F, T](opts), unboundFor(s), initialState, opts)
+	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core, cache)
 }
 
 // PendingLocal is a task created for a LocalOwnedTasks by a goroutine that
@@ -148,8 +148,8 @@ func (p PendingLocal) ID() ID { return p.h.ID() }
 func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (PendingLocal, *JoinHandle[T]) {
 	// Owner 0 until bound, so that cancelling it unbound (Cancel) never
 	// touches the list.
-	c := newCell[F, T](f, storedType[F, T](opts), unboundFor(s), initialState, opts)
-	return PendingLocal{h: &c.hdr, owner: l.id}, newJoinHandle(&c.core)
+	c, cache := newCell[F, T](f, storedType[F, T](opts), unboundFor(s), initialState, opts)
+	return PendingLocal{h: &c.hdr, owner: l.id}, newJoinHandle(&c.core, cache)
 }
 
 // BindPending adds a task made by NewLocal to the list, on the list's own

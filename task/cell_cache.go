@@ -3,6 +3,7 @@ package task
 import (
 	"runtime"
 	"sync/atomic"
+	"unsafe"
 )
 
 /*
@@ -55,6 +56,36 @@ type CellCacher interface {
 type CellCache struct {
 	stacks []cellStack // indexed by taskType.index
 	epoch  uint32      // gcEpoch when the cache last gave its cells back
+
+	// ids is the next task ID to hand out, while below idsEnd: a block of
+	// IDs reserved from the process-wide counter, so that a spawn on the
+	// cache's goroutine takes no atomic operation on a line every spawner
+	// writes.
+	ids, idsEnd ID
+	// slabs are the goroutine's current JoinHandle slabs, by
+	// taskType.index (newJoinHandle).
+	slabs []localSlab
+}
+
+// localSlab is a JoinHandle slab (a handleSlab[T] of the type's T) that one
+// goroutine hands out, without the atomic counter of a shared one.
+type localSlab struct {
+	s unsafe.Pointer // *handleSlab[T]
+	n int32          // next free slot
+}
+
+// idBlock is how many IDs a CellCache reserves at a time.
+const idBlock = 256
+
+// nextID returns a fresh task ID.
+func (c *CellCache) nextID() ID {
+	if c.ids == c.idsEnd {
+		c.ids = reserveIDs(idBlock)
+		c.idsEnd = c.ids + idBlock
+	}
+	id := c.ids
+	c.ids++
+	return id
 }
 
 type cellStack struct {
@@ -138,6 +169,7 @@ func (c *CellCache) Release() {
 		}
 		*s = cellStack{}
 	}
+	clear(c.slabs)
 }
 
 // Trim releases the cache's cells if a garbage collection has run since it
@@ -181,14 +213,16 @@ func armGCSentinel() {
 // does not hoard what their spawner needs (each of its spawns would then
 // allocate). A cache takes from the pool only what it lacks, for example
 // after it gave its cells to the pool at a collection.
-func reuseCell(tt *taskType, b *binding) (*Header, bool) {
-	local := false
+//
+// It also returns that cache, nil when the goroutine has none.
+func reuseCell(tt *taskType, b *binding) (*Header, *CellCache) {
+	var local *CellCache
 	if b.cacher != nil {
 		if c := b.cacher.CellCache(); c != nil {
 			if h := c.get(tt); h != nil {
-				return h, true
+				return h, c
 			}
-			local = true
+			local = c
 		}
 	}
 	if v := tt.pool.Get(); v != nil {

@@ -103,12 +103,13 @@ var ErrGoexit = errors.New("task: future called runtime.Goexit")
 // newCell builds a task of type tt (whose cells are cell[F, T], or
 // statsCell[F, T] when tt.statsOff is not 0) in the state init
 // (initialState, or initialDetachedState) with the generation of its new
-// ID, reusing a recycled cell when one is free (cell_cache.go).
-func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Options) *cell[F, T] {
+// ID, reusing a recycled cell when one is free (cell_cache.go). It also
+// returns the calling goroutine's CellCache, nil when it has none.
+func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Options) (*cell[F, T], *CellCache) {
 	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
 	}
-	h, cached := reuseCell(tt, b)
+	h, cache := reuseCell(tt, b)
 	if h == nil {
 		if tt.statsOff != 0 {
 			h = &new(statsCell[F, T]).hdr
@@ -119,11 +120,16 @@ func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Op
 	// The cell was made as a cell[F, T] (or a statsCell[F, T], which
 	// starts with one) of task type tt, which is this pair's.
 	c := (*cell[F, T])(unsafe.Pointer(h))
-	c.hdr.cached = cached
+	c.hdr.cached = cache != nil
 	// A recycled cell was reset by dealloc; only stale Wakers and
 	// AbortHandles can still reach it, and they read nothing but the state
 	// word, which the Store below publishes last.
-	id := NextID()
+	var id ID
+	if cache != nil {
+		id = cache.nextID()
+	} else {
+		id = NextID()
+	}
 	c.fut = f
 	c.hdr.typ = tt
 	c.hdr.sched = b
@@ -135,7 +141,7 @@ func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Op
 		*h.statsSlot(tt.statsOff) = &Stats{SpawnedAt: Nanotime()}
 	}
 	c.hdr.state.v.Store(uint64(init.withGen(id)))
-	return c
+	return c, cache
 }
 
 // pollStored is the taskType.poll of a future stored as itself (Bind): it

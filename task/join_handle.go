@@ -77,7 +77,17 @@ type handleSlab[T any] struct {
 	h          [handleSlabSize]JoinHandle[T]
 }
 
-func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
+// newJoinHandle returns a fresh JoinHandle for the task of c: from the
+// spawning goroutine's own slab when it has a CellCache (no atomic
+// operation), else from one of the task type's shared slabs.
+func newJoinHandle[T any](c *core[T], cache *CellCache) *JoinHandle[T] {
+	if cache != nil {
+		if jh := localJoinHandle[T](cache, c.hdr.typ.index); jh != nil {
+			jh.c, jh.id = c, c.hdr.ID()
+			c.hdr.join = &jh.slot
+			return jh
+		}
+	}
 	slot := &c.hdr.typ.slabs[(gident.Current()*0x9E3779B97F4A7C15)>>61&(handleSlabShards-1)]
 	if p := slot.Load(); p != nil {
 		// The slab was allocated as a handleSlab[T] of this task type (the
@@ -98,6 +108,26 @@ func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
 	jh.c, jh.id = c, c.hdr.ID()
 	c.hdr.join = &jh.slot
 	slot.Store(&s.slabHeader)
+	return jh
+}
+
+// localJoinHandle takes an unused handle from the cache's slab for task
+// type index i, starting a new slab when it is used up; nil when the cache
+// keeps no slab for the type. The slab was made as a handleSlab[T] for this
+// index, whose output type is T.
+func localJoinHandle[T any](cache *CellCache, i int) *JoinHandle[T] {
+	if i >= len(cache.slabs) {
+		if i >= maxCachedTypes {
+			return nil
+		}
+		cache.slabs = append(cache.slabs, make([]localSlab, i+1-len(cache.slabs))...)
+	}
+	ls := &cache.slabs[i]
+	if ls.s == nil || ls.n == handleSlabSize {
+		ls.s, ls.n = unsafe.Pointer(new(handleSlab[T])), 0
+	}
+	jh := &(*handleSlab[T])(ls.s).h[ls.n]
+	ls.n++
 	return jh
 }
 
