@@ -7,7 +7,8 @@ Each worker repeats, until it sees the inject queue closed:
 
  1. tick++. Every EventInterval ticks: process due timers without sleeping,
     queue the yielded tasks again, do maintenance (publish metrics, check for
-    shutdown) and give the P up to the program's other goroutines.
+    shutdown) and give the P up to the program's other goroutines. When polls
+    are long, give the P up more often: see "Sharing the Ps" below.
  2. Take a task: every GlobalQueueInterval ticks a share of the inject queue
     first (so a worker busy with local work cannot starve remote spawns),
     otherwise the LIFO slot, the local queue, and then a share of the inject
@@ -48,6 +49,24 @@ GlobalQueueInterval ticks, and tasks spawned from outside the runtime wait
 behind the busy ones (mt_spawn_many_remote_busy1 took 97 µs a spawn instead
 of 0.3 µs). With the deferral a round of busy tasks ends with an empty queue,
 and the next round starts with a fair batch of the inject queue.
+
+# Sharing the Ps
+
+A worker is a goroutine that never blocks while it has tasks, so a goroutine
+that wants its P (one spawning into the runtime from outside, or one a task
+just woke: a BlockOn, a Join, a channel receiver, which the Go scheduler
+queues on the waking worker's own P) runs only when the worker gives the P
+up, or when the Go scheduler preempts it after 10 ms. A worker gives the P up
+(runtime.Gosched) at every maintenance pass, and also after every yieldEvery
+polls, chosen from the mean poll time (the EWMA the global queue interval is
+tuned from) so that it holds the P for about yieldSlice: with polls of 10 µs,
+every 5 polls. Counting polls rather than reading the clock keeps the check
+free for cheap polls. Tokio's workers are OS threads that the kernel time-slices with the
+program's other threads; this is the Go version of that slice. Cheap polls
+leave it at the maintenance interval, so a yield costs nothing extra there.
+Without it, in spawn_many_remote_busy2 (workers running 10 µs tasks that
+spawn their successors), the spawner and the BlockOn it waited in sat in a
+worker's run queue for up to 61 ticks (610 µs) after every wake.
 
 # Parking
 
@@ -150,6 +169,10 @@ type worker struct {
 	batchPolls   int
 	batchRunning bool
 
+	// yieldEvery is how many polls the worker runs before it gives its P
+	// up (see "Sharing the Ps"); batchPolls counts them.
+	yieldEvery int
+
 	// pt times polls for the poll-time histogram (Config.PollTimes); when
 	// that is nil its methods do nothing.
 	pt polltime.Recorder
@@ -165,6 +188,9 @@ const (
 	ewmaAlpha              = 0.1
 	targetGlobalInterval   = float64(200 * time.Microsecond)
 	maxTasksPerGlobalCheck = 127
+	// yieldSlice is about how long a worker holds its P before it gives it
+	// to the program's other goroutines (see "Sharing the Ps").
+	yieldSlice = float64(50 * time.Microsecond)
 )
 
 func newWorker(s *Scheduler, i int) *worker {
@@ -177,6 +203,7 @@ func newWorker(s *Scheduler, i int) *worker {
 		pollEWMA:    targetGlobalInterval / DefaultGlobalQueueInterval,
 	}
 	w.gqi = uint32(s.tunedGlobalQueueInterval(w.pollEWMA))
+	w.yieldEvery = w.tunedYieldInterval()
 	w.cx = s.newContext()
 	w.pt.Init(s.cfg.PollTimes)
 	return w
@@ -243,11 +270,14 @@ func (w *worker) loop() {
 			if w.shutdown {
 				break
 			}
-			// Let the rest of the program run: a worker never blocks
-			// while it has tasks, and without this a goroutine that
-			// has no P (one spawning into the runtime from outside,
-			// say) waits for the Go scheduler's 10 ms preemption
-			// whenever every P runs a busy worker.
+			// Let the rest of the program run: see "Sharing the Ps".
+			runtime.Gosched()
+			w.startBatch()
+		} else if w.batchPolls >= w.yieldEvery {
+			// Long polls: give the P up between maintenance passes,
+			// outside the busy batch so that the time away from it
+			// counts neither as busy nor in the poll-time EWMA.
+			w.endBatch()
 			runtime.Gosched()
 			w.startBatch()
 		}
@@ -644,6 +674,14 @@ func (w *worker) endBatch() {
 	mean := float64(elapsed) / n
 	weight := 1 - pow(1-ewmaAlpha, w.batchPolls)
 	w.pollEWMA = weight*mean + (1-weight)*w.pollEWMA
+	w.yieldEvery = w.tunedYieldInterval()
+}
+
+// tunedYieldInterval returns how many polls to run between giving the P up,
+// from the mean poll time: about yieldSlice of polls, at least one. Past
+// EventInterval ticks the maintenance pass gives the P up anyway.
+func (w *worker) tunedYieldInterval() int {
+	return max(1, min(int(yieldSlice/w.pollEWMA), 1<<20))
 }
 
 func pow(x float64, n int) float64 {
