@@ -57,11 +57,13 @@ that wants its P (one spawning into the runtime from outside, or one a task
 just woke: a BlockOn, a Join, a channel receiver, which the Go scheduler
 queues on the waking worker's own P) runs only when the worker gives the P
 up, or when the Go scheduler preempts it after 10 ms. A worker gives the P up
-(runtime.Gosched) at every maintenance pass, and also after every yieldEvery
-polls, chosen from the mean poll time (the EWMA the global queue interval is
-tuned from) so that it holds the P for about yieldSlice: with polls of 10 µs,
-every 5 polls. Counting polls rather than reading the clock keeps the check
-free for cheap polls. Tokio's workers are OS threads that the kernel time-slices with the
+(runtime.Gosched) at every maintenance pass, and also as soon as it has run
+tasks for yieldSlice since it last gave it up. It reads the clock for that
+every yieldCheckEvery polls, chosen from the mean poll time (the EWMA the
+global queue interval is tuned from): every other poll when polls take 10 µs,
+every 64 when they are short, which keeps the clock reads under 1 ns per
+poll. A mean alone would not do: after a run of short polls it allows a
+thousand polls between yields, 10 ms if the next ones are long. Tokio's workers are OS threads that the kernel time-slices with the
 program's other threads; this is the Go version of that slice. Cheap polls
 leave it at the maintenance interval, so a yield costs nothing extra there.
 Without it, in spawn_many_remote_busy2 (workers running 10 µs tasks that
@@ -169,9 +171,11 @@ type worker struct {
 	batchPolls   int
 	batchRunning bool
 
-	// yieldEvery is how many polls the worker runs before it gives its P
-	// up (see "Sharing the Ps"); batchPolls counts them.
-	yieldEvery int
+	// yieldCheck is the batchPolls count at which the worker next looks
+	// at the clock to see whether to give its P up, every yieldCheckEvery
+	// polls (see "Sharing the Ps").
+	yieldCheck      int
+	yieldCheckEvery int
 
 	// pt times polls for the poll-time histogram (Config.PollTimes); when
 	// that is nil its methods do nothing.
@@ -190,7 +194,9 @@ const (
 	maxTasksPerGlobalCheck = 127
 	// yieldSlice is about how long a worker holds its P before it gives it
 	// to the program's other goroutines (see "Sharing the Ps").
-	yieldSlice = float64(50 * time.Microsecond)
+	yieldSlice = 50 * time.Microsecond
+	// maxYieldCheckEvery bounds the polls between two looks at the clock.
+	maxYieldCheckEvery = 64
 )
 
 func newWorker(s *Scheduler, i int) *worker {
@@ -203,7 +209,7 @@ func newWorker(s *Scheduler, i int) *worker {
 		pollEWMA:    targetGlobalInterval / DefaultGlobalQueueInterval,
 	}
 	w.gqi = uint32(s.tunedGlobalQueueInterval(w.pollEWMA))
-	w.yieldEvery = w.tunedYieldInterval()
+	w.yieldCheckEvery = w.tunedYieldCheck()
 	w.cx = s.newContext()
 	w.pt.Init(s.cfg.PollTimes)
 	return w
@@ -273,13 +279,17 @@ func (w *worker) loop() {
 			// Let the rest of the program run: see "Sharing the Ps".
 			runtime.Gosched()
 			w.startBatch()
-		} else if w.batchPolls >= w.yieldEvery {
-			// Long polls: give the P up between maintenance passes,
-			// outside the busy batch so that the time away from it
-			// counts neither as busy nor in the poll-time EWMA.
-			w.endBatch()
-			runtime.Gosched()
-			w.startBatch()
+		} else if w.batchPolls >= w.yieldCheck {
+			if time.Since(w.batchStart) >= yieldSlice {
+				// Long polls: give the P up between maintenance
+				// passes, outside the busy batch so that the time
+				// away counts neither as busy nor in the EWMA.
+				w.endBatch()
+				runtime.Gosched()
+				w.startBatch()
+			} else {
+				w.yieldCheck = w.batchPolls + w.yieldCheckEvery
+			}
 		}
 		if n, ok := w.nextTask(); ok {
 			w.runTask(n)
@@ -654,6 +664,7 @@ func (w *worker) maintenance() {
 func (w *worker) startBatch() {
 	w.batchStart = time.Now()
 	w.batchPolls = 0
+	w.yieldCheck = w.yieldCheckEvery
 	w.batchRunning = true
 }
 
@@ -674,14 +685,14 @@ func (w *worker) endBatch() {
 	mean := float64(elapsed) / n
 	weight := 1 - pow(1-ewmaAlpha, w.batchPolls)
 	w.pollEWMA = weight*mean + (1-weight)*w.pollEWMA
-	w.yieldEvery = w.tunedYieldInterval()
+	w.yieldCheckEvery = w.tunedYieldCheck()
 }
 
-// tunedYieldInterval returns how many polls to run between giving the P up,
-// from the mean poll time: about yieldSlice of polls, at least one. Past
-// EventInterval ticks the maintenance pass gives the P up anyway.
-func (w *worker) tunedYieldInterval() int {
-	return max(1, min(int(yieldSlice/w.pollEWMA), 1<<20))
+// tunedYieldCheck returns how many polls to run between looks at the clock
+// (see "Sharing the Ps"): about half a yieldSlice of polls at the mean poll
+// time, at least one and at most maxYieldCheckEvery.
+func (w *worker) tunedYieldCheck() int {
+	return max(1, min(int(float64(yieldSlice)/(2*w.pollEWMA)), maxYieldCheckEvery))
 }
 
 func pow(x float64, n int) float64 {

@@ -5,23 +5,24 @@ import (
 	"time"
 )
 
-// A worker gives its P up after about yieldSlice of polls: every few polls
-// when they are long, and no more often than the maintenance pass when they
-// are short (see "Sharing the Ps" in worker.go).
-func TestYieldIntervalFollowsTheMeanPollTime(t *testing.T) {
+// A worker looks at the clock, to see whether to give its P up, every other
+// poll when polls are long and every 64 when they are short (see "Sharing the
+// Ps" in worker.go).
+func TestYieldCheckIntervalFollowsTheMeanPollTime(t *testing.T) {
 	w := &worker{s: &Scheduler{cfg: Config{EventInterval: DefaultEventInterval}}}
 	for _, c := range []struct {
 		poll time.Duration
 		want int
 	}{
-		{10 * time.Microsecond, 5},
+		{10 * time.Microsecond, 2},
 		{time.Millisecond, 1},
 		{time.Second, 1},
-		{100 * time.Nanosecond, 500}, // past EventInterval: the maintenance pass yields first
+		{time.Microsecond, 25},
+		{100 * time.Nanosecond, maxYieldCheckEvery},
 	} {
 		w.pollEWMA = float64(c.poll)
-		if got := w.tunedYieldInterval(); got != c.want {
-			t.Errorf("mean poll %v: yield every %d polls, want %d", c.poll, got, c.want)
+		if got := w.tunedYieldCheck(); got != c.want {
+			t.Errorf("mean poll %v: clock read every %d polls, want %d", c.poll, got, c.want)
 		}
 	}
 }
