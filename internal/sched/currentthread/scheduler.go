@@ -445,7 +445,13 @@ func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
 	if n, ok := c.queue.Pop(); ok {
 		return n, true
 	}
-	return s.inject.Pop()
+	// The local queue is empty: move the whole inject queue to it under
+	// one lock (a spawner from outside the runtime fills it one task at a
+	// time) and run its first task.
+	if !s.inject.PopAll(&c.queue) {
+		return task.Notified{}, false
+	}
+	return c.queue.Pop()
 }
 
 func (s *Scheduler) processTimers() {
