@@ -63,7 +63,10 @@ every yieldCheckEvery polls, chosen from the mean poll time (the EWMA the
 global queue interval is tuned from): every other poll when polls take 10 µs,
 every 64 when they are short, which keeps the clock reads under 1 ns per
 poll. A mean alone would not do: after a run of short polls it allows a
-thousand polls between yields, 10 ms if the next ones are long. Tokio's workers are OS threads that the kernel time-slices with the
+thousand polls between yields, 10 ms if the next ones are long. After such a
+yield the worker also takes its share of the inject queue first, as on a
+global-queue tick: with long polls the tuned global-queue interval (up to
+127 ticks) would otherwise leave remote tasks waiting for milliseconds. Tokio's workers are OS threads that the kernel time-slices with the
 program's other threads; this is the Go version of that slice. Cheap polls
 leave it at the maintenance interval, so a yield costs nothing extra there.
 Without it, in spawn_many_remote_busy2 (workers running 10 µs tasks that
@@ -171,6 +174,10 @@ type worker struct {
 	batchPolls   int
 	batchRunning bool
 
+	// injectNext makes the next nextTask take a share of the inject queue
+	// first, as on a global-queue tick: set when the worker gave its P up
+	// between maintenance passes (see "Sharing the Ps").
+	injectNext bool
 	// yieldCheck is the batchPolls count at which the worker next looks
 	// at the clock to see whether to give its P up, every yieldCheckEvery
 	// polls (see "Sharing the Ps").
@@ -287,6 +294,7 @@ func (w *worker) loop() {
 				w.endBatch()
 				runtime.Gosched()
 				w.startBatch()
+				w.injectNext = true
 			} else {
 				w.yieldCheck = w.batchPolls + w.yieldCheckEvery
 			}
@@ -375,7 +383,8 @@ func (w *worker) requeueDeferred() {
 
 // nextTask picks the next task to run; see the loop description above.
 func (w *worker) nextTask() (task.Notified, bool) {
-	if w.tick%w.gqi == 0 {
+	if w.tick%w.gqi == 0 || w.injectNext {
+		w.injectNext = false
 		w.tuneGlobalQueueInterval()
 		// Unlike Tokio, which takes one task here, take a fair share
 		// of the inject queue (see "Remote tasks" above).
