@@ -105,9 +105,9 @@ func TestCellCacheKeepsAtMostItsCapacityPerType(t *testing.T) {
 }
 
 func TestCellCacheTrimReleasesItsCellsAfterACollection(t *testing.T) {
-	c := newCachingSched(t)
 	// A collection may run at any time; retry until one did not run
 	// between filling the cache and trimming it.
+	var c *cachingSched
 	for i := 0; ; i++ {
 		c = newCachingSched(t)
 		e := task.GCEpoch()
