@@ -42,12 +42,14 @@
 //
 // # Closing
 //
-// [Sender.Close] wakes every waiting sender and receiver. A send that has
-// not completed, and every send after Close, fails: the [SendFuture] reports
-// a [*SendError] holding the value, TrySend and BlockingSend return
+// [Sender.Close] wakes every waiting sender: a send that has not completed,
+// and every send after Close, fails; the [SendFuture] reports a
+// [*SendError] holding the value, TrySend and BlockingSend return
 // [ErrClosed] (the caller still has the value). Receivers first get every
-// value buffered before the close, then ErrClosed. Unlike Go, a send after
-// close does not panic, and Close is idempotent.
+// value buffered before the close, then ErrClosed; each waiting receiver is
+// woken as soon as nothing is left for it (at once when the buffer is
+// empty). Unlike Go, a send after close does not panic, and Close is
+// idempotent.
 //
 // # Memory model
 //

@@ -106,10 +106,11 @@ func (s *Sender[T]) BlockingSend(ctx context.Context, v T) error {
 	return nil
 }
 
-// Close closes the channel, like Go's close(ch): every waiting sender and
-// receiver is woken; sends that have not completed, and every send after,
-// fail with the value handed back; receivers get the values already
-// buffered and then [ErrClosed]. Close is idempotent (Go's close panics the
+// Close closes the channel, like Go's close(ch): every waiting sender is
+// woken, and sends that have not completed, and every send after, fail with
+// the value handed back; receivers get the values already buffered and then
+// [ErrClosed], every waiting receiver woken as soon as nothing is left for
+// it (at once when the buffer is empty). Close is idempotent (Go's close panics the
 // second time; here a deferred Close next to an explicit one is harmless).
 // With several producers, close after the last one is done sending (a
 // sync.WaitGroup, a JoinSet), as with Go channels.
