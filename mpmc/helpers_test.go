@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/mocktask"
 	"github.com/weftrt/weft/mpmc"
@@ -116,3 +117,90 @@ func clean[T any](t testing.TB, rx *mpmc.Receiver[T]) mpmc.Stats {
 	}
 	return s
 }
+
+// worker is a hand-written task that receives until the channel ends, with
+// one RecvFuture kept by value and Reset for each receive, and returns how
+// many values it received. record, when set, is called with each value in
+// the poll that received it (so that an abort cannot come in between).
+type worker struct {
+	rx      *mpmc.Receiver[int]
+	recv    mpmc.RecvFuture[int]
+	waiting bool
+	n       int
+	record  func(int)
+}
+
+func (w *worker) Poll(cx *future.Context) (int, bool) {
+	for {
+		if !w.waiting {
+			w.recv.Reset(w.rx)
+			w.waiting = true
+		}
+		r, ok := w.recv.Poll(cx)
+		if !ok {
+			return 0, false
+		}
+		w.waiting = false
+		if r.Err != nil {
+			return w.n, true
+		}
+		w.n++
+		if w.record != nil {
+			w.record(r.Value)
+		}
+	}
+}
+
+func (w *worker) Drop() { w.recv.Drop() }
+
+// asyncWorker is worker as an Async body, with a new Recv future for each
+// receive.
+func asyncWorker(rx *mpmc.Receiver[int], record func(int)) *weft.AsyncFuture[int] {
+	return weft.Async(func(a *weft.A) int {
+		n := 0
+		for {
+			r := weft.Await(a, rx.Recv())
+			if errors.Is(r.Err, mpmc.ErrClosed) {
+				return n
+			}
+			n++
+			if record != nil {
+				record(r.Value)
+			}
+		}
+	})
+}
+
+// producer is a hand-written task that sends next, next+step, ... below end
+// with one SendFuture kept by value, then closes the channel if closeAfter.
+type producer struct {
+	tx              *mpmc.Sender[int]
+	send            mpmc.SendFuture[int]
+	waiting         bool
+	next, step, end int
+	closeAfter      bool
+}
+
+func (p *producer) Poll(cx *future.Context) (error, bool) {
+	for p.next < p.end {
+		if !p.waiting {
+			p.send.Reset(p.tx, p.next)
+			p.waiting = true
+		}
+		err, ok := p.send.Poll(cx)
+		if !ok {
+			return nil, false
+		}
+		p.waiting = false
+		if err != nil {
+			return err, true
+		}
+		p.next += p.step
+	}
+	if p.closeAfter {
+		p.tx.Close()
+	}
+	return nil, true
+}
+
+func (p *producer) Drop() { p.send.Drop() }

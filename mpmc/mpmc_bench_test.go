@@ -155,61 +155,6 @@ func BenchmarkGoroutines1x8GoChan(b *testing.B) { benchGoroutinesGoChan(b, 1, 8)
 // spawning the tasks of an op stays small next to the sends.
 const benchMessages = 1000
 
-// benchProducer sends next, next+step, ... below end with one kept
-// SendFuture.
-type benchProducer struct {
-	tx              *mpmc.Sender[int]
-	send            mpmc.SendFuture[int]
-	waiting         bool
-	next, step, end int
-}
-
-func (p *benchProducer) Poll(cx *future.Context) (struct{}, bool) {
-	for p.next < p.end {
-		if !p.waiting {
-			p.send.Reset(p.tx, p.next)
-			p.waiting = true
-		}
-		if _, ok := p.send.Poll(cx); !ok {
-			return struct{}{}, false
-		}
-		p.waiting = false
-		p.next += p.step
-	}
-	return struct{}{}, true
-}
-
-func (p *benchProducer) Drop() { p.send.Drop() }
-
-// benchConsumer counts values until the channel ends, with one kept
-// RecvFuture.
-type benchConsumer struct {
-	rx      *mpmc.Receiver[int]
-	recv    mpmc.RecvFuture[int]
-	waiting bool
-	n       int
-}
-
-func (c *benchConsumer) Poll(cx *future.Context) (int, bool) {
-	for {
-		if !c.waiting {
-			c.recv.Reset(c.rx)
-			c.waiting = true
-		}
-		r, ok := c.recv.Poll(cx)
-		if !ok {
-			return 0, false
-		}
-		c.waiting = false
-		if r.Err != nil {
-			return c.n, true
-		}
-		c.n++
-	}
-}
-
-func (c *benchConsumer) Drop() { c.recv.Drop() }
-
 // benchTasks runs, per op, producers and consumers tasks moving
 // benchMessages values on a multi-thread runtime, and joins them.
 func benchTasks(b *testing.B, producers, consumers int) {
@@ -220,15 +165,15 @@ func benchTasks(b *testing.B, producers, consumers int) {
 	}
 	defer rt.Close()
 	ctx := context.Background()
-	ps := make([]*task.JoinHandle[struct{}], producers)
+	ps := make([]*task.JoinHandle[error], producers)
 	cs := make([]*task.JoinHandle[int], consumers)
 	for b.Loop() {
 		tx, rx := mpmc.New[int](benchCap)
 		for i := range cs {
-			cs[i] = weft.Spawn(rt, &benchConsumer{rx: rx})
+			cs[i] = weft.Spawn(rt, &worker{rx: rx})
 		}
 		for p := range ps {
-			ps[p] = weft.Spawn(rt, &benchProducer{tx: tx, next: p, step: producers, end: benchMessages})
+			ps[p] = weft.Spawn(rt, &producer{tx: tx, next: p, step: producers, end: benchMessages})
 		}
 		for _, h := range ps {
 			if _, err := h.Join(ctx); err != nil {

@@ -6,7 +6,6 @@ package mpmc_test
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"slices"
 	"strings"
@@ -21,86 +20,6 @@ import (
 	"github.com/weftrt/weft/task"
 )
 
-// worker is a hand-written task that receives until the channel ends, with
-// one RecvFuture kept by value and Reset for each receive, and returns what
-// it received. record, when set, is called with each value in the poll that
-// received it (so that an abort cannot come in between).
-type worker struct {
-	rx      *mpmc.Receiver[int]
-	recv    mpmc.RecvFuture[int]
-	waiting bool
-	got     []int
-	record  func(int)
-}
-
-func (w *worker) Poll(cx *future.Context) ([]int, bool) {
-	for {
-		if !w.waiting {
-			w.recv.Reset(w.rx)
-			w.waiting = true
-		}
-		r, ok := w.recv.Poll(cx)
-		if !ok {
-			return nil, false
-		}
-		w.waiting = false
-		if r.Err != nil {
-			return w.got, true
-		}
-		w.got = append(w.got, r.Value)
-		if w.record != nil {
-			w.record(r.Value)
-		}
-	}
-}
-
-func (w *worker) Drop() { w.recv.Drop() }
-
-// asyncWorker is worker as an Async body.
-func asyncWorker(rx *mpmc.Receiver[int]) *weft.AsyncFuture[[]int] {
-	return weft.Async(func(a *weft.A) []int {
-		var got []int
-		for {
-			r := weft.Await(a, rx.Recv())
-			if errors.Is(r.Err, mpmc.ErrClosed) {
-				return got
-			}
-			got = append(got, r.Value)
-		}
-	})
-}
-
-// producer is a hand-written task that sends next .. end-1 with one
-// SendFuture kept by value, then closes the channel.
-type producer struct {
-	tx        *mpmc.Sender[int]
-	send      mpmc.SendFuture[int]
-	waiting   bool
-	next, end int
-}
-
-func (p *producer) Poll(cx *future.Context) (error, bool) {
-	for p.next < p.end {
-		if !p.waiting {
-			p.send.Reset(p.tx, p.next)
-			p.waiting = true
-		}
-		err, ok := p.send.Poll(cx)
-		if !ok {
-			return nil, false
-		}
-		p.waiting = false
-		if err != nil {
-			return err, true
-		}
-		p.next++
-	}
-	p.tx.Close()
-	return nil, true
-}
-
-func (p *producer) Drop() { p.send.Drop() }
-
 // fanOutRound runs 8 workers (half hand-written, half Async) on one channel,
 // sends n values (from a task on even rounds, from a goroutine on odd ones),
 // closes the channel, and checks that every worker finished and every value
@@ -108,18 +27,20 @@ func (p *producer) Drop() { p.send.Drop() }
 func fanOutRound(t *testing.T, rt *weft.Runtime, round int) {
 	const workers, n = 8, 1000
 	tx, rx := mpmc.New[int](16)
-	hs := make([]*task.JoinHandle[[]int], workers)
+	got := make([][]int, workers) // got[i] is written by worker i only
+	hs := make([]*task.JoinHandle[int], workers)
 	for i := range hs {
+		record := func(v int) { got[i] = append(got[i], v) }
 		if i%2 == 0 {
-			hs[i] = weft.Spawn(rt, &worker{rx: rx})
+			hs[i] = weft.Spawn(rt, &worker{rx: rx, record: record})
 		} else {
-			hs[i] = weft.Spawn(rt, asyncWorker(rx))
+			hs[i] = weft.Spawn(rt, asyncWorker(rx, record))
 		}
 	}
 	var prod *task.JoinHandle[error]
 	var wg sync.WaitGroup
 	if round%2 == 0 {
-		prod = weft.Spawn(rt, &producer{tx: tx, end: n})
+		prod = weft.Spawn(rt, &producer{tx: tx, step: 1, end: n, closeAfter: true})
 	} else {
 		wg.Go(func() {
 			for v := range n {
@@ -131,8 +52,11 @@ func fanOutRound(t *testing.T, rt *weft.Runtime, round int) {
 		})
 	}
 	var all []int
-	for _, got := range rttest.MustSucceed(t, rt, hs) {
-		all = append(all, got...)
+	for i, k := range rttest.MustSucceed(t, rt, hs) {
+		if k != len(got[i]) {
+			t.Fatalf("worker %d counted %d values and recorded %d", i, k, len(got[i]))
+		}
+		all = append(all, got[i]...)
 	}
 	wg.Wait()
 	if prod != nil {
@@ -317,7 +241,7 @@ func TestRuntimeStressAbortedWorkersLoseNoValue(t *testing.T) {
 			mu.Unlock()
 			total.Add(1)
 		}
-		hs := make([]*task.JoinHandle[[]int], workers)
+		hs := make([]*task.JoinHandle[int], workers)
 		for i := range hs {
 			hs[i] = weft.Spawn(rt, &worker{rx: rx, record: record})
 		}
@@ -403,7 +327,7 @@ func TestAbortedTaskHandedAValueOrRoomPassesItOn(t *testing.T) {
 func TestTaskDumpShowsAWaitingRecv(t *testing.T) {
 	rt := rttest.NewRuntime(t, weft.WithWorkers(2))
 	tx, rx := mpmc.New[int](4)
-	h := weft.Spawn(rt, asyncWorker(rx))
+	h := weft.Spawn(rt, asyncWorker(rx, nil))
 	rttest.Until(t, rt, "the worker to wait", func() bool { return mpmc.StatsOf(rx).RecvWaiters == 1 })
 	var trace string
 	rttest.Until(t, rt, "the dump to see the worker idle", func() bool {
@@ -423,7 +347,7 @@ func TestTaskDumpShowsAWaitingRecv(t *testing.T) {
 		t.Fatalf("trace %q does not show the waiting Recv", trace)
 	}
 	tx.Close()
-	if got := rttest.MustSucceed(t, rt, []*task.JoinHandle[[]int]{h})[0]; len(got) != 0 {
-		t.Fatalf("worker received %v", got)
+	if n := rttest.MustSucceed(t, rt, []*task.JoinHandle[int]{h})[0]; n != 0 {
+		t.Fatalf("worker received %d values", n)
 	}
 }

@@ -111,9 +111,15 @@ func stressRecv(rx *mpmc.Receiver[item], i int) (item, error) {
 	}
 }
 
-func TestStressManyProducersManyConsumersEachValueOnce(t *testing.T) {
-	n := stressPerProducer()
-	tx, rx := mpmc.New[item](4)
+// stressRun runs stressProducers goroutines that send n items each with
+// send, and stressConsumers goroutines that receive with recv until
+// ErrClosed, on a channel of the given capacity that is closed once the
+// producers are done; then it checks that every item arrived exactly once
+// and nothing was left behind. send and recv get the goroutine's random
+// source and the number of its call; either may return context.Canceled,
+// and the operation is then tried again (with the same item).
+func stressRun(t *testing.T, capacity, n int, send func(tx *mpmc.Sender[item], it item, r *rand.Rand, i int) error, recv func(rx *mpmc.Receiver[item], r *rand.Rand, i int) (item, error)) {
+	tx, rx := mpmc.New[item](capacity)
 	var producers, consumers sync.WaitGroup
 	sent := map[item]bool{}
 	for p := range stressProducers {
@@ -121,8 +127,12 @@ func TestStressManyProducersManyConsumersEachValueOnce(t *testing.T) {
 			sent[item{p, i}] = true
 		}
 		producers.Go(func() {
-			for i := range n {
-				if err := stressSend(tx, item{p, i}, i+p); err != nil {
+			r := rand.New(rand.NewPCG(uint64(p), 1))
+			for i, call := 0, p; i < n; call++ {
+				switch err := send(tx, item{p, i}, r, call); {
+				case err == nil:
+					i++
+				case !errors.Is(err, context.Canceled):
 					t.Error(err)
 					return
 				}
@@ -132,11 +142,15 @@ func TestStressManyProducersManyConsumersEachValueOnce(t *testing.T) {
 	l := newLedger()
 	for c := range stressConsumers {
 		consumers.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(c), 2))
 			var got []item
-			for i := c; ; i++ {
-				it, err := stressRecv(rx, i)
+			for call := c; ; call++ {
+				it, err := recv(rx, r, call)
 				if errors.Is(err, mpmc.ErrClosed) {
 					break
+				}
+				if errors.Is(err, context.Canceled) {
+					continue
 				}
 				if err != nil {
 					t.Error(err)
@@ -152,6 +166,13 @@ func TestStressManyProducersManyConsumersEachValueOnce(t *testing.T) {
 	consumers.Wait()
 	l.exactlyOnce(t, sent)
 	clean(t, rx)
+}
+
+// Every way to send and to receive, mixed, on a channel of 4.
+func TestStressManyProducersManyConsumersEachValueOnce(t *testing.T) {
+	stressRun(t, 4, stressPerProducer(),
+		func(tx *mpmc.Sender[item], it item, _ *rand.Rand, i int) error { return stressSend(tx, it, i) },
+		func(rx *mpmc.Receiver[item], _ *rand.Rand, i int) (item, error) { return stressRecv(rx, i) })
 }
 
 // maybeCancelled returns a context that is cancelled soon, by another
@@ -177,60 +198,17 @@ func maybeCancelled(r *rand.Rand) (context.Context, func()) {
 // form of an aborted task): a cancelled send is retried with the same value,
 // a cancelled receive is retried, and still every value arrives once.
 func TestStressCancelledWaitsLoseNoValue(t *testing.T) {
-	n := stressPerProducer() / 2
-	tx, rx := mpmc.New[item](2)
-	var producers, consumers sync.WaitGroup
-	sent := map[item]bool{}
-	for p := range stressProducers {
-		for i := range n {
-			sent[item{p, i}] = true
-		}
-		producers.Go(func() {
-			r := rand.New(rand.NewPCG(uint64(p), 1))
-			for i := 0; i < n; {
-				ctx, wait := maybeCancelled(r)
-				err := tx.BlockingSend(ctx, item{p, i})
-				wait()
-				switch {
-				case err == nil:
-					i++
-				case errors.Is(err, context.Canceled):
-				default:
-					t.Error(err)
-					return
-				}
-			}
+	stressRun(t, 2, stressPerProducer()/2,
+		func(tx *mpmc.Sender[item], it item, r *rand.Rand, _ int) error {
+			ctx, wait := maybeCancelled(r)
+			defer wait()
+			return tx.BlockingSend(ctx, it)
+		},
+		func(rx *mpmc.Receiver[item], r *rand.Rand, _ int) (item, error) {
+			ctx, wait := maybeCancelled(r)
+			defer wait()
+			return rx.BlockingRecv(ctx)
 		})
-	}
-	l := newLedger()
-	for c := range stressConsumers {
-		consumers.Go(func() {
-			r := rand.New(rand.NewPCG(uint64(c), 2))
-			var got []item
-			for {
-				ctx, wait := maybeCancelled(r)
-				it, err := rx.BlockingRecv(ctx)
-				wait()
-				if errors.Is(err, mpmc.ErrClosed) {
-					break
-				}
-				if errors.Is(err, context.Canceled) {
-					continue
-				}
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				got = append(got, it)
-			}
-			l.add(t, got)
-		})
-	}
-	producers.Wait()
-	tx.Close()
-	consumers.Wait()
-	l.exactlyOnce(t, sent)
-	clean(t, rx)
 }
 
 // Close races senders that wait on a full channel and receivers: every send
