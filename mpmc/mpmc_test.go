@@ -8,6 +8,7 @@ package mpmc_test
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 )
 
 func TestNewPanicsOnCapacityBelowOne(t *testing.T) {
-	for _, c := range []int{0, -1, -1 << 40} {
+	for _, c := range []int{0, -1, math.MinInt} {
 		mustPanic(t, "capacity must be at least 1", func() { mpmc.New[int](c) })
 	}
 }
@@ -465,10 +466,10 @@ func TestBufferIsLazyAndSteadyStateDoesNotAllocate(t *testing.T) {
 	type page [4096]byte
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	tx, rx := mpmc.New[page](1 << 40)
+	tx, rx := mpmc.New[page](math.MaxInt)
 	runtime.ReadMemStats(&after)
 	if d := after.TotalAlloc - before.TotalAlloc; d > 1<<10 {
-		t.Fatalf("New[[4096]byte](1<<40) allocated %d bytes", d)
+		t.Fatalf("New[[4096]byte](math.MaxInt) allocated %d bytes", d)
 	}
 	if mpmc.RingCap(rx) != 0 {
 		t.Fatal("New allocated a buffer")
