@@ -54,10 +54,11 @@ woken), where Go moves the sender's value in the same step.
 
 close sets closed, once. Every waiting Send is woken (N unchanged, so it
 knows whether it was granted a slot): a Send that has not completed fails
-and returns its value, a granted slot goes back to free. Sends after close
-fail at once. Receivers keep receiving the buffered values; the channel is
-at its end when it is closed and the buffer is empty (endLocked), a state
-it never leaves. Every waiting Recv is woken then (N stays 0): at close if
+and returns its value, and a slot it was granted is passed on (rule 1:
+to free, once the queue is empty). Sends after close fail at once.
+Receivers keep receiving the buffered values; the channel is at its end
+when it is closed and the buffer is empty (endLocked), a state it never
+leaves. Every waiting Recv is woken then (N stays 0): at close if
 the buffer is empty, otherwise by the receive that takes the last value.
 A Recv waits on a closed channel only while every buffered value is
 promised, since a promised value may still come back to it.
