@@ -40,8 +40,9 @@
 //
 // [Sleep], [SleepUntil], [Timeout] and [Interval] wait on the runtime's
 // clock. [Notify], [Mutex], [RwLock], [Semaphore] and [Barrier] synchronize
-// tasks; the channel families live in the mpsc, oneshot, watch and broadcast
-// sub-packages. [JoinSet] collects the outputs of many tasks in completion
+// tasks; the channel families live in the mpsc, mpmc, oneshot, watch and
+// broadcast sub-packages (mpmc for many receivers on one channel, as Go
+// channels allow). [JoinSet] collects the outputs of many tasks in completion
 // order. [CancellationToken] cancels trees of work, and [Done] bridges a
 // context.Context into a future.
 //

@@ -84,7 +84,7 @@ func newChanState[T any](bound int) *chanState[T] {
 	// largest backlog. (Tokio also allocates its first block on the first
 	// send.)
 	c := &chanState[T]{bound: bound, free: bound, senders: 1, holders: 1}
-	c.buf.limit = bound
+	c.buf.SetLimit(bound)
 	return c
 }
 
