@@ -187,3 +187,6 @@ func (s *socket) closeSocket() error {
 	}
 	return nil
 }
+
+// sock returns the socket itself (for the package's tests).
+func (s *socket) sock() *socket { return s }

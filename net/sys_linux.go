@@ -278,3 +278,11 @@ func dupNonblock(fd int) (int, error) {
 }
 
 func (s *socket) setNoDelay(v int) error { return s.setIntOpt(unix.IPPROTO_TCP, unix.TCP_NODELAY, v) }
+
+// setBuffers sets SO_SNDBUF and SO_RCVBUF (tests shrink them).
+func (s *socket) setBuffers(snd, rcv int) error {
+	if err := s.setIntOpt(unix.SOL_SOCKET, unix.SO_SNDBUF, snd); err != nil {
+		return err
+	}
+	return s.setIntOpt(unix.SOL_SOCKET, unix.SO_RCVBUF, rcv)
+}
