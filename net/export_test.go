@@ -9,4 +9,6 @@ func NumWaiters(s interface{ sock() *socket }) int { return s.sock().r.NumWaiter
 func DriverStats(s interface{ sock() *socket }) iodriver.Stats { return s.sock().r.Driver().Stats() }
 
 // SetBuffers sets a socket's SO_SNDBUF and SO_RCVBUF.
-func SetBuffers(s interface{ sock() *socket }, snd, rcv int) error { return s.sock().setBuffers(snd, rcv) }
+func SetBuffers(s interface{ sock() *socket }, snd, rcv int) error {
+	return s.sock().setBuffers(snd, rcv)
+}
