@@ -286,3 +286,31 @@ func (s *socket) setBuffers(snd, rcv int) error {
 	}
 	return s.setIntOpt(unix.SOL_SOCKET, unix.SO_RCVBUF, rcv)
 }
+
+// bindDatagram makes a bound datagram socket.
+func bindDatagram(t sockTarget) (int, error) {
+	fd, err := newSocket(t.family, unix.SOCK_DGRAM)
+	if err != nil {
+		return -1, err
+	}
+	if err := unix.Bind(fd, t.sa); err != nil {
+		unix.Close(fd)
+		return -1, wrapSyscall("bind", err)
+	}
+	return fd, nil
+}
+
+func sysSendTo(fd int, p []byte, t sockTarget) (int, error) {
+	if err := unix.Sendto(fd, p, unix.MSG_NOSIGNAL, t.sa); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func sysRecvFrom(fd int, p []byte) (int, netip.AddrPort, error) {
+	n, sa, err := unix.Recvfrom(fd, p, 0)
+	if err != nil {
+		return 0, netip.AddrPort{}, err
+	}
+	return n, addrPortOf(sa), nil
+}
