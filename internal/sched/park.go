@@ -99,7 +99,11 @@ func (p *Parker) ParkOn(io IODriver, timeout time.Duration) bool {
 		io.Poll()
 		return false
 	}
-	p.io = io
+	if p.io != io {
+		// Only the first ParkOn writes it (a scheduler has one driver),
+		// before any Unpark can see parkParkedIO and read it.
+		p.io = io
+	}
 	p.gateNotified = false
 	io.Block(timeout, p.gate)
 	if p.gateNotified {
