@@ -7,6 +7,7 @@ import (
 
 	"github.com/weftrt/weft/internal/blocking"
 	"github.com/weftrt/weft/internal/callerpc"
+	"github.com/weftrt/weft/internal/iodriver"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
 	"github.com/weftrt/weft/internal/timer"
@@ -44,6 +45,7 @@ type Handle struct {
 	ct  *currentthread.Scheduler // nil unless current-thread
 
 	timer    *timer.Driver
+	io       *iodriver.Driver // opened by the first socket (package net)
 	blocking *blocking.Pool
 
 	start time.Time
@@ -97,6 +99,13 @@ func (h *Handle) TimerDriver() *timer.Driver { return h.timer }
 
 // TimerDriver returns the runtime's timer driver, for local tasks' timers.
 func (e *localExecutor) TimerDriver() *timer.Driver { return e.h.timer }
+
+// IODriver returns the runtime's I/O driver; package net finds it through
+// the executor of a Spawner.
+func (h *Handle) IODriver() *iodriver.Driver { return h.io }
+
+// IODriver returns the runtime's I/O driver, for local tasks' sockets.
+func (e *localExecutor) IODriver() *iodriver.Driver { return e.h.io }
 
 // Flavor returns the runtime's scheduler flavor.
 func (h *Handle) Flavor() Flavor { return h.cfg.flavor }

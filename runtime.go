@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/weftrt/weft/internal/blocking"
+	"github.com/weftrt/weft/internal/iodriver"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
 	"github.com/weftrt/weft/internal/timer"
@@ -46,6 +47,7 @@ func New(opts ...Option) (*Runtime, error) {
 		clock = timer.NewPausedClock()
 	}
 	h.timer = timer.NewDriver(clock)
+	h.io = iodriver.New(iodriver.Config{ShutdownErr: ErrRuntimeShutdown})
 	var hooksPtr *task.Hooks
 	if hk := cfg.hooks; hk.OnSpawn != nil || hk.OnTerminate != nil || hk.BeforePoll != nil || hk.AfterPoll != nil {
 		hooksPtr = &hk
@@ -87,6 +89,7 @@ func New(opts ...Option) (*Runtime, error) {
 			ShutdownOnPanic:     cfg.panicPolicy == ShutdownOnPanic,
 			ShutdownCause:       ErrRuntimeShutdown,
 			Timer:               h.timer,
+			IO:                  h.io,
 			BlockingIdle:        h.blocking.Idle,
 			Rand:                simRand,
 			FailWhenStuck:       cfg.simulation,
@@ -109,6 +112,7 @@ func New(opts ...Option) (*Runtime, error) {
 			ShutdownCause:       ErrRuntimeShutdown,
 			Seed:                cfg.seed,
 			Timer:               h.timer,
+			IO:                  h.io,
 			BlockingIdle:        h.blocking.Idle,
 			PollTimes:           cfg.pollTimes,
 		})

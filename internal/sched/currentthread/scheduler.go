@@ -57,6 +57,8 @@ type Config struct {
 	Hooks               *task.Hooks
 	Executor            any
 	Timer               sched.TimerDriver
+	// IO is the I/O driver, or nil; the driving goroutine parks in it.
+	IO sched.IODriver
 	// OnPark and OnUnpark run on the driving goroutine around each park.
 	OnPark, OnUnpark func()
 	// OnUnhandledPanic is told of every task panic.
@@ -165,6 +167,9 @@ func New(cfg Config) *Scheduler {
 	s.pt.Init(cfg.PollTimes)
 	if cfg.Timer != nil {
 		cfg.Timer.SetUnpark(s.parker.Unpark)
+	}
+	if cfg.IO != nil {
+		cfg.IO.SetOnOpen(s.parker.Unpark)
 	}
 	return s
 }
@@ -436,6 +441,9 @@ func (s *Scheduler) processTimers() {
 	if t := s.cfg.Timer; t != nil {
 		t.Process()
 	}
+	if io := s.cfg.IO; io != nil {
+		io.Poll()
+	}
 }
 
 // park sleeps until something is scheduled, the main future is woken, a
@@ -452,22 +460,29 @@ func (s *Scheduler) park(c *core) {
 	// (through the inject queue) before the pool reports idle, so seeing the
 	// pool idle first means its wake-ups are already visible.
 	idle := (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle()) && s.inject.IsEmpty() && !s.mainWoken.Load()
+	io := s.cfg.IO
 	if t != nil {
 		if t.IsPaused() {
-			if idle && t.AutoAdvance() {
+			// Sockets first: an event ready now is work, not idleness
+			// (internal/iodriver's contract, rule 5).
+			if idle && io != nil && io.Poll() > 0 {
+				wait = 0
+			} else if idle && t.AutoAdvance() {
 				wait = 0
 			}
 		} else if d, ok := t.NextDeadline(); ok {
 			wait = max(d, 0)
 		}
 	}
-	if wait < 0 && idle && s.cfg.FailWhenStuck && (t == nil || t.IsPaused()) {
+	// A registered socket may still get an event: not stuck.
+	ioPending := io != nil && io.Pending()
+	if wait < 0 && idle && s.cfg.FailWhenStuck && (t == nil || t.IsPaused()) && !ioPending {
 		s.stuck = true
 		c.batch.afterPark() // it never slept: keep Parks == Unparks once BlockOn returns
 		return
 	}
 	if wait != 0 {
-		s.parker.Park(wait)
+		s.parker.ParkOn(io, wait)
 	}
 	if t != nil {
 		t.Process()
@@ -521,6 +536,9 @@ func (s *Scheduler) shutdownCore(c *core) {
 	s.inject.DropAll()
 	if t := s.cfg.Timer; t != nil {
 		t.Shutdown()
+	}
+	if io := s.cfg.IO; io != nil {
+		io.Shutdown()
 	}
 	s.driverG.Store(prev)
 	s.doneOnce.Do(func() { close(s.done) })

@@ -46,6 +46,9 @@ type Config struct {
 	Executor any
 	// Timer is the timer driver, or nil.
 	Timer sched.TimerDriver
+	// IO is the I/O driver, or nil; the worker that owns the timer's
+	// timed wait sleeps in it.
+	IO sched.IODriver
 	// OnWorkerStart, OnWorkerStop, OnWorkerPark and OnWorkerUnpark are
 	// called on the worker goroutine with its index; each may be nil.
 	OnWorkerStart, OnWorkerStop, OnWorkerPark, OnWorkerUnpark func(worker int)
@@ -124,6 +127,10 @@ func New(cfg Config) *Scheduler {
 	}
 	if cfg.Timer != nil {
 		cfg.Timer.SetUnpark(s.unparkDriver)
+	}
+	if cfg.IO != nil {
+		// Once open, the driver must take over the timed wait.
+		cfg.IO.SetOnOpen(s.unparkDriver)
 	}
 	s.live.Add(len(s.workers))
 	for _, w := range s.workers {
@@ -300,6 +307,9 @@ func (s *Scheduler) shutdownCore() {
 	}
 	if t := s.cfg.Timer; t != nil {
 		t.Shutdown()
+	}
+	if io := s.cfg.IO; io != nil {
+		io.Shutdown()
 	}
 	s.inject.DropAll()
 }

@@ -538,6 +538,7 @@ func (w *worker) parkTimeout(d time.Duration) {
 	s := w.s
 	w.parking = true
 	t := s.cfg.Timer
+	io := s.cfg.IO
 	switch {
 	case t == nil:
 		if d != 0 {
@@ -545,22 +546,33 @@ func (w *worker) parkTimeout(d time.Duration) {
 		}
 	case d == 0:
 		t.Process()
+		if io != nil {
+			io.Poll()
+		}
 	case s.driverOwner.CompareAndSwap(-1, int32(w.index)):
 		wait := d
 		if t.IsPaused() {
 			// A paused clock moves only when everything is idle: then
-			// jump to the next deadline instead of sleeping.
-			if w.everyoneIdle() && t.AutoAdvance() {
-				// Set before giving up driverOwner: see s.advanced.
-				s.advanced.Store(true)
-				w.advancedBy = true
-				wait = 0
+			// jump to the next deadline instead of sleeping. Sockets
+			// first: an event that is ready now is work, not idleness
+			// (internal/iodriver's contract, rule 5).
+			if w.everyoneIdle() {
+				if io != nil && io.Poll() > 0 {
+					wait = 0
+				} else if t.AutoAdvance() {
+					// Set before giving up driverOwner: see s.advanced.
+					s.advanced.Store(true)
+					w.advancedBy = true
+					wait = 0
+				}
 			}
 		} else if next, ok := t.NextDeadline(); ok && (wait < 0 || next < wait) {
 			wait = max(next, 0)
 		}
 		if wait != 0 {
-			w.parker.Park(wait)
+			// The owner of the timed wait sleeps in epoll once the
+			// I/O driver is open.
+			w.parker.ParkOn(io, wait)
 		}
 		s.driverOwner.Store(-1)
 		t.Process()
