@@ -138,12 +138,7 @@ func (c *checker) checkCreation(cur inspector.Cursor) {
 
 // follow finds where a created value goes, from its expression's parents.
 func (c *checker) follow(cur inspector.Cursor, cr creation) {
-	for {
-		if _, ok := cur.Parent().Node().(*ast.ParenExpr); !ok {
-			break
-		}
-		cur = cur.Parent()
-	}
+	cur = outsideParens(cur)
 	parent := cur.Parent()
 	ek, at := cur.ParentEdge()
 	switch p := parent.Node().(type) {
@@ -169,16 +164,33 @@ func (c *checker) follow(cur inspector.Cursor, cr creation) {
 			c.into(cr, p.Names[at])
 		}
 	case *ast.SelectorExpr:
-		if ek != edge.SelectorExpr_X || !observers[p.Sel.Name] {
-			return
-		}
-		if sel := c.info.Selections[p]; sel == nil || sel.Kind() != types.MethodVal {
-			return
-		}
-		if call, ok := parent.Parent().Node().(*ast.CallExpr); ok && call.Fun == p {
+		if ek == edge.SelectorExpr_X && c.observerCall(parent, p) {
 			c.dropped(cr, "after calling only its "+p.Sel.Name+" method")
 		}
 	}
+}
+
+// outsideParens climbs from cur past the parentheses around it.
+func outsideParens(cur inspector.Cursor) inspector.Cursor {
+	for {
+		if _, ok := cur.Parent().Node().(*ast.ParenExpr); !ok {
+			return cur
+		}
+		cur = cur.Parent()
+	}
+}
+
+// observerCall reports whether sel, at the cursor selCur, is called as an
+// observer method (see observers): x.ID(), x.String(), ...
+func (c *checker) observerCall(selCur inspector.Cursor, sel *ast.SelectorExpr) bool {
+	if !observers[sel.Sel.Name] {
+		return false
+	}
+	if s := c.info.Selections[sel]; s == nil || s.Kind() != types.MethodVal {
+		return false
+	}
+	call, ok := selCur.Parent().Node().(*ast.CallExpr)
+	return ok && call.Fun == sel
 }
 
 // into handles a created value assigned to lhs: dropped if lhs is _, a

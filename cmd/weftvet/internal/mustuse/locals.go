@@ -46,12 +46,7 @@ func (c *checker) checkLocals(root inspector.Cursor) {
 // detach, abort, hand over or store its value. Assigning to the variable,
 // assigning it to _, and calling an observer method on it cannot.
 func (c *checker) handles(cur inspector.Cursor) bool {
-	for {
-		if _, ok := cur.Parent().Node().(*ast.ParenExpr); !ok {
-			break
-		}
-		cur = cur.Parent()
-	}
+	cur = outsideParens(cur)
 	parent := cur.Parent()
 	ek, at := cur.ParentEdge()
 	switch p := parent.Node().(type) {
@@ -65,14 +60,7 @@ func (c *checker) handles(cur inspector.Cursor) bool {
 			}
 		}
 	case *ast.SelectorExpr:
-		if ek != edge.SelectorExpr_X || !observers[p.Sel.Name] {
-			return true
-		}
-		if sel := c.info.Selections[p]; sel == nil || sel.Kind() != types.MethodVal {
-			return true
-		}
-		call, ok := parent.Parent().Node().(*ast.CallExpr)
-		return !ok || call.Fun != p
+		return ek != edge.SelectorExpr_X || !c.observerCall(parent, p)
 	}
 	return true
 }
