@@ -39,12 +39,14 @@
 // # Waiting
 //
 // [Sleep], [SleepUntil], [Timeout] and [Interval] wait on the runtime's
-// clock. [Notify], [Mutex], [RwLock], [Semaphore] and [Barrier] synchronize
-// tasks; the channel families live in the mpsc, mpmc, oneshot, watch and
-// broadcast sub-packages (mpmc for many receivers on one channel, as Go
-// channels allow). [JoinSet] collects the outputs of many tasks in completion
-// order. [CancellationToken] cancels trees of work, and [Done] bridges a
-// context.Context into a future.
+// clock, whose timer counts whole milliseconds: a deadline never fires
+// early and fires up to about a millisecond late (a 1 ms sleep takes about
+// 2 ms, as in Tokio). [Notify], [Mutex], [RwLock], [Semaphore] and
+// [Barrier] synchronize tasks; the channel families live in the mpsc,
+// mpmc (many receivers on one channel, as Go channels allow), oneshot,
+// watch and broadcast sub-packages. [JoinSet] collects the outputs
+// of many tasks in completion order. [CancellationToken] cancels trees of
+// work, and [Done] bridges a context.Context into a future.
 //
 // Every waiting future releases what it registered when it is dropped
 // (future.Dropper): an aborted task leaves no timer, waiter or permit behind.

@@ -230,7 +230,12 @@ func TestLocalSetClosedFromItsTaskAfterAnOutsideClose(t *testing.T) {
 		// from another goroutine is then cancelled at once.
 		for {
 			probe := make(chan bool)
-			go func() { probe <- weft.SpawnLocal(ls, future.Ready(0)).IsFinished() }()
+			go func() {
+				h := weft.SpawnLocal(ls, future.Ready(0))
+				finished := h.IsFinished()
+				h.Detach()
+				probe <- finished
+			}()
 			if <-probe {
 				break
 			}

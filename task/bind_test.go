@@ -92,10 +92,14 @@ func TestIDsUniqueAndIncreasing(t *testing.T) {
 	for i := range 20 {
 		var id task.ID
 		switch i % 4 {
-		case 0:
-			id = spawn(a, future.Ready(0)).ID()
-		case 1:
-			id = spawn(b, future.Ready(0)).ID()
+		case 0, 1:
+			on := a
+			if i%4 == 1 {
+				on = b
+			}
+			jh := spawn(on, future.Ready(0))
+			id = jh.ID()
+			jh.Detach()
 		case 2:
 			u, jh := task.NewUnowned(future.Ready(0), a, task.Options{})
 			if u.ID() != jh.ID() {

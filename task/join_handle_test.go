@@ -401,6 +401,7 @@ func TestIsFinishedMeansFutureDropped(t *testing.T) {
 	if !jh.IsFinished() {
 		t.Fatal("not finished after completion")
 	}
+	jh.Detach()
 }
 
 func TestJoinHandleIDMatchesTask(t *testing.T) {

@@ -77,7 +77,7 @@ func (p *progress) line(final bool) {
 		now.Sub(p.s.start).Seconds(), count(uint64(rate)), count(max(c.produced.Load(), finished)-finished),
 		count(uint64(m.AliveTasks)), count(uint64(queued)), count(uint64(runq)),
 		count(c.ok.Load()), count(c.clientCancelled.Load()+c.aborted.Load()), count(c.panicked.Load()))
-	if from, to := p.s.cfg.burstWindow(); p.s.cfg.burst > 1 && now.Sub(p.s.start) > from && now.Sub(p.s.start)-p.s.cfg.progress < to {
+	if from, to := p.s.cfg.burstWindow(); p.s.cfg.burst > 1 && p.s.cfg.cycleTime(now.Sub(p.s.start)) > from && p.s.cfg.cycleTime(now.Sub(p.s.start))-p.s.cfg.progress < to {
 		text += "  (burst)"
 	}
 	p.lines++
