@@ -18,6 +18,8 @@ func SumFuture(env *Env, n int) *SumFrame {
 	return &SumFrame{env: env, n: n}
 }
 
+var _ = Sum
+
 // init starts the frame for a call from another marked function.
 func (f *SumFrame) init(env *Env, n int) {
 	*f = SumFrame{env: env, n: n}
@@ -54,6 +56,7 @@ func (f *SumFrame) step(cx *future.Context) (out int, ready bool) {
 		v int
 	)
 	switch f.pc {
+	case 0:
 	case 1:
 		goto await1
 	}
@@ -159,40 +162,34 @@ func BranchesFuture(env *Env, x int) *BranchesFrame {
 	return &BranchesFrame{env: env, x: x}
 }
 
+var _ = Branches
+
 // BranchesFrame is the state machine of Branches: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type BranchesFrame struct {
-	env     *Env
-	x       int
-	s       string
-	c0      *Step
-	pc      int32
-	polling bool
+	env *Env
+	x   int
+	s   string
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Branches until it returns or awaits a future that is not ready.
 func (f *BranchesFrame) Poll(cx *future.Context) (out string, ready bool) {
-	if f.pc < 0 {
-		weftgen.BadPoll("Branches", f.pc)
-	}
-	f.polling = true
-	defer f.unwind(&out, &ready)
-	out, ready = f.step(cx)
-	f.polling = false
-	return out, ready
-}
-
-func (f *BranchesFrame) step(cx *future.Context) (out string, ready bool) {
 	var (
 		v int
 		w int
 	)
 	switch f.pc {
+	case 0:
+		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	default:
+		weftgen.BadPoll("Branches", f.pc)
 	}
 	f.s = "start"
 	if !(f.x > 0) {
@@ -254,26 +251,10 @@ ret:
 	return out, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f *BranchesFrame) unwind(out *string, ready *bool) {
-	if !f.polling {
-		return
-	}
-	f.polling = false
-	f.pc = -3
-}
-
 // Drop abandons the future. Dropped while it waits in an await, Branches
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *BranchesFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
-		panic("weft: future of Branches dropped while it is being polled")
-	}
-	f.pc = -4
 	*f = BranchesFrame{pc: -4}
 }
 
@@ -308,6 +289,8 @@ func DefersFuture(env *Env, n int) *DefersFrame {
 	return &DefersFrame{env: env, n: n}
 }
 
+var _ = Defers
+
 // DefersFrame is the state machine of Defers: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
@@ -341,6 +324,7 @@ func (f *DefersFrame) step(cx *future.Context) (out2 int, ready bool) {
 		t int
 	)
 	switch f.pc {
+	case 0:
 	case 1:
 		goto await1
 	}
@@ -452,6 +436,8 @@ func PanicMiddleFuture(env *Env, recoverIt bool) *PanicMiddleFrame {
 	return &PanicMiddleFrame{env: env, recoverIt: recoverIt}
 }
 
+var _ = PanicMiddle
+
 // PanicMiddleFrame is the state machine of PanicMiddle: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
@@ -482,6 +468,7 @@ func (f *PanicMiddleFrame) step(cx *future.Context) (out string, ready bool) {
 		v int
 	)
 	switch f.pc {
+	case 0:
 	case 1:
 		goto await1
 	}
@@ -595,43 +582,37 @@ func ClosuresFuture(env *Env, n int) *ClosuresFrame {
 	return &ClosuresFrame{env: env, n: n}
 }
 
+var _ = Closures
+
 // ClosuresFrame is the state machine of Closures: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type ClosuresFrame struct {
-	env     *Env
-	n       int
-	fs      []func() int
-	total   *int
-	add     func(d int)
-	i       *int
-	c0      *Step
-	pc      int32
-	polling bool
+	env   *Env
+	n     int
+	fs    []func() int
+	total *int
+	add   func(d int)
+	i     *int
+	c0    *Step
+	pc    int32
 }
 
 // Poll runs Closures until it returns or awaits a future that is not ready.
 func (f2 *ClosuresFrame) Poll(cx *future.Context) (out int, ready bool) {
-	if f2.pc < 0 {
-		weftgen.BadPoll("Closures", f2.pc)
-	}
-	f2.polling = true
-	defer f2.unwind(&out, &ready)
-	out, ready = f2.step(cx)
-	f2.polling = false
-	return out, ready
-}
-
-func (f2 *ClosuresFrame) step(cx *future.Context) (out int, ready bool) {
 	var (
 		x   *int
 		sum int
 	)
 	switch f2.pc {
+	case 0:
+		f2.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	default:
+		weftgen.BadPoll("Closures", f2.pc)
 	}
 	f2.fs = nil
 	f2.total = new(int)
@@ -696,26 +677,10 @@ ret:
 	return out, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f2 *ClosuresFrame) unwind(out *int, ready *bool) {
-	if !f2.polling {
-		return
-	}
-	f2.polling = false
-	f2.pc = -3
-}
-
 // Drop abandons the future. Dropped while it waits in an await, Closures
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f2 *ClosuresFrame) Drop() {
-	pc := f2.pc
-	if pc == -1 {
-		panic("weft: future of Closures dropped while it is being polled")
-	}
-	f2.pc = -4
 	*f2 = ClosuresFrame{pc: -4}
 }
 
@@ -750,38 +715,32 @@ func PointersFuture(env *Env) *PointersFrame {
 	return &PointersFrame{env: env}
 }
 
+var _ = Pointers
+
 // PointersFrame is the state machine of Pointers: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type PointersFrame struct {
-	env     *Env
-	ps      []*int
-	i       int
-	x       *int
-	c0      *Step
-	pc      int32
-	polling bool
+	env *Env
+	ps  []*int
+	i   int
+	x   *int
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Pointers until it returns or awaits a future that is not ready.
 func (f *PointersFrame) Poll(cx *future.Context) (out int, ready bool) {
-	if f.pc < 0 {
-		weftgen.BadPoll("Pointers", f.pc)
-	}
-	f.polling = true
-	defer f.unwind(&out, &ready)
-	out, ready = f.step(cx)
-	f.polling = false
-	return out, ready
-}
-
-func (f *PointersFrame) step(cx *future.Context) (out int, ready bool) {
 	var (
 		s int
 	)
 	switch f.pc {
+	case 0:
+		f.pc = -1
 	case 1:
 		goto await1
+	default:
+		weftgen.BadPoll("Pointers", f.pc)
 	}
 	f.ps = nil
 	f.i = 0
@@ -818,26 +777,10 @@ ret:
 	return out, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f *PointersFrame) unwind(out *int, ready *bool) {
-	if !f.polling {
-		return
-	}
-	f.polling = false
-	f.pc = -3
-}
-
 // Drop abandons the future. Dropped while it waits in an await, Pointers
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *PointersFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
-		panic("weft: future of Pointers dropped while it is being polled")
-	}
-	f.pc = -4
 	*f = PointersFrame{pc: -4}
 }
 
@@ -868,35 +811,25 @@ func SwitchesFuture(env *Env, vals []any) *SwitchesFrame {
 	return &SwitchesFrame{env: env, vals: vals}
 }
 
+var _ = Switches
+
 // SwitchesFrame is the state machine of Switches: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type SwitchesFrame struct {
-	env     *Env
-	vals    []any
-	out     string
-	rx      []any
-	i2      int
-	i       int
-	x       int
-	c0      *Step
-	pc      int32
-	polling bool
+	env  *Env
+	vals []any
+	out  string
+	rx   []any
+	i2   int
+	i    int
+	x    int
+	c0   *Step
+	pc   int32
 }
 
 // Poll runs Switches until it returns or awaits a future that is not ready.
 func (f *SwitchesFrame) Poll(cx *future.Context) (out2 string, ready bool) {
-	if f.pc < 0 {
-		weftgen.BadPoll("Switches", f.pc)
-	}
-	f.polling = true
-	defer f.unwind(&out2, &ready)
-	out2, ready = f.step(cx)
-	f.polling = false
-	return out2, ready
-}
-
-func (f *SwitchesFrame) step(cx *future.Context) (out2 string, ready bool) {
 	var (
 		v  any
 		x3 string
@@ -904,10 +837,14 @@ func (f *SwitchesFrame) step(cx *future.Context) (out2 string, ready bool) {
 		n  int
 	)
 	switch f.pc {
+	case 0:
+		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	default:
+		weftgen.BadPoll("Switches", f.pc)
 	}
 	f.out = ""
 	f.rx = f.vals
@@ -997,26 +934,10 @@ ret:
 	return out2, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f *SwitchesFrame) unwind(out2 *string, ready *bool) {
-	if !f.polling {
-		return
-	}
-	f.polling = false
-	f.pc = -3
-}
-
 // Drop abandons the future. Dropped while it waits in an await, Switches
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *SwitchesFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
-		panic("weft: future of Switches dropped while it is being polled")
-	}
-	f.pc = -4
 	*f = SwitchesFrame{pc: -4}
 }
 
@@ -1051,37 +972,31 @@ func GotosFuture(env *Env, n int) *GotosFrame {
 	return &GotosFrame{env: env, n: n}
 }
 
+var _ = Gotos
+
 // GotosFrame is the state machine of Gotos: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type GotosFrame struct {
-	env     *Env
-	n       int
-	i       int
-	c0      *Step
-	pc      int32
-	polling bool
+	env *Env
+	n   int
+	i   int
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Gotos until it returns or awaits a future that is not ready.
 func (f *GotosFrame) Poll(cx *future.Context) (out int, ready bool) {
-	if f.pc < 0 {
-		weftgen.BadPoll("Gotos", f.pc)
-	}
-	f.polling = true
-	defer f.unwind(&out, &ready)
-	out, ready = f.step(cx)
-	f.polling = false
-	return out, ready
-}
-
-func (f *GotosFrame) step(cx *future.Context) (out int, ready bool) {
 	var (
 		t int
 	)
 	switch f.pc {
+	case 0:
+		f.pc = -1
 	case 1:
 		goto await1
+	default:
+		weftgen.BadPoll("Gotos", f.pc)
 	}
 	f.i = 0
 loop:
@@ -1110,26 +1025,10 @@ ret:
 	return out, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f *GotosFrame) unwind(out *int, ready *bool) {
-	if !f.polling {
-		return
-	}
-	f.polling = false
-	f.pc = -3
-}
-
 // Drop abandons the future. Dropped while it waits in an await, Gotos
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *GotosFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
-		panic("weft: future of Gotos dropped while it is being polled")
-	}
-	f.pc = -4
 	*f = GotosFrame{pc: -4}
 }
 
@@ -1160,45 +1059,39 @@ func CallerFuture(env *Env, n int) *CallerFrame {
 	return &CallerFrame{env: env, n: n}
 }
 
+var _ = Caller
+
 // CallerFrame is the state machine of Caller: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type CallerFrame struct {
-	env     *Env
-	n       int
-	v       int
-	c0      SumFrame
-	c1      CheckedFrame
-	c2      FibFrame
-	pc      int32
-	polling bool
+	env *Env
+	n   int
+	v   int
+	c0  SumFrame
+	c1  CheckedFrame
+	c2  FibFrame
+	pc  int32
 }
 
 // Poll runs Caller until it returns or awaits a future that is not ready.
 func (f *CallerFrame) Poll(cx *future.Context) (out future.Result[int], ready bool) {
-	if f.pc < 0 {
-		weftgen.BadPoll("Caller", f.pc)
-	}
-	f.polling = true
-	defer f.unwind(&out, &ready)
-	out, ready = f.step(cx)
-	f.polling = false
-	return out, ready
-}
-
-func (f *CallerFrame) step(cx *future.Context) (out future.Result[int], ready bool) {
 	var (
 		s   int
 		err error
 		t   int
 	)
 	switch f.pc {
+	case 0:
+		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
 	case 3:
 		goto await3
+	default:
+		weftgen.BadPoll("Caller", f.pc)
 	}
 	f.c0.init(f.env, f.n)
 	f.pc = 1
@@ -1247,20 +1140,6 @@ ret:
 	return out, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f *CallerFrame) unwind(out *future.Result[int], ready *bool) {
-	if !f.polling {
-		return
-	}
-	f.polling = false
-	pc := f.pc
-	f.pc = -3
-	defer func() { _ = recover() }() // the panic under way says more than one from Drop
-	f.dropAt(pc)
-}
-
 // dropAt drops the future awaited at await pc.
 func (f *CallerFrame) dropAt(pc int32) {
 	switch pc {
@@ -1278,9 +1157,6 @@ func (f *CallerFrame) dropAt(pc int32) {
 // deferred calls run.
 func (f *CallerFrame) Drop() {
 	pc := f.pc
-	if pc == -1 {
-		panic("weft: future of Caller dropped while it is being polled")
-	}
 	f.pc = -4
 	if pc > 0 {
 		f.dropAt(pc)
@@ -1323,6 +1199,8 @@ func CheckedFuture(env *Env, x int) *CheckedFrame {
 	return &CheckedFrame{env: env, x: x}
 }
 
+var _ = Checked
+
 // init starts the frame for a call from another marked function.
 func (f *CheckedFrame) init(env *Env, x int) {
 	*f = CheckedFrame{env: env, x: x}
@@ -1359,6 +1237,7 @@ func (f *CheckedFrame) step(cx *future.Context) (out future.Result[int], ready b
 		v int
 	)
 	switch f.pc {
+	case 0:
 	case 1:
 		goto await1
 	}
@@ -1455,6 +1334,8 @@ func FibFuture(env *Env, n int) *FibFrame {
 	return &FibFrame{env: env, n: n}
 }
 
+var _ = Fib
+
 // init starts the frame for a call from another marked function.
 func (f *FibFrame) init(env *Env, n int) {
 	*f = FibFrame{env: env, n: n}
@@ -1464,39 +1345,31 @@ func (f *FibFrame) init(env *Env, n int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type FibFrame struct {
-	env     *Env
-	n       int
-	t2      int
-	c0      *Step
-	c1      *FibFrame
-	pc      int32
-	polling bool
+	env *Env
+	n   int
+	t2  int
+	c0  *Step
+	c1  *FibFrame
+	pc  int32
 }
 
 // Poll runs Fib until it returns or awaits a future that is not ready.
 func (f *FibFrame) Poll(cx *future.Context) (out int, ready bool) {
-	if f.pc < 0 {
-		weftgen.BadPoll("Fib", f.pc)
-	}
-	f.polling = true
-	defer f.unwind(&out, &ready)
-	out, ready = f.step(cx)
-	f.polling = false
-	return out, ready
-}
-
-func (f *FibFrame) step(cx *future.Context) (out int, ready bool) {
 	var (
 		t  int
 		t3 int
 	)
 	switch f.pc {
+	case 0:
+		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
 	case 3:
 		goto await3
+	default:
+		weftgen.BadPoll("Fib", f.pc)
 	}
 	if !(f.n < 2) {
 		goto endif1
@@ -1549,20 +1422,6 @@ ret:
 	return out, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f *FibFrame) unwind(out *int, ready *bool) {
-	if !f.polling {
-		return
-	}
-	f.polling = false
-	pc := f.pc
-	f.pc = -3
-	defer func() { _ = recover() }() // the panic under way says more than one from Drop
-	f.dropAt(pc)
-}
-
 // dropAt drops the future awaited at await pc.
 func (f *FibFrame) dropAt(pc int32) {
 	switch pc {
@@ -1576,9 +1435,6 @@ func (f *FibFrame) dropAt(pc int32) {
 // deferred calls run.
 func (f *FibFrame) Drop() {
 	pc := f.pc
-	if pc == -1 {
-		panic("weft: future of Fib dropped while it is being polled")
-	}
 	f.pc = -4
 	if pc > 0 {
 		f.dropAt(pc)
@@ -1621,44 +1477,34 @@ func RangesFuture(env *Env, s []int, str string) *RangesFrame {
 	return &RangesFrame{env: env, s: s, str: str}
 }
 
+var _ = Ranges
+
 // RangesFrame is the state machine of Ranges: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type RangesFrame struct {
-	env     *Env
-	s       []int
-	str     string
-	out     string
-	rx      []int
-	i2      int
-	i       int
-	v       int
-	rx2     string
-	i4      int
-	w       int
-	i3      int
-	rx3     int
-	i6      int
-	i5      int
-	c0      *Step
-	r       rune
-	pc      int32
-	polling bool
+	env *Env
+	s   []int
+	str string
+	out string
+	rx  []int
+	i2  int
+	i   int
+	v   int
+	rx2 string
+	i4  int
+	w   int
+	i3  int
+	rx3 int
+	i6  int
+	i5  int
+	c0  *Step
+	r   rune
+	pc  int32
 }
 
 // Poll runs Ranges until it returns or awaits a future that is not ready.
 func (f *RangesFrame) Poll(cx *future.Context) (out2 string, ready bool) {
-	if f.pc < 0 {
-		weftgen.BadPoll("Ranges", f.pc)
-	}
-	f.polling = true
-	defer f.unwind(&out2, &ready)
-	out2, ready = f.step(cx)
-	f.polling = false
-	return out2, ready
-}
-
-func (f *RangesFrame) step(cx *future.Context) (out2 string, ready bool) {
 	var (
 		t  int
 		r2 int32
@@ -1666,12 +1512,16 @@ func (f *RangesFrame) step(cx *future.Context) (out2 string, ready bool) {
 		t2 int
 	)
 	switch f.pc {
+	case 0:
+		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
 	case 3:
 		goto await3
+	default:
+		weftgen.BadPoll("Ranges", f.pc)
 	}
 	f.out = ""
 	f.rx = f.s
@@ -1753,26 +1603,10 @@ ret:
 	return out2, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f *RangesFrame) unwind(out2 *string, ready *bool) {
-	if !f.polling {
-		return
-	}
-	f.polling = false
-	f.pc = -3
-}
-
 // Drop abandons the future. Dropped while it waits in an await, Ranges
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *RangesFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
-		panic("weft: future of Ranges dropped while it is being polled")
-	}
-	f.pc = -4
 	*f = RangesFrame{pc: -4}
 }
 
@@ -1811,40 +1645,34 @@ func ShadowFuture(env *Env) *ShadowFrame {
 	return &ShadowFrame{env: env}
 }
 
+var _ = Shadow
+
 // ShadowFrame is the state machine of Shadow: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type ShadowFrame struct {
-	env     *Env
-	x       int
-	x2      int
-	c0      *Step
-	pc      int32
-	polling bool
+	env *Env
+	x   int
+	x2  int
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Shadow until it returns or awaits a future that is not ready.
 func (f *ShadowFrame) Poll(cx *future.Context) (out int, ready bool) {
-	if f.pc < 0 {
-		weftgen.BadPoll("Shadow", f.pc)
-	}
-	f.polling = true
-	defer f.unwind(&out, &ready)
-	out, ready = f.step(cx)
-	f.polling = false
-	return out, ready
-}
-
-func (f *ShadowFrame) step(cx *future.Context) (out int, ready bool) {
 	var (
 		x3 int
 		y  int
 	)
 	switch f.pc {
+	case 0:
+		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	default:
+		weftgen.BadPoll("Shadow", f.pc)
 	}
 	f.x = 1
 	f.c0 = f.env.Next()
@@ -1887,26 +1715,10 @@ ret:
 	return out, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f *ShadowFrame) unwind(out *int, ready *bool) {
-	if !f.polling {
-		return
-	}
-	f.polling = false
-	f.pc = -3
-}
-
 // Drop abandons the future. Dropped while it waits in an await, Shadow
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *ShadowFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
-		panic("weft: future of Shadow dropped while it is being polled")
-	}
-	f.pc = -4
 	*f = ShadowFrame{pc: -4}
 }
 
@@ -1941,33 +1753,27 @@ func ContextsFuture(env *Env) *ContextsFrame {
 	return &ContextsFrame{env: env}
 }
 
+var _ = Contexts
+
 // ContextsFrame is the state machine of Contexts: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type ContextsFrame struct {
-	env     *Env
-	id      uint64
-	c0      *Step
-	pc      int32
-	polling bool
+	env *Env
+	id  uint64
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Contexts until it returns or awaits a future that is not ready.
 func (f *ContextsFrame) Poll(cx *future.Context) (out uint64, ready bool) {
-	if f.pc < 0 {
-		weftgen.BadPoll("Contexts", f.pc)
-	}
-	f.polling = true
-	defer f.unwind(&out, &ready)
-	out, ready = f.step(cx)
-	f.polling = false
-	return out, ready
-}
-
-func (f *ContextsFrame) step(cx *future.Context) (out uint64, ready bool) {
 	switch f.pc {
+	case 0:
+		f.pc = -1
 	case 1:
 		goto await1
+	default:
+		weftgen.BadPoll("Contexts", f.pc)
 	}
 	f.id = cx.TaskID()
 	f.c0 = f.env.Next()
@@ -1988,26 +1794,10 @@ ret:
 	return out, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f *ContextsFrame) unwind(out *uint64, ready *bool) {
-	if !f.polling {
-		return
-	}
-	f.polling = false
-	f.pc = -3
-}
-
 // Drop abandons the future. Dropped while it waits in an await, Contexts
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *ContextsFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
-		panic("weft: future of Contexts dropped while it is being polled")
-	}
-	f.pc = -4
 	*f = ContextsFrame{pc: -4}
 }
 
@@ -2037,6 +1827,8 @@ func (f *ContextsFrame) Trace(t *future.Trace) {
 func DrainFuture(env *Env, rx *mpsc.Receiver[int]) *DrainFrame {
 	return &DrainFrame{env: env, rx: rx}
 }
+
+var _ = Drain
 
 // DrainFrame is the state machine of Drain: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -2069,6 +1861,7 @@ func (f *DrainFrame) step(cx *future.Context) (out int, ready bool) {
 		r future.Result[int]
 	)
 	switch f.pc {
+	case 0:
 	case 1:
 		goto await1
 	}
@@ -2184,41 +1977,35 @@ func EitherFuture(env *Env, f future.Future[int], g future.Future[int]) *EitherF
 	return &EitherFrame{env: env, f: f, g: g}
 }
 
+var _ = Either
+
 // EitherFrame is the state machine of Either: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type EitherFrame struct {
-	env     *Env
-	f       future.Future[int]
-	g       future.Future[int]
-	e       future.Either[int, int]
-	c0      *future.Selected2[int, int]
-	c1      future.Future[int]
-	pc      int32
-	polling bool
+	env *Env
+	f   future.Future[int]
+	g   future.Future[int]
+	e   future.Either[int, int]
+	c0  *future.Selected2[int, int]
+	c1  future.Future[int]
+	pc  int32
 }
 
 // Poll runs Either until it returns or awaits a future that is not ready.
 func (f2 *EitherFrame) Poll(cx *future.Context) (out int, ready bool) {
-	if f2.pc < 0 {
-		weftgen.BadPoll("Either", f2.pc)
-	}
-	f2.polling = true
-	defer f2.unwind(&out, &ready)
-	out, ready = f2.step(cx)
-	f2.polling = false
-	return out, ready
-}
-
-func (f2 *EitherFrame) step(cx *future.Context) (out int, ready bool) {
 	var (
 		t int
 	)
 	switch f2.pc {
+	case 0:
+		f2.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	default:
+		weftgen.BadPoll("Either", f2.pc)
 	}
 	f2.c0 = future.Select2[int, int](f2.env.Next(), f2.f)
 	f2.pc = 1
@@ -2261,20 +2048,6 @@ ret:
 	return out, true
 }
 
-// unwind runs when Poll returns: during a panic (polling still set) it
-// drops the awaited future and runs the deferred calls, as the Async body
-// would unwind.
-func (f2 *EitherFrame) unwind(out *int, ready *bool) {
-	if !f2.polling {
-		return
-	}
-	f2.polling = false
-	pc := f2.pc
-	f2.pc = -3
-	defer func() { _ = recover() }() // the panic under way says more than one from Drop
-	f2.dropAt(pc)
-}
-
 // dropAt drops the future awaited at await pc.
 func (f2 *EitherFrame) dropAt(pc int32) {
 	switch pc {
@@ -2290,9 +2063,6 @@ func (f2 *EitherFrame) dropAt(pc int32) {
 // deferred calls run.
 func (f2 *EitherFrame) Drop() {
 	pc := f2.pc
-	if pc == -1 {
-		panic("weft: future of Either dropped while it is being polled")
-	}
 	f2.pc = -4
 	if pc > 0 {
 		f2.dropAt(pc)

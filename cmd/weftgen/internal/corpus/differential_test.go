@@ -124,6 +124,11 @@ func drive(f future.Future[string], env *Env, limit int) (o outcome) {
 	t := mocktask.Spawn(f)
 	defer func() {
 		if r := recover(); r != nil {
+			// A task's harness drops a future whose Poll panicked.
+			func() {
+				defer func() { _ = recover() }()
+				t.Drop()
+			}()
 			// An Async body polled with a task id carries its stack to
 			// the task harness, which unwraps it; do the same.
 			if sp, ok := r.(*task.StackedPanic); ok {

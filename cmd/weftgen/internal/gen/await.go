@@ -240,7 +240,7 @@ func (c *compiler) calleeArgs(call *ast.CallExpr, fn *types.Func) string {
 		_, havePtr := c.info.TypeOf(sel.X).Underlying().(*types.Pointer)
 		switch {
 		case wantPtr && !havePtr:
-			x = "&" + x
+			x = addrOf(x)
 		case !wantPtr && havePtr:
 			x = "*" + x
 		}

@@ -72,6 +72,14 @@ func (c *compiler) emit() {
 	fmt.Fprintf(w, "// %s returns the state-machine future of %s (%s): polling it\n", m.ctor, m.label, where)
 	fmt.Fprintf(w, "// runs %s as a weft.Async body would, with these arguments.\n", m.label)
 	fmt.Fprintf(w, "func %s%s(%s) *%s {\nreturn &%s{%s}\n}\n\n", recvDecl, m.ctor, strings.Join(cparams[start:], ", "), m.frame, m.frame, strings.Join(cinit, ", "))
+	// The marked function itself may be called only as an Async body (for
+	// debugging), or not at all: refer to it so linters do not call it
+	// unused.
+	if c.sig.Recv() != nil {
+		fmt.Fprintf(w, "var _ = (%s).%s\n\n", c.fe.typeString(c.sig.Recv().Type()), c.decl.Name.Name)
+	} else {
+		fmt.Fprintf(w, "var _ = %s\n\n", c.decl.Name.Name)
+	}
 	if m.inline {
 		fmt.Fprintf(w, "// init starts the frame for a call from another marked function.\n")
 		fmt.Fprintf(w, "func (%s *%s) init(%s) {\n*%s = %s{%s}\n}\n\n", c.recv, m.frame, strings.Join(cparams, ", "), c.recv, m.frame, strings.Join(cinit, ", "))
@@ -87,24 +95,23 @@ func (c *compiler) emit() {
 	}
 	fmt.Fprintf(w, "}\n\n")
 
-	// Poll.
+	// Poll, and step when the function defers.
 	fs := c.fe.future()
 	sup := c.fe.support()
 	f := c.recv
 	fmt.Fprintf(w, "// Poll runs %s until it returns or awaits a future that is not ready.\n", m.label)
-	fmt.Fprintf(w, "func (%s *%s) Poll(%s *%s.Context) (%s %s, %s bool) {\n", f, m.frame, c.cx, fs, c.out, c.outType, c.ready)
-	fmt.Fprintf(w, "if %s.%s < 0 {\n%s.BadPoll(%q, %s.%s)\n}\n", f, c.pcName, sup, m.label, f, c.pcName)
-	fmt.Fprintf(w, "%s.%s = true\ndefer %s.unwind(&%s, &%s)\n", f, c.pollingName, f, c.out, c.ready)
-	fmt.Fprintf(w, "%s, %s = %s.step(%s)\n%s.%s = false\nreturn %s, %s\n}\n\n", c.out, c.ready, f, c.cx, f, c.pollingName, c.out, c.ready)
-
-	// step.
-	fmt.Fprintf(w, "func (%s *%s) step(%s *%s.Context) (%s %s, %s bool) {\n", f, m.frame, c.cx, fs, c.out, c.outType, c.ready)
+	if c.hasDefer {
+		fmt.Fprintf(w, "func (%s *%s) Poll(%s *%s.Context) (%s %s, %s bool) {\n", f, m.frame, c.cx, fs, c.out, c.outType, c.ready)
+		fmt.Fprintf(w, "if %s.%s < 0 {\n%s.BadPoll(%q, %s.%s)\n}\n", f, c.pcName, sup, m.label, f, c.pcName)
+		fmt.Fprintf(w, "%s.%s = true\ndefer %s.unwind(&%s, &%s)\n", f, c.pollingName, f, c.out, c.ready)
+		fmt.Fprintf(w, "%s, %s = %s.step(%s)\n%s.%s = false\nreturn %s, %s\n}\n\n", c.out, c.ready, f, c.cx, f, c.pollingName, c.out, c.ready)
+		fmt.Fprintf(w, "func (%s *%s) step(%s *%s.Context) (%s %s, %s bool) {\n", f, m.frame, c.cx, fs, c.out, c.outType, c.ready)
+	} else {
+		fmt.Fprintf(w, "func (%s *%s) Poll(%s *%s.Context) (%s %s, %s bool) {\n", f, m.frame, c.cx, fs, c.out, c.outType, c.ready)
+	}
 	var locals []string
 	for _, h := range c.order {
 		if h.field || h.kind == varParam {
-			continue
-		}
-		if !c.declaredLocal(h) {
 			continue
 		}
 		locals = append(locals, h.name+" "+c.storageType(h))
@@ -112,13 +119,21 @@ func (c *compiler) emit() {
 	if len(locals) > 0 {
 		fmt.Fprintf(w, "var (\n%s\n)\n", strings.Join(locals, "\n"))
 	}
-	if len(c.awaits) > 0 {
-		fmt.Fprintf(w, "switch %s.%s {\n", f, c.pcName)
-		for _, aw := range c.awaits {
-			fmt.Fprintf(w, "case %d:\ngoto %s\n", aw.k, aw.label)
-		}
-		fmt.Fprintf(w, "}\n")
+	fmt.Fprintf(w, "switch %s.%s {\n", f, c.pcName)
+	if c.hasDefer {
+		fmt.Fprintf(w, "case 0:\n")
+	} else {
+		// Without a deferred handler, -1 from the start marks a poll
+		// in progress: a panic leaves it, and Poll and Drop see it.
+		fmt.Fprintf(w, "case 0:\n%s.%s = -1\n", f, c.pcName)
 	}
+	for _, aw := range c.awaits {
+		fmt.Fprintf(w, "case %d:\ngoto %s\n", aw.k, aw.label)
+	}
+	if !c.hasDefer {
+		fmt.Fprintf(w, "default:\n%s.BadPoll(%q, %s.%s)\n", sup, m.label, f, c.pcName)
+	}
+	fmt.Fprintf(w, "}\n")
 	w.WriteString(body.String())
 	if live[len(c.instrs)] {
 		if used[c.retLabel] {
@@ -134,34 +149,36 @@ func (c *compiler) emit() {
 	}
 	fmt.Fprintf(w, "}\n\n")
 
-	// unwind.
-	fmt.Fprintf(w, "// unwind runs when Poll returns: during a panic (polling still set) it\n")
-	fmt.Fprintf(w, "// drops the awaited future and runs the deferred calls, as the Async body\n")
-	fmt.Fprintf(w, "// would unwind.\n")
-	fmt.Fprintf(w, "func (%s *%s) unwind(%s *%s, %s *bool) {\n", f, m.frame, c.out, c.outType, c.ready)
-	fmt.Fprintf(w, "if !%s.%s {\nreturn\n}\n%s.%s = false\n", f, c.pollingName, f, c.pollingName)
+	// unwind (functions that defer only).
 	drops := c.dropCases()
-	if len(drops) > 0 {
-		fmt.Fprintf(w, "pc := %s.%s\n", f, c.pcName)
-	}
-	fmt.Fprintf(w, "%s.%s = -3\n", f, c.pcName)
 	if c.hasDefer {
-		drop := "nil"
+		fmt.Fprintf(w, "// unwind runs when Poll returns: during a panic (polling still set) it\n")
+		fmt.Fprintf(w, "// drops the awaited future and runs the deferred calls, as the Async body\n")
+		fmt.Fprintf(w, "// would unwind.\n")
+		fmt.Fprintf(w, "func (%s *%s) unwind(%s *%s, %s *bool) {\n", f, m.frame, c.out, c.outType, c.ready)
+		fmt.Fprintf(w, "if !%s.%s {\nreturn\n}\n%s.%s = false\n", f, c.pollingName, f, c.pollingName)
 		if len(drops) > 0 {
-			drop = fmt.Sprintf("func() { %s.dropAt(pc) }", f)
+			fmt.Fprintf(w, "pc := %s.%s\n", f, c.pcName)
 		}
-		fmt.Fprintf(w, "if %s.%s.Pending() {\n", f, c.defersName)
-		fmt.Fprintf(w, "if %s.%s.Panic(recover(), %s) {\n", f, c.defersName, drop)
-		if s := c.resultsToOut("*" + c.out); s != "" {
-			w.WriteString(s + "\n")
+		fmt.Fprintf(w, "%s.%s = -3\n", f, c.pcName)
+		if c.hasDefer {
+			drop := "nil"
+			if len(drops) > 0 {
+				drop = fmt.Sprintf("func() { %s.dropAt(pc) }", f)
+			}
+			fmt.Fprintf(w, "if %s.%s.Pending() {\n", f, c.defersName)
+			fmt.Fprintf(w, "if %s.%s.Panic(recover(), %s) {\n", f, c.defersName, drop)
+			if s := c.resultsToOut("*" + c.out); s != "" {
+				w.WriteString(s + "\n")
+			}
+			fmt.Fprintf(w, "*%s = true\n*%s = %s{%s: -2}\n}\nreturn\n}\n", c.ready, f, m.frame, c.pcName)
 		}
-		fmt.Fprintf(w, "*%s = true\n*%s = %s{%s: -2}\n}\nreturn\n}\n", c.ready, f, m.frame, c.pcName)
+		if len(drops) > 0 {
+			fmt.Fprintf(w, "defer func() { _ = recover() }() // the panic under way says more than one from Drop\n")
+			fmt.Fprintf(w, "%s.dropAt(pc)\n", f)
+		}
+		fmt.Fprintf(w, "}\n\n")
 	}
-	if len(drops) > 0 {
-		fmt.Fprintf(w, "defer func() { _ = recover() }() // the panic under way says more than one from Drop\n")
-		fmt.Fprintf(w, "%s.dropAt(pc)\n", f)
-	}
-	fmt.Fprintf(w, "}\n\n")
 
 	// dropAt.
 	if len(drops) > 0 {
@@ -177,9 +194,14 @@ func (c *compiler) emit() {
 	fmt.Fprintf(w, "// Drop abandons the future. Dropped while it waits in an await, %s\n", m.label)
 	fmt.Fprintf(w, "// unwinds as the Async body would: the awaited future is dropped and the\n")
 	fmt.Fprintf(w, "// deferred calls run.\n")
-	fmt.Fprintf(w, "func (%s *%s) Drop() {\npc := %s.%s\n", f, m.frame, f, c.pcName)
-	fmt.Fprintf(w, "if pc == -1 {\npanic(%q)\n}\n", "weft: future of "+m.label+" dropped while it is being polled")
-	fmt.Fprintf(w, "%s.%s = -4\n", f, c.pcName)
+	fmt.Fprintf(w, "func (%s *%s) Drop() {\n", f, m.frame)
+	if c.hasDefer || len(drops) > 0 {
+		fmt.Fprintf(w, "pc := %s.%s\n", f, c.pcName)
+		if c.hasDefer {
+			fmt.Fprintf(w, "if pc == -1 {\npanic(%q)\n}\n", "weft: future of "+m.label+" dropped while it is being polled")
+		}
+		fmt.Fprintf(w, "%s.%s = -4\n", f, c.pcName)
+	}
 	switch {
 	case c.hasDefer && len(drops) > 0:
 		fmt.Fprintf(w, "if pc > 0 {\n%s.%s.Unwind(func() { %s.dropAt(pc) })\n}\n", f, c.defersName, f)
@@ -286,7 +308,9 @@ func (c *compiler) fields() []field {
 		add(c.defersName, c.fe.support()+".Defers", nil)
 	}
 	add(c.pcName, "int32", types.Typ[types.Int32])
-	add(c.pollingName, "bool", types.Typ[types.Bool])
+	if c.hasDefer {
+		add(c.pollingName, "bool", types.Typ[types.Bool])
+	}
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].align > fs[j].align })
 	return fs
 }

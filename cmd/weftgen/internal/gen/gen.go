@@ -152,6 +152,10 @@ func Generate(dir string, patterns []string) (*Result, error) {
 	all := map[*types.Func]*marked{}
 	var gens []*pkgGen
 	for _, p := range pkgs {
+		if p.TypesInfo == nil || len(p.Syntax) == 0 {
+			errs = append(errs, &Error{Msg: fmt.Sprintf("weftgen: cannot load %s: %v", p.PkgPath, p.Errors)})
+			continue
+		}
 		g := newPkgGen(p, overlay)
 		gens = append(gens, g)
 		g.find(all)
@@ -373,7 +377,10 @@ func (g *pkgGen) generate() ([]File, ErrorList) {
 func (g *pkgGen) reportTypeErrors() {
 	for _, e := range g.typeErrs {
 		if e.Kind == packages.ListError {
-			g.errs = append(g.errs, &Error{Msg: e.Error()})
+			// go list compiles the package for export data and fails
+			// where the source uses what the hidden generated files
+			// declared; the type checker's own errors below are the
+			// ones that count.
 			continue
 		}
 		pos := parsePos(e.Pos)

@@ -207,7 +207,7 @@ func (c *compiler) deferText(d *ast.DeferStmt, ov map[*hvar]string) string {
 					_, wantPtr := rt.(*types.Pointer)
 					_, havePtr := c.info.TypeOf(sel.X).Underlying().(*types.Pointer)
 					if wantPtr && !havePtr && !types.IsInterface(c.info.TypeOf(sel.X)) {
-						recv = "&" + recv
+						recv = addrOf(recv)
 					}
 					funText = tmp(recv, nil) + "." + sel.Sel.Name
 					break
@@ -374,4 +374,12 @@ func (c *compiler) breaksOut(s ast.Stmt) bool {
 		return !found && !lit
 	})
 	return found
+}
+
+// addrOf is the text of &x; the address of a boxed variable's (*p) is p.
+func addrOf(x string) string {
+	if strings.HasPrefix(x, "(*") && strings.HasSuffix(x, ")") && strings.Count(x, "(") == 1 {
+		return x[2 : len(x)-1]
+	}
+	return "&" + x
 }
