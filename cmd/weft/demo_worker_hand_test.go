@@ -74,4 +74,3 @@ func (w *handWorker) Drop() {
 	w.rx.Recv().Drop()
 	w.js.Close()
 }
-
