@@ -287,3 +287,27 @@ func Either(a *weft.A, env *Env, f, g future.Future[int]) int {
 	}
 	return weft.Await(a, g) + e.B
 }
+
+// Outlives returns closures that capture a parameter, the named result
+// and loop variables, called after the function has returned.
+//
+//weft:async
+func Outlives(a *weft.A, env *Env, n int) (fs []func() int) {
+	base := n * 100
+	for i := range 2 {
+		v := weft.Await(a, env.Next())
+		fs = append(fs, func() int { return base + n + i + v + len(fs) })
+	}
+	return fs
+}
+
+// DeferLoop defers closures that capture per-iteration variables, and
+// aborts report which ran.
+//
+//weft:async
+func DeferLoop(a *weft.A, env *Env) {
+	for i := 0; i < 3; i++ {
+		x := weft.Await(a, env.Next())
+		defer func() { env.Log(fmt.Sprint("deferred ", i, x)) }()
+	}
+}

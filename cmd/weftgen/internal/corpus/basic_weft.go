@@ -286,7 +286,7 @@ func (f *BranchesFrame) Trace(t *future.Trace) {
 // DefersFuture returns the state-machine future of Defers (basic.go:54): polling it
 // runs Defers as a weft.Async body would, with these arguments.
 func DefersFuture(env *Env, n int) *DefersFrame {
-	return &DefersFrame{env: env, n: n}
+	return &DefersFrame{env: &env, n: n, out: new(int)}
 }
 
 var _ = Defers
@@ -295,9 +295,9 @@ var _ = Defers
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type DefersFrame struct {
-	env     *Env
+	env     **Env
 	n       int
-	out     int
+	out     *int
 	rx      int
 	i2      int
 	c0      *Step
@@ -328,13 +328,17 @@ func (f *DefersFrame) step(cx *future.Context) (out2 int, ready bool) {
 	case 1:
 		goto await1
 	}
-	f.defers.Push(func(next func()) {
-		defer func() {
-			f.env.Log(fmt.Sprint("defer out=", f.out))
-			f.out *= 10
-		}()
-		next()
-	})
+	{
+		env2 := f.env
+		out3 := f.out
+		f.defers.Push(func(next func()) {
+			defer func() {
+				(*env2).Log(fmt.Sprint("defer out=", (*out3)))
+				(*out3) *= 10
+			}()
+			next()
+		})
+	}
 	f.rx = f.n
 	f.i2 = 0
 range1:
@@ -343,14 +347,14 @@ range1:
 	}
 	i = f.i2
 	{
-		d := f.env
+		d := (*f.env)
 		var d2 string = fmt.Sprint("defer i=", i)
 		f.defers.Push(func(next func()) {
 			defer d.Log(d2)
 			next()
 		})
 	}
-	f.c0 = f.env.Next()
+	f.c0 = (*f.env).Next()
 	f.pc = 1
 await1:
 	{
@@ -362,15 +366,15 @@ await1:
 		f.c0 = nil
 		t = v
 	}
-	f.out += t
+	(*f.out) += t
 	f.i2++
 	goto range1
 break3:
-	f.out = f.out + 1
+	(*f.out) = (*f.out) + 1
 	goto ret
 ret:
 	f.defers.Return()
-	out2 = f.out
+	out2 = (*f.out)
 	*f = DefersFrame{pc: -2}
 	return out2, true
 }
@@ -386,7 +390,7 @@ func (f *DefersFrame) unwind(out2 *int, ready *bool) {
 	f.pc = -3
 	if f.defers.Pending() {
 		if f.defers.Panic(recover(), nil) {
-			*out2 = f.out
+			*out2 = (*f.out)
 			*ready = true
 			*f = DefersFrame{pc: -2}
 		}
@@ -433,7 +437,7 @@ func (f *DefersFrame) Trace(t2 *future.Trace) {
 // PanicMiddleFuture returns the state-machine future of PanicMiddle (basic.go:70): polling it
 // runs PanicMiddle as a weft.Async body would, with these arguments.
 func PanicMiddleFuture(env *Env, recoverIt bool) *PanicMiddleFrame {
-	return &PanicMiddleFrame{env: env, recoverIt: recoverIt}
+	return &PanicMiddleFrame{env: &env, recoverIt: recoverIt, res: new(string)}
 }
 
 var _ = PanicMiddle
@@ -442,8 +446,8 @@ var _ = PanicMiddle
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type PanicMiddleFrame struct {
-	env       *Env
-	res       string
+	env       **Env
+	res       *string
 	c0        *Step
 	defers    weftgen.Defers
 	pc        int32
@@ -473,31 +477,35 @@ func (f *PanicMiddleFrame) step(cx *future.Context) (out string, ready bool) {
 		goto await1
 	}
 	{
-		d := f.env
+		d := (*f.env)
 		f.defers.Push(func(next func()) {
 			defer d.Log("outer defer")
 			next()
 		})
 	}
-	if f.recoverIt {
-		f.defers.Push(func(next func()) {
-			defer func() {
-				if r := recover(); r != nil {
-					f.env.Log(fmt.Sprint("recovered: ", r))
-					f.res = "recovered"
-				}
-			}()
-			next()
-		})
+	{
+		env2 := f.env
+		res2 := f.res
+		if f.recoverIt {
+			f.defers.Push(func(next func()) {
+				defer func() {
+					if r := recover(); r != nil {
+						(*env2).Log(fmt.Sprint("recovered: ", r))
+						(*res2) = "recovered"
+					}
+				}()
+				next()
+			})
+		}
 	}
 	{
-		d2 := f.env
+		d2 := (*f.env)
 		f.defers.Push(func(next func()) {
 			defer d2.Recoverer("named")
 			next()
 		})
 	}
-	f.c0 = f.env.Next()
+	f.c0 = (*f.env).Next()
 	f.pc = 1
 await1:
 	{
@@ -512,11 +520,11 @@ await1:
 	if v > 0 {
 		panic(fmt.Sprint("boom ", v))
 	}
-	f.res = "no panic"
+	(*f.res) = "no panic"
 	goto ret
 ret:
 	f.defers.Return()
-	out = f.res
+	out = (*f.res)
 	*f = PanicMiddleFrame{pc: -2}
 	return out, true
 }
@@ -532,7 +540,7 @@ func (f *PanicMiddleFrame) unwind(out *string, ready *bool) {
 	f.pc = -3
 	if f.defers.Pending() {
 		if f.defers.Panic(recover(), nil) {
-			*out = f.res
+			*out = (*f.res)
 			*ready = true
 			*f = PanicMiddleFrame{pc: -2}
 		}
@@ -1825,7 +1833,7 @@ func (f *ContextsFrame) Trace(t *future.Trace) {
 // DrainFuture returns the state-machine future of Drain (basic.go:262): polling it
 // runs Drain as a weft.Async body would, with these arguments.
 func DrainFuture(env *Env, rx *mpsc.Receiver[int]) *DrainFrame {
-	return &DrainFrame{env: env, rx: rx}
+	return &DrainFrame{env: &env, rx: rx}
 }
 
 var _ = Drain
@@ -1834,7 +1842,7 @@ var _ = Drain
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type DrainFrame struct {
-	env     *Env
+	env     **Env
 	rx      *mpsc.Receiver[int]
 	r0      int
 	total   *int
@@ -1868,9 +1876,10 @@ func (f *DrainFrame) step(cx *future.Context) (out int, ready bool) {
 	f.total = new(int)
 	(*f.total) = 0
 	{
+		env2 := f.env
 		total2 := f.total
 		f.defers.Push(func(next func()) {
-			defer func() { f.env.Log(fmt.Sprint("drain defer ", (*total2))) }()
+			defer func() { (*env2).Log(fmt.Sprint("drain defer ", (*total2))) }()
 			next()
 		})
 	}
@@ -1896,7 +1905,7 @@ await1:
 		panic("drain: 99")
 	}
 	(*f.total) += r.Value
-	f.env.Log(fmt.Sprint("drain got ", r.Value))
+	(*f.env).Log(fmt.Sprint("drain got ", r.Value))
 	goto loop1
 ret:
 	f.defers.Return()
@@ -2092,5 +2101,246 @@ func (f2 *EitherFrame) Trace(t2 *future.Trace) {
 		t2.Leaf("Either (dropped)")
 	default:
 		t2.Leaf("Either (running)")
+	}
+}
+
+// OutlivesFuture returns the state-machine future of Outlives (basic.go:295): polling it
+// runs Outlives as a weft.Async body would, with these arguments.
+func OutlivesFuture(env *Env, n int) *OutlivesFrame {
+	return &OutlivesFrame{env: env, n: &n, fs: new([]func() int)}
+}
+
+var _ = Outlives
+
+// OutlivesFrame is the state machine of Outlives: the variables it keeps across awaits,
+// the future it awaits, and where it is (pc: 0 not started, k>0 at the
+// k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
+type OutlivesFrame struct {
+	env  *Env
+	n    *int
+	fs   *[]func() int
+	base *int
+	rx   int
+	i2   int
+	i    *int
+	c0   *Step
+	pc   int32
+}
+
+// Poll runs Outlives until it returns or awaits a future that is not ready.
+func (f *OutlivesFrame) Poll(cx *future.Context) (out []func() int, ready bool) {
+	var (
+		v *int
+	)
+	switch f.pc {
+	case 0:
+		f.pc = -1
+	case 1:
+		goto await1
+	default:
+		weftgen.BadPoll("Outlives", f.pc)
+	}
+	f.base = new(int)
+	(*f.base) = (*f.n) * 100
+	f.rx = 2
+	f.i2 = 0
+range1:
+	if !(f.i2 < f.rx) {
+		goto break3
+	}
+	f.i = new(int)
+	*f.i = f.i2
+	f.c0 = f.env.Next()
+	f.pc = 1
+await1:
+	{
+		v2, ok := f.c0.Poll(cx)
+		if !ok {
+			return
+		}
+		f.pc = -1
+		f.c0 = nil
+		v = new(int)
+		(*v) = v2
+	}
+	{
+		base2 := f.base
+		n2 := f.n
+		i3 := f.i
+		v3 := v
+		fs2 := f.fs
+		(*fs2) = append((*fs2), func() int { return (*base2) + (*n2) + (*i3) + (*v3) + len((*fs2)) })
+	}
+	f.i2++
+	goto range1
+break3:
+	out = (*f.fs)
+	goto ret
+ret:
+	*f = OutlivesFrame{pc: -2}
+	return out, true
+}
+
+// Drop abandons the future. Dropped while it waits in an await, Outlives
+// unwinds as the Async body would: the awaited future is dropped and the
+// deferred calls run.
+func (f *OutlivesFrame) Drop() {
+	*f = OutlivesFrame{pc: -4}
+}
+
+// Trace describes the future for task dumps: Outlives, the await it waits in,
+// and the awaited future's own trace below.
+func (f *OutlivesFrame) Trace(t *future.Trace) {
+	switch f.pc {
+	case 0:
+		t.Leaf("Outlives (not started)")
+	case 1:
+		t.Push("Outlives at basic.go:298")
+		t.Future(f.c0)
+		t.Pop()
+	case -2:
+		t.Leaf("Outlives (done)")
+	case -3:
+		t.Leaf("Outlives (panicked)")
+	case -4:
+		t.Leaf("Outlives (dropped)")
+	default:
+		t.Leaf("Outlives (running)")
+	}
+}
+
+// DeferLoopFuture returns the state-machine future of DeferLoop (basic.go:308): polling it
+// runs DeferLoop as a weft.Async body would, with these arguments.
+func DeferLoopFuture(env *Env) *DeferLoopFrame {
+	return &DeferLoopFrame{env: &env}
+}
+
+var _ = DeferLoop
+
+// DeferLoopFrame is the state machine of DeferLoop: the variables it keeps across awaits,
+// the future it awaits, and where it is (pc: 0 not started, k>0 at the
+// k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
+type DeferLoopFrame struct {
+	env     **Env
+	i       *int
+	c0      *Step
+	defers  weftgen.Defers
+	pc      int32
+	polling bool
+}
+
+// Poll runs DeferLoop until it returns or awaits a future that is not ready.
+func (f *DeferLoopFrame) Poll(cx *future.Context) (out struct{}, ready bool) {
+	if f.pc < 0 {
+		weftgen.BadPoll("DeferLoop", f.pc)
+	}
+	f.polling = true
+	defer f.unwind(&out, &ready)
+	out, ready = f.step(cx)
+	f.polling = false
+	return out, ready
+}
+
+func (f *DeferLoopFrame) step(cx *future.Context) (out struct{}, ready bool) {
+	var (
+		x *int
+	)
+	switch f.pc {
+	case 0:
+	case 1:
+		goto await1
+	}
+	f.i = new(int)
+	(*f.i) = 0
+loop1:
+	if !((*f.i) < 3) {
+		goto break3
+	}
+	f.c0 = (*f.env).Next()
+	f.pc = 1
+await1:
+	{
+		v, ok := f.c0.Poll(cx)
+		if !ok {
+			return
+		}
+		f.pc = -1
+		f.c0 = nil
+		x = new(int)
+		(*x) = v
+	}
+	{
+		env2 := f.env
+		i2 := f.i
+		x2 := x
+		f.defers.Push(func(next func()) {
+			defer func() { (*env2).Log(fmt.Sprint("deferred ", (*i2), (*x2))) }()
+			next()
+		})
+	}
+	{
+		t := *f.i
+		f.i = new(int)
+		*f.i = t
+	}
+	(*f.i)++
+	goto loop1
+break3:
+	f.defers.Return()
+	*f = DeferLoopFrame{pc: -2}
+	return out, true
+}
+
+// unwind runs when Poll returns: during a panic (polling still set) it
+// drops the awaited future and runs the deferred calls, as the Async body
+// would unwind.
+func (f *DeferLoopFrame) unwind(out *struct{}, ready *bool) {
+	if !f.polling {
+		return
+	}
+	f.polling = false
+	f.pc = -3
+	if f.defers.Pending() {
+		if f.defers.Panic(recover(), nil) {
+			*ready = true
+			*f = DeferLoopFrame{pc: -2}
+		}
+		return
+	}
+}
+
+// Drop abandons the future. Dropped while it waits in an await, DeferLoop
+// unwinds as the Async body would: the awaited future is dropped and the
+// deferred calls run.
+func (f *DeferLoopFrame) Drop() {
+	pc := f.pc
+	if pc == -1 {
+		panic("weft: future of DeferLoop dropped while it is being polled")
+	}
+	f.pc = -4
+	if pc > 0 {
+		f.defers.Unwind(nil)
+	}
+	*f = DeferLoopFrame{pc: -4}
+}
+
+// Trace describes the future for task dumps: DeferLoop, the await it waits in,
+// and the awaited future's own trace below.
+func (f *DeferLoopFrame) Trace(t2 *future.Trace) {
+	switch f.pc {
+	case 0:
+		t2.Leaf("DeferLoop (not started)")
+	case 1:
+		t2.Push("DeferLoop at basic.go:310")
+		t2.Future(f.c0)
+		t2.Pop()
+	case -2:
+		t2.Leaf("DeferLoop (done)")
+	case -3:
+		t2.Leaf("DeferLoop (panicked)")
+	case -4:
+		t2.Leaf("DeferLoop (dropped)")
+	default:
+		t2.Leaf("DeferLoop (running)")
 	}
 }

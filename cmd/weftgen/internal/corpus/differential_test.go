@@ -99,6 +99,21 @@ func cases() []diffCase {
 			func(a *weft.A, e *Env) int { return Either(a, e, ready(5), ready(1)) },
 			func(e *Env) future.Future[int] { return EitherFuture(e, ready(5), ready(1)) }),
 	)
+	callAll := func(fs []func() int) string {
+		var out []int
+		for _, f := range fs {
+			out = append(out, f())
+		}
+		return fmt.Sprint(out)
+	}
+	cs = append(cs,
+		both("Outlives", []int{7, 9},
+			func(a *weft.A, e *Env) string { return callAll(Outlives(a, e, 3)) },
+			func(e *Env) future.Future[string] { return future.Map(OutlivesFuture(e, 3), callAll) }),
+		both("DeferLoop", []int{4, 5, 6},
+			func(a *weft.A, e *Env) struct{} { DeferLoop(a, e); return struct{}{} },
+			func(e *Env) future.Future[struct{}] { return DeferLoopFuture(e) }),
+	)
 	for _, vals := range [][]int{{1, 2, 3, 4, 5, 6, 7, 8}, {1, 2, 3, 13}, {-1, 0, 0, 0, 0, 0}} {
 		cs = append(cs, both("Caller", vals,
 			func(a *weft.A, e *Env) future.Result[int] {

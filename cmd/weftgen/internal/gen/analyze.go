@@ -32,7 +32,7 @@ func (c *compiler) awaitOf(call *ast.CallExpr) (awaitKind, *types.Func) {
 	if m, ok := c.g.all[fn]; ok && m.g == c.g {
 		return awaitFrame, fn
 	}
-	if ps := fn.Type().(*types.Signature).Params(); ps.Len() > 0 && isWeftA(ps.At(0).Type()) {
+	if ps := fn.Type().(*types.Signature).Params(); ps.Len() > 0 && isWeftA(ps.At(0).Type()) && fn.Pkg() != c.g.tpkg {
 		return awaitRemote, fn
 	}
 	return notAwait, nil
@@ -87,6 +87,9 @@ func (c *compiler) analyze() {
 		case *ast.CallExpr:
 			kind, fn := c.awaitOf(n)
 			switch {
+			case litDepth > 0 || inGo > 0:
+				// a in a function literal or a go statement is refused
+				// below, with the reason.
 			case kind == awaitFunc:
 				if len(n.Args) != 2 || !c.isA(n.Args[0]) {
 					c.errorf(n.Pos(), "weft.Await must be given this function's parameter %s as its first argument", c.aName())
@@ -157,11 +160,14 @@ func (c *compiler) aName() string {
 func (c *compiler) refuseA(id *ast.Ident) {
 	path := pathTo(c.decl.Body, id)
 	a := c.aName()
-	for i := len(path) - 1; i >= 0; i-- {
-		switch p := path[i].(type) {
-		case *ast.GoStmt:
+	for _, p := range path {
+		if _, ok := p.(*ast.GoStmt); ok {
 			c.errorf(id.Pos(), "go statement uses %s: a goroutine cannot await in this function's task; pass it the values it needs, or spawn a task instead", a)
 			return
+		}
+	}
+	for i := len(path) - 1; i >= 0; i-- {
+		switch p := path[i].(type) {
 		case *ast.FuncLit:
 			c.errorf(id.Pos(), "%s is used inside a function literal: a closure cannot await in the state machine; await in the function itself, or make the closure a marked function", a)
 			return
@@ -169,6 +175,16 @@ func (c *compiler) refuseA(id *ast.Ident) {
 			if p.Op == token.AND && i == len(path)-2 {
 				c.errorf(id.Pos(), "the address of %s is taken: %s is only a capability to await; use it only as weft.Await(%s, f), in calls of marked functions and as %s.Context()", a, a, a, a)
 				return
+			}
+		}
+	}
+	if len(path) >= 2 {
+		if call, ok := path[len(path)-2].(*ast.CallExpr); ok && len(call.Args) > 0 && call.Args[0] == id {
+			if fn := calleeFunc(c.info, call); fn != nil {
+				if ps := fn.Type().(*types.Signature).Params(); ps.Len() > 0 && isWeftA(ps.At(0).Type()) {
+					c.errorf(id.Pos(), "%s escapes to %s, which is not marked %s: mark it so that weftgen compiles it too, or do not pass it %s", a, fn.Name(), Directive, a)
+					return
+				}
 			}
 		}
 	}

@@ -156,10 +156,10 @@ var dropper = types.NewInterfaceType([]*types.Func{
 }, nil).Complete()
 
 // childFor returns the child field that holds the futures of an await.
-func (c *compiler) childFor(call *ast.CallExpr) (*child, func() string) {
+func (c *compiler) childFor(call *ast.CallExpr) (*child, func(ov map[*hvar]string) string) {
 	kind, fn := c.awaitOf(call)
 	var ch child
-	var create func(field string) string
+	var create func(field string, ov map[*hvar]string) string
 	switch kind {
 	case awaitFunc:
 		t := c.info.TypeOf(call.Args[1])
@@ -168,7 +168,7 @@ func (c *compiler) childFor(call *ast.CallExpr) (*child, func() string) {
 		ch.drops = !ch.iface && types.Implements(t, dropper)
 		ch.text = c.fe.typeString(t)
 		arg := call.Args[1]
-		create = func(field string) string { return field + " = " + c.render(arg, nil) }
+		create = func(field string, ov map[*hvar]string) string { return field + " = " + c.render(arg, ov) }
 	case awaitFrame:
 		m := c.g.all[fn]
 		ch.frame = m
@@ -177,8 +177,8 @@ func (c *compiler) childFor(call *ast.CallExpr) (*child, func() string) {
 		if ch.ptr {
 			ch.text = "*" + m.frame
 		}
-		create = func(field string) string {
-			args := c.calleeArgs(call, fn)
+		create = func(field string, ov map[*hvar]string) string {
+			args := c.calleeArgs(call, fn, ov)
 			if ch.ptr {
 				return fmt.Sprintf("%s = new(%s)\n%s.init(%s)", field, m.frame, field, args)
 			}
@@ -192,27 +192,27 @@ func (c *compiler) childFor(call *ast.CallExpr) (*child, func() string) {
 			ctor := c.remoteCtor(fn)
 			ch.text = c.fe.typeString(ctor.Type().(*types.Signature).Results().At(0).Type())
 		}
-		create = func(field string) string {
+		create = func(field string, ov map[*hvar]string) string {
 			var args []string
 			for _, a := range call.Args[1:] {
-				args = append(args, c.render(a, nil))
+				args = append(args, c.render(a, ov))
 			}
 			el := ""
 			if call.Ellipsis.IsValid() {
 				el = "..."
 			}
-			return fmt.Sprintf("%s = %sFuture(%s%s)", field, c.render(call.Fun, nil), strings.Join(args, ", "), el)
+			return fmt.Sprintf("%s = %sFuture(%s%s)", field, c.render(call.Fun, ov), strings.Join(args, ", "), el)
 		}
 	}
 	for _, x := range c.children {
 		if x.text == ch.text {
-			return x, func() string { return create(c.recv + "." + x.name) }
+			return x, func(ov map[*hvar]string) string { return create(c.recv+"."+x.name, ov) }
 		}
 	}
 	ch.name = c.fieldName(fmt.Sprintf("c%d", len(c.children)))
 	p := &ch
 	c.children = append(c.children, p)
-	return p, func() string { return create(c.recv + "." + p.name) }
+	return p, func(ov map[*hvar]string) string { return create(c.recv+"."+p.name, ov) }
 }
 
 // remoteCtor returns another package's generated constructor for fn.
@@ -230,12 +230,12 @@ func (c *compiler) remoteCtor(fn *types.Func) *types.Func {
 
 // calleeArgs is the argument list of a marked callee's init: its receiver,
 // if a method, then the arguments after a.
-func (c *compiler) calleeArgs(call *ast.CallExpr, fn *types.Func) string {
+func (c *compiler) calleeArgs(call *ast.CallExpr, fn *types.Func, ov map[*hvar]string) string {
 	var args []string
 	sig := fn.Type().(*types.Signature)
 	if recv := sig.Recv(); recv != nil {
 		sel := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		x := c.render(sel.X, nil)
+		x := c.render(sel.X, ov)
 		_, wantPtr := recv.Type().(*types.Pointer)
 		_, havePtr := c.info.TypeOf(sel.X).Underlying().(*types.Pointer)
 		switch {
@@ -247,7 +247,7 @@ func (c *compiler) calleeArgs(call *ast.CallExpr, fn *types.Func) string {
 		args = append(args, x)
 	}
 	for _, a := range call.Args[1:] {
-		args = append(args, c.render(a, nil))
+		args = append(args, c.render(a, ov))
 	}
 	s := strings.Join(args, ", ")
 	if call.Ellipsis.IsValid() {
@@ -273,7 +273,7 @@ func (c *compiler) emitAwait(call *ast.CallExpr, assign func() string, luses, ld
 	}
 	pos := c.g.fset.Position(call.Pos())
 	aw := &awaitInstr{
-		k: len(c.awaits) + 1, ch: ch, create: create, assign: assign,
+		k: len(c.awaits) + 1, ch: ch, call: call, create: create, assign: assign,
 		uses: uses, luses: luses, ldefs: ldefs,
 		line: fmt.Sprintf("%s:%d", baseName(pos.Filename), pos.Line),
 	}

@@ -279,7 +279,7 @@ func (c *compiler) setup() {
 			c.params = append(c.params, nil)
 			return
 		}
-		h := &hvar{obj: v, kind: varParam, typ: v.Type(), field: true, idx: -1}
+		h := &hvar{obj: v, kind: varParam, typ: v.Type(), field: true, idx: -1, boxed: c.captured[v]}
 		h.name = c.fieldName(v.Name())
 		c.add(h)
 		c.params = append(c.params, h)
@@ -299,7 +299,9 @@ func (c *compiler) setup() {
 		}
 		h := &hvar{obj: v, kind: varResult, typ: v.Type(), idx: -1}
 		if c.hasDefer || c.captured[v] {
-			h.field = true
+			// A captured result is boxed, as a captured parameter is: a
+			// closure holds the box, which outlives the frame's fields.
+			h.field, h.boxed = true, c.captured[v]
 			want := v.Name()
 			if !named {
 				want = "r" + strconv.Itoa(i)

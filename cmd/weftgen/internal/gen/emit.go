@@ -38,7 +38,9 @@ func (c *compiler) emit() {
 		case iGoto:
 			body.WriteString("goto " + in.label + "\n")
 		case iIf:
-			body.WriteString("if " + in.text() + " {\ngoto " + in.label + "\n}\n")
+			body.WriteString(c.withCopies(in.node, func(ov map[*hvar]string) string {
+				return "if " + in.cond(ov) + " {\ngoto " + in.label + "\n}"
+			}) + "\n")
 		case iStmt, iReturn, iDispatch:
 			if t := strings.TrimSpace(in.text()); t != "" {
 				body.WriteString(t + "\n")
@@ -59,8 +61,17 @@ func (c *compiler) emit() {
 	var cparams, cinit []string
 	cparams = c.paramDecls()
 	for _, h := range c.params {
-		if h != nil {
+		switch {
+		case h == nil:
+		case h.boxed:
+			cinit = append(cinit, h.name+": &"+h.obj.Name())
+		default:
 			cinit = append(cinit, h.name+": "+h.obj.Name())
+		}
+	}
+	for _, h := range c.order {
+		if h.kind == varResult && h.boxed {
+			cinit = append(cinit, h.name+": new("+c.fe.typeString(h.typ)+")")
 		}
 	}
 	recvDecl := ""
@@ -228,10 +239,6 @@ func (c *compiler) emit() {
 	fmt.Fprintf(w, "}\n}\n\n")
 }
 
-// declaredLocal reports whether step must declare h.
-func (c *compiler) declaredLocal(h *hvar) bool {
-	return h.kind != varParam
-}
 
 // storageType is the printed type of h's storage.
 func (c *compiler) storageType(h *hvar) string {
@@ -374,7 +381,7 @@ func (c *compiler) awaitText(aw *awaitInstr) string {
 	f := c.recv
 	field := f + "." + aw.ch.name
 	var b strings.Builder
-	b.WriteString(aw.create() + "\n")
+	b.WriteString(c.withCopies(aw.call, aw.create) + "\n")
 	if aw.ch.iface {
 		fmt.Fprintf(&b, "if %s == nil {\npanic(%q)\n}\n", field, "weft: Await of a nil future")
 	}

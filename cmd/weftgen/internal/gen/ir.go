@@ -1,5 +1,7 @@
 package gen
 
+import "go/ast"
+
 // The lowered form of a marked function: a flat list of instructions in
 // which every statement that contains an await has been replaced by labels,
 // conditional gotos and the awaits themselves, and every other statement is
@@ -27,13 +29,16 @@ type instr struct {
 	jumps []string // labels control may go to besides the next instruction
 	term  bool     // control never falls through to the next instruction
 	aw    *awaitInstr
+	node  ast.Node                             // iIf: the condition, for its closures
+	cond  func(ov map[*hvar]string) string // iIf: the condition
 }
 
 // awaitInstr is one await point.
 type awaitInstr struct {
 	k      int // its number, from 1: the pc while suspended at it
 	ch     *child
-	create func() string // assigns the child
+	call   *ast.CallExpr
+	create func(ov map[*hvar]string) string // assigns the child
 	assign func() string // uses the value (named by compiler.v); "" for none
 	uses   []*hvar       // read by create
 	luses  []*hvar       // read by assign

@@ -170,8 +170,8 @@ func (c *compiler) lowerIf(s *ast.IfStmt) {
 		els = c.label("else")
 	}
 	cond := s.Cond
-	c.emitInstr(instr{kind: iIf, label: els, uses: c.refs(cond), text: func() string {
-		return "!(" + c.render(cond, nil) + ")"
+	c.emitInstr(instr{kind: iIf, label: els, uses: c.refs(cond), node: cond, cond: func(ov map[*hvar]string) string {
+		return "!(" + c.render(cond, ov) + ")"
 	}})
 	c.lowerList(s.Body.List)
 	if s.Else != nil {
@@ -195,8 +195,8 @@ func (c *compiler) lowerFor(s *ast.ForStmt) {
 			return
 		}
 		cond := s.Cond
-		c.emitInstr(instr{kind: iIf, label: brk, uses: c.refs(cond), text: func() string {
-			return "!(" + c.render(cond, nil) + ")"
+		c.emitInstr(instr{kind: iIf, label: brk, uses: c.refs(cond), node: cond, cond: func(ov map[*hvar]string) string {
+			return "!(" + c.render(cond, ov) + ")"
 		}})
 	}
 	c.lowerList(s.Body.List)
@@ -277,7 +277,7 @@ func (c *compiler) lowerRange(s *ast.RangeStmt) {
 	i := c.temp("i", ctrT)
 	c.emitInstr(instr{kind: iStmt, defs: []*hvar{i}, text: func() string { return c.ref(i, nil) + " = 0" }})
 	c.emitLabel(head)
-	c.emitInstr(instr{kind: iIf, label: brk, uses: []*hvar{i, rx}, text: func() string {
+	c.emitInstr(instr{kind: iIf, label: brk, uses: []*hvar{i, rx}, cond: func(map[*hvar]string) string {
 		if isInt {
 			return "!(" + c.ref(i, nil) + " < " + c.ref(rx, nil) + ")"
 		}

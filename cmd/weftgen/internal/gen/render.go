@@ -144,6 +144,9 @@ func (c *compiler) lhsRefs(e ast.Expr) (uses, defs []*hvar) {
 // pointers first, so that each closure keeps the variable it was made with,
 // as in Go, even when the declaration runs again (a loop).
 func (c *compiler) withCopies(n ast.Node, text func(map[*hvar]string) string) string {
+	if n == nil {
+		return text(nil)
+	}
 	var boxed []*hvar
 	seen := map[*hvar]bool{}
 	ast.Inspect(n, func(x ast.Node) bool {
