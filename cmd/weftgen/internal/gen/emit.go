@@ -239,7 +239,6 @@ func (c *compiler) emit() {
 	fmt.Fprintf(w, "}\n}\n\n")
 }
 
-
 // storageType is the printed type of h's storage.
 func (c *compiler) storageType(h *hvar) string {
 	t := h.text

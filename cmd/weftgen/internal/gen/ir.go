@@ -29,7 +29,7 @@ type instr struct {
 	jumps []string // labels control may go to besides the next instruction
 	term  bool     // control never falls through to the next instruction
 	aw    *awaitInstr
-	node  ast.Node                             // iIf: the condition, for its closures
+	node  ast.Node                         // iIf: the condition, for its closures
 	cond  func(ov map[*hvar]string) string // iIf: the condition
 }
 
@@ -39,13 +39,13 @@ type awaitInstr struct {
 	ch     *child
 	call   *ast.CallExpr
 	create func(ov map[*hvar]string) string // assigns the child
-	assign func() string // uses the value (named by compiler.v); "" for none
-	uses   []*hvar       // read by create
-	luses  []*hvar       // read by assign
-	ldefs  []*hvar       // written by assign
-	label  string        // the resume label
-	line   string        // file:line for traces
-	live   []*hvar       // live while suspended here (set by liveness)
+	assign func() string                    // uses the value (named by compiler.v); "" for none
+	uses   []*hvar                          // read by create
+	luses  []*hvar                          // read by assign
+	ldefs  []*hvar                          // written by assign
+	label  string                           // the resume label
+	line   string                           // file:line for traces
+	live   []*hvar                          // live while suspended here (set by liveness)
 }
 
 func (c *compiler) emitInstr(in instr) { c.instrs = append(c.instrs, in) }
