@@ -39,3 +39,35 @@ func TestOnlyDebugPrometheusDependsOnPrometheus(t *testing.T) {
 		t.Fatalf("checked only %d packages; go list output:\n%s", checked, out)
 	}
 }
+
+// TestOnlyCommandsDependOnXTools keeps golang.org/x/tools (weftgen's
+// loader) out of the runtime: only packages under cmd/ may depend on it, so
+// that a program using weft, or the code weftgen generates, never links it.
+func TestOnlyCommandsDependOnXTools(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(goTool, "list", "-test", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "./...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	const cmd = "github.com/weftrt/weft/cmd/"
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, deps, _ := strings.Cut(line, " ")
+		if strings.HasPrefix(pkg, cmd) {
+			continue
+		}
+		checked++
+		for _, d := range strings.Fields(deps) {
+			if strings.HasPrefix(d, "golang.org/x/tools/") || strings.HasPrefix(d, cmd) {
+				t.Errorf("%s depends on %s: only the commands under cmd/ may", pkg, d)
+				break
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("checked only %d packages; go list output:\n%s", checked, out)
+	}
+}
