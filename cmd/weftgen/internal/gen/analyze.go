@@ -326,15 +326,7 @@ func (c *compiler) remoteFuture(fn *types.Func) bool {
 	if _, ok := c.g.all[fn]; ok {
 		return true
 	}
-	name := fn.Name() + "Future"
-	sig := fn.Type().(*types.Signature)
-	if sig.Recv() != nil {
-		obj, _, _ := types.LookupFieldOrMethod(sig.Recv().Type(), true, fn.Pkg(), name)
-		_, ok := obj.(*types.Func)
-		return ok
-	}
-	_, ok := fn.Pkg().Scope().Lookup(name).(*types.Func)
-	return ok
+	return c.remoteCtor(fn) != nil
 }
 
 // exprString is the source text of e.

@@ -19,9 +19,13 @@ func (c *compiler) lowerList(list []ast.Stmt) {
 
 // lowerStmt lowers one statement of a flattened statement list.
 func (c *compiler) lowerStmt(s ast.Stmt) {
+	if isCompound(s) && !c.awaitsIn[s] {
+		c.structured(s)
+		return
+	}
 	switch s := s.(type) {
 	case *ast.LabeledStmt:
-		if !c.awaitsIn[s.Stmt] && isCompound(s.Stmt) {
+		if isCompound(s.Stmt) && !c.awaitsIn[s.Stmt] {
 			c.structured(s)
 			return
 		}
@@ -30,46 +34,18 @@ func (c *compiler) lowerStmt(s ast.Stmt) {
 		}
 		c.lowerStmt(s.Stmt)
 	case *ast.BlockStmt:
-		if !c.awaitsIn[s] {
-			c.structured(s)
-			return
-		}
 		c.lowerList(s.List)
 	case *ast.IfStmt:
-		if !c.awaitsIn[s] {
-			c.structured(s)
-			return
-		}
 		c.lowerIf(s)
 	case *ast.ForStmt:
-		if !c.awaitsIn[s] {
-			c.structured(s)
-			return
-		}
 		c.lowerFor(s)
 	case *ast.RangeStmt:
-		if !c.awaitsIn[s] {
-			c.structured(s)
-			return
-		}
 		c.lowerRange(s)
 	case *ast.SwitchStmt:
-		if !c.awaitsIn[s] {
-			c.structured(s)
-			return
-		}
 		c.lowerSwitch(s)
 	case *ast.TypeSwitchStmt:
-		if !c.awaitsIn[s] {
-			c.structured(s)
-			return
-		}
 		c.lowerTypeSwitch(s)
 	case *ast.SelectStmt:
-		if !c.awaitsIn[s] {
-			c.structured(s)
-			return
-		}
 		c.errorf(s.Pos(), "select statement with an await inside: weftgen cannot resume inside a select; await a future.Select2 of futures instead")
 	case *ast.ReturnStmt:
 		c.lowerReturn(s)

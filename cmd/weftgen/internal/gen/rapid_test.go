@@ -47,6 +47,18 @@ func (g *fnGen) line(format string, args ...any) {
 
 func (g *fnGen) v() string { return rapid.SampledFrom(g.vars).Draw(g.t, "var") }
 
+// lv returns a variable that may be assigned: not a loop variable, so that
+// every loop ends.
+func (g *fnGen) lv() string {
+	var ok []string
+	for _, v := range g.vars {
+		if !strings.HasPrefix(v, "i") {
+			ok = append(ok, v)
+		}
+	}
+	return rapid.SampledFrom(ok).Draw(g.t, "lvar")
+}
+
 func (g *fnGen) expr() string {
 	switch rapid.IntRange(0, 5).Draw(g.t, "expr") {
 	case 0:
@@ -87,12 +99,12 @@ func (g *fnGen) stmt() {
 	}
 	switch rapid.IntRange(0, max).Draw(g.t, "stmt") {
 	case 0, 1:
-		g.line("%s = %s", g.v(), g.expr())
+		g.line("%s = %s", g.lv(), g.expr())
 	case 2:
 		name := fmt.Sprintf("y%d", g.nvar)
 		g.nvar++
 		g.line("%s := %s", name, g.expr())
-		g.line("%s += %s", g.v(), name)
+		g.line("%s += %s", g.lv(), name)
 		g.vars = append(g.vars, name)
 	case 3:
 		g.line("env.Log(fmt.Sprint(%q, %s))", fmt.Sprintf("s%d", g.nvar), g.v())
@@ -158,10 +170,10 @@ func (g *fnGen) stmt() {
 	case 12:
 		f := fmt.Sprintf("c%d", g.nvar)
 		g.nvar++
-		g.line("%s := func() int { %s++; return %s }", f, g.v(), g.v())
-		g.line("%s = %s()", g.v(), f)
+		g.line("%s := func() int { %s++; return %s }", f, g.lv(), g.v())
+		g.line("%s = %s()", g.lv(), f)
 	default:
-		g.line("%s = %s + %s", g.v(), g.expr(), g.expr())
+		g.line("%s = %s + %s", g.lv(), g.expr(), g.expr())
 	}
 }
 
@@ -353,7 +365,8 @@ func TestRapidBothWays(t *testing.T) {
 				rt.Fatal(err)
 			}
 		}
-		out, err := exec.Command(goTool, "test", "-count=1", "./"+filepath.ToSlash(dir)).CombinedOutput()
+		// A function that never ends (none should) fails instead of hanging.
+		out, err := exec.Command(goTool, "test", "-count=1", "-timeout=60s", "./"+filepath.ToSlash(dir)).CombinedOutput()
 		if err != nil {
 			gen := ""
 			for _, f := range res.Files {

@@ -274,26 +274,12 @@ func (c *compiler) isBuiltin(e ast.Expr) bool {
 // isStaticFunc reports whether e names a function (not a variable or a
 // method value): it needs no evaluation at defer time.
 func (c *compiler) isStaticFunc(e ast.Expr) bool {
-	switch x := e.(type) {
-	case *ast.IndexExpr:
-		e = x.X
-	case *ast.IndexListExpr:
-		e = x.X
-	}
-	var id *ast.Ident
-	switch x := e.(type) {
-	case *ast.Ident:
-		id = x
-	case *ast.SelectorExpr:
-		if _, ok := c.info.Selections[x]; ok {
+	if sel, ok := e.(*ast.SelectorExpr); ok {
+		if _, isSel := c.info.Selections[sel]; isSel {
 			return false
 		}
-		id = x.Sel
-	default:
-		return false
 	}
-	_, ok := c.info.Uses[id].(*types.Func)
-	return ok
+	return calleeFunc(c.info, &ast.CallExpr{Fun: e}) != nil
 }
 
 // terminates reports whether s is a terminating statement (Go
