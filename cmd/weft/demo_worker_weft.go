@@ -18,7 +18,12 @@ func workerFuture(s *service, idx int) *workerFrame {
 	return &workerFrame{s: s, idx: idx}
 }
 
-var _ = worker
+var (
+	_                       = worker
+	_ future.Future[uint64] = (*workerFrame)(nil)
+	_ future.Dropper        = (*workerFrame)(nil)
+	_ future.Tracer         = (*workerFrame)(nil)
+)
 
 // workerFrame is the state machine of worker: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the

@@ -18,7 +18,12 @@ func SumFuture(env *Env, n int) *SumFrame {
 	return &SumFrame{env: env, n: n}
 }
 
-var _ = Sum
+var (
+	_                    = Sum
+	_ future.Future[int] = (*SumFrame)(nil)
+	_ future.Dropper     = (*SumFrame)(nil)
+	_ future.Tracer      = (*SumFrame)(nil)
+)
 
 // init starts the frame for a call from another marked function.
 func (f *SumFrame) init(env *Env, n int) {
@@ -162,7 +167,12 @@ func BranchesFuture(env *Env, x int) *BranchesFrame {
 	return &BranchesFrame{env: env, x: x}
 }
 
-var _ = Branches
+var (
+	_                       = Branches
+	_ future.Future[string] = (*BranchesFrame)(nil)
+	_ future.Dropper        = (*BranchesFrame)(nil)
+	_ future.Tracer         = (*BranchesFrame)(nil)
+)
 
 // BranchesFrame is the state machine of Branches: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -289,7 +299,12 @@ func DefersFuture(env *Env, n int) *DefersFrame {
 	return &DefersFrame{env: &env, n: n, out: new(int)}
 }
 
-var _ = Defers
+var (
+	_                    = Defers
+	_ future.Future[int] = (*DefersFrame)(nil)
+	_ future.Dropper     = (*DefersFrame)(nil)
+	_ future.Tracer      = (*DefersFrame)(nil)
+)
 
 // DefersFrame is the state machine of Defers: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -440,7 +455,12 @@ func PanicMiddleFuture(env *Env, recoverIt bool) *PanicMiddleFrame {
 	return &PanicMiddleFrame{env: &env, recoverIt: recoverIt, res: new(string)}
 }
 
-var _ = PanicMiddle
+var (
+	_                       = PanicMiddle
+	_ future.Future[string] = (*PanicMiddleFrame)(nil)
+	_ future.Dropper        = (*PanicMiddleFrame)(nil)
+	_ future.Tracer         = (*PanicMiddleFrame)(nil)
+)
 
 // PanicMiddleFrame is the state machine of PanicMiddle: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -590,7 +610,12 @@ func ClosuresFuture(env *Env, n int) *ClosuresFrame {
 	return &ClosuresFrame{env: env, n: n}
 }
 
-var _ = Closures
+var (
+	_                    = Closures
+	_ future.Future[int] = (*ClosuresFrame)(nil)
+	_ future.Dropper     = (*ClosuresFrame)(nil)
+	_ future.Tracer      = (*ClosuresFrame)(nil)
+)
 
 // ClosuresFrame is the state machine of Closures: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -723,7 +748,12 @@ func PointersFuture(env *Env) *PointersFrame {
 	return &PointersFrame{env: env}
 }
 
-var _ = Pointers
+var (
+	_                    = Pointers
+	_ future.Future[int] = (*PointersFrame)(nil)
+	_ future.Dropper     = (*PointersFrame)(nil)
+	_ future.Tracer      = (*PointersFrame)(nil)
+)
 
 // PointersFrame is the state machine of Pointers: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -819,7 +849,12 @@ func SwitchesFuture(env *Env, vals []any) *SwitchesFrame {
 	return &SwitchesFrame{env: env, vals: vals}
 }
 
-var _ = Switches
+var (
+	_                       = Switches
+	_ future.Future[string] = (*SwitchesFrame)(nil)
+	_ future.Dropper        = (*SwitchesFrame)(nil)
+	_ future.Tracer         = (*SwitchesFrame)(nil)
+)
 
 // SwitchesFrame is the state machine of Switches: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -980,7 +1015,12 @@ func GotosFuture(env *Env, n int) *GotosFrame {
 	return &GotosFrame{env: env, n: n}
 }
 
-var _ = Gotos
+var (
+	_                    = Gotos
+	_ future.Future[int] = (*GotosFrame)(nil)
+	_ future.Dropper     = (*GotosFrame)(nil)
+	_ future.Tracer      = (*GotosFrame)(nil)
+)
 
 // GotosFrame is the state machine of Gotos: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -1067,7 +1107,12 @@ func CallerFuture(env *Env, n int) *CallerFrame {
 	return &CallerFrame{env: env, n: n}
 }
 
-var _ = Caller
+var (
+	_                                   = Caller
+	_ future.Future[future.Result[int]] = (*CallerFrame)(nil)
+	_ future.Dropper                    = (*CallerFrame)(nil)
+	_ future.Tracer                     = (*CallerFrame)(nil)
+)
 
 // CallerFrame is the state machine of Caller: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -1207,7 +1252,12 @@ func CheckedFuture(env *Env, x int) *CheckedFrame {
 	return &CheckedFrame{env: env, x: x}
 }
 
-var _ = Checked
+var (
+	_                                   = Checked
+	_ future.Future[future.Result[int]] = (*CheckedFrame)(nil)
+	_ future.Dropper                    = (*CheckedFrame)(nil)
+	_ future.Tracer                     = (*CheckedFrame)(nil)
+)
 
 // init starts the frame for a call from another marked function.
 func (f *CheckedFrame) init(env *Env, x int) {
@@ -1342,7 +1392,12 @@ func FibFuture(env *Env, n int) *FibFrame {
 	return &FibFrame{env: env, n: n}
 }
 
-var _ = Fib
+var (
+	_                    = Fib
+	_ future.Future[int] = (*FibFrame)(nil)
+	_ future.Dropper     = (*FibFrame)(nil)
+	_ future.Tracer      = (*FibFrame)(nil)
+)
 
 // init starts the frame for a call from another marked function.
 func (f *FibFrame) init(env *Env, n int) {
@@ -1485,7 +1540,12 @@ func RangesFuture(env *Env, s []int, str string) *RangesFrame {
 	return &RangesFrame{env: env, s: s, str: str}
 }
 
-var _ = Ranges
+var (
+	_                       = Ranges
+	_ future.Future[string] = (*RangesFrame)(nil)
+	_ future.Dropper        = (*RangesFrame)(nil)
+	_ future.Tracer         = (*RangesFrame)(nil)
+)
 
 // RangesFrame is the state machine of Ranges: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -1653,7 +1713,12 @@ func ShadowFuture(env *Env) *ShadowFrame {
 	return &ShadowFrame{env: env}
 }
 
-var _ = Shadow
+var (
+	_                    = Shadow
+	_ future.Future[int] = (*ShadowFrame)(nil)
+	_ future.Dropper     = (*ShadowFrame)(nil)
+	_ future.Tracer      = (*ShadowFrame)(nil)
+)
 
 // ShadowFrame is the state machine of Shadow: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -1761,7 +1826,12 @@ func ContextsFuture(env *Env) *ContextsFrame {
 	return &ContextsFrame{env: env}
 }
 
-var _ = Contexts
+var (
+	_                       = Contexts
+	_ future.Future[uint64] = (*ContextsFrame)(nil)
+	_ future.Dropper        = (*ContextsFrame)(nil)
+	_ future.Tracer         = (*ContextsFrame)(nil)
+)
 
 // ContextsFrame is the state machine of Contexts: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -1836,7 +1906,12 @@ func DrainFuture(env *Env, rx *mpsc.Receiver[int]) *DrainFrame {
 	return &DrainFrame{env: &env, rx: rx}
 }
 
-var _ = Drain
+var (
+	_                    = Drain
+	_ future.Future[int] = (*DrainFrame)(nil)
+	_ future.Dropper     = (*DrainFrame)(nil)
+	_ future.Tracer      = (*DrainFrame)(nil)
+)
 
 // DrainFrame is the state machine of Drain: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -1986,7 +2061,12 @@ func EitherFuture(env *Env, f future.Future[int], g future.Future[int]) *EitherF
 	return &EitherFrame{env: env, f: f, g: g}
 }
 
-var _ = Either
+var (
+	_                    = Either
+	_ future.Future[int] = (*EitherFrame)(nil)
+	_ future.Dropper     = (*EitherFrame)(nil)
+	_ future.Tracer      = (*EitherFrame)(nil)
+)
 
 // EitherFrame is the state machine of Either: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -2110,7 +2190,12 @@ func OutlivesFuture(env *Env, n int) *OutlivesFrame {
 	return &OutlivesFrame{env: env, n: &n, fs: new([]func() int)}
 }
 
-var _ = Outlives
+var (
+	_                             = Outlives
+	_ future.Future[[]func() int] = (*OutlivesFrame)(nil)
+	_ future.Dropper              = (*OutlivesFrame)(nil)
+	_ future.Tracer               = (*OutlivesFrame)(nil)
+)
 
 // OutlivesFrame is the state machine of Outlives: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -2215,7 +2300,12 @@ func DeferLoopFuture(env *Env) *DeferLoopFrame {
 	return &DeferLoopFrame{env: &env}
 }
 
-var _ = DeferLoop
+var (
+	_                         = DeferLoop
+	_ future.Future[struct{}] = (*DeferLoopFrame)(nil)
+	_ future.Dropper          = (*DeferLoopFrame)(nil)
+	_ future.Tracer           = (*DeferLoopFrame)(nil)
+)
 
 // DeferLoopFrame is the state machine of DeferLoop: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the

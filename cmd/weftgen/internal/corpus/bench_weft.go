@@ -14,7 +14,12 @@ func RecvLoopFuture(rx *mpsc.Receiver[int]) *RecvLoopFrame {
 	return &RecvLoopFrame{rx: rx}
 }
 
-var _ = RecvLoop
+var (
+	_                    = RecvLoop
+	_ future.Future[int] = (*RecvLoopFrame)(nil)
+	_ future.Dropper     = (*RecvLoopFrame)(nil)
+	_ future.Tracer      = (*RecvLoopFrame)(nil)
+)
 
 // RecvLoopFrame is the state machine of RecvLoop: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -112,7 +117,12 @@ func FlipsFuture(f *Flip) *FlipsFrame {
 	return &FlipsFrame{f: f}
 }
 
-var _ = Flips
+var (
+	_                    = Flips
+	_ future.Future[int] = (*FlipsFrame)(nil)
+	_ future.Dropper     = (*FlipsFrame)(nil)
+	_ future.Tracer      = (*FlipsFrame)(nil)
+)
 
 // FlipsFrame is the state machine of Flips: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
@@ -189,7 +199,12 @@ func BouncesFuture(b *Bounce, n int) *BouncesFrame {
 	return &BouncesFrame{b: b, n: n}
 }
 
-var _ = Bounces
+var (
+	_                    = Bounces
+	_ future.Future[int] = (*BouncesFrame)(nil)
+	_ future.Dropper     = (*BouncesFrame)(nil)
+	_ future.Tracer      = (*BouncesFrame)(nil)
+)
 
 // BouncesFrame is the state machine of Bounces: the variables it keeps across awaits,
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the

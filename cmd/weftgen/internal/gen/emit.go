@@ -85,12 +85,16 @@ func (c *compiler) emit() {
 	fmt.Fprintf(w, "func %s%s(%s) *%s {\nreturn &%s{%s}\n}\n\n", recvDecl, m.ctor, strings.Join(cparams[start:], ", "), m.frame, m.frame, strings.Join(cinit, ", "))
 	// The marked function itself may be called only as an Async body (for
 	// debugging), or not at all: refer to it so linters do not call it
-	// unused.
+	// unused. And check the frame's interfaces at compile time.
+	fsn := c.fe.future()
+	fmt.Fprintf(w, "var (\n")
 	if c.sig.Recv() != nil {
-		fmt.Fprintf(w, "var _ = (%s).%s\n\n", c.fe.typeString(c.sig.Recv().Type()), c.decl.Name.Name)
+		fmt.Fprintf(w, "_ = (%s).%s\n", c.fe.typeString(c.sig.Recv().Type()), c.decl.Name.Name)
 	} else {
-		fmt.Fprintf(w, "var _ = %s\n\n", c.decl.Name.Name)
+		fmt.Fprintf(w, "_ = %s\n", c.decl.Name.Name)
 	}
+	fmt.Fprintf(w, "_ %s.Future[%s] = (*%s)(nil)\n_ %s.Dropper = (*%s)(nil)\n_ %s.Tracer = (*%s)(nil)\n)\n\n",
+		fsn, c.outType, m.frame, fsn, m.frame, fsn, m.frame)
 	if m.inline {
 		fmt.Fprintf(w, "// init starts the frame for a call from another marked function.\n")
 		fmt.Fprintf(w, "func (%s *%s) init(%s) {\n*%s = %s{%s}\n}\n\n", c.recv, m.frame, strings.Join(cparams, ", "), c.recv, m.frame, strings.Join(cinit, ", "))
