@@ -311,3 +311,66 @@ func DeferLoop(a *weft.A, env *Env) {
 		defer func() { env.Log(fmt.Sprint("deferred ", i, x)) }()
 	}
 }
+
+// Counter has a marked method.
+type Counter struct{ n int }
+
+// Add is a marked method: the receiver is kept like a parameter, and a
+// variadic list is summed across awaits.
+//
+//weft:async
+func (c *Counter) Add(a *weft.A, env *Env, extra ...int) int {
+	for _, e := range extra {
+		c.n += e + weft.Await(a, env.Next())
+	}
+	return c.n
+}
+
+// Nested calls a marked method and a result-less marked function, and
+// continues an outer flattened loop from inside an inner loop kept whole.
+//
+//weft:async
+func Nested(a *weft.A, env *Env, c *Counter) int {
+	total := 0
+outer:
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			if j == i {
+				continue outer
+			}
+			total += j
+		}
+		total += c.Add(a, env, i, 1)
+		Note(a, env, total)
+	}
+	return total
+}
+
+// Note logs after an await and returns nothing.
+//
+//weft:async
+func Note(a *weft.A, env *Env, v int) {
+	w := weft.Await(a, env.Next())
+	env.Log(fmt.Sprint("note ", v, " ", w))
+}
+
+// Again goes back with goto over a declaration a closure captures: each
+// pass declares a new variable.
+//
+//weft:async
+func Again(a *weft.A, env *Env) int {
+	var fs []func() int
+	n := 0
+again:
+	v := weft.Await(a, env.Next())
+	fs = append(fs, func() int { return v })
+	n++
+	if n < 3 {
+		goto again
+	}
+	s := 0
+	for _, f := range fs {
+		s = s*10 + f()
+	}
+	return s
+}

@@ -2434,3 +2434,428 @@ func (f *DeferLoopFrame) Trace(t2 *future.Trace) {
 		t2.Leaf("DeferLoop (running)")
 	}
 }
+
+// AddFuture returns the state-machine future of Counter.Add (basic.go:322): polling it
+// runs Counter.Add as a weft.Async body would, with these arguments.
+func (c *Counter) AddFuture(env *Env, extra ...int) *CounterAddFrame {
+	return &CounterAddFrame{c: c, env: env, extra: extra}
+}
+
+var (
+	_                    = (*Counter).Add
+	_ future.Future[int] = (*CounterAddFrame)(nil)
+	_ future.Dropper     = (*CounterAddFrame)(nil)
+	_ future.Tracer      = (*CounterAddFrame)(nil)
+)
+
+// init starts the frame for a call from another marked function.
+func (f *CounterAddFrame) init(c *Counter, env *Env, extra ...int) {
+	*f = CounterAddFrame{c: c, env: env, extra: extra}
+}
+
+// CounterAddFrame is the state machine of Counter.Add: the variables it keeps across awaits,
+// the future it awaits, and where it is (pc: 0 not started, k>0 at the
+// k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
+type CounterAddFrame struct {
+	c     *Counter
+	env   *Env
+	extra []int
+	rx    []int
+	i     int
+	e     int
+	c0    *Step
+	pc    int32
+}
+
+// Poll runs Counter.Add until it returns or awaits a future that is not ready.
+func (f *CounterAddFrame) Poll(cx *future.Context) (out int, ready bool) {
+	var (
+		t int
+	)
+	switch f.pc {
+	case 0:
+		f.pc = -1
+	case 1:
+		goto await1
+	default:
+		weftgen.BadPoll("Counter.Add", f.pc)
+	}
+	f.rx = f.extra
+	f.i = 0
+range1:
+	if !(f.i < len(f.rx)) {
+		goto break3
+	}
+	f.e = f.rx[f.i]
+	f.c0 = f.env.Next()
+	f.pc = 1
+await1:
+	{
+		v, ok := f.c0.Poll(cx)
+		if !ok {
+			return
+		}
+		f.pc = -1
+		f.c0 = nil
+		t = v
+	}
+	f.c.n += f.e + t
+	f.i++
+	goto range1
+break3:
+	out = f.c.n
+	goto ret
+ret:
+	*f = CounterAddFrame{pc: -2}
+	return out, true
+}
+
+// Drop abandons the future. Dropped while it waits in an await, Counter.Add
+// unwinds as the Async body would: the awaited future is dropped and the
+// deferred calls run.
+func (f *CounterAddFrame) Drop() {
+	*f = CounterAddFrame{pc: -4}
+}
+
+// Trace describes the future for task dumps: Counter.Add, the await it waits in,
+// and the awaited future's own trace below.
+func (f *CounterAddFrame) Trace(t2 *future.Trace) {
+	switch f.pc {
+	case 0:
+		t2.Leaf("Counter.Add (not started)")
+	case 1:
+		t2.Push("Counter.Add at basic.go:324")
+		t2.Future(f.c0)
+		t2.Pop()
+	case -2:
+		t2.Leaf("Counter.Add (done)")
+	case -3:
+		t2.Leaf("Counter.Add (panicked)")
+	case -4:
+		t2.Leaf("Counter.Add (dropped)")
+	default:
+		t2.Leaf("Counter.Add (running)")
+	}
+}
+
+// NestedFuture returns the state-machine future of Nested (basic.go:333): polling it
+// runs Nested as a weft.Async body would, with these arguments.
+func NestedFuture(env *Env, c *Counter) *NestedFrame {
+	return &NestedFrame{env: env, c: c}
+}
+
+var (
+	_                    = Nested
+	_ future.Future[int] = (*NestedFrame)(nil)
+	_ future.Dropper     = (*NestedFrame)(nil)
+	_ future.Tracer      = (*NestedFrame)(nil)
+)
+
+// NestedFrame is the state machine of Nested: the variables it keeps across awaits,
+// the future it awaits, and where it is (pc: 0 not started, k>0 at the
+// k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
+type NestedFrame struct {
+	env   *Env
+	c     *Counter
+	total int
+	i     int
+	c0    CounterAddFrame
+	c1    NoteFrame
+	pc    int32
+}
+
+// Poll runs Nested until it returns or awaits a future that is not ready.
+func (f *NestedFrame) Poll(cx *future.Context) (out int, ready bool) {
+	var (
+		t int
+	)
+	switch f.pc {
+	case 0:
+		f.pc = -1
+	case 1:
+		goto await1
+	case 2:
+		goto await2
+	default:
+		weftgen.BadPoll("Nested", f.pc)
+	}
+	f.total = 0
+	f.i = 0
+loop1:
+	if !(f.i < 3) {
+		goto break3
+	}
+	for j := 0; j < 3; j++ {
+		if j == f.i {
+			goto continue2
+		}
+		f.total += j
+	}
+	f.c0.init(f.c, f.env, f.i, 1)
+	f.pc = 1
+await1:
+	{
+		v, ok := f.c0.Poll(cx)
+		if !ok {
+			return
+		}
+		f.pc = -1
+		f.c0 = CounterAddFrame{}
+		t = v
+	}
+	f.total += t
+	f.c1.init(f.env, f.total)
+	f.pc = 2
+await2:
+	{
+		_, ok := f.c1.Poll(cx)
+		if !ok {
+			return
+		}
+		f.pc = -1
+		f.c1 = NoteFrame{}
+	}
+continue2:
+	f.i++
+	goto loop1
+break3:
+	out = f.total
+	goto ret
+ret:
+	*f = NestedFrame{pc: -2}
+	return out, true
+}
+
+// dropAt drops the future awaited at await pc.
+func (f *NestedFrame) dropAt(pc int32) {
+	switch pc {
+	case 1:
+		f.c0.Drop()
+	case 2:
+		f.c1.Drop()
+	}
+}
+
+// Drop abandons the future. Dropped while it waits in an await, Nested
+// unwinds as the Async body would: the awaited future is dropped and the
+// deferred calls run.
+func (f *NestedFrame) Drop() {
+	pc := f.pc
+	f.pc = -4
+	if pc > 0 {
+		f.dropAt(pc)
+	}
+	*f = NestedFrame{pc: -4}
+}
+
+// Trace describes the future for task dumps: Nested, the await it waits in,
+// and the awaited future's own trace below.
+func (f *NestedFrame) Trace(t2 *future.Trace) {
+	switch f.pc {
+	case 0:
+		t2.Leaf("Nested (not started)")
+	case 1:
+		t2.Push("Nested at basic.go:343")
+		t2.Future(&f.c0)
+		t2.Pop()
+	case 2:
+		t2.Push("Nested at basic.go:344")
+		t2.Future(&f.c1)
+		t2.Pop()
+	case -2:
+		t2.Leaf("Nested (done)")
+	case -3:
+		t2.Leaf("Nested (panicked)")
+	case -4:
+		t2.Leaf("Nested (dropped)")
+	default:
+		t2.Leaf("Nested (running)")
+	}
+}
+
+// NoteFuture returns the state-machine future of Note (basic.go:352): polling it
+// runs Note as a weft.Async body would, with these arguments.
+func NoteFuture(env *Env, v int) *NoteFrame {
+	return &NoteFrame{env: env, v: v}
+}
+
+var (
+	_                         = Note
+	_ future.Future[struct{}] = (*NoteFrame)(nil)
+	_ future.Dropper          = (*NoteFrame)(nil)
+	_ future.Tracer           = (*NoteFrame)(nil)
+)
+
+// init starts the frame for a call from another marked function.
+func (f *NoteFrame) init(env *Env, v int) {
+	*f = NoteFrame{env: env, v: v}
+}
+
+// NoteFrame is the state machine of Note: the variables it keeps across awaits,
+// the future it awaits, and where it is (pc: 0 not started, k>0 at the
+// k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
+type NoteFrame struct {
+	env *Env
+	v   int
+	c0  *Step
+	pc  int32
+}
+
+// Poll runs Note until it returns or awaits a future that is not ready.
+func (f *NoteFrame) Poll(cx *future.Context) (out struct{}, ready bool) {
+	var (
+		w int
+	)
+	switch f.pc {
+	case 0:
+		f.pc = -1
+	case 1:
+		goto await1
+	default:
+		weftgen.BadPoll("Note", f.pc)
+	}
+	f.c0 = f.env.Next()
+	f.pc = 1
+await1:
+	{
+		v2, ok := f.c0.Poll(cx)
+		if !ok {
+			return
+		}
+		f.pc = -1
+		f.c0 = nil
+		w = v2
+	}
+	f.env.Log(fmt.Sprint("note ", f.v, " ", w))
+	*f = NoteFrame{pc: -2}
+	return out, true
+}
+
+// Drop abandons the future. Dropped while it waits in an await, Note
+// unwinds as the Async body would: the awaited future is dropped and the
+// deferred calls run.
+func (f *NoteFrame) Drop() {
+	*f = NoteFrame{pc: -4}
+}
+
+// Trace describes the future for task dumps: Note, the await it waits in,
+// and the awaited future's own trace below.
+func (f *NoteFrame) Trace(t *future.Trace) {
+	switch f.pc {
+	case 0:
+		t.Leaf("Note (not started)")
+	case 1:
+		t.Push("Note at basic.go:353")
+		t.Future(f.c0)
+		t.Pop()
+	case -2:
+		t.Leaf("Note (done)")
+	case -3:
+		t.Leaf("Note (panicked)")
+	case -4:
+		t.Leaf("Note (dropped)")
+	default:
+		t.Leaf("Note (running)")
+	}
+}
+
+// AgainFuture returns the state-machine future of Again (basic.go:361): polling it
+// runs Again as a weft.Async body would, with these arguments.
+func AgainFuture(env *Env) *AgainFrame {
+	return &AgainFrame{env: env}
+}
+
+var (
+	_                    = Again
+	_ future.Future[int] = (*AgainFrame)(nil)
+	_ future.Dropper     = (*AgainFrame)(nil)
+	_ future.Tracer      = (*AgainFrame)(nil)
+)
+
+// AgainFrame is the state machine of Again: the variables it keeps across awaits,
+// the future it awaits, and where it is (pc: 0 not started, k>0 at the
+// k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
+type AgainFrame struct {
+	env *Env
+	fs  []func() int
+	n   int
+	c0  *Step
+	pc  int32
+}
+
+// Poll runs Again until it returns or awaits a future that is not ready.
+func (f2 *AgainFrame) Poll(cx *future.Context) (out int, ready bool) {
+	var (
+		v *int
+		s int
+	)
+	switch f2.pc {
+	case 0:
+		f2.pc = -1
+	case 1:
+		goto await1
+	default:
+		weftgen.BadPoll("Again", f2.pc)
+	}
+	f2.fs = nil
+	f2.n = 0
+again:
+	f2.c0 = f2.env.Next()
+	f2.pc = 1
+await1:
+	{
+		v2, ok := f2.c0.Poll(cx)
+		if !ok {
+			return
+		}
+		f2.pc = -1
+		f2.c0 = nil
+		v = new(int)
+		(*v) = v2
+	}
+	{
+		v3 := v
+		f2.fs = append(f2.fs, func() int { return (*v3) })
+	}
+	f2.n++
+	if f2.n < 3 {
+		goto again
+	}
+	s = 0
+	for _, f := range f2.fs {
+		s = s*10 + f()
+	}
+	out = s
+	goto ret
+ret:
+	*f2 = AgainFrame{pc: -2}
+	return out, true
+}
+
+// Drop abandons the future. Dropped while it waits in an await, Again
+// unwinds as the Async body would: the awaited future is dropped and the
+// deferred calls run.
+func (f2 *AgainFrame) Drop() {
+	*f2 = AgainFrame{pc: -4}
+}
+
+// Trace describes the future for task dumps: Again, the await it waits in,
+// and the awaited future's own trace below.
+func (f2 *AgainFrame) Trace(t *future.Trace) {
+	switch f2.pc {
+	case 0:
+		t.Leaf("Again (not started)")
+	case 1:
+		t.Push("Again at basic.go:365")
+		t.Future(f2.c0)
+		t.Pop()
+	case -2:
+		t.Leaf("Again (done)")
+	case -3:
+		t.Leaf("Again (panicked)")
+	case -4:
+		t.Leaf("Again (dropped)")
+	default:
+		t.Leaf("Again (running)")
+	}
+}
