@@ -65,13 +65,13 @@ func (f *workerFrame) step(cx *future.Context) (out uint64, ready bool) {
 		ah task.AbortHandle
 	)
 	switch f.pc {
-	case 0:
 	case 1:
 		goto await1
 	case 2:
 		goto await2
 	case 3:
 		goto await3
+	case 0:
 	}
 	f.rx = f.s.rxs[f.idx]
 	f.js = new(weft.JoinSet[outcome])

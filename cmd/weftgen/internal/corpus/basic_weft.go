@@ -61,9 +61,9 @@ func (f *SumFrame) step(cx *future.Context) (out int, ready bool) {
 		v int
 	)
 	switch f.pc {
-	case 0:
 	case 1:
 		goto await1
+	case 0:
 	}
 	{
 		d := f.env
@@ -192,12 +192,12 @@ func (f *BranchesFrame) Poll(cx *future.Context) (out string, ready bool) {
 		w int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Branches", f.pc)
 	}
@@ -339,9 +339,9 @@ func (f *DefersFrame) step(cx *future.Context) (out2 int, ready bool) {
 		t int
 	)
 	switch f.pc {
-	case 0:
 	case 1:
 		goto await1
+	case 0:
 	}
 	{
 		env2 := f.env
@@ -492,9 +492,9 @@ func (f *PanicMiddleFrame) step(cx *future.Context) (out string, ready bool) {
 		v int
 	)
 	switch f.pc {
-	case 0:
 	case 1:
 		goto await1
+	case 0:
 	}
 	{
 		d := (*f.env)
@@ -638,12 +638,12 @@ func (f2 *ClosuresFrame) Poll(cx *future.Context) (out int, ready bool) {
 		sum int
 	)
 	switch f2.pc {
-	case 0:
-		f2.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	case 0:
+		f2.pc = -1
 	default:
 		weftgen.BadPoll("Closures", f2.pc)
 	}
@@ -773,10 +773,10 @@ func (f *PointersFrame) Poll(cx *future.Context) (out int, ready bool) {
 		s int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Pointers", f.pc)
 	}
@@ -880,12 +880,12 @@ func (f *SwitchesFrame) Poll(cx *future.Context) (out2 string, ready bool) {
 		n  int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Switches", f.pc)
 	}
@@ -1039,10 +1039,10 @@ func (f *GotosFrame) Poll(cx *future.Context) (out int, ready bool) {
 		t int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Gotos", f.pc)
 	}
@@ -1135,14 +1135,14 @@ func (f *CallerFrame) Poll(cx *future.Context) (out future.Result[int], ready bo
 		t   int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
 	case 3:
 		goto await3
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Caller", f.pc)
 	}
@@ -1295,9 +1295,9 @@ func (f *CheckedFrame) step(cx *future.Context) (out future.Result[int], ready b
 		v int
 	)
 	switch f.pc {
-	case 0:
 	case 1:
 		goto await1
+	case 0:
 	}
 	{
 		d := f.env
@@ -1423,14 +1423,14 @@ func (f *FibFrame) Poll(cx *future.Context) (out int, ready bool) {
 		t3 int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
 	case 3:
 		goto await3
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Fib", f.pc)
 	}
@@ -1580,14 +1580,14 @@ func (f *RangesFrame) Poll(cx *future.Context) (out2 string, ready bool) {
 		t2 int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
 	case 3:
 		goto await3
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Ranges", f.pc)
 	}
@@ -1738,12 +1738,12 @@ func (f *ShadowFrame) Poll(cx *future.Context) (out int, ready bool) {
 		y  int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Shadow", f.pc)
 	}
@@ -1846,10 +1846,10 @@ type ContextsFrame struct {
 // Poll runs Contexts until it returns or awaits a future that is not ready.
 func (f *ContextsFrame) Poll(cx *future.Context) (out uint64, ready bool) {
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Contexts", f.pc)
 	}
@@ -1944,9 +1944,9 @@ func (f *DrainFrame) step(cx *future.Context) (out int, ready bool) {
 		r future.Result[int]
 	)
 	switch f.pc {
-	case 0:
 	case 1:
 		goto await1
+	case 0:
 	}
 	f.total = new(int)
 	(*f.total) = 0
@@ -2087,12 +2087,12 @@ func (f2 *EitherFrame) Poll(cx *future.Context) (out int, ready bool) {
 		t int
 	)
 	switch f2.pc {
-	case 0:
-		f2.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	case 0:
+		f2.pc = -1
 	default:
 		weftgen.BadPoll("Either", f2.pc)
 	}
@@ -2218,10 +2218,10 @@ func (f *OutlivesFrame) Poll(cx *future.Context) (out []func() int, ready bool) 
 		v *int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Outlives", f.pc)
 	}
@@ -2336,9 +2336,9 @@ func (f *DeferLoopFrame) step(cx *future.Context) (out struct{}, ready bool) {
 		x *int
 	)
 	switch f.pc {
-	case 0:
 	case 1:
 		goto await1
+	case 0:
 	}
 	f.i = new(int)
 	(*f.i) = 0
@@ -2473,10 +2473,10 @@ func (f *CounterAddFrame) Poll(cx *future.Context) (out int, ready bool) {
 		t int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Counter.Add", f.pc)
 	}
@@ -2570,12 +2570,12 @@ func (f *NestedFrame) Poll(cx *future.Context) (out int, ready bool) {
 		t int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
 	case 2:
 		goto await2
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Nested", f.pc)
 	}
@@ -2707,10 +2707,10 @@ func (f *NoteFrame) Poll(cx *future.Context) (out struct{}, ready bool) {
 		w int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Note", f.pc)
 	}
@@ -2790,10 +2790,10 @@ func (f2 *AgainFrame) Poll(cx *future.Context) (out int, ready bool) {
 		s int
 	)
 	switch f2.pc {
-	case 0:
-		f2.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f2.pc = -1
 	default:
 		weftgen.BadPoll("Again", f2.pc)
 	}

@@ -37,10 +37,10 @@ func (f *RecvLoopFrame) Poll(cx *future.Context) (out int, ready bool) {
 		r future.Result[int]
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("RecvLoop", f.pc)
 	}
@@ -140,10 +140,10 @@ func (f2 *FlipsFrame) Poll(cx *future.Context) (out int, ready bool) {
 		t int
 	)
 	switch f2.pc {
-	case 0:
-		f2.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f2.pc = -1
 	default:
 		weftgen.BadPoll("Flips", f2.pc)
 	}
@@ -224,10 +224,10 @@ func (f *BouncesFrame) Poll(cx *future.Context) (out int, ready bool) {
 		t int
 	)
 	switch f.pc {
-	case 0:
-		f.pc = -1
 	case 1:
 		goto await1
+	case 0:
+		f.pc = -1
 	default:
 		weftgen.BadPoll("Bounces", f.pc)
 	}

@@ -134,16 +134,17 @@ func (c *compiler) emit() {
 	if len(locals) > 0 {
 		fmt.Fprintf(w, "var (\n%s\n)\n", strings.Join(locals, "\n"))
 	}
+	// The resumes first: they are the common case.
 	fmt.Fprintf(w, "switch %s.%s {\n", f, c.pcName)
+	for _, aw := range c.awaits {
+		fmt.Fprintf(w, "case %d:\ngoto %s\n", aw.k, aw.label)
+	}
 	if c.hasDefer {
 		fmt.Fprintf(w, "case 0:\n")
 	} else {
 		// Without a deferred handler, -1 from the start marks a poll
 		// in progress: a panic leaves it, and Poll and Drop see it.
 		fmt.Fprintf(w, "case 0:\n%s.%s = -1\n", f, c.pcName)
-	}
-	for _, aw := range c.awaits {
-		fmt.Fprintf(w, "case %d:\ngoto %s\n", aw.k, aw.label)
 	}
 	if !c.hasDefer {
 		fmt.Fprintf(w, "default:\n%s.BadPoll(%q, %s.%s)\n", sup, m.label, f, c.pcName)
