@@ -356,16 +356,7 @@ func (c *compiler) lowerSwitch(s *ast.SwitchStmt) {
 		}
 		b.WriteString("{\n")
 		for i, cl := range clauses {
-			cc := cl.(*ast.CaseClause)
-			if cc.List == nil {
-				b.WriteString("default:\n")
-			} else {
-				var es []string
-				for _, e := range cc.List {
-					es = append(es, c.render(e, nil))
-				}
-				b.WriteString("case " + strings.Join(es, ", ") + ":\n")
-			}
+			b.WriteString(c.caseHeader(cl.(*ast.CaseClause)))
 			b.WriteString("goto " + labels[i] + "\n")
 		}
 		b.WriteString("}")
@@ -436,16 +427,7 @@ func (c *compiler) lowerTypeSwitch(s *ast.TypeSwitchStmt) {
 		}
 		b.WriteString(c.render(x, nil) + ".(type) {\n")
 		for i, cl := range clauses {
-			cc := cl.(*ast.CaseClause)
-			if cc.List == nil {
-				b.WriteString("default:\n")
-			} else {
-				var es []string
-				for _, e := range cc.List {
-					es = append(es, c.render(e, nil))
-				}
-				b.WriteString("case " + strings.Join(es, ", ") + ":\n")
-			}
+			b.WriteString(c.caseHeader(cl.(*ast.CaseClause)))
 			if vars[i] != nil {
 				b.WriteString(c.declare(vars[i], bname) + "\n")
 			}
@@ -463,6 +445,18 @@ func (c *compiler) lowerTypeSwitch(s *ast.TypeSwitchStmt) {
 		c.emitGoto(brk)
 	}
 	c.emitLabel(brk)
+}
+
+// caseHeader is a dispatch switch's "case e1, e2:" or "default:" line.
+func (c *compiler) caseHeader(cc *ast.CaseClause) string {
+	if cc.List == nil {
+		return "default:\n"
+	}
+	var es []string
+	for _, e := range cc.List {
+		es = append(es, c.render(e, nil))
+	}
+	return "case " + strings.Join(es, ", ") + ":\n"
 }
 
 // usedIn reports whether v is referred to inside n.
