@@ -22,7 +22,8 @@ and running the list is a chain of calls: the first-registered item defers
 its call and calls the second, ..., and the last-registered item calls the
 end of the chain, which returns (a normal return), or panics with the
 panic's value (a panic in the body, re-raised after Poll's deferred handler
-recovered it), or with the unwinding sentinel (an abort). The panic then
+recovered it; on Drop, that value is Async's own unwinding value, raised at
+the await the future waits in, see Cancel). The panic then
 runs the deferred calls of the chain's frames innermost first: last
 registered, first run, each made by its own defer statement. A deferred call
 that recovers stops the panic in its frame; the frames outside return
@@ -90,33 +91,6 @@ func (d *Defers) Panic(v any, dropChild func()) (recovered bool) {
 	return true
 }
 
-// Unwind runs the deferred calls of a future dropped while it waited in an
-// await: dropChild drops the future it waited for, then the calls run as a
-// weft.Async body's do when it is dropped, under the same private panic
-// value, which Unwind recovers. A panic raised by dropChild or a deferred
-// call, and not recovered by a later deferred call, propagates out of
-// Unwind.
-func (d *Defers) Unwind(dropChild func()) {
-	l := d.take()
-	if len(l) == 0 {
-		if dropChild != nil {
-			dropChild()
-		}
-		return
-	}
-	defer func() {
-		if r := recover(); r != nil && r != unwind.Cancelled {
-			panic(r)
-		}
-	}()
-	chain(l, func() {
-		if dropChild != nil {
-			dropChild()
-		}
-		panic(unwind.Cancelled)
-	})
-}
-
 // chain calls l[0] with a next that calls l[1], and so on; the last item's
 // next calls end (when not nil). See the comment at the top of the file.
 func chain(l []func(next func()), end func()) {
@@ -141,6 +115,20 @@ func dropQuietly(drop func()) {
 	}
 	defer func() { _ = recover() }()
 	drop()
+}
+
+// Cancel panics with the value a weft.Async body unwinds with when its
+// future is dropped: a generated future calls it at an await it reaches
+// while it is being dropped, as Async's Await does.
+func Cancel() { panic(unwind.Cancelled) }
+
+// Aborted is called with what a generated future recovered at the end of
+// its unwinding on Drop: the unwinding value ends there, any other panic
+// (raised by a deferred call or by a dropped future) is raised again.
+func Aborted(r any) {
+	if r != unwind.Cancelled {
+		panic(r)
+	}
 }
 
 // BadPoll panics with a message that says why the generated future of

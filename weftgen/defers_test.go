@@ -90,48 +90,40 @@ func TestPanicWithoutRecoverPropagates(t *testing.T) {
 	t.Fatal("Panic returned")
 }
 
-// TestUnwindMatchesAsync drops a suspended Async body and runs the same
-// deferred calls through Unwind: recover sees the same value either way.
-func TestUnwindMatchesAsync(t *testing.T) {
+// TestCancelMatchesAsync drops a suspended Async body and unwinds the same
+// deferred call with Cancel: recover sees the same value either way, and
+// Aborted ends that unwinding but not another panic.
+func TestCancelMatchesAsync(t *testing.T) {
 	var async, gen any
 	f := weft.Async(func(a *weft.A) int {
-		defer func() { async = recover() }()
+		defer func() { async = recover(); panic(async) }()
 		return weft.Await(a, future.Pending[int]())
 	})
 	f.Poll(future.NewContext(future.Noop()))
 	f.Drop()
 
-	var d weftgen.Defers
-	d.Push(func(next func()) {
-		defer func() { gen = recover() }()
-		next()
-	})
-	d.Unwind(nil)
+	func() {
+		defer func() { weftgen.Aborted(recover()) }()
+		var d weftgen.Defers
+		d.Push(func(next func()) {
+			defer func() { gen = recover(); panic(gen) }()
+			next()
+		})
+		d.Panic(func() (v any) {
+			defer func() { v = recover() }()
+			weftgen.Cancel()
+			return nil
+		}(), nil)
+	}()
 	if async == nil || async != gen {
-		t.Fatalf("Async's deferred call recovered %v, Unwind's %v", async, gen)
+		t.Fatalf("Async's deferred call recovered %v, the generated one %v", async, gen)
 	}
-}
-
-func TestUnwindPropagatesOtherPanics(t *testing.T) {
-	var d weftgen.Defers
-	var seen any
-	push(&d, func() { seen = "ran" })
 	defer func() {
-		if r := recover(); r != "drop failed" || seen != "ran" {
-			t.Fatalf("recovered %v (deferred call: %v), want the child's panic after the call", r, seen)
+		if r := recover(); r != "other" {
+			t.Fatalf("Aborted let %v through, want other raised again", r)
 		}
 	}()
-	d.Unwind(func() { panic("drop failed") })
-	t.Fatal("Unwind returned")
-}
-
-func TestUnwindWithoutDeferredCallsDropsTheChild(t *testing.T) {
-	var d weftgen.Defers
-	dropped := false
-	d.Unwind(func() { dropped = true })
-	if !dropped {
-		t.Fatal("child not dropped")
-	}
+	weftgen.Aborted("other")
 }
 
 func TestBadPollSaysWhy(t *testing.T) {

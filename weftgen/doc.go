@@ -17,8 +17,9 @@
 // first-out order when the function returns, when it panics, and when the
 // future is dropped while it waits (an abort), exactly as the Async body
 // unwinds: each deferred call is still made by a Go defer statement, so
-// recover works in it as in straight-line code. [BadPoll] reports a future
-// polled after it ended.
+// recover works in it as in straight-line code. [Cancel] and [Aborted] raise
+// and end the unwinding of a dropped future, with the value Async uses;
+// [BadPoll] reports a future polled after it ended.
 //
 // See the weftgen section of the repository's ARCHITECTURE.md for how a
 // function becomes states.

@@ -29,19 +29,20 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type workerFrame struct {
-	s       *service
-	idx     int
-	r0      uint64
-	rx      *mpsc.Receiver[*request]
-	js      *weft.JoinSet[outcome]
-	taken   uint64
-	c0      joinNext[outcome]
-	c1      *mpsc.RecvFuture[*request]
-	c2      *future.Selected2[future.Result[*request], weft.JoinResult[outcome]]
-	defers  weftgen.Defers
-	pc      int32
-	open    bool
-	polling bool
+	s         *service
+	idx       int
+	r0        uint64
+	rx        *mpsc.Receiver[*request]
+	js        *weft.JoinSet[outcome]
+	taken     uint64
+	c0        joinNext[outcome]
+	c1        *mpsc.RecvFuture[*request]
+	c2        *future.Selected2[future.Result[*request], weft.JoinResult[outcome]]
+	defers    weftgen.Defers
+	pc        int32
+	open      bool
+	unwinding bool
+	polling   bool
 }
 
 // Poll runs worker until it returns or awaits a future that is not ready.
@@ -95,6 +96,11 @@ loop1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = joinNext[outcome]{}
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -114,6 +120,12 @@ endif4:
 	f.pc = 2
 await2:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c1.Drop()
+			f.c1 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c1.Poll(cx)
 		if !ok {
 			return
@@ -129,6 +141,12 @@ else6:
 	f.pc = 3
 await3:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c2.Drop()
+			f.c2 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c2.Poll(cx)
 		if !ok {
 			return
@@ -201,15 +219,32 @@ func (f *workerFrame) dropAt(pc int32) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *workerFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
+	if f.pc == -1 {
 		panic("weft: future of worker dropped while it is being polled")
 	}
-	f.pc = -4
-	if pc > 0 {
-		f.defers.Unwind(func() { f.dropAt(pc) })
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = workerFrame{pc: -4}
+}
+
+// abort runs worker as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *workerFrame) abort() (out uint64, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = workerFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: worker, the await it waits in,

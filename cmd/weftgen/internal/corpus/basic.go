@@ -374,3 +374,31 @@ again:
 	}
 	return s
 }
+
+// Guarded recovers every panic, the unwinding of an abort included, and
+// then returns normally.
+//
+//weft:async
+func Guarded(a *weft.A, env *Env) (r int) {
+	defer func() {
+		if x := recover(); x != nil {
+			env.Log(fmt.Sprint("guarded recovered: ", x))
+			r = -7
+		}
+	}()
+	return weft.Await(a, env.Next()) + weft.Await(a, env.Next())
+}
+
+// RunsOn calls Guarded: dropped while Guarded waits, Guarded recovers and
+// returns, and RunsOn runs on (as an Async body does) until its next
+// await, which unwinds it at once.
+//
+//weft:async
+func RunsOn(a *weft.A, env *Env) int {
+	defer env.Log("runs-on defer")
+	g := Guarded(a, env)
+	env.Log(fmt.Sprint("after guarded ", g))
+	h := weft.Await(a, env.Next())
+	env.Log("after the last await")
+	return g + h
+}

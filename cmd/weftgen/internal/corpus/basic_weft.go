@@ -34,14 +34,15 @@ func (f *SumFrame) init(env *Env, n int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type SumFrame struct {
-	env     *Env
-	n       int
-	total   int
-	i       int
-	c0      *Step
-	defers  weftgen.Defers
-	pc      int32
-	polling bool
+	env       *Env
+	n         int
+	total     int
+	i         int
+	c0        *Step
+	defers    weftgen.Defers
+	pc        int32
+	unwinding bool
+	polling   bool
 }
 
 // Poll runs Sum until it returns or awaits a future that is not ready.
@@ -81,6 +82,11 @@ loop1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -129,15 +135,32 @@ func (f *SumFrame) unwind(out *int, ready *bool) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *SumFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
+	if f.pc == -1 {
 		panic("weft: future of Sum dropped while it is being polled")
 	}
-	f.pc = -4
-	if pc > 0 {
-		f.defers.Unwind(nil)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = SumFrame{pc: -4}
+}
+
+// abort runs Sum as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *SumFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = SumFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Sum, the await it waits in,
@@ -178,11 +201,12 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type BranchesFrame struct {
-	env *Env
-	x   int
-	s   string
-	c0  *Step
-	pc  int32
+	env       *Env
+	x         int
+	s         string
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Branches until it returns or awaits a future that is not ready.
@@ -209,6 +233,11 @@ func (f *BranchesFrame) Poll(cx *future.Context) (out string, ready bool) {
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -230,6 +259,11 @@ else4:
 	f.pc = 2
 await2:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -265,7 +299,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *BranchesFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = BranchesFrame{pc: -4}
+}
+
+// abort runs Branches as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *BranchesFrame) abort() (out string, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = BranchesFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Branches, the await it waits in,
@@ -310,15 +366,16 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type DefersFrame struct {
-	env     **Env
-	n       int
-	out     *int
-	rx      int
-	i2      int
-	c0      *Step
-	defers  weftgen.Defers
-	pc      int32
-	polling bool
+	env       **Env
+	n         int
+	out       *int
+	rx        int
+	i2        int
+	c0        *Step
+	defers    weftgen.Defers
+	pc        int32
+	unwinding bool
+	polling   bool
 }
 
 // Poll runs Defers until it returns or awaits a future that is not ready.
@@ -373,6 +430,11 @@ range1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -417,15 +479,32 @@ func (f *DefersFrame) unwind(out2 *int, ready *bool) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *DefersFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
+	if f.pc == -1 {
 		panic("weft: future of Defers dropped while it is being polled")
 	}
-	f.pc = -4
-	if pc > 0 {
-		f.defers.Unwind(nil)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = DefersFrame{pc: -4}
+}
+
+// abort runs Defers as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *DefersFrame) abort() (out2 int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = DefersFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Defers, the await it waits in,
@@ -472,6 +551,7 @@ type PanicMiddleFrame struct {
 	defers    weftgen.Defers
 	pc        int32
 	recoverIt bool
+	unwinding bool
 	polling   bool
 }
 
@@ -529,6 +609,11 @@ func (f *PanicMiddleFrame) step(cx *future.Context) (out string, ready bool) {
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -572,15 +657,32 @@ func (f *PanicMiddleFrame) unwind(out *string, ready *bool) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *PanicMiddleFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
+	if f.pc == -1 {
 		panic("weft: future of PanicMiddle dropped while it is being polled")
 	}
-	f.pc = -4
-	if pc > 0 {
-		f.defers.Unwind(nil)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = PanicMiddleFrame{pc: -4}
+}
+
+// abort runs PanicMiddle as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *PanicMiddleFrame) abort() (out string, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = PanicMiddleFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: PanicMiddle, the await it waits in,
@@ -621,14 +723,15 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type ClosuresFrame struct {
-	env   *Env
-	n     int
-	fs    []func() int
-	total *int
-	add   func(d int)
-	i     *int
-	c0    *Step
-	pc    int32
+	env       *Env
+	n         int
+	fs        []func() int
+	total     *int
+	add       func(d int)
+	i         *int
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Closures until it returns or awaits a future that is not ready.
@@ -664,6 +767,11 @@ loop1:
 	f2.pc = 1
 await1:
 	{
+		if f2.unwinding {
+			f2.pc = -1
+			f2.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f2.c0.Poll(cx)
 		if !ok {
 			return
@@ -691,6 +799,11 @@ break3:
 	f2.pc = 2
 await2:
 	{
+		if f2.unwinding {
+			f2.pc = -1
+			f2.c0 = nil
+			weftgen.Cancel()
+		}
 		_, ok := f2.c0.Poll(cx)
 		if !ok {
 			return
@@ -714,7 +827,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f2 *ClosuresFrame) Drop() {
+	if f2.pc > 0 {
+		f2.abort()
+	}
 	*f2 = ClosuresFrame{pc: -4}
+}
+
+// abort runs Closures as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f2 *ClosuresFrame) abort() (out int, ready bool) {
+	if f2.pc < 0 {
+		return
+	}
+	f2.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f2 = ClosuresFrame{pc: -4}
+		}
+	}()
+	return f2.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Closures, the await it waits in,
@@ -759,12 +894,13 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type PointersFrame struct {
-	env *Env
-	ps  []*int
-	i   int
-	x   *int
-	c0  *Step
-	pc  int32
+	env       *Env
+	ps        []*int
+	i         int
+	x         *int
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Pointers until it returns or awaits a future that is not ready.
@@ -793,6 +929,11 @@ loop1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		_, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -819,7 +960,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *PointersFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = PointersFrame{pc: -4}
+}
+
+// abort runs Pointers as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *PointersFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = PointersFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Pointers, the await it waits in,
@@ -860,15 +1023,16 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type SwitchesFrame struct {
-	env  *Env
-	vals []any
-	out  string
-	rx   []any
-	i2   int
-	i    int
-	x    int
-	c0   *Step
-	pc   int32
+	env       *Env
+	vals      []any
+	out       string
+	rx        []any
+	i2        int
+	i         int
+	x         int
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Switches until it returns or awaits a future that is not ready.
@@ -916,6 +1080,11 @@ case5:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -940,6 +1109,11 @@ endswitch4:
 	f.pc = 2
 await2:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -981,7 +1155,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *SwitchesFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = SwitchesFrame{pc: -4}
+}
+
+// abort runs Switches as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *SwitchesFrame) abort() (out2 string, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = SwitchesFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Switches, the await it waits in,
@@ -1026,11 +1222,12 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type GotosFrame struct {
-	env *Env
-	n   int
-	i   int
-	c0  *Step
-	pc  int32
+	env       *Env
+	n         int
+	i         int
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Gotos until it returns or awaits a future that is not ready.
@@ -1055,6 +1252,11 @@ loop:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -1077,7 +1279,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *GotosFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = GotosFrame{pc: -4}
+}
+
+// abort runs Gotos as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *GotosFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = GotosFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Gotos, the await it waits in,
@@ -1118,13 +1342,14 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type CallerFrame struct {
-	env *Env
-	n   int
-	v   int
-	c0  SumFrame
-	c1  CheckedFrame
-	c2  FibFrame
-	pc  int32
+	env       *Env
+	n         int
+	v         int
+	c0        SumFrame
+	c1        CheckedFrame
+	c2        FibFrame
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Caller until it returns or awaits a future that is not ready.
@@ -1150,9 +1375,20 @@ func (f *CallerFrame) Poll(cx *future.Context) (out future.Result[int], ready bo
 	f.pc = 1
 await1:
 	{
-		v2, ok := f.c0.Poll(cx)
-		if !ok {
-			return
+		var v2 int
+		var ok bool
+		if f.unwinding {
+			v2, ok = f.c0.abort()
+			if !ok {
+				f.pc = -1
+				f.c0 = SumFrame{}
+				weftgen.Cancel()
+			}
+		} else {
+			v2, ok = f.c0.Poll(cx)
+			if !ok {
+				return
+			}
 		}
 		f.pc = -1
 		f.c0 = SumFrame{}
@@ -1162,9 +1398,20 @@ await1:
 	f.pc = 2
 await2:
 	{
-		v2, ok := f.c1.Poll(cx)
-		if !ok {
-			return
+		var v2 future.Result[int]
+		var ok bool
+		if f.unwinding {
+			v2, ok = f.c1.abort()
+			if !ok {
+				f.pc = -1
+				f.c1 = CheckedFrame{}
+				weftgen.Cancel()
+			}
+		} else {
+			v2, ok = f.c1.Poll(cx)
+			if !ok {
+				return
+			}
 		}
 		f.pc = -1
 		f.c1 = CheckedFrame{}
@@ -1178,9 +1425,20 @@ await2:
 	f.pc = 3
 await3:
 	{
-		v2, ok := f.c2.Poll(cx)
-		if !ok {
-			return
+		var v2 int
+		var ok bool
+		if f.unwinding {
+			v2, ok = f.c2.abort()
+			if !ok {
+				f.pc = -1
+				f.c2 = FibFrame{}
+				weftgen.Cancel()
+			}
+		} else {
+			v2, ok = f.c2.Poll(cx)
+			if !ok {
+				return
+			}
 		}
 		f.pc = -1
 		f.c2 = FibFrame{}
@@ -1209,12 +1467,29 @@ func (f *CallerFrame) dropAt(pc int32) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *CallerFrame) Drop() {
-	pc := f.pc
-	f.pc = -4
-	if pc > 0 {
-		f.dropAt(pc)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = CallerFrame{pc: -4}
+}
+
+// abort runs Caller as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *CallerFrame) abort() (out future.Result[int], ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = CallerFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Caller, the await it waits in,
@@ -1268,14 +1543,15 @@ func (f *CheckedFrame) init(env *Env, x int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type CheckedFrame struct {
-	env     *Env
-	x       int
-	r0      int
-	r1      error
-	c0      *Step
-	defers  weftgen.Defers
-	pc      int32
-	polling bool
+	env       *Env
+	x         int
+	r0        int
+	r1        error
+	c0        *Step
+	defers    weftgen.Defers
+	pc        int32
+	unwinding bool
+	polling   bool
 }
 
 // Poll runs Checked until it returns or awaits a future that is not ready.
@@ -1310,6 +1586,11 @@ func (f *CheckedFrame) step(cx *future.Context) (out future.Result[int], ready b
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -1354,15 +1635,32 @@ func (f *CheckedFrame) unwind(out *future.Result[int], ready *bool) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *CheckedFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
+	if f.pc == -1 {
 		panic("weft: future of Checked dropped while it is being polled")
 	}
-	f.pc = -4
-	if pc > 0 {
-		f.defers.Unwind(nil)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = CheckedFrame{pc: -4}
+}
+
+// abort runs Checked as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *CheckedFrame) abort() (out future.Result[int], ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = CheckedFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Checked, the await it waits in,
@@ -1408,12 +1706,13 @@ func (f *FibFrame) init(env *Env, n int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type FibFrame struct {
-	env *Env
-	n   int
-	t2  int
-	c0  *Step
-	c1  *FibFrame
-	pc  int32
+	env       *Env
+	n         int
+	t2        int
+	c0        *Step
+	c1        *FibFrame
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Fib until it returns or awaits a future that is not ready.
@@ -1441,6 +1740,11 @@ func (f *FibFrame) Poll(cx *future.Context) (out int, ready bool) {
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -1457,9 +1761,20 @@ endif1:
 	f.pc = 2
 await2:
 	{
-		v, ok := f.c1.Poll(cx)
-		if !ok {
-			return
+		var v int
+		var ok bool
+		if f.unwinding {
+			v, ok = f.c1.abort()
+			if !ok {
+				f.pc = -1
+				f.c1 = nil
+				weftgen.Cancel()
+			}
+		} else {
+			v, ok = f.c1.Poll(cx)
+			if !ok {
+				return
+			}
 		}
 		f.pc = -1
 		f.c1 = nil
@@ -1470,9 +1785,20 @@ await2:
 	f.pc = 3
 await3:
 	{
-		v, ok := f.c1.Poll(cx)
-		if !ok {
-			return
+		var v int
+		var ok bool
+		if f.unwinding {
+			v, ok = f.c1.abort()
+			if !ok {
+				f.pc = -1
+				f.c1 = nil
+				weftgen.Cancel()
+			}
+		} else {
+			v, ok = f.c1.Poll(cx)
+			if !ok {
+				return
+			}
 		}
 		f.pc = -1
 		f.c1 = nil
@@ -1497,12 +1823,29 @@ func (f *FibFrame) dropAt(pc int32) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *FibFrame) Drop() {
-	pc := f.pc
-	f.pc = -4
-	if pc > 0 {
-		f.dropAt(pc)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = FibFrame{pc: -4}
+}
+
+// abort runs Fib as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *FibFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = FibFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Fib, the await it waits in,
@@ -1551,24 +1894,25 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type RangesFrame struct {
-	env *Env
-	s   []int
-	str string
-	out string
-	rx  []int
-	i2  int
-	i   int
-	v   int
-	rx2 string
-	i4  int
-	w   int
-	i3  int
-	rx3 int
-	i6  int
-	i5  int
-	c0  *Step
-	r   rune
-	pc  int32
+	env       *Env
+	s         []int
+	str       string
+	out       string
+	rx        []int
+	i2        int
+	i         int
+	v         int
+	rx2       string
+	i4        int
+	w         int
+	i3        int
+	rx3       int
+	i6        int
+	i5        int
+	c0        *Step
+	r         rune
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Ranges until it returns or awaits a future that is not ready.
@@ -1604,6 +1948,11 @@ range1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -1629,6 +1978,11 @@ range4:
 	f.pc = 2
 await2:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -1652,6 +2006,11 @@ range7:
 	f.pc = 3
 await3:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -1675,7 +2034,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *RangesFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = RangesFrame{pc: -4}
+}
+
+// abort runs Ranges as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *RangesFrame) abort() (out2 string, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = RangesFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Ranges, the await it waits in,
@@ -1724,11 +2105,12 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type ShadowFrame struct {
-	env *Env
-	x   int
-	x2  int
-	c0  *Step
-	pc  int32
+	env       *Env
+	x         int
+	x2        int
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Shadow until it returns or awaits a future that is not ready.
@@ -1752,6 +2134,11 @@ func (f *ShadowFrame) Poll(cx *future.Context) (out int, ready bool) {
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -1770,6 +2157,11 @@ await1:
 	f.pc = 2
 await2:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -1792,7 +2184,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *ShadowFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = ShadowFrame{pc: -4}
+}
+
+// abort runs Shadow as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *ShadowFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = ShadowFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Shadow, the await it waits in,
@@ -1837,10 +2251,11 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type ContextsFrame struct {
-	env *Env
-	id  uint64
-	c0  *Step
-	pc  int32
+	env       *Env
+	id        uint64
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Contexts until it returns or awaits a future that is not ready.
@@ -1858,6 +2273,11 @@ func (f *ContextsFrame) Poll(cx *future.Context) (out uint64, ready bool) {
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		_, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -1876,7 +2296,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *ContextsFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = ContextsFrame{pc: -4}
+}
+
+// abort runs Contexts as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *ContextsFrame) abort() (out uint64, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = ContextsFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Contexts, the await it waits in,
@@ -1917,14 +2359,15 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type DrainFrame struct {
-	env     **Env
-	rx      *mpsc.Receiver[int]
-	r0      int
-	total   *int
-	c0      *mpsc.RecvFuture[int]
-	defers  weftgen.Defers
-	pc      int32
-	polling bool
+	env       **Env
+	rx        *mpsc.Receiver[int]
+	r0        int
+	total     *int
+	c0        *mpsc.RecvFuture[int]
+	defers    weftgen.Defers
+	pc        int32
+	unwinding bool
+	polling   bool
 }
 
 // Poll runs Drain until it returns or awaits a future that is not ready.
@@ -1963,6 +2406,12 @@ loop1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0.Drop()
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -2023,15 +2472,32 @@ func (f *DrainFrame) dropAt(pc int32) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *DrainFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
+	if f.pc == -1 {
 		panic("weft: future of Drain dropped while it is being polled")
 	}
-	f.pc = -4
-	if pc > 0 {
-		f.defers.Unwind(func() { f.dropAt(pc) })
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = DrainFrame{pc: -4}
+}
+
+// abort runs Drain as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *DrainFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = DrainFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Drain, the await it waits in,
@@ -2072,13 +2538,14 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type EitherFrame struct {
-	env *Env
-	f   future.Future[int]
-	g   future.Future[int]
-	e   future.Either[int, int]
-	c0  *future.Selected2[int, int]
-	c1  future.Future[int]
-	pc  int32
+	env       *Env
+	f         future.Future[int]
+	g         future.Future[int]
+	e         future.Either[int, int]
+	c0        *future.Selected2[int, int]
+	c1        future.Future[int]
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Either until it returns or awaits a future that is not ready.
@@ -2100,6 +2567,12 @@ func (f2 *EitherFrame) Poll(cx *future.Context) (out int, ready bool) {
 	f2.pc = 1
 await1:
 	{
+		if f2.unwinding {
+			f2.pc = -1
+			f2.c0.Drop()
+			f2.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f2.c0.Poll(cx)
 		if !ok {
 			return
@@ -2121,6 +2594,12 @@ await1:
 	f2.pc = 2
 await2:
 	{
+		if f2.unwinding {
+			f2.pc = -1
+			future.Drop(f2.c1)
+			f2.c1 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f2.c1.Poll(cx)
 		if !ok {
 			return
@@ -2151,12 +2630,29 @@ func (f2 *EitherFrame) dropAt(pc int32) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f2 *EitherFrame) Drop() {
-	pc := f2.pc
-	f2.pc = -4
-	if pc > 0 {
-		f2.dropAt(pc)
+	if f2.pc > 0 {
+		f2.abort()
 	}
 	*f2 = EitherFrame{pc: -4}
+}
+
+// abort runs Either as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f2 *EitherFrame) abort() (out int, ready bool) {
+	if f2.pc < 0 {
+		return
+	}
+	f2.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f2 = EitherFrame{pc: -4}
+		}
+	}()
+	return f2.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Either, the await it waits in,
@@ -2201,15 +2697,16 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type OutlivesFrame struct {
-	env  *Env
-	n    *int
-	fs   *[]func() int
-	base *int
-	rx   int
-	i2   int
-	i    *int
-	c0   *Step
-	pc   int32
+	env       *Env
+	n         *int
+	fs        *[]func() int
+	base      *int
+	rx        int
+	i2        int
+	i         *int
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Outlives until it returns or awaits a future that is not ready.
@@ -2239,6 +2736,11 @@ range1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -2270,7 +2772,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *OutlivesFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = OutlivesFrame{pc: -4}
+}
+
+// abort runs Outlives as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *OutlivesFrame) abort() (out []func() int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = OutlivesFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Outlives, the await it waits in,
@@ -2311,12 +2835,13 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type DeferLoopFrame struct {
-	env     **Env
-	i       *int
-	c0      *Step
-	defers  weftgen.Defers
-	pc      int32
-	polling bool
+	env       **Env
+	i         *int
+	c0        *Step
+	defers    weftgen.Defers
+	pc        int32
+	unwinding bool
+	polling   bool
 }
 
 // Poll runs DeferLoop until it returns or awaits a future that is not ready.
@@ -2350,6 +2875,11 @@ loop1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -2403,15 +2933,32 @@ func (f *DeferLoopFrame) unwind(out *struct{}, ready *bool) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *DeferLoopFrame) Drop() {
-	pc := f.pc
-	if pc == -1 {
+	if f.pc == -1 {
 		panic("weft: future of DeferLoop dropped while it is being polled")
 	}
-	f.pc = -4
-	if pc > 0 {
-		f.defers.Unwind(nil)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = DeferLoopFrame{pc: -4}
+}
+
+// abort runs DeferLoop as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *DeferLoopFrame) abort() (out struct{}, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = DeferLoopFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: DeferLoop, the await it waits in,
@@ -2457,14 +3004,15 @@ func (f *CounterAddFrame) init(c *Counter, env *Env, extra ...int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type CounterAddFrame struct {
-	c     *Counter
-	env   *Env
-	extra []int
-	rx    []int
-	i     int
-	e     int
-	c0    *Step
-	pc    int32
+	c         *Counter
+	env       *Env
+	extra     []int
+	rx        []int
+	i         int
+	e         int
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Counter.Add until it returns or awaits a future that is not ready.
@@ -2491,6 +3039,11 @@ range1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -2514,7 +3067,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *CounterAddFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = CounterAddFrame{pc: -4}
+}
+
+// abort runs Counter.Add as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *CounterAddFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = CounterAddFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Counter.Add, the await it waits in,
@@ -2555,13 +3130,14 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type NestedFrame struct {
-	env   *Env
-	c     *Counter
-	total int
-	i     int
-	c0    CounterAddFrame
-	c1    NoteFrame
-	pc    int32
+	env       *Env
+	c         *Counter
+	total     int
+	i         int
+	c0        CounterAddFrame
+	c1        NoteFrame
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Nested until it returns or awaits a future that is not ready.
@@ -2595,9 +3171,20 @@ loop1:
 	f.pc = 1
 await1:
 	{
-		v, ok := f.c0.Poll(cx)
-		if !ok {
-			return
+		var v int
+		var ok bool
+		if f.unwinding {
+			v, ok = f.c0.abort()
+			if !ok {
+				f.pc = -1
+				f.c0 = CounterAddFrame{}
+				weftgen.Cancel()
+			}
+		} else {
+			v, ok = f.c0.Poll(cx)
+			if !ok {
+				return
+			}
 		}
 		f.pc = -1
 		f.c0 = CounterAddFrame{}
@@ -2608,10 +3195,22 @@ await1:
 	f.pc = 2
 await2:
 	{
-		_, ok := f.c1.Poll(cx)
-		if !ok {
-			return
+		var v struct{}
+		var ok bool
+		if f.unwinding {
+			v, ok = f.c1.abort()
+			if !ok {
+				f.pc = -1
+				f.c1 = NoteFrame{}
+				weftgen.Cancel()
+			}
+		} else {
+			v, ok = f.c1.Poll(cx)
+			if !ok {
+				return
+			}
 		}
+		_ = v
 		f.pc = -1
 		f.c1 = NoteFrame{}
 	}
@@ -2640,12 +3239,29 @@ func (f *NestedFrame) dropAt(pc int32) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *NestedFrame) Drop() {
-	pc := f.pc
-	f.pc = -4
-	if pc > 0 {
-		f.dropAt(pc)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = NestedFrame{pc: -4}
+}
+
+// abort runs Nested as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *NestedFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = NestedFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Nested, the await it waits in,
@@ -2695,10 +3311,11 @@ func (f *NoteFrame) init(env *Env, v int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type NoteFrame struct {
-	env *Env
-	v   int
-	c0  *Step
-	pc  int32
+	env       *Env
+	v         int
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Note until it returns or awaits a future that is not ready.
@@ -2718,6 +3335,11 @@ func (f *NoteFrame) Poll(cx *future.Context) (out struct{}, ready bool) {
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -2735,7 +3357,29 @@ await1:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *NoteFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = NoteFrame{pc: -4}
+}
+
+// abort runs Note as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *NoteFrame) abort() (out struct{}, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = NoteFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Note, the await it waits in,
@@ -2776,11 +3420,12 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type AgainFrame struct {
-	env *Env
-	fs  []func() int
-	n   int
-	c0  *Step
-	pc  int32
+	env       *Env
+	fs        []func() int
+	n         int
+	c0        *Step
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Again until it returns or awaits a future that is not ready.
@@ -2804,6 +3449,11 @@ again:
 	f2.pc = 1
 await1:
 	{
+		if f2.unwinding {
+			f2.pc = -1
+			f2.c0 = nil
+			weftgen.Cancel()
+		}
 		v2, ok := f2.c0.Poll(cx)
 		if !ok {
 			return
@@ -2836,7 +3486,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f2 *AgainFrame) Drop() {
+	if f2.pc > 0 {
+		f2.abort()
+	}
 	*f2 = AgainFrame{pc: -4}
+}
+
+// abort runs Again as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f2 *AgainFrame) abort() (out int, ready bool) {
+	if f2.pc < 0 {
+		return
+	}
+	f2.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f2 = AgainFrame{pc: -4}
+		}
+	}()
+	return f2.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Again, the await it waits in,
@@ -2857,5 +3529,388 @@ func (f2 *AgainFrame) Trace(t *future.Trace) {
 		t.Leaf("Again (dropped)")
 	default:
 		t.Leaf("Again (running)")
+	}
+}
+
+// GuardedFuture returns the state-machine future of Guarded (basic.go:382): polling it
+// runs Guarded as a weft.Async body would, with these arguments.
+func GuardedFuture(env *Env) *GuardedFrame {
+	return &GuardedFrame{env: &env, r: new(int)}
+}
+
+var (
+	_                    = Guarded
+	_ future.Future[int] = (*GuardedFrame)(nil)
+	_ future.Dropper     = (*GuardedFrame)(nil)
+	_ future.Tracer      = (*GuardedFrame)(nil)
+)
+
+// init starts the frame for a call from another marked function.
+func (f *GuardedFrame) init(env *Env) {
+	*f = GuardedFrame{env: &env, r: new(int)}
+}
+
+// GuardedFrame is the state machine of Guarded: the variables it keeps across awaits,
+// the future it awaits, and where it is (pc: 0 not started, k>0 at the
+// k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
+type GuardedFrame struct {
+	env       **Env
+	r         *int
+	t         int
+	c0        *Step
+	defers    weftgen.Defers
+	pc        int32
+	unwinding bool
+	polling   bool
+}
+
+// Poll runs Guarded until it returns or awaits a future that is not ready.
+func (f *GuardedFrame) Poll(cx *future.Context) (out int, ready bool) {
+	if f.pc < 0 {
+		weftgen.BadPoll("Guarded", f.pc)
+	}
+	f.polling = true
+	defer f.unwind(&out, &ready)
+	out, ready = f.step(cx)
+	f.polling = false
+	return out, ready
+}
+
+func (f *GuardedFrame) step(cx *future.Context) (out int, ready bool) {
+	var (
+		t2 int
+	)
+	switch f.pc {
+	case 1:
+		goto await1
+	case 2:
+		goto await2
+	case 0:
+	}
+	{
+		env2 := f.env
+		r2 := f.r
+		f.defers.Push(func(next func()) {
+			defer func() {
+				if x := recover(); x != nil {
+					(*env2).Log(fmt.Sprint("guarded recovered: ", x))
+					(*r2) = -7
+				}
+			}()
+			next()
+		})
+	}
+	f.c0 = (*f.env).Next()
+	f.pc = 1
+await1:
+	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
+		v, ok := f.c0.Poll(cx)
+		if !ok {
+			return
+		}
+		f.pc = -1
+		f.c0 = nil
+		f.t = v
+	}
+	f.c0 = (*f.env).Next()
+	f.pc = 2
+await2:
+	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
+		v, ok := f.c0.Poll(cx)
+		if !ok {
+			return
+		}
+		f.pc = -1
+		f.c0 = nil
+		t2 = v
+	}
+	(*f.r) = f.t + t2
+	goto ret
+ret:
+	f.defers.Return()
+	out = (*f.r)
+	*f = GuardedFrame{pc: -2}
+	return out, true
+}
+
+// unwind runs when Poll returns: during a panic (polling still set) it
+// drops the awaited future and runs the deferred calls, as the Async body
+// would unwind.
+func (f *GuardedFrame) unwind(out *int, ready *bool) {
+	if !f.polling {
+		return
+	}
+	f.polling = false
+	f.pc = -3
+	if f.defers.Pending() {
+		if f.defers.Panic(recover(), nil) {
+			*out = (*f.r)
+			*ready = true
+			*f = GuardedFrame{pc: -2}
+		}
+		return
+	}
+}
+
+// Drop abandons the future. Dropped while it waits in an await, Guarded
+// unwinds as the Async body would: the awaited future is dropped and the
+// deferred calls run.
+func (f *GuardedFrame) Drop() {
+	if f.pc == -1 {
+		panic("weft: future of Guarded dropped while it is being polled")
+	}
+	if f.pc > 0 {
+		f.abort()
+	}
+	*f = GuardedFrame{pc: -4}
+}
+
+// abort runs Guarded as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *GuardedFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = GuardedFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
+}
+
+// Trace describes the future for task dumps: Guarded, the await it waits in,
+// and the awaited future's own trace below.
+func (f *GuardedFrame) Trace(t3 *future.Trace) {
+	switch f.pc {
+	case 0:
+		t3.Leaf("Guarded (not started)")
+	case 1:
+		t3.Push("Guarded at basic.go:389")
+		t3.Future(f.c0)
+		t3.Pop()
+	case 2:
+		t3.Push("Guarded at basic.go:389")
+		t3.Future(f.c0)
+		t3.Pop()
+	case -2:
+		t3.Leaf("Guarded (done)")
+	case -3:
+		t3.Leaf("Guarded (panicked)")
+	case -4:
+		t3.Leaf("Guarded (dropped)")
+	default:
+		t3.Leaf("Guarded (running)")
+	}
+}
+
+// RunsOnFuture returns the state-machine future of RunsOn (basic.go:397): polling it
+// runs RunsOn as a weft.Async body would, with these arguments.
+func RunsOnFuture(env *Env) *RunsOnFrame {
+	return &RunsOnFrame{env: env}
+}
+
+var (
+	_                    = RunsOn
+	_ future.Future[int] = (*RunsOnFrame)(nil)
+	_ future.Dropper     = (*RunsOnFrame)(nil)
+	_ future.Tracer      = (*RunsOnFrame)(nil)
+)
+
+// RunsOnFrame is the state machine of RunsOn: the variables it keeps across awaits,
+// the future it awaits, and where it is (pc: 0 not started, k>0 at the
+// k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
+type RunsOnFrame struct {
+	env       *Env
+	r0        int
+	g         int
+	c0        GuardedFrame
+	c1        *Step
+	defers    weftgen.Defers
+	pc        int32
+	unwinding bool
+	polling   bool
+}
+
+// Poll runs RunsOn until it returns or awaits a future that is not ready.
+func (f *RunsOnFrame) Poll(cx *future.Context) (out int, ready bool) {
+	if f.pc < 0 {
+		weftgen.BadPoll("RunsOn", f.pc)
+	}
+	f.polling = true
+	defer f.unwind(&out, &ready)
+	out, ready = f.step(cx)
+	f.polling = false
+	return out, ready
+}
+
+func (f *RunsOnFrame) step(cx *future.Context) (out int, ready bool) {
+	var (
+		h int
+	)
+	switch f.pc {
+	case 1:
+		goto await1
+	case 2:
+		goto await2
+	case 0:
+	}
+	{
+		d := f.env
+		f.defers.Push(func(next func()) {
+			defer d.Log("runs-on defer")
+			next()
+		})
+	}
+	f.c0.init(f.env)
+	f.pc = 1
+await1:
+	{
+		var v int
+		var ok bool
+		if f.unwinding {
+			v, ok = f.c0.abort()
+			if !ok {
+				f.pc = -1
+				f.c0 = GuardedFrame{}
+				weftgen.Cancel()
+			}
+		} else {
+			v, ok = f.c0.Poll(cx)
+			if !ok {
+				return
+			}
+		}
+		f.pc = -1
+		f.c0 = GuardedFrame{}
+		f.g = v
+	}
+	f.env.Log(fmt.Sprint("after guarded ", f.g))
+	f.c1 = f.env.Next()
+	f.pc = 2
+await2:
+	{
+		if f.unwinding {
+			f.pc = -1
+			f.c1 = nil
+			weftgen.Cancel()
+		}
+		v, ok := f.c1.Poll(cx)
+		if !ok {
+			return
+		}
+		f.pc = -1
+		f.c1 = nil
+		h = v
+	}
+	f.env.Log("after the last await")
+	f.r0 = f.g + h
+	goto ret
+ret:
+	f.defers.Return()
+	out = f.r0
+	*f = RunsOnFrame{pc: -2}
+	return out, true
+}
+
+// unwind runs when Poll returns: during a panic (polling still set) it
+// drops the awaited future and runs the deferred calls, as the Async body
+// would unwind.
+func (f *RunsOnFrame) unwind(out *int, ready *bool) {
+	if !f.polling {
+		return
+	}
+	f.polling = false
+	pc := f.pc
+	f.pc = -3
+	if f.defers.Pending() {
+		if f.defers.Panic(recover(), func() { f.dropAt(pc) }) {
+			*out = f.r0
+			*ready = true
+			*f = RunsOnFrame{pc: -2}
+		}
+		return
+	}
+	defer func() { _ = recover() }() // the panic under way says more than one from Drop
+	f.dropAt(pc)
+}
+
+// dropAt drops the future awaited at await pc.
+func (f *RunsOnFrame) dropAt(pc int32) {
+	switch pc {
+	case 1:
+		f.c0.Drop()
+	}
+}
+
+// Drop abandons the future. Dropped while it waits in an await, RunsOn
+// unwinds as the Async body would: the awaited future is dropped and the
+// deferred calls run.
+func (f *RunsOnFrame) Drop() {
+	if f.pc == -1 {
+		panic("weft: future of RunsOn dropped while it is being polled")
+	}
+	if f.pc > 0 {
+		f.abort()
+	}
+	*f = RunsOnFrame{pc: -4}
+}
+
+// abort runs RunsOn as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *RunsOnFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = RunsOnFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
+}
+
+// Trace describes the future for task dumps: RunsOn, the await it waits in,
+// and the awaited future's own trace below.
+func (f *RunsOnFrame) Trace(t *future.Trace) {
+	switch f.pc {
+	case 0:
+		t.Leaf("RunsOn (not started)")
+	case 1:
+		t.Push("RunsOn at basic.go:399")
+		t.Future(&f.c0)
+		t.Pop()
+	case 2:
+		t.Push("RunsOn at basic.go:401")
+		t.Future(f.c1)
+		t.Pop()
+	case -2:
+		t.Leaf("RunsOn (done)")
+	case -3:
+		t.Leaf("RunsOn (panicked)")
+	case -4:
+		t.Leaf("RunsOn (dropped)")
+	default:
+		t.Leaf("RunsOn (running)")
 	}
 }

@@ -25,10 +25,11 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type RecvLoopFrame struct {
-	rx *mpsc.Receiver[int]
-	n  int
-	c0 *mpsc.RecvFuture[int]
-	pc int32
+	rx        *mpsc.Receiver[int]
+	n         int
+	c0        *mpsc.RecvFuture[int]
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs RecvLoop until it returns or awaits a future that is not ready.
@@ -50,6 +51,12 @@ loop1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0.Drop()
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -82,12 +89,29 @@ func (f *RecvLoopFrame) dropAt(pc int32) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *RecvLoopFrame) Drop() {
-	pc := f.pc
-	f.pc = -4
-	if pc > 0 {
-		f.dropAt(pc)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = RecvLoopFrame{pc: -4}
+}
+
+// abort runs RecvLoop as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *RecvLoopFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = RecvLoopFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: RecvLoop, the await it waits in,
@@ -128,10 +152,11 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type FlipsFrame struct {
-	f  *Flip
-	n  int
-	c0 *Flip
-	pc int32
+	f         *Flip
+	n         int
+	c0        *Flip
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Flips until it returns or awaits a future that is not ready.
@@ -153,6 +178,11 @@ loop1:
 	f2.pc = 1
 await1:
 	{
+		if f2.unwinding {
+			f2.pc = -1
+			f2.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f2.c0.Poll(cx)
 		if !ok {
 			return
@@ -169,7 +199,29 @@ await1:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f2 *FlipsFrame) Drop() {
+	if f2.pc > 0 {
+		f2.abort()
+	}
 	*f2 = FlipsFrame{pc: -4}
+}
+
+// abort runs Flips as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f2 *FlipsFrame) abort() (out int, ready bool) {
+	if f2.pc < 0 {
+		return
+	}
+	f2.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f2 = FlipsFrame{pc: -4}
+		}
+	}()
+	return f2.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Flips, the await it waits in,
@@ -210,12 +262,13 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type BouncesFrame struct {
-	b  *Bounce
-	n  int
-	s  int
-	i  int
-	c0 *Bounce
-	pc int32
+	b         *Bounce
+	n         int
+	s         int
+	i         int
+	c0        *Bounce
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Bounces until it returns or awaits a future that is not ready.
@@ -241,6 +294,11 @@ loop1:
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
@@ -264,7 +322,29 @@ ret:
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *BouncesFrame) Drop() {
+	if f.pc > 0 {
+		f.abort()
+	}
 	*f = BouncesFrame{pc: -4}
+}
+
+// abort runs Bounces as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *BouncesFrame) abort() (out int, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = BouncesFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Bounces, the await it waits in,

@@ -172,6 +172,7 @@ func (c *compiler) childFor(call *ast.CallExpr) (*child, func(ov map[*hvar]strin
 	case awaitFrame:
 		m := c.g.all[fn]
 		ch.frame = m
+		ch.out = c.outTypeOf(fn.Type().(*types.Signature))
 		ch.ptr = c.sccs[c.m.obj] == c.sccs[fn]
 		ch.text = m.frame
 		if ch.ptr {

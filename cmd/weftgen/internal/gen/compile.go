@@ -94,10 +94,11 @@ type child struct {
 	typ    types.Type
 	text   string // the field's type, printed
 	frame  *marked
-	ptr    bool // a frame held by pointer
-	iface  bool // an interface: nil-checked and dropped dynamically
-	drops  bool // its type implements future.Dropper statically
-	remote bool // another package's generated frame
+	ptr    bool   // a frame held by pointer
+	iface  bool   // an interface: nil-checked and dropped dynamically
+	drops  bool   // its type implements future.Dropper statically
+	remote bool   // another package's generated frame
+	out    string // a frame's output type, printed
 }
 
 func newCompiler(m *marked, fe *fileEmitter, sccs map[*types.Func]int) *compiler {
@@ -144,7 +145,7 @@ func (c *compiler) fieldName(want string) string {
 }
 
 // methodNames are the generated methods, which no field may be named.
-var methodNames = map[string]bool{"Poll": true, "Drop": true, "Trace": true, "step": true, "unwind": true, "dropAt": true, "init": true}
+var methodNames = map[string]bool{"Poll": true, "Drop": true, "Trace": true, "step": true, "unwind": true, "dropAt": true, "init": true, "abort": true}
 
 // compile checks and compiles the function, writing its code to the file
 // emitter; refusals go to the package's error list.
@@ -262,18 +263,12 @@ func (c *compiler) setup() {
 	c.next = c.fresh("next")
 	c.retLabel = c.fresh("ret")
 	c.pcName = c.fieldName("pc")
+	c.fieldNames["unwinding"] = true
 	c.pollingName = c.fieldName("polling")
 	if c.hasDefer {
 		c.defersName = c.fieldName("defers")
 	}
-	switch c.res {
-	case resNone:
-		c.outType = "struct{}"
-	case resOne:
-		c.outType = c.fe.typeString(c.resT)
-	case resValueErr:
-		c.outType = c.fe.future() + ".Result[" + c.fe.typeString(c.resT) + "]"
-	}
+	c.outType = c.outTypeOf(c.sig)
 	addParam := func(v *types.Var) {
 		if v == nil || v.Name() == "" || v.Name() == "_" || !c.used(v) {
 			c.params = append(c.params, nil)
@@ -404,4 +399,17 @@ func (c *compiler) label(want string) string {
 // text returns the source text between two positions.
 func (c *compiler) text(from, to token.Pos) string {
 	return string(c.src[int(from)-c.base : int(to)-c.base])
+}
+
+// outTypeOf is the output type of the future of a marked function with
+// signature sig, printed.
+func (c *compiler) outTypeOf(sig *types.Signature) string {
+	switch rs := sig.Results(); rs.Len() {
+	case 0:
+		return "struct{}"
+	case 1:
+		return c.fe.typeString(rs.At(0).Type())
+	default:
+		return c.fe.future() + ".Result[" + c.fe.typeString(rs.At(0).Type()) + "]"
+	}
 }

@@ -211,22 +211,29 @@ func (c *compiler) emit() {
 	fmt.Fprintf(w, "// unwinds as the Async body would: the awaited future is dropped and the\n")
 	fmt.Fprintf(w, "// deferred calls run.\n")
 	fmt.Fprintf(w, "func (%s *%s) Drop() {\n", f, m.frame)
-	if c.hasDefer || len(drops) > 0 {
-		fmt.Fprintf(w, "pc := %s.%s\n", f, c.pcName)
-		if c.hasDefer {
-			fmt.Fprintf(w, "if pc == -1 {\npanic(%q)\n}\n", "weft: future of "+m.label+" dropped while it is being polled")
-		}
-		fmt.Fprintf(w, "%s.%s = -4\n", f, c.pcName)
+	if c.hasDefer {
+		fmt.Fprintf(w, "if %s.%s == -1 {\npanic(%q)\n}\n", f, c.pcName, "weft: future of "+m.label+" dropped while it is being polled")
 	}
-	switch {
-	case c.hasDefer && len(drops) > 0:
-		fmt.Fprintf(w, "if pc > 0 {\n%s.%s.Unwind(func() { %s.dropAt(pc) })\n}\n", f, c.defersName, f)
-	case c.hasDefer:
-		fmt.Fprintf(w, "if pc > 0 {\n%s.%s.Unwind(nil)\n}\n", f, c.defersName)
-	case len(drops) > 0:
-		fmt.Fprintf(w, "if pc > 0 {\n%s.dropAt(pc)\n}\n", f)
+	if len(c.awaits) > 0 {
+		fmt.Fprintf(w, "if %s.%s > 0 {\n%s.abort()\n}\n", f, c.pcName, f)
 	}
 	fmt.Fprintf(w, "*%s = %s{%s: -4}\n}\n\n", f, m.frame, c.pcName)
+
+	// abort.
+	if len(c.awaits) > 0 || m.inline {
+		fmt.Fprintf(w, "// abort runs %s as it unwinds when its future is dropped: from the await\n", m.label)
+		fmt.Fprintf(w, "// it waits in (or from its start, for a call made while its caller\n")
+		fmt.Fprintf(w, "// unwinds), every await drops its future and panics with the unwinding\n")
+		fmt.Fprintf(w, "// value. It reports the results when a deferred call recovered and the\n")
+		fmt.Fprintf(w, "// function returned anyway, as the Async body would have.\n")
+		fmt.Fprintf(w, "func (%s *%s) abort() (%s %s, %s bool) {\n", f, m.frame, c.out, c.outType, c.ready)
+		fmt.Fprintf(w, "if %s.%s < 0 {\nreturn\n}\n", f, c.pcName)
+		if len(c.awaits) > 0 {
+			fmt.Fprintf(w, "%s.unwinding = true\n", f)
+		}
+		fmt.Fprintf(w, "defer func() {\nif r := recover(); r != nil {\n%s.Aborted(r)\n*%s = %s{%s: -4}\n}\n}()\n", sup, f, m.frame, c.pcName)
+		fmt.Fprintf(w, "return %s.Poll(nil)\n}\n\n", f)
+	}
 
 	// Trace.
 	fmt.Fprintf(w, "// Trace describes the future for task dumps: %s, the await it waits in,\n", m.label)
@@ -319,6 +326,9 @@ func (c *compiler) fields() []field {
 		add(c.defersName, c.fe.support()+".Defers", nil)
 	}
 	add(c.pcName, "int32", types.Typ[types.Int32])
+	if len(c.awaits) > 0 {
+		add("unwinding", "bool", types.Typ[types.Bool])
+	}
 	if c.hasDefer {
 		add(c.pollingName, "bool", types.Typ[types.Bool])
 	}
@@ -390,32 +400,62 @@ func (c *compiler) awaitText(aw *awaitInstr) string {
 		fmt.Fprintf(&b, "if %s == nil {\npanic(%q)\n}\n", field, "weft: Await of a nil future")
 	}
 	fmt.Fprintf(&b, "%s.%s = %d\n%s:\n{\n", f, c.pcName, aw.k, aw.label)
-	v := c.v
 	assign := ""
 	if aw.assign != nil {
 		assign = aw.assign()
 	}
-	if assign == "" {
-		v = "_"
-	}
-	fmt.Fprintf(&b, "%s, %s := %s.Poll(%s)\nif !%s {\nreturn\n}\n", v, c.ok, field, c.cx, c.ok)
-	fmt.Fprintf(&b, "%s.%s = -1\n", f, c.pcName)
-	switch {
-	case aw.ch.frame != nil && !aw.ch.ptr:
-		fmt.Fprintf(&b, "%s = %s{}\n", field, aw.ch.frame.frame)
-	case aw.ch.frame != nil || aw.ch.remote:
-		fmt.Fprintf(&b, "%s = nil\n", field)
-	case aw.ch.iface:
-		fmt.Fprintf(&b, "%s.Drop(%s)\n%s = nil\n", c.fe.future(), field, field)
-	default:
-		if aw.ch.drops {
-			fmt.Fprintf(&b, "%s.Drop()\n", field)
+	sup := c.fe.support()
+	// While the frame is dropped (unwinding, set by abort), an await does
+	// what Async's Await does then: drop the future and panic with the
+	// unwinding value, or, for a marked callee of this package, run it
+	// unwinding too and go on with its results if it returned anyway.
+	if aw.ch.frame != nil {
+		fmt.Fprintf(&b, "var %s %s\nvar %s bool\n", c.v, aw.ch.out, c.ok)
+		fmt.Fprintf(&b, "if %s.unwinding {\n%s, %s = %s.abort()\nif !%s {\n%s.%s = -1\n%s = %s\n%s.Cancel()\n}\n} else {\n",
+			f, c.v, c.ok, field, c.ok, f, c.pcName, field, c.childZero(aw.ch), sup)
+		fmt.Fprintf(&b, "%s, %s = %s.Poll(%s)\nif !%s {\nreturn\n}\n}\n", c.v, c.ok, field, c.cx, c.ok)
+		if assign == "" {
+			fmt.Fprintf(&b, "_ = %s\n", c.v)
 		}
-		fmt.Fprintf(&b, "%s = %s\n", field, c.zero(aw.ch.typ))
+		fmt.Fprintf(&b, "%s.%s = -1\n%s = %s\n", f, c.pcName, field, c.childZero(aw.ch))
+	} else {
+		fmt.Fprintf(&b, "if %s.unwinding {\n%s.%s = -1\n%s%s.Cancel()\n}\n", f, f, c.pcName, c.childRelease(aw.ch), sup)
+		v := c.v
+		if assign == "" {
+			v = "_"
+		}
+		fmt.Fprintf(&b, "%s, %s := %s.Poll(%s)\nif !%s {\nreturn\n}\n", v, c.ok, field, c.cx, c.ok)
+		fmt.Fprintf(&b, "%s.%s = -1\n%s", f, c.pcName, c.childRelease(aw.ch))
 	}
 	if assign != "" {
 		b.WriteString(assign + "\n")
 	}
 	b.WriteString("}\n")
 	return b.String()
+}
+
+// childZero is the zero value of a child field.
+func (c *compiler) childZero(ch *child) string {
+	switch {
+	case ch.frame != nil && !ch.ptr:
+		return ch.frame.frame + "{}"
+	case ch.frame != nil || ch.remote || ch.iface:
+		return "nil"
+	}
+	return c.zero(ch.typ)
+}
+
+// childRelease drops a child that is not a frame of this package (as
+// Await drops the future it awaited) and clears its field.
+func (c *compiler) childRelease(ch *child) string {
+	field := c.recv + "." + ch.name
+	switch {
+	case ch.remote:
+		return field + ".Drop()\n" + field + " = nil\n"
+	case ch.iface:
+		return c.fe.future() + ".Drop(" + field + ")\n" + field + " = nil\n"
+	case ch.drops:
+		return field + ".Drop()\n" + field + " = " + c.zero(ch.typ) + "\n"
+	}
+	return field + " = " + c.zero(ch.typ) + "\n"
 }

@@ -224,7 +224,7 @@ type marked struct {
 	frame  string // the frame type's name
 	ctor   string // the constructor's name
 	label  string // its name in traces and messages
-	inline bool   // another marked function of the package calls it (its frame needs init)
+	inline bool   // another marked function of the package calls it (its frame needs init and abort)
 }
 
 func newPkgGen(p *packages.Package, overlay map[string][]byte) *pkgGen {

@@ -34,11 +34,7 @@ type fnGen struct {
 	loops  int // enclosing loops
 	index  int // the function's number (it may call lower ones)
 	indent string
-	// callable are the lower functions it may call: those without a
-	// deferred recover (see ARCHITECTURE.md: a callee that recovers the
-	// unwinding of an abort lets an Async caller run on).
-	callable []int
-	recovers bool
+	callable []int // the lower functions it may call
 }
 
 func (g *fnGen) line(format string, args ...any) {
@@ -161,7 +157,6 @@ func (g *fnGen) stmt() {
 		g.line("}")
 		g.nvar++
 	case 11:
-		g.recovers = true
 		g.line("defer func() {")
 		g.line("\tif r := recover(); r != nil {")
 		g.line("\t\tenv.Log(fmt.Sprint(\"recovered \", r))")
@@ -178,15 +173,15 @@ func (g *fnGen) stmt() {
 }
 
 // drawFunc returns the source of function F<index>, which may call the
-// callable ones, and whether it recovers.
-func drawFunc(t *rapid.T, index int, callable []int) (string, bool) {
+// callable ones.
+func drawFunc(t *rapid.T, index int, callable []int) string {
 	g := &fnGen{t: t, vars: []string{"p", "x"}, index: index, indent: "\t", callable: callable}
 	g.b.WriteString(fmt.Sprintf("//weft:async\nfunc F%d(a *weft.A, env *Env, p int) int {\n\tx := 0\n", index))
 	for range rapid.IntRange(1, 6).Draw(t, "stmts") {
 		g.stmt()
 	}
 	g.b.WriteString("\treturn p + x\n}\n\n")
-	return g.b.String(), g.recovers
+	return g.b.String()
 }
 
 const rapidEnv = `package rapidpkg
@@ -336,11 +331,8 @@ func TestRapidBothWays(t *testing.T) {
 		table.WriteString("var cases = []struct {\n\tbody func(a *weft.A, env *Env, p int) int\n\tgen  func(env *Env, p int) future.Future[int]\n}{\n")
 		var callable []int
 		for i := range n {
-			fn, recovers := drawFunc(rt, i, callable)
-			if !recovers {
-				callable = append(callable, i)
-			}
-			src.WriteString(fn)
+			src.WriteString(drawFunc(rt, i, callable))
+			callable = append(callable, i)
 			fmt.Fprintf(&table, "\t{F%d, func(e *Env, p int) future.Future[int] { return F%dFuture(e, p) }},\n", i, i)
 		}
 		table.WriteString("}\n")

@@ -27,13 +27,14 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type TwiceFrame struct {
-	env *corpus.Env
-	n   int
-	x   int
-	y   int
-	c0  *corpus.SumFrame
-	c1  *corpus.CounterAddFrame
-	pc  int32
+	env       *corpus.Env
+	n         int
+	x         int
+	y         int
+	c0        *corpus.SumFrame
+	c1        *corpus.CounterAddFrame
+	pc        int32
+	unwinding bool
 }
 
 // Poll runs Twice until it returns or awaits a future that is not ready.
@@ -58,11 +59,18 @@ func (f *TwiceFrame) Poll(cx *future.Context) (out string, ready bool) {
 	f.pc = 1
 await1:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0.Drop()
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
 		}
 		f.pc = -1
+		f.c0.Drop()
 		f.c0 = nil
 		f.x = v
 	}
@@ -70,11 +78,18 @@ await1:
 	f.pc = 2
 await2:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c0.Drop()
+			f.c0 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c0.Poll(cx)
 		if !ok {
 			return
 		}
 		f.pc = -1
+		f.c0.Drop()
 		f.c0 = nil
 		f.y = v
 	}
@@ -83,11 +98,18 @@ await2:
 	f.pc = 3
 await3:
 	{
+		if f.unwinding {
+			f.pc = -1
+			f.c1.Drop()
+			f.c1 = nil
+			weftgen.Cancel()
+		}
 		v, ok := f.c1.Poll(cx)
 		if !ok {
 			return
 		}
 		f.pc = -1
+		f.c1.Drop()
 		f.c1 = nil
 		z = v
 	}
@@ -112,12 +134,29 @@ func (f *TwiceFrame) dropAt(pc int32) {
 // unwinds as the Async body would: the awaited future is dropped and the
 // deferred calls run.
 func (f *TwiceFrame) Drop() {
-	pc := f.pc
-	f.pc = -4
-	if pc > 0 {
-		f.dropAt(pc)
+	if f.pc > 0 {
+		f.abort()
 	}
 	*f = TwiceFrame{pc: -4}
+}
+
+// abort runs Twice as it unwinds when its future is dropped: from the await
+// it waits in (or from its start, for a call made while its caller
+// unwinds), every await drops its future and panics with the unwinding
+// value. It reports the results when a deferred call recovered and the
+// function returned anyway, as the Async body would have.
+func (f *TwiceFrame) abort() (out string, ready bool) {
+	if f.pc < 0 {
+		return
+	}
+	f.unwinding = true
+	defer func() {
+		if r := recover(); r != nil {
+			weftgen.Aborted(r)
+			*f = TwiceFrame{pc: -4}
+		}
+	}()
+	return f.Poll(nil)
 }
 
 // Trace describes the future for task dumps: Twice, the await it waits in,
