@@ -26,14 +26,14 @@ import (
 
 // fnGen draws the source of one function.
 type fnGen struct {
-	t      *rapid.T
-	b      strings.Builder
-	vars   []string // int variables in scope
-	depth  int
-	nvar   int
-	loops  int // enclosing loops
-	index  int // the function's number (it may call lower ones)
-	indent string
+	t        *rapid.T
+	b        strings.Builder
+	vars     []string // int variables in scope
+	depth    int
+	nvar     int
+	loops    int // enclosing loops
+	index    int // the function's number (it may call lower ones)
+	indent   string
 	callable []int // the lower functions it may call
 }
 
