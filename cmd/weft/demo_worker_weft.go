@@ -29,20 +29,19 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type workerFrame struct {
-	s         *service
-	idx       int
-	r0        uint64
-	rx        *mpsc.Receiver[*request]
-	js        *weft.JoinSet[outcome]
-	taken     uint64
-	c0        joinNext[outcome]
-	c1        *mpsc.RecvFuture[*request]
-	c2        *future.Selected2[future.Result[*request], weft.JoinResult[outcome]]
-	defers    weftgen.Defers
-	pc        int32
-	open      bool
-	unwinding bool
-	polling   bool
+	s       *service
+	idx     int
+	r0      uint64
+	rx      *mpsc.Receiver[*request]
+	js      *weft.JoinSet[outcome]
+	taken   uint64
+	c0      joinNext[outcome]
+	c1      *mpsc.RecvFuture[*request]
+	c2      *future.Selected2[future.Result[*request], weft.JoinResult[outcome]]
+	defers  weftgen.Defers
+	pc      int32
+	open    bool
+	polling bool
 }
 
 // Poll runs worker until it returns or awaits a future that is not ready.
@@ -96,7 +95,7 @@ loop1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = joinNext[outcome]{}
 			weftgen.Cancel()
@@ -120,7 +119,7 @@ endif4:
 	f.pc = 2
 await2:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c1.Drop()
 			f.c1 = nil
@@ -141,7 +140,7 @@ else6:
 	f.pc = 3
 await3:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c2.Drop()
 			f.c2 = nil
@@ -232,12 +231,12 @@ func (f *workerFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *workerFrame) abort() (out uint64, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)

@@ -34,15 +34,14 @@ func (f *SumFrame) init(env *Env, n int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type SumFrame struct {
-	env       *Env
-	n         int
-	total     int
-	i         int
-	c0        *Step
-	defers    weftgen.Defers
-	pc        int32
-	unwinding bool
-	polling   bool
+	env     *Env
+	n       int
+	total   int
+	i       int
+	c0      *Step
+	defers  weftgen.Defers
+	pc      int32
+	polling bool
 }
 
 // Poll runs Sum until it returns or awaits a future that is not ready.
@@ -82,7 +81,7 @@ loop1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -148,12 +147,12 @@ func (f *SumFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *SumFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -201,12 +200,11 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type BranchesFrame struct {
-	env       *Env
-	x         int
-	s         string
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env *Env
+	x   int
+	s   string
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Branches until it returns or awaits a future that is not ready.
@@ -233,7 +231,7 @@ func (f *BranchesFrame) Poll(cx *future.Context) (out string, ready bool) {
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -259,7 +257,7 @@ else4:
 	f.pc = 2
 await2:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -309,12 +307,12 @@ func (f *BranchesFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *BranchesFrame) abort() (out string, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -366,16 +364,15 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type DefersFrame struct {
-	env       **Env
-	n         int
-	out       *int
-	rx        int
-	i2        int
-	c0        *Step
-	defers    weftgen.Defers
-	pc        int32
-	unwinding bool
-	polling   bool
+	env     **Env
+	n       int
+	out     *int
+	rx      int
+	i2      int
+	c0      *Step
+	defers  weftgen.Defers
+	pc      int32
+	polling bool
 }
 
 // Poll runs Defers until it returns or awaits a future that is not ready.
@@ -430,7 +427,7 @@ range1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -492,12 +489,12 @@ func (f *DefersFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *DefersFrame) abort() (out2 int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -551,7 +548,6 @@ type PanicMiddleFrame struct {
 	defers    weftgen.Defers
 	pc        int32
 	recoverIt bool
-	unwinding bool
 	polling   bool
 }
 
@@ -609,7 +605,7 @@ func (f *PanicMiddleFrame) step(cx *future.Context) (out string, ready bool) {
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -670,12 +666,12 @@ func (f *PanicMiddleFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *PanicMiddleFrame) abort() (out string, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -723,15 +719,14 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type ClosuresFrame struct {
-	env       *Env
-	n         int
-	fs        []func() int
-	total     *int
-	add       func(d int)
-	i         *int
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env   *Env
+	n     int
+	fs    []func() int
+	total *int
+	add   func(d int)
+	i     *int
+	c0    *Step
+	pc    int32
 }
 
 // Poll runs Closures until it returns or awaits a future that is not ready.
@@ -767,7 +762,7 @@ loop1:
 	f2.pc = 1
 await1:
 	{
-		if f2.unwinding {
+		if cx == nil {
 			f2.pc = -1
 			f2.c0 = nil
 			weftgen.Cancel()
@@ -799,7 +794,7 @@ break3:
 	f2.pc = 2
 await2:
 	{
-		if f2.unwinding {
+		if cx == nil {
 			f2.pc = -1
 			f2.c0 = nil
 			weftgen.Cancel()
@@ -837,12 +832,12 @@ func (f2 *ClosuresFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f2 *ClosuresFrame) abort() (out int, ready bool) {
 	if f2.pc < 0 {
 		return
 	}
-	f2.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -894,13 +889,12 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type PointersFrame struct {
-	env       *Env
-	ps        []*int
-	i         int
-	x         *int
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env *Env
+	ps  []*int
+	i   int
+	x   *int
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Pointers until it returns or awaits a future that is not ready.
@@ -929,7 +923,7 @@ loop1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -970,12 +964,12 @@ func (f *PointersFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *PointersFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -1023,16 +1017,15 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type SwitchesFrame struct {
-	env       *Env
-	vals      []any
-	out       string
-	rx        []any
-	i2        int
-	i         int
-	x         int
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env  *Env
+	vals []any
+	out  string
+	rx   []any
+	i2   int
+	i    int
+	x    int
+	c0   *Step
+	pc   int32
 }
 
 // Poll runs Switches until it returns or awaits a future that is not ready.
@@ -1080,7 +1073,7 @@ case5:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -1109,7 +1102,7 @@ endswitch4:
 	f.pc = 2
 await2:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -1165,12 +1158,12 @@ func (f *SwitchesFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *SwitchesFrame) abort() (out2 string, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -1222,12 +1215,11 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type GotosFrame struct {
-	env       *Env
-	n         int
-	i         int
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env *Env
+	n   int
+	i   int
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Gotos until it returns or awaits a future that is not ready.
@@ -1252,7 +1244,7 @@ loop:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -1289,12 +1281,12 @@ func (f *GotosFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *GotosFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -1342,14 +1334,13 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type CallerFrame struct {
-	env       *Env
-	n         int
-	v         int
-	c0        SumFrame
-	c1        CheckedFrame
-	c2        FibFrame
-	pc        int32
-	unwinding bool
+	env *Env
+	n   int
+	v   int
+	c0  SumFrame
+	c1  CheckedFrame
+	c2  FibFrame
+	pc  int32
 }
 
 // Poll runs Caller until it returns or awaits a future that is not ready.
@@ -1377,7 +1368,7 @@ await1:
 	{
 		var v2 int
 		var ok bool
-		if f.unwinding {
+		if cx == nil {
 			v2, ok = f.c0.abort()
 			if !ok {
 				f.pc = -1
@@ -1400,7 +1391,7 @@ await2:
 	{
 		var v2 future.Result[int]
 		var ok bool
-		if f.unwinding {
+		if cx == nil {
 			v2, ok = f.c1.abort()
 			if !ok {
 				f.pc = -1
@@ -1427,7 +1418,7 @@ await3:
 	{
 		var v2 int
 		var ok bool
-		if f.unwinding {
+		if cx == nil {
 			v2, ok = f.c2.abort()
 			if !ok {
 				f.pc = -1
@@ -1477,12 +1468,12 @@ func (f *CallerFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *CallerFrame) abort() (out future.Result[int], ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -1543,15 +1534,14 @@ func (f *CheckedFrame) init(env *Env, x int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type CheckedFrame struct {
-	env       *Env
-	x         int
-	r0        int
-	r1        error
-	c0        *Step
-	defers    weftgen.Defers
-	pc        int32
-	unwinding bool
-	polling   bool
+	env     *Env
+	x       int
+	r0      int
+	r1      error
+	c0      *Step
+	defers  weftgen.Defers
+	pc      int32
+	polling bool
 }
 
 // Poll runs Checked until it returns or awaits a future that is not ready.
@@ -1586,7 +1576,7 @@ func (f *CheckedFrame) step(cx *future.Context) (out future.Result[int], ready b
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -1648,12 +1638,12 @@ func (f *CheckedFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *CheckedFrame) abort() (out future.Result[int], ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -1706,13 +1696,12 @@ func (f *FibFrame) init(env *Env, n int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type FibFrame struct {
-	env       *Env
-	n         int
-	t2        int
-	c0        *Step
-	c1        *FibFrame
-	pc        int32
-	unwinding bool
+	env *Env
+	n   int
+	t2  int
+	c0  *Step
+	c1  *FibFrame
+	pc  int32
 }
 
 // Poll runs Fib until it returns or awaits a future that is not ready.
@@ -1740,7 +1729,7 @@ func (f *FibFrame) Poll(cx *future.Context) (out int, ready bool) {
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -1763,7 +1752,7 @@ await2:
 	{
 		var v int
 		var ok bool
-		if f.unwinding {
+		if cx == nil {
 			v, ok = f.c1.abort()
 			if !ok {
 				f.pc = -1
@@ -1787,7 +1776,7 @@ await3:
 	{
 		var v int
 		var ok bool
-		if f.unwinding {
+		if cx == nil {
 			v, ok = f.c1.abort()
 			if !ok {
 				f.pc = -1
@@ -1833,12 +1822,12 @@ func (f *FibFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *FibFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -1894,25 +1883,24 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type RangesFrame struct {
-	env       *Env
-	s         []int
-	str       string
-	out       string
-	rx        []int
-	i2        int
-	i         int
-	v         int
-	rx2       string
-	i4        int
-	w         int
-	i3        int
-	rx3       int
-	i6        int
-	i5        int
-	c0        *Step
-	r         rune
-	pc        int32
-	unwinding bool
+	env *Env
+	s   []int
+	str string
+	out string
+	rx  []int
+	i2  int
+	i   int
+	v   int
+	rx2 string
+	i4  int
+	w   int
+	i3  int
+	rx3 int
+	i6  int
+	i5  int
+	c0  *Step
+	r   rune
+	pc  int32
 }
 
 // Poll runs Ranges until it returns or awaits a future that is not ready.
@@ -1948,7 +1936,7 @@ range1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -1978,7 +1966,7 @@ range4:
 	f.pc = 2
 await2:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -2006,7 +1994,7 @@ range7:
 	f.pc = 3
 await3:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -2044,12 +2032,12 @@ func (f *RangesFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *RangesFrame) abort() (out2 string, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -2105,12 +2093,11 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type ShadowFrame struct {
-	env       *Env
-	x         int
-	x2        int
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env *Env
+	x   int
+	x2  int
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Shadow until it returns or awaits a future that is not ready.
@@ -2134,7 +2121,7 @@ func (f *ShadowFrame) Poll(cx *future.Context) (out int, ready bool) {
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -2157,7 +2144,7 @@ await1:
 	f.pc = 2
 await2:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -2194,12 +2181,12 @@ func (f *ShadowFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *ShadowFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -2251,11 +2238,10 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type ContextsFrame struct {
-	env       *Env
-	id        uint64
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env *Env
+	id  uint64
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Contexts until it returns or awaits a future that is not ready.
@@ -2273,7 +2259,7 @@ func (f *ContextsFrame) Poll(cx *future.Context) (out uint64, ready bool) {
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -2306,12 +2292,12 @@ func (f *ContextsFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *ContextsFrame) abort() (out uint64, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -2359,15 +2345,14 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type DrainFrame struct {
-	env       **Env
-	rx        *mpsc.Receiver[int]
-	r0        int
-	total     *int
-	c0        *mpsc.RecvFuture[int]
-	defers    weftgen.Defers
-	pc        int32
-	unwinding bool
-	polling   bool
+	env     **Env
+	rx      *mpsc.Receiver[int]
+	r0      int
+	total   *int
+	c0      *mpsc.RecvFuture[int]
+	defers  weftgen.Defers
+	pc      int32
+	polling bool
 }
 
 // Poll runs Drain until it returns or awaits a future that is not ready.
@@ -2406,7 +2391,7 @@ loop1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0.Drop()
 			f.c0 = nil
@@ -2485,12 +2470,12 @@ func (f *DrainFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *DrainFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -2538,14 +2523,13 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type EitherFrame struct {
-	env       *Env
-	f         future.Future[int]
-	g         future.Future[int]
-	e         future.Either[int, int]
-	c0        *future.Selected2[int, int]
-	c1        future.Future[int]
-	pc        int32
-	unwinding bool
+	env *Env
+	f   future.Future[int]
+	g   future.Future[int]
+	e   future.Either[int, int]
+	c0  *future.Selected2[int, int]
+	c1  future.Future[int]
+	pc  int32
 }
 
 // Poll runs Either until it returns or awaits a future that is not ready.
@@ -2567,7 +2551,7 @@ func (f2 *EitherFrame) Poll(cx *future.Context) (out int, ready bool) {
 	f2.pc = 1
 await1:
 	{
-		if f2.unwinding {
+		if cx == nil {
 			f2.pc = -1
 			f2.c0.Drop()
 			f2.c0 = nil
@@ -2594,7 +2578,7 @@ await1:
 	f2.pc = 2
 await2:
 	{
-		if f2.unwinding {
+		if cx == nil {
 			f2.pc = -1
 			future.Drop(f2.c1)
 			f2.c1 = nil
@@ -2640,12 +2624,12 @@ func (f2 *EitherFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f2 *EitherFrame) abort() (out int, ready bool) {
 	if f2.pc < 0 {
 		return
 	}
-	f2.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -2697,16 +2681,15 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type OutlivesFrame struct {
-	env       *Env
-	n         *int
-	fs        *[]func() int
-	base      *int
-	rx        int
-	i2        int
-	i         *int
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env  *Env
+	n    *int
+	fs   *[]func() int
+	base *int
+	rx   int
+	i2   int
+	i    *int
+	c0   *Step
+	pc   int32
 }
 
 // Poll runs Outlives until it returns or awaits a future that is not ready.
@@ -2736,7 +2719,7 @@ range1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -2782,12 +2765,12 @@ func (f *OutlivesFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *OutlivesFrame) abort() (out []func() int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -2835,13 +2818,12 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type DeferLoopFrame struct {
-	env       **Env
-	i         *int
-	c0        *Step
-	defers    weftgen.Defers
-	pc        int32
-	unwinding bool
-	polling   bool
+	env     **Env
+	i       *int
+	c0      *Step
+	defers  weftgen.Defers
+	pc      int32
+	polling bool
 }
 
 // Poll runs DeferLoop until it returns or awaits a future that is not ready.
@@ -2875,7 +2857,7 @@ loop1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -2946,12 +2928,12 @@ func (f *DeferLoopFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *DeferLoopFrame) abort() (out struct{}, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -3004,15 +2986,14 @@ func (f *CounterAddFrame) init(c *Counter, env *Env, extra ...int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type CounterAddFrame struct {
-	c         *Counter
-	env       *Env
-	extra     []int
-	rx        []int
-	i         int
-	e         int
-	c0        *Step
-	pc        int32
-	unwinding bool
+	c     *Counter
+	env   *Env
+	extra []int
+	rx    []int
+	i     int
+	e     int
+	c0    *Step
+	pc    int32
 }
 
 // Poll runs Counter.Add until it returns or awaits a future that is not ready.
@@ -3039,7 +3020,7 @@ range1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -3077,12 +3058,12 @@ func (f *CounterAddFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *CounterAddFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -3130,14 +3111,13 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type NestedFrame struct {
-	env       *Env
-	c         *Counter
-	total     int
-	i         int
-	c0        CounterAddFrame
-	c1        NoteFrame
-	pc        int32
-	unwinding bool
+	env   *Env
+	c     *Counter
+	total int
+	i     int
+	c0    CounterAddFrame
+	c1    NoteFrame
+	pc    int32
 }
 
 // Poll runs Nested until it returns or awaits a future that is not ready.
@@ -3173,7 +3153,7 @@ await1:
 	{
 		var v int
 		var ok bool
-		if f.unwinding {
+		if cx == nil {
 			v, ok = f.c0.abort()
 			if !ok {
 				f.pc = -1
@@ -3197,7 +3177,7 @@ await2:
 	{
 		var v struct{}
 		var ok bool
-		if f.unwinding {
+		if cx == nil {
 			v, ok = f.c1.abort()
 			if !ok {
 				f.pc = -1
@@ -3249,12 +3229,12 @@ func (f *NestedFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *NestedFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -3311,11 +3291,10 @@ func (f *NoteFrame) init(env *Env, v int) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type NoteFrame struct {
-	env       *Env
-	v         int
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env *Env
+	v   int
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Note until it returns or awaits a future that is not ready.
@@ -3335,7 +3314,7 @@ func (f *NoteFrame) Poll(cx *future.Context) (out struct{}, ready bool) {
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -3367,12 +3346,12 @@ func (f *NoteFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *NoteFrame) abort() (out struct{}, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -3420,12 +3399,11 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type AgainFrame struct {
-	env       *Env
-	fs        []func() int
-	n         int
-	c0        *Step
-	pc        int32
-	unwinding bool
+	env *Env
+	fs  []func() int
+	n   int
+	c0  *Step
+	pc  int32
 }
 
 // Poll runs Again until it returns or awaits a future that is not ready.
@@ -3449,7 +3427,7 @@ again:
 	f2.pc = 1
 await1:
 	{
-		if f2.unwinding {
+		if cx == nil {
 			f2.pc = -1
 			f2.c0 = nil
 			weftgen.Cancel()
@@ -3496,12 +3474,12 @@ func (f2 *AgainFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f2 *AgainFrame) abort() (out int, ready bool) {
 	if f2.pc < 0 {
 		return
 	}
-	f2.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -3554,14 +3532,13 @@ func (f *GuardedFrame) init(env *Env) {
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type GuardedFrame struct {
-	env       **Env
-	r         *int
-	t         int
-	c0        *Step
-	defers    weftgen.Defers
-	pc        int32
-	unwinding bool
-	polling   bool
+	env     **Env
+	r       *int
+	t       int
+	c0      *Step
+	defers  weftgen.Defers
+	pc      int32
+	polling bool
 }
 
 // Poll runs Guarded until it returns or awaits a future that is not ready.
@@ -3604,7 +3581,7 @@ func (f *GuardedFrame) step(cx *future.Context) (out int, ready bool) {
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -3621,7 +3598,7 @@ await1:
 	f.pc = 2
 await2:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -3679,12 +3656,12 @@ func (f *GuardedFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *GuardedFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -3736,15 +3713,14 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type RunsOnFrame struct {
-	env       *Env
-	r0        int
-	g         int
-	c0        GuardedFrame
-	c1        *Step
-	defers    weftgen.Defers
-	pc        int32
-	unwinding bool
-	polling   bool
+	env     *Env
+	r0      int
+	g       int
+	c0      GuardedFrame
+	c1      *Step
+	defers  weftgen.Defers
+	pc      int32
+	polling bool
 }
 
 // Poll runs RunsOn until it returns or awaits a future that is not ready.
@@ -3783,7 +3759,7 @@ await1:
 	{
 		var v int
 		var ok bool
-		if f.unwinding {
+		if cx == nil {
 			v, ok = f.c0.abort()
 			if !ok {
 				f.pc = -1
@@ -3805,7 +3781,7 @@ await1:
 	f.pc = 2
 await2:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c1 = nil
 			weftgen.Cancel()
@@ -3875,12 +3851,12 @@ func (f *RunsOnFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *RunsOnFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)

@@ -25,11 +25,10 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type RecvLoopFrame struct {
-	rx        *mpsc.Receiver[int]
-	n         int
-	c0        *mpsc.RecvFuture[int]
-	pc        int32
-	unwinding bool
+	rx *mpsc.Receiver[int]
+	n  int
+	c0 *mpsc.RecvFuture[int]
+	pc int32
 }
 
 // Poll runs RecvLoop until it returns or awaits a future that is not ready.
@@ -51,7 +50,7 @@ loop1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0.Drop()
 			f.c0 = nil
@@ -99,12 +98,12 @@ func (f *RecvLoopFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *RecvLoopFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -152,11 +151,10 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type FlipsFrame struct {
-	f         *Flip
-	n         int
-	c0        *Flip
-	pc        int32
-	unwinding bool
+	f  *Flip
+	n  int
+	c0 *Flip
+	pc int32
 }
 
 // Poll runs Flips until it returns or awaits a future that is not ready.
@@ -178,7 +176,7 @@ loop1:
 	f2.pc = 1
 await1:
 	{
-		if f2.unwinding {
+		if cx == nil {
 			f2.pc = -1
 			f2.c0 = nil
 			weftgen.Cancel()
@@ -209,12 +207,12 @@ func (f2 *FlipsFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f2 *FlipsFrame) abort() (out int, ready bool) {
 	if f2.pc < 0 {
 		return
 	}
-	f2.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
@@ -262,13 +260,12 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type BouncesFrame struct {
-	b         *Bounce
-	n         int
-	s         int
-	i         int
-	c0        *Bounce
-	pc        int32
-	unwinding bool
+	b  *Bounce
+	n  int
+	s  int
+	i  int
+	c0 *Bounce
+	pc int32
 }
 
 // Poll runs Bounces until it returns or awaits a future that is not ready.
@@ -294,7 +291,7 @@ loop1:
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0 = nil
 			weftgen.Cancel()
@@ -332,12 +329,12 @@ func (f *BouncesFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *BouncesFrame) abort() (out int, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)

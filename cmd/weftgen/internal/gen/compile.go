@@ -263,7 +263,6 @@ func (c *compiler) setup() {
 	c.next = c.fresh("next")
 	c.retLabel = c.fresh("ret")
 	c.pcName = c.fieldName("pc")
-	c.fieldNames["unwinding"] = true
 	c.pollingName = c.fieldName("polling")
 	if c.hasDefer {
 		c.defersName = c.fieldName("defers")

@@ -225,12 +225,10 @@ func (c *compiler) emit() {
 		fmt.Fprintf(w, "// it waits in (or from its start, for a call made while its caller\n")
 		fmt.Fprintf(w, "// unwinds), every await drops its future and panics with the unwinding\n")
 		fmt.Fprintf(w, "// value. It reports the results when a deferred call recovered and the\n")
-		fmt.Fprintf(w, "// function returned anyway, as the Async body would have.\n")
+		fmt.Fprintf(w, "// function returned anyway, as the Async body would have. It polls with a\n")
+		fmt.Fprintf(w, "// nil Context, which no poller passes: that is the unwinding mode.\n")
 		fmt.Fprintf(w, "func (%s *%s) abort() (%s %s, %s bool) {\n", f, m.frame, c.out, c.outType, c.ready)
 		fmt.Fprintf(w, "if %s.%s < 0 {\nreturn\n}\n", f, c.pcName)
-		if len(c.awaits) > 0 {
-			fmt.Fprintf(w, "%s.unwinding = true\n", f)
-		}
 		fmt.Fprintf(w, "defer func() {\nif r := recover(); r != nil {\n%s.Aborted(r)\n*%s = %s{%s: -4}\n}\n}()\n", sup, f, m.frame, c.pcName)
 		fmt.Fprintf(w, "return %s.Poll(nil)\n}\n\n", f)
 	}
@@ -326,9 +324,6 @@ func (c *compiler) fields() []field {
 		add(c.defersName, c.fe.support()+".Defers", nil)
 	}
 	add(c.pcName, "int32", types.Typ[types.Int32])
-	if len(c.awaits) > 0 {
-		add("unwinding", "bool", types.Typ[types.Bool])
-	}
 	if c.hasDefer {
 		add(c.pollingName, "bool", types.Typ[types.Bool])
 	}
@@ -405,21 +400,21 @@ func (c *compiler) awaitText(aw *awaitInstr) string {
 		assign = aw.assign()
 	}
 	sup := c.fe.support()
-	// While the frame is dropped (unwinding, set by abort), an await does
+	// While the frame is dropped (abort polls with a nil Context), an await does
 	// what Async's Await does then: drop the future and panic with the
 	// unwinding value, or, for a marked callee of this package, run it
 	// unwinding too and go on with its results if it returned anyway.
 	if aw.ch.frame != nil {
 		fmt.Fprintf(&b, "var %s %s\nvar %s bool\n", c.v, aw.ch.out, c.ok)
-		fmt.Fprintf(&b, "if %s.unwinding {\n%s, %s = %s.abort()\nif !%s {\n%s.%s = -1\n%s = %s\n%s.Cancel()\n}\n} else {\n",
-			f, c.v, c.ok, field, c.ok, f, c.pcName, field, c.childZero(aw.ch), sup)
+		fmt.Fprintf(&b, "if %s == nil {\n%s, %s = %s.abort()\nif !%s {\n%s.%s = -1\n%s = %s\n%s.Cancel()\n}\n} else {\n",
+			c.cx, c.v, c.ok, field, c.ok, f, c.pcName, field, c.childZero(aw.ch), sup)
 		fmt.Fprintf(&b, "%s, %s = %s.Poll(%s)\nif !%s {\nreturn\n}\n}\n", c.v, c.ok, field, c.cx, c.ok)
 		if assign == "" {
 			fmt.Fprintf(&b, "_ = %s\n", c.v)
 		}
 		fmt.Fprintf(&b, "%s.%s = -1\n%s = %s\n", f, c.pcName, field, c.childZero(aw.ch))
 	} else {
-		fmt.Fprintf(&b, "if %s.unwinding {\n%s.%s = -1\n%s%s.Cancel()\n}\n", f, f, c.pcName, c.childRelease(aw.ch), sup)
+		fmt.Fprintf(&b, "if %s == nil {\n%s.%s = -1\n%s%s.Cancel()\n}\n", c.cx, f, c.pcName, c.childRelease(aw.ch), sup)
 		v := c.v
 		if assign == "" {
 			v = "_"

@@ -27,14 +27,13 @@ var (
 // the future it awaits, and where it is (pc: 0 not started, k>0 at the
 // k-th await, -1 running, -2 done, -3 panicked, -4 dropped).
 type TwiceFrame struct {
-	env       *corpus.Env
-	n         int
-	x         int
-	y         int
-	c0        *corpus.SumFrame
-	c1        *corpus.CounterAddFrame
-	pc        int32
-	unwinding bool
+	env *corpus.Env
+	n   int
+	x   int
+	y   int
+	c0  *corpus.SumFrame
+	c1  *corpus.CounterAddFrame
+	pc  int32
 }
 
 // Poll runs Twice until it returns or awaits a future that is not ready.
@@ -59,7 +58,7 @@ func (f *TwiceFrame) Poll(cx *future.Context) (out string, ready bool) {
 	f.pc = 1
 await1:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0.Drop()
 			f.c0 = nil
@@ -78,7 +77,7 @@ await1:
 	f.pc = 2
 await2:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c0.Drop()
 			f.c0 = nil
@@ -98,7 +97,7 @@ await2:
 	f.pc = 3
 await3:
 	{
-		if f.unwinding {
+		if cx == nil {
 			f.pc = -1
 			f.c1.Drop()
 			f.c1 = nil
@@ -144,12 +143,12 @@ func (f *TwiceFrame) Drop() {
 // it waits in (or from its start, for a call made while its caller
 // unwinds), every await drops its future and panics with the unwinding
 // value. It reports the results when a deferred call recovered and the
-// function returned anyway, as the Async body would have.
+// function returned anyway, as the Async body would have. It polls with a
+// nil Context, which no poller passes: that is the unwinding mode.
 func (f *TwiceFrame) abort() (out string, ready bool) {
 	if f.pc < 0 {
 		return
 	}
-	f.unwinding = true
 	defer func() {
 		if r := recover(); r != nil {
 			weftgen.Aborted(r)
