@@ -66,8 +66,9 @@ func TestOnlyDebugPrometheusDependsOnPrometheus(t *testing.T) {
 }
 
 // TestOnlyCommandsDependOnXTools keeps golang.org/x/tools (weftvet's
-// analysis framework) out of the library: only the commands under cmd/ may
-// import it, so that a program using weft never builds it.
+// analysis framework, weftgen's loader) out of the library: only the
+// commands under cmd/ may import it, so that a program using weft, or the
+// code weftgen generates, never builds it.
 func TestOnlyCommandsDependOnXTools(t *testing.T) {
 	checkOnlyDependOn(t, "golang.org/x/tools", "github.com/weftrt/weft/cmd/")
 }

@@ -299,8 +299,8 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 		return h
 	}
 	var workers, stoppers []*task.JoinHandle[uint64] // stoppers end on the stop token
-	for i, rx := range s.rxs {
-		workers = append(workers, spawn(weft.Spawn(rt, &worker{s: s, idx: i, rx: rx, open: true})))
+	for i := range s.rxs {
+		workers = append(workers, spawn(weft.Spawn(rt, workerFuture(s, i))))
 	}
 	for p := range cfg.producers {
 		stoppers = append(stoppers, spawn(weft.Spawn(rt, newProducer(s, p, ptxs[p]))))
