@@ -216,6 +216,19 @@ func (r *Registration) Clear(ev Event) {
 	}
 }
 
+// ClearDrained is Clear for an operation that drained its direction
+// without meeting EAGAIN: a read of a stream socket that returned fewer
+// bytes than asked took everything the socket held, and a short write
+// filled the send buffer (the kernel copies all it can). It drops only the
+// READABLE or WRITABLE bit ev reported (an ERROR bit stays, so that the next
+// operation reports the error), under the same tick rule, which saves the
+// system call that would only have found EAGAIN. An edge-triggered event
+// for data that arrives later sets the bit again.
+func (r *Registration) ClearDrained(ev Event) {
+	ev.Ready &= readable | writable
+	r.Clear(ev)
+}
+
 // Acquire makes the caller a user of the fd for one system call; it fails
 // with ErrClosed or the shutdown error. Every successful Acquire must be
 // followed by Release.
