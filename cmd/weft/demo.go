@@ -278,7 +278,9 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 		return nil, fmt.Errorf("order-status service: %w", err)
 	}
 	stoppers = append(stoppers, netTasks...)
-	fmt.Fprintf(out, "  and %s.\n\n", nd.describe())
+	if nd != nil {
+		fmt.Fprintf(out, "  and %s.\n\n", nd.describe())
+	}
 	dog := spawn(weft.Spawn(rt, newWatchdog(s)))
 
 	mon := startMonitor(rt, s, out)
