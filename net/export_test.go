@@ -12,3 +12,6 @@ func DriverStats(s interface{ sock() *socket }) iodriver.Stats { return s.sock()
 func SetBuffers(s interface{ sock() *socket }, snd, rcv int) error {
 	return s.sock().setBuffers(snd, rcv)
 }
+
+// Readiness returns a socket's readiness word.
+func Readiness(s interface{ sock() *socket }) iodriver.Readiness { return s.sock().r.Load() }

@@ -123,7 +123,19 @@ func (s *socket) poll(cx *future.Context, w *iodriver.Waiter, op opKind, p []byt
 			s.r.Clear(ev)
 			continue
 		}
+		s.drained(op, ev, n, len(p))
 		return n, opErr(op, n, err), true
+	}
+}
+
+// drained clears the readiness of a stream read or write that moved fewer
+// bytes than asked (and more than none): the socket's receive queue is
+// empty, or its send buffer full, so the next attempt would only find
+// EAGAIN (iodriver.Registration.ClearDrained). Tokio does the same in its
+// poll_read and poll_write on epoll.
+func (s *socket) drained(op opKind, ev iodriver.Event, n, asked int) {
+	if (op == opRead || op == opWrite) && n > 0 && n < asked {
+		s.r.ClearDrained(ev)
 	}
 }
 
@@ -141,6 +153,7 @@ func (s *socket) try(op opKind, p []byte) (int, error) {
 		s.r.Clear(ev)
 		return 0, ErrWouldBlock
 	}
+	s.drained(op, ev, n, len(p))
 	return n, opErr(op, n, err)
 }
 

@@ -40,8 +40,11 @@ func (s *stream) Readable() *ReadyFuture { return &ReadyFuture{s: &s.socket, d: 
 // Writable is Readable for writing.
 func (s *stream) Writable() *ReadyFuture { return &ReadyFuture{s: &s.socket, d: iodriver.Write} }
 
-// TryRead reads into p without waiting: it returns ErrWouldBlock when no
-// data is there, io.EOF once the peer has closed its side.
+// TryRead reads into p without waiting: it returns ErrWouldBlock when the
+// socket is not known to be readable, io.EOF once the peer has closed its
+// side. A read that returns fewer bytes than len(p) emptied the socket, so
+// it clears the readiness: until the driver sees new data, the next TryRead
+// reports ErrWouldBlock without a system call.
 func (s *stream) TryRead(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
@@ -50,7 +53,8 @@ func (s *stream) TryRead(p []byte) (int, error) {
 }
 
 // TryWrite writes part of p without waiting; it returns ErrWouldBlock when
-// the socket's send buffer is full.
+// the socket's send buffer is full (a write that took only part of p
+// filled it, and clears the readiness as a short read does).
 func (s *stream) TryWrite(p []byte) (int, error) { return s.try(opWrite, p) }
 
 // PollRead is for hand-written futures: it reports whether the socket may

@@ -306,6 +306,14 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 		stoppers = append(stoppers, spawn(weft.Spawn(rt, newProducer(s, p, ptxs[p]))))
 	}
 	stoppers = append(stoppers, spawn(weft.Spawn(rt, newBatcher(s))), spawn(weft.Spawn(rt, chaos(s))))
+	nd, netTasks, err := startNetDemo(rt, s, spawn) // demo_net.go
+	if err != nil {
+		return nil, fmt.Errorf("order-status service: %w", err)
+	}
+	stoppers = append(stoppers, netTasks...)
+	if nd != nil {
+		fmt.Fprintf(out, "  and %s.\n\n", nd.describe())
+	}
 	dog := spawn(weft.Spawn(rt, newWatchdog(s)))
 	if cfg.onServe != nil && pageURL != "" {
 		cfg.onServe(pageURL)
@@ -381,6 +389,7 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 		after:       after,
 		mem:         mem,
 		progress:    mon.lines,
+		net:         nd,
 	}
 	if cfg.compare {
 		n := min(max(mem.peakAlive, 10_000), 100_000)

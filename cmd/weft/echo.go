@@ -30,8 +30,10 @@ func init() {
 func runEcho(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("weft echo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (port 0: any free port)")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "worker goroutines of the runtime")
+	cfg := echoConfig{}
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "address to listen on (port 0: any free port)")
+	fs.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "worker goroutines of the runtime")
+	fs.BoolVar(&cfg.stats, "stats", false, "print the I/O driver's and the workers' counters on stderr when stopped")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: weft echo [flags]\n\n"+
 			"Serves TCP echo on weft's net package: one task per connection, a\n"+
@@ -41,16 +43,37 @@ func runEcho(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 || cfg.workers < 1 {
+		fmt.Fprintln(stderr, "weft echo: -workers must be at least 1, and no arguments are taken")
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	rt, err := weft.New(weft.WithWorkers(max(*workers, 1)))
+	return serveEcho(ctx, cfg, stdout, stderr)
+}
+
+// echoConfig is what weft echo's flags set.
+type echoConfig struct {
+	addr    string
+	workers int
+	stats   bool
+}
+
+// serveEcho serves TCP echo until ctx ends, then closes the listener and
+// shuts the runtime down (which cancels the connection tasks; their Drop
+// closes the sockets). It returns the exit code.
+func serveEcho(ctx context.Context, cfg echoConfig, stdout, stderr io.Writer) int {
+	rt, err := weft.New(weft.WithWorkers(cfg.workers))
 	if err != nil {
 		fmt.Fprintln(stderr, "weft echo:", err)
 		return 1
 	}
-	l, err := net.ListenTCP(rt, *addr)
+	l, err := net.ListenTCP(rt, cfg.addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "weft echo:", err)
 		rt.Close()
@@ -67,24 +90,53 @@ func runEcho(args []string, stdout, stderr io.Writer) int {
 	weft.SpawnDetached(rt, &echoAccept{l: l, acc: l.Accept(), stderr: stderr})
 	<-ctx.Done()
 	l.Close()
+	if cfg.stats {
+		printEchoStats(stderr, rt)
+	}
 	if err := rt.Shutdown(3 * time.Second); err != nil {
 		fmt.Fprintln(stderr, "weft echo: shutdown:", err)
 	}
 	return 0
 }
 
+// printEchoStats prints the counters that say how the runtime served the
+// load: epoll waits and the events they returned, and per worker the
+// polls, parks and steals.
+func printEchoStats(w io.Writer, rt *weft.Runtime) {
+	s := rt.Handle().IODriver().Stats()
+	waits := s.Polls + s.Blocks
+	fmt.Fprintf(w, "weft echo: io: %d epoll waits (%d blocking), %d events (%.1f a wait), %d eventfd wakes\n",
+		waits, s.Blocks, s.Events, float64(s.Events)/float64(max(waits, 1)), s.Wakes)
+	m := rt.Metrics()
+	for i, pw := range m.PerWorker {
+		fmt.Fprintf(w, "weft echo: worker %d: %d polls, %d parks, %d tasks stolen in %d steals, %d overflows, busy %v\n",
+			i, pw.Polls, pw.Parks, pw.Steals, pw.StealOperations, pw.Overflows, pw.BusyDuration.Round(time.Millisecond))
+	}
+}
+
 // echoAccept is the accept loop: one kept Accept future, reset after each
 // connection, and one detached echoConn task per connection.
 type echoAccept struct {
-	l      *net.TCPListener
-	acc    *net.AcceptFuture[*net.TCPStream]
-	stderr io.Writer
-	errs   int
+	l       *net.TCPListener
+	acc     *net.AcceptFuture[*net.TCPStream]
+	stderr  io.Writer
+	errs    int
+	backoff *weft.SleepFuture // after an accept error; nil otherwise
 }
+
+// acceptBackoff is how long the accept loop waits after an error such as
+// EMFILE before it tries again (the goroutine anchor's 10 ms).
+const acceptBackoff = 10 * time.Millisecond
 
 // Poll accepts connections until the listener is closed.
 func (a *echoAccept) Poll(cx *future.Context) (struct{}, bool) {
 	for {
+		if a.backoff != nil {
+			if _, ok := a.backoff.Poll(cx); !ok {
+				return struct{}{}, false
+			}
+			a.backoff = nil
+		}
 		r, ok := a.acc.Poll(cx)
 		if !ok {
 			return struct{}{}, false
@@ -94,20 +146,26 @@ func (a *echoAccept) Poll(cx *future.Context) (struct{}, bool) {
 			if errors.Is(r.Err, net.ErrClosed) || errors.Is(r.Err, weft.ErrRuntimeShutdown) {
 				return struct{}{}, true
 			}
-			// EMFILE and friends: say so (a few times), let the other
-			// tasks run (they may close connections), and try again.
+			// EMFILE and friends: say so (a few times), and try again
+			// after a pause in which connections may close; the
+			// connection stays queued meanwhile.
 			if a.errs++; a.errs <= 10 {
 				fmt.Fprintln(a.stderr, "weft echo: accept:", r.Err)
 			}
-			cx.Waker().Wake()
-			return struct{}{}, false
+			a.backoff = weft.Sleep(acceptBackoff)
+			continue
 		}
 		weft.SpawnDetached(cx, &echoConn{s: r.Value})
 	}
 }
 
 // Drop stops accepting.
-func (a *echoAccept) Drop() { a.acc.Drop() }
+func (a *echoAccept) Drop() {
+	a.acc.Drop()
+	if a.backoff != nil {
+		a.backoff.Drop()
+	}
+}
 
 // String describes the task for dumps.
 func (a *echoAccept) String() string { return "echo accept loop: " + a.acc.String() }

@@ -58,6 +58,10 @@ every successful CAS is ordered with every other operation on the word.
 	                   the fd back. Only the first close does anything.
 	shutdown           SHUTDOWN. Idempotent.
 
+Two decisions read the word without writing it: checkWait, what a waiter
+does on reading it (rules 1 and 2 of registration.go), and wokenBy, which
+waiters an event satisfies (rule 3).
+
 Mirrors tokio runtime/io/scheduled_io.rs (readiness, tick, shutdown), with
 two deviations: the tick is per registration instead of the driver's turn
 counter (an event bumps it by one; 16 bits cannot wrap between one
@@ -203,6 +207,42 @@ type Event struct {
 func (s Readiness) event(d Direction) Event {
 	return Event{Ready: s & d.mask(), tick: s.Tick()}
 }
+
+// Results of checkWait.
+type waitResult uint8
+
+const (
+	// waitPending: the direction is not ready; wait (rule 1: register;
+	// rule 2: stay registered).
+	waitPending waitResult = iota
+	// waitReady: the direction is ready; stop waiting and try the
+	// operation.
+	waitReady
+	// waitClosed: the registration is closed; fail with ErrClosed.
+	waitClosed
+	// waitShutdown: the driver shut down; fail with its error.
+	waitShutdown
+)
+
+// checkWait is the decision of a waiter in d that read s, before it
+// registers (rule 1 of registration.go) and again under mu after it
+// registered (rule 2). A closed or shut-down registration fails the wait
+// even when its direction is ready.
+func (s Readiness) checkWait(d Direction) waitResult {
+	switch {
+	case s.IsClosed():
+		return waitClosed
+	case s.IsShutdown():
+		return waitShutdown
+	case s&d.mask() != 0:
+		return waitReady
+	}
+	return waitPending
+}
+
+// wokenBy is the driver's decision for a waiter in d when it delivers an
+// event of bits ready (rule 3): whether the event satisfies it.
+func (d Direction) wokenBy(ready Readiness) bool { return ready&d.mask() != 0 }
 
 // transitionDeliver ORs an event's bits in and advances the tick.
 // Precondition: ready has only readyMask bits.

@@ -94,3 +94,26 @@ func TestReadinessReachable(t *testing.T) {
 	}
 	t.Logf("%d reachable (word, releases) nodes", len(seen))
 }
+
+// TestClearDrained: a short read or write clears only READABLE or WRITABLE
+// (an ERROR stays for the next operation to report), and only when no event
+// came in since the readiness was read.
+func TestClearDrained(t *testing.T) {
+	var r Registration
+	r.state.Store(uint64(readable | writable | errorBit | readClosed))
+	ev := r.Load().event(Read)
+	r.ClearDrained(ev)
+	if got, want := r.Load(), writable|errorBit|readClosed; got != want {
+		t.Fatalf("after ClearDrained(read): %v, want %v", got, want)
+	}
+	ev = r.Load().event(Write)
+	r.state.Store(uint64(r.Load().transitionDeliver(readable)))
+	r.ClearDrained(ev) // stale: an event came in after ev was read
+	if got := r.Load(); !got.IsWritable() || !got.IsReadable() {
+		t.Fatalf("a stale ClearDrained cleared %v", got)
+	}
+	r.ClearDrained(r.Load().event(Write))
+	if got := r.Load(); got.IsWritable() || !got.IsReadable() || got&errorBit == 0 {
+		t.Fatalf("after ClearDrained(write): %v; want only WRITABLE cleared", got)
+	}
+}

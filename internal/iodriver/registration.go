@@ -34,6 +34,16 @@ collection (rule 3) are both under mu, so either the read comes after the
 delivery CAS and sees the bits, or the collection comes after the waiter
 registered and finds it.
 
+The decisions of the rules are pure functions of the word, in
+readiness.go: Readiness.checkWait (rules 1 and 2: ready, closed, shut down
+or wait) and Direction.wokenBy (rule 3: does an event satisfy a waiter).
+interleave_test.go runs them, with the word's transitions, under every
+interleaving of a peer, the driver, waiting readers and writers (slot and
+list), a dropped waiter, Close and shutdown, and checks that no wake-up is
+lost and that the fd is released exactly once, never under a system call;
+with rule 2's second read left out, or the collection of rule 3 moved
+before its CAS, it finds the lost wake-up.
+
 An operation that gets EAGAIN after its direction looked ready clears the
 readiness it was given (transitionClear, guarded by the tick) and waits
 again; an event delivered after its read keeps the bits set, so it cannot
@@ -76,16 +86,19 @@ func (r *Registration) Load() Readiness { return Readiness(r.state.Load()) }
 // Driver returns the driver the registration belongs to.
 func (r *Registration) Driver() *Driver { return r.d }
 
-// statusErr returns the error a wait or an operation fails with on a closed
-// or shut-down registration, or nil.
-func (r *Registration) statusErr(s Readiness) error {
-	switch {
-	case s.IsClosed():
-		return ErrClosed
-	case s.IsShutdown():
-		return r.d.shutdownErr
+// waitOutcome turns a checkWait result other than waitPending into what
+// PollReady, Ready and Await return.
+func (r *Registration) waitOutcome(res waitResult, s Readiness, d Direction) (Event, error, bool) {
+	switch res {
+	case waitClosed:
+		return Event{}, ErrClosed, true
+	case waitShutdown:
+		return Event{}, r.d.shutdownErr, true
+	case waitReady:
+		return s.event(d), nil, true
+	case waitPending:
 	}
-	return nil
+	return Event{}, nil, false
 }
 
 // PollReady reports whether the fd is ready in direction d. When it is not,
@@ -96,11 +109,8 @@ func (r *Registration) statusErr(s Readiness) error {
 // shut down) with true.
 func (r *Registration) PollReady(cx *future.Context, d Direction) (Event, error, bool) {
 	s := r.Load()
-	if err := r.statusErr(s); err != nil {
-		return Event{}, err, true
-	}
-	if s&d.mask() != 0 { // rule 1
-		return s.event(d), nil, true
+	if res := s.checkWait(d); res != waitPending { // rule 1
+		return r.waitOutcome(res, s, d)
 	}
 	w := cx.Waker()
 	r.mu.Lock()
@@ -113,13 +123,9 @@ func (r *Registration) PollReady(cx *future.Context, d Direction) (Event, error,
 	}
 	s = r.Load() // rule 2
 	r.mu.Unlock()
-	if err := r.statusErr(s); err != nil {
-		return Event{}, err, true
-	}
-	if s&d.mask() != 0 {
-		return s.event(d), nil, true
-	}
-	return Event{}, nil, false
+	// A stored waker may stay when the wait ends here: a spare wake is
+	// harmless.
+	return r.waitOutcome(s.checkWait(d), s, d)
 }
 
 // Ready reports, without waiting, whether the fd is ready in direction d,
@@ -127,13 +133,7 @@ func (r *Registration) PollReady(cx *future.Context, d Direction) (Event, error,
 // it returns the registration's error with true.
 func (r *Registration) Ready(d Direction) (Event, error, bool) {
 	s := r.Load()
-	if err := r.statusErr(s); err != nil {
-		return Event{}, err, true
-	}
-	if s&d.mask() != 0 {
-		return s.event(d), nil, true
-	}
-	return Event{}, nil, false
+	return r.waitOutcome(s.checkWait(d), s, d)
 }
 
 // Waiter is a list waiter: embed it in a future that waits for readiness and
@@ -157,14 +157,11 @@ func (w *Waiter) IsWaiting() bool { return w.queued }
 // linked Waiter must call Cancel when it is dropped.
 func (r *Registration) Await(cx *future.Context, w *Waiter, d Direction) (Event, error, bool) {
 	s := r.Load()
-	if s&d.mask() != 0 || r.statusErr(s) != nil { // rule 1
+	if res := s.checkWait(d); res != waitPending { // rule 1
 		if w.queued {
 			r.Cancel(w)
 		}
-		if err := r.statusErr(s); err != nil {
-			return Event{}, err, true
-		}
-		return s.event(d), nil, true
+		return r.waitOutcome(res, s, d)
 	}
 	r.mu.Lock()
 	w.queued = true
@@ -179,18 +176,14 @@ func (r *Registration) Await(cx *future.Context, w *Waiter, d Direction) (Event,
 		r.waiters.PushBack(&w.w)
 	}
 	s = r.Load() // rule 2
-	if s&d.mask() != 0 || r.statusErr(s) != nil {
+	res := s.checkWait(d)
+	if res != waitPending {
 		r.waiters.Remove(&w.w)
 		w.w.Waker = future.Waker{}
 		w.queued = false
-		r.mu.Unlock()
-		if err := r.statusErr(s); err != nil {
-			return Event{}, err, true
-		}
-		return s.event(d), nil, true
 	}
 	r.mu.Unlock()
-	return Event{}, nil, false
+	return r.waitOutcome(res, s, d)
 }
 
 // Cancel unlinks w if it is linked and forgets its waker. Dropped futures
@@ -214,6 +207,19 @@ func (r *Registration) Clear(ev Event) {
 			return
 		}
 	}
+}
+
+// ClearDrained is Clear for an operation that drained its direction
+// without meeting EAGAIN: a read of a stream socket that returned fewer
+// bytes than asked took everything the socket held, and a short write
+// filled the send buffer (the kernel copies all it can). It drops only the
+// READABLE or WRITABLE bit ev reported (an ERROR bit stays, so that the next
+// operation reports the error), under the same tick rule, which saves the
+// system call that would only have found EAGAIN. An edge-triggered event
+// for data that arrives later sets the bit again.
+func (r *Registration) ClearDrained(ev Event) {
+	ev.Ready &= readable | writable
+	r.Clear(ev)
 }
 
 // Acquire makes the caller a user of the fd for one system call; it fails
@@ -284,17 +290,17 @@ func (r *Registration) deliver(ready Readiness) {
 	}
 	var l wakelist.List
 	r.mu.Lock()
-	if ready&Read.mask() != 0 {
+	if Read.wokenBy(ready) {
 		l.Push(r.reader)
 		r.reader = future.Waker{}
 	}
-	if ready&Write.mask() != 0 {
+	if Write.wokenBy(ready) {
 		l.Push(r.writer)
 		r.writer = future.Waker{}
 	}
 	for w := r.waiters.Front(); w != nil; {
 		next := w.Next()
-		if ready&Direction(w.N).mask() != 0 {
+		if Direction(w.N).wokenBy(ready) {
 			r.waiters.Remove(w)
 			w.Notified = true
 			wk := w.Waker
