@@ -29,9 +29,6 @@ type engine interface {
 	Shutdown()
 	Done() <-chan struct{}
 	InjectLen() int
-	// UnparkDriver wakes the worker waiting on the timer driver, so that
-	// it looks again at the clock (used when a paused clock may move).
-	UnparkDriver()
 }
 
 // Handle is a reference to a runtime that can be copied around freely and
@@ -45,6 +42,10 @@ type Handle struct {
 
 	timer    *timer.Driver
 	blocking *blocking.Pool
+	// act is the timer driver's Activity when the clock is paused (every
+	// part of the runtime counts into it, internal/timer/activity.go), nil
+	// otherwise.
+	act *timer.Activity
 
 	start time.Time
 

@@ -9,6 +9,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
 
@@ -40,6 +41,10 @@ var ErrLocalSetClosed = errors.New("weft: LocalSet is closed")
 //
 // Close shuts every task of the set down on the set's thread and stops its
 // goroutine. Closing the runtime closes its LocalSets too.
+//
+// Under a paused clock (WithPausedClock) the set's queued and running tasks
+// count as work in progress: the clock does not jump while one of them can
+// run.
 type LocalSet struct {
 	h     *Handle
 	seq   uint64 // the set's number in the process, for dumps; immutable
@@ -52,6 +57,11 @@ type LocalSet struct {
 	driverG atomic.Uintptr
 	parker  *sched.Parker
 	started chan struct{} // closed once home has recorded its identity
+
+	// act is the runtime's activity count when its clock is paused, else
+	// nil; immutable. The set counts its tasks in it from the moment they
+	// are queued (or their spawn is pending) until their poll returns.
+	act *timer.Activity
 
 	// Owned by the set's goroutine.
 	local task.Queue
@@ -93,6 +103,7 @@ func NewLocalSet(s Spawner) *LocalSet {
 		owned:     task.NewLocalOwnedTasks(),
 		parker:    sched.NewParker(),
 		closeDone: make(chan struct{}),
+		act:       h.act,
 	}
 	ls.exec = &localExecutor{h: h, ls: ls}
 	ls.sched = localScheduler{ls: ls}
@@ -145,6 +156,7 @@ func spawnLocal[F future.Future[T], T any](ls *LocalSet, f F, skip int) *task.Jo
 	if ls.onDriver() {
 		jh, n, ok := task.BindLocal[F, T](ls.owned, f, ls.sched, st)
 		if ok {
+			ls.acquire()
 			ls.local.Push(n)
 		}
 		return jh
@@ -156,6 +168,7 @@ func spawnLocal[F future.Future[T], T any](ls *LocalSet, f F, skip int) *task.Jo
 		p.Cancel(ErrLocalSetClosed)
 		return jh
 	}
+	ls.acquire()
 	ls.mu.pending = append(ls.mu.pending, p)
 	ls.hasRemote.Store(true)
 	ls.mu.Unlock()
@@ -180,6 +193,7 @@ func localSetOf(s Spawner) *LocalSet {
 func (s localScheduler) Schedule(n task.Notified) {
 	ls := s.ls
 	if ls.onDriver() {
+		ls.acquire()
 		ls.local.Push(n)
 		return
 	}
@@ -189,6 +203,7 @@ func (s localScheduler) Schedule(n task.Notified) {
 		n.Drop()
 		return
 	}
+	ls.acquire()
 	ls.mu.remote.Push(n)
 	ls.hasRemote.Store(true)
 	ls.mu.Unlock()
@@ -213,6 +228,21 @@ func (s localScheduler) CancelCause() error {
 		return ErrLocalSetClosed
 	}
 	return nil
+}
+
+// acquire and release count the set's tasks in the paused clock's activity
+// (U1 in internal/timer/activity.go); without a paused clock they do
+// nothing.
+func (ls *LocalSet) acquire() {
+	if ls.act != nil {
+		ls.act.Acquire()
+	}
+}
+
+func (ls *LocalSet) release(k int) {
+	if ls.act != nil {
+		ls.act.ReleaseN(k)
+	}
 }
 
 // home is the set's goroutine: locked to its own OS thread for the life of
@@ -261,7 +291,13 @@ func (ls *LocalSet) runTick() bool {
 		}
 		ran = true
 		ls.cx.SetBudget(future.DefaultBudget)
-		ls.owned.AssertOwner(n).Run(ls.cx)
+		ln := ls.owned.AssertOwner(n)
+		if ls.act == nil {
+			ln.Run(ls.cx)
+			continue
+		}
+		ln.Run(ls.cx)
+		ls.act.Release()
 	}
 	return ran
 }
@@ -281,7 +317,9 @@ func (ls *LocalSet) popRemote() (task.Notified, bool) {
 	ls.mu.Unlock()
 	for i, p := range pending {
 		if m, bound := ls.owned.BindPending(p); bound {
-			ls.local.Push(m)
+			ls.local.Push(m) // the pending spawn's unit of activity moves to m
+		} else {
+			ls.release(1)
 		}
 		pending[i] = task.PendingLocal{}
 	}
@@ -335,7 +373,9 @@ func (ls *LocalSet) shutdown() {
 	for _, p := range pending {
 		p.Cancel(ErrLocalSetClosed)
 	}
+	dropped := len(pending) + woken.Len() + ls.local.Len()
 	woken.DropAll()
 	ls.local.DropAll()
+	ls.release(dropped)
 	close(ls.closeDone)
 }

@@ -46,6 +46,11 @@ func New(opts ...Option) (*Runtime, error) {
 		clock = timer.NewPausedClock()
 	}
 	h.timer = timer.NewDriver(clock)
+	if cfg.pausedClock {
+		// One count for the whole runtime of what can still run: the
+		// clock jumps only when it is zero (internal/timer/activity.go).
+		h.act = h.timer.Activity()
+	}
 	var hooksPtr *task.Hooks
 	if hk := cfg.hooks; hk.OnSpawn != nil || hk.OnTerminate != nil || hk.BeforePoll != nil || hk.AfterPoll != nil {
 		hooksPtr = &hk
@@ -55,13 +60,9 @@ func New(opts ...Option) (*Runtime, error) {
 		KeepAlive:     cfg.blockingKeepAlive,
 		Hooks:         hooksPtr,
 		ShutdownCause: ErrRuntimeShutdown,
-		// A paused clock waits for blocking work before it jumps ahead;
-		// when the pool empties, the idle workers must look again.
-		OnIdle: func() {
-			if h.eng != nil {
-				h.eng.UnparkDriver()
-			}
-		},
+		// A paused clock stands still while blocking work is queued or
+		// runs.
+		Activity: h.act,
 	})
 	var simRand func(n int) int
 	if cfg.simulation {
@@ -87,7 +88,7 @@ func New(opts ...Option) (*Runtime, error) {
 			ShutdownOnPanic:     cfg.panicPolicy == ShutdownOnPanic,
 			ShutdownCause:       ErrRuntimeShutdown,
 			Timer:               h.timer,
-			BlockingIdle:        h.blocking.Idle,
+			Activity:            h.act,
 			Rand:                simRand,
 			FailWhenStuck:       cfg.simulation,
 			PollTimes:           cfg.pollTimes,
@@ -109,7 +110,7 @@ func New(opts ...Option) (*Runtime, error) {
 			ShutdownCause:       ErrRuntimeShutdown,
 			Seed:                cfg.seed,
 			Timer:               h.timer,
-			BlockingIdle:        h.blocking.Idle,
+			Activity:            h.act,
 			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.mt

@@ -23,6 +23,14 @@
 //	    run it with a fresh budget
 //	  process due timers without sleeping
 //
+// # The paused clock
+//
+// With a paused clock (Config.Activity), the driver jumps the clock instead
+// of parking when nothing can run, by the one rule all of weft's schedulers
+// share (internal/timer/activity.go). The core counts its tasks from
+// Schedule until their poll returns, the main future from its wake until its
+// poll returns, and the idle callback unparks the driver.
+//
 // # Shutdown
 //
 // Shutdown closes the inject queue and asks the driver to stop; whoever holds
@@ -41,6 +49,7 @@ import (
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/sched/polltime"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
 
@@ -64,9 +73,11 @@ type Config struct {
 	// ShutdownOnPanic makes the first task panic shut the scheduler down;
 	// BlockOn then returns an error wrapping the task's JoinError.
 	ShutdownOnPanic bool
-	// BlockingIdle reports whether no blocking task runs (auto-advance of a
-	// paused clock waits for it); nil means always.
-	BlockingIdle func() bool
+	// Activity, when not nil (the clock is paused), is the count a paused
+	// clock waits on before it jumps (internal/timer/activity.go): the
+	// scheduler counts its queued and running tasks and its main futures
+	// in it, and becomes its idle callback's target.
+	Activity *timer.Activity
 	// ShutdownCause is the Cause of tasks cancelled by the shutdown.
 	ShutdownCause error
 	// Rand, when not nil, makes the scheduler a simulation: each next task
@@ -75,10 +86,10 @@ type Config struct {
 	// sequence of Rand results gives the same order of polls.
 	Rand func(n int) int
 	// FailWhenStuck makes BlockOn return ErrStuck, instead of waiting, when
-	// nothing can run: no runnable task, the main future not woken, no
-	// blocking work in flight, and no timer that a paused clock could jump
-	// to (or no paused clock). For simulations, where nothing outside the
-	// runtime is expected to wake it.
+	// nothing can run (the Activity is zero: no runnable task, no main
+	// future woken, no blocking work, no LocalSet work) and no timer is
+	// left for the paused clock to jump to. For simulations, where nothing
+	// outside the runtime is expected to wake it; it needs an Activity.
 	FailWhenStuck bool
 	// PollTimes, when not nil, turns on the poll-time histogram: every
 	// task poll is timed and counted in one of these buckets.
@@ -101,6 +112,10 @@ type core struct {
 	tick  uint32
 	cx    *future.Context
 	batch coreBatch // counters, published to Scheduler.metrics
+	// polling is set around each task poll when the clock is paused, so
+	// that a poll that never returns (runtime.Goexit) still gives its unit
+	// of activity back.
+	polling bool
 }
 
 // Scheduler is a current-thread scheduler. It implements task.Scheduler.
@@ -114,7 +129,9 @@ type Scheduler struct {
 	driverG atomic.Uintptr // identity of the goroutine holding the core
 	held    *core          // the core, valid only on the driverG goroutine
 
-	mainWoken atomic.Bool // the main future of the current BlockOn was woken
+	// mainWoken says that the main future of the driving BlockOn was woken;
+	// under a paused clock it holds a unit of activity while set.
+	mainWoken timer.WakeFlag
 
 	panicErr atomic.Pointer[task.JoinError] // first panic, with ShutdownOnPanic
 
@@ -123,6 +140,8 @@ type Scheduler struct {
 	mainW mainWaker
 
 	stuck bool // set by park under FailWhenStuck; owned by the driver
+
+	act *timer.Activity // Config.Activity: nil unless the clock is paused
 
 	shutdownOnce sync.Once
 	closing      atomic.Bool
@@ -166,12 +185,15 @@ func New(cfg Config) *Scheduler {
 	if cfg.Timer != nil {
 		cfg.Timer.SetUnpark(s.parker.Unpark)
 	}
+	if a := cfg.Activity; a != nil {
+		s.act = a
+		s.mainWoken.Init(a)
+		// When nothing can run any more, the driver must look at the
+		// paused clock again.
+		a.SetOnIdle(s.parker.Unpark)
+	}
 	return s
 }
-
-// UnparkDriver wakes the driving goroutine if it is parked, so that it
-// looks at the clock again.
-func (s *Scheduler) UnparkDriver() { s.parker.Unpark() }
 
 // Owned returns the list of the scheduler's tasks.
 func (s *Scheduler) Owned() *task.OwnedTasks { return s.owned }
@@ -201,6 +223,9 @@ func (s *Scheduler) IsDriver() bool { return s.onDriver() }
 // Schedule queues a woken task: on the local queue when called by the
 // driving goroutine, otherwise on the inject queue, unparking the driver.
 func (s *Scheduler) Schedule(n task.Notified) {
+	if s.act != nil {
+		s.act.Acquire() // U1: before the task is visible in a queue
+	}
 	if s.onDriver() && s.held != nil {
 		s.held.batch.localSchedules++
 		s.held.queue.Push(n)
@@ -209,6 +234,8 @@ func (s *Scheduler) Schedule(n task.Notified) {
 	s.metrics.RemoteSchedules.Add(1)
 	if s.inject.Push(n) {
 		s.parker.Unpark()
+	} else if s.act != nil {
+		s.act.Release() // dropped: the scheduler is shut down
 	}
 }
 
@@ -250,7 +277,7 @@ func (s *Scheduler) CancelCause() error {
 type mainWaker struct{ s *Scheduler }
 
 func (m *mainWaker) Wake(uint64) {
-	m.s.mainWoken.Store(true)
+	m.s.mainWoken.Wake()
 	m.s.parker.Unpark()
 }
 
@@ -279,10 +306,19 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	}
 
 	// Another goroutine drives: poll our own future with our own context
-	// until the core is free.
+	// until the core is free. Under a paused clock its wakes count as
+	// activity like the driver's main future.
 	sig := future.NewSignal()
-	ownCx := future.NewContext(sig.Waker())
+	w, flag := timer.SignalWaker(sig, s.act)
+	defer flag.Close()
+	ownCx := future.NewContext(w)
 	ownCx.SetExecutor(s.cfg.Executor)
+	pollOwn := func() bool {
+		ownCx.SetBudget(future.DefaultBudget)
+		took := flag.BeginPoll()
+		defer flag.EndPoll(took)
+		return poll(ownCx)
+	}
 	first := true
 	for {
 		if s.closing.Load() {
@@ -290,22 +326,22 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		}
 		select {
 		case c := <-s.coreCh:
+			flag.Close() // the driver's main future counts from here
 			return s.drive(ctx, c, mw, poll)
 		default:
 		}
 		if first {
 			first = false
-			ownCx.SetBudget(future.DefaultBudget)
-			if poll(ownCx) {
+			if pollOwn() {
 				return nil
 			}
 		}
 		select {
 		case c := <-s.coreCh:
+			flag.Close()
 			return s.drive(ctx, c, mw, poll)
 		case <-sig.C():
-			ownCx.SetBudget(future.DefaultBudget)
-			if poll(ownCx) {
+			if pollOwn() {
 				return nil
 			}
 		case <-ctx.Done():
@@ -342,7 +378,18 @@ func (e *PanicShutdownError) Unwrap() error { return e.Err }
 func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool) (err error) {
 	s.held = c
 	s.driverG.Store(gident.Current())
+	mainTook := false // the main future's poll holds the wake's unit
 	defer func() {
+		// A poll that did not return (runtime.Goexit) gives its unit of
+		// activity back here.
+		if c.polling {
+			c.polling = false
+			s.act.Release()
+		}
+		s.mainWoken.EndPoll(mainTook)
+		// A wake left over from this BlockOn stops counting; the next
+		// BlockOn's main future starts woken anyway.
+		s.mainWoken.EndPoll(s.mainWoken.BeginPoll())
 		if s.closing.Load() || s.panicErr.Load() != nil {
 			s.shutdownCore(c)
 			if err == nil {
@@ -357,7 +404,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 	}()
 	cx := c.cx
 	mainW := future.NewWaker(mw)
-	s.mainWoken.Store(true)
+	s.mainWoken.Wake() // the first poll (a wake left over counts as it)
 	c.batch.startBusy()
 	defer s.endDrive(c)
 	for {
@@ -367,11 +414,14 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if s.mainWoken.Swap(false) {
+		if mainTook = s.mainWoken.BeginPoll(); mainTook {
 			cx.SetWaker(mainW)
 			cx.SetTaskID(0)
 			cx.SetBudget(future.DefaultBudget)
-			if poll(cx) {
+			ready := poll(cx)
+			s.mainWoken.EndPoll(true)
+			mainTook = false
+			if ready {
 				return nil
 			}
 		}
@@ -383,7 +433,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			c.tick++
 			n, ok := s.nextTask(c)
 			if !ok {
-				if c.queue.Len() > 0 || s.mainWoken.Load() {
+				if c.queue.Len() > 0 || s.mainWoken.IsSet() {
 					s.processTimers()
 				} else {
 					s.park(c)
@@ -398,7 +448,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			c.batch.polls++
 			cx.SetBudget(future.DefaultBudget)
 			s.pt.Begin()
-			s.owned.AssertOwner(n).Run(cx)
+			s.runTask(c, s.owned.AssertOwner(n))
 			s.pt.End()
 		}
 		s.pt.Break()
@@ -408,6 +458,19 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 		}
 		s.publish(c)
 	}
+}
+
+// runTask polls a task and, under a paused clock, gives its unit of
+// activity back once the poll has returned.
+func (s *Scheduler) runTask(c *core, n task.LocalNotified) {
+	if s.act == nil {
+		n.Run(c.cx)
+		return
+	}
+	c.polling = true
+	n.Run(c.cx)
+	c.polling = false
+	s.act.Release()
 }
 
 func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
@@ -448,20 +511,19 @@ func (s *Scheduler) park(c *core) {
 	s.publish(c)
 	t := s.cfg.Timer
 	wait := parkForever
-	// Blocking work first: a blocking task that finishes wakes its joiner
-	// (through the inject queue) before the pool reports idle, so seeing the
-	// pool idle first means its wake-ups are already visible.
-	idle := (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle()) && s.inject.IsEmpty() && !s.mainWoken.Load()
 	if t != nil {
 		if t.IsPaused() {
-			if idle && t.AutoAdvance() {
+			// Jump only when nothing can run (the activity is zero);
+			// otherwise sleep until something is scheduled or the
+			// activity drops to zero (the idle callback unparks us).
+			if t.AutoAdvance() {
 				wait = 0
 			}
 		} else if d, ok := t.NextDeadline(); ok {
 			wait = max(d, 0)
 		}
 	}
-	if wait < 0 && idle && s.cfg.FailWhenStuck && (t == nil || t.IsPaused()) {
+	if wait < 0 && s.cfg.FailWhenStuck && s.act != nil && t != nil && s.act.IsIdle() && t.Len() == 0 {
 		s.stuck = true
 		c.batch.afterPark() // it never slept: keep Parks == Unparks once BlockOn returns
 		return
