@@ -18,10 +18,25 @@
 //	  if the main future was woken: poll it; done if ready
 //	  up to EventInterval times:
 //	    tick++; take a task (every GlobalQueueInterval ticks the inject
-//	    queue first, else the local queue first); none: park (or just
-//	    process timers if something is pending) and restart the loop
+//	    queue first, else the local queue first); none: park (or, if
+//	    something is pending, just process timers and queue the yielded
+//	    tasks again) and restart the loop
 //	    run it with a fresh budget
-//	  process due timers without sleeping
+//	  process due timers without sleeping; queue the yielded tasks again
+//
+// # Yielded tasks wait for the next check for other work
+//
+// A task that wakes itself while it is polled (YieldNow, a spent coop
+// budget) waits on the core's deferred list, not in the run queue, until the
+// driver next looks for other work: when it finds no task to run, or at the
+// end of the event interval, after it has processed the timers. It then goes
+// to the back of the run queue. So a yield lets every other runnable task
+// run first, those in the inject queue included, which the driver takes only
+// when its local queue is empty (or every GlobalQueueInterval ticks): two
+// tasks spawned from outside that yield in turn alternate, as in Tokio,
+// whose current-thread scheduler defers yielded wakes the same way. A
+// simulation (Config.Rand) does not defer: its yielded task is one more
+// candidate for the seeded pick, as every runnable task is.
 //
 // # The paused clock
 //
@@ -109,9 +124,13 @@ var ErrNested = errors.New("currentthread: BlockOn called from inside a task of 
 
 type core struct {
 	queue task.Queue
-	tick  uint32
-	cx    *future.Context
-	batch coreBatch // counters, published to Scheduler.metrics
+	// deferred holds the tasks that yielded, until the driver next looks
+	// for other work (see "Yielded tasks wait" above). Never in a
+	// simulation.
+	deferred task.Queue
+	tick     uint32
+	cx       *future.Context
+	batch    coreBatch // counters, published to Scheduler.metrics
 	// polling is set around each task poll when the clock is paused, so
 	// that a poll that never returns (runtime.Goexit) still gives its unit
 	// of activity back.
@@ -239,8 +258,20 @@ func (s *Scheduler) Schedule(n task.Notified) {
 	}
 }
 
-// Yield queues a task that woke itself, at the back of the queue.
-func (s *Scheduler) Yield(n task.Notified) { s.Schedule(n) }
+// Yield queues a task that woke itself: on the driver, on the deferred list,
+// until the driver next looks for other work (see "Yielded tasks wait"
+// above); in a simulation, or from another goroutine, like Schedule.
+func (s *Scheduler) Yield(n task.Notified) {
+	if s.cfg.Rand == nil && s.onDriver() && s.held != nil {
+		if s.act != nil {
+			s.act.Acquire()
+		}
+		s.held.batch.localSchedules++
+		s.held.deferred.Push(n)
+		return
+	}
+	s.Schedule(n)
+}
 
 // Spawn queues a newly bound task.
 func (s *Scheduler) Spawn(n task.Notified) { s.Schedule(n) }
@@ -433,8 +464,9 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			c.tick++
 			n, ok := s.nextTask(c)
 			if !ok {
-				if c.queue.Len() > 0 || s.mainWoken.IsSet() {
+				if c.queue.Len() > 0 || s.mainWoken.IsSet() || c.deferred.Len() > 0 {
 					s.processTimers()
+					c.queue.Append(&c.deferred)
 				} else {
 					s.park(c)
 					if s.stuck {
@@ -454,6 +486,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 		s.pt.Break()
 		if !parked {
 			s.processTimers()
+			c.queue.Append(&c.deferred)
 			c.batch.splitBusy()
 		}
 		s.publish(c)
@@ -580,6 +613,7 @@ func (s *Scheduler) shutdownCore(c *core) {
 	s.beginClose()
 	s.owned.CloseAndShutdownAll(0, s.cfg.ShutdownCause)
 	c.queue.DropAll()
+	c.deferred.DropAll()
 	s.inject.DropAll()
 	if t := s.cfg.Timer; t != nil {
 		t.Shutdown()
