@@ -295,3 +295,66 @@ func TestAdvanceFromAnotherGoroutineKeepsDeadlineOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestAdvanceOnCurrentThreadFiresTimersOnTheDriver: two Advances from
+// goroutines outside a busy current-thread runtime make a 1 ms and a 2 ms
+// timer due; the 1 ms task must still run first. When each Advance fired
+// timers on its own goroutine, the 1 ms wake could still be on its way (the
+// gate holds it there) while the second Advance fired the 2 ms timer, and
+// the 2 ms task ran first. Timers of a current-thread runtime now fire on
+// the goroutine that holds its scheduler, in deadline order, and the gate's
+// goroutine never sees a wake.
+func TestAdvanceOnCurrentThreadFiresTimersOnTheDriver(t *testing.T) {
+	rt := newRuntime(t, weft.WithCurrentThread(), weft.WithPausedClock())
+	var mu sync.Mutex
+	var order []int
+	record := func(i int) func(struct{}) int {
+		return func(struct{}) int {
+			mu.Lock()
+			order = append(order, i)
+			mu.Unlock()
+			return i
+		}
+	}
+	gate := &gatedWaker{waiting: make(chan struct{}), release: make(chan struct{})}
+	first := weft.Spawn(rt, future.Map[struct{}, int](&gatedSleep{sleep: weft.Sleep(time.Millisecond), gate: gate}, record(1)))
+	second := weft.Spawn(rt, future.Map[struct{}, int](weft.Sleep(2*time.Millisecond), record(2)))
+	// The spinner keeps the driver busy, so that it never jumps the clock
+	// itself; it first runs after both sleeps are registered.
+	var stop atomic.Bool
+	spinning := make(chan struct{})
+	var spun sync.Once
+	spinner := weft.Spawn(rt, future.PollFunc(func(cx *future.Context) (struct{}, bool) {
+		spun.Do(func() { close(spinning) })
+		if stop.Load() {
+			return struct{}{}, true
+		}
+		cx.Waker().Wake()
+		return struct{}{}, false
+	}))
+	driven := make(chan struct{})
+	go func() {
+		defer close(driven)
+		weft.BlockOn(context.Background(), rt, &awaitAll{hs: []*task.JoinHandle[int]{first, second}})
+		stop.Store(true)
+		weft.BlockOn(context.Background(), rt, spinner)
+	}()
+	<-spinning
+	advanced := make(chan struct{})
+	go func() {
+		defer close(advanced)
+		gate.on.Store(gident.Current())
+		rt.Advance(time.Millisecond)
+	}()
+	select {
+	case <-gate.waiting: // the 1 ms timer fired here, its wake held
+	case <-advanced:
+	}
+	rt.Advance(time.Millisecond) // the 2 ms timer is due too
+	close(gate.release)
+	<-advanced
+	<-driven
+	if !slices.Equal(order, []int{1, 2}) {
+		t.Fatalf("order %v, want [1 2]", order)
+	}
+}

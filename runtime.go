@@ -181,13 +181,28 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 }
 
 // Advance moves a paused clock (WithPausedClock) forward by d and fires the
-// timers that became due; their tasks are then scheduled as usual. It panics
-// when the clock is not paused. A negative d is treated as zero.
+// timers that became due, in deadline order; their tasks are then scheduled
+// as usual. It may be called from any goroutine, inside the runtime or not.
+// It panics when the clock is not paused. A negative d is treated as zero.
+//
+// The clock does not jump by itself while Advance fires timers, nor before
+// the tasks they woke have run. On a current-thread runtime the timers fire
+// on the goroutine that holds the scheduler: the caller, when it drives the
+// runtime or nobody does (it then takes the scheduler for that long), else
+// the goroutine inside BlockOn, at its next check of the timers, before it
+// polls any task they wake. So the tasks woken by one Advance are polled in
+// the order of their deadlines, on either side of an Advance.
 func (rt *Runtime) Advance(d time.Duration) {
-	if !rt.h.timer.IsPaused() {
+	h := rt.h
+	if !h.timer.IsPaused() {
 		panic("weft: Advance on a runtime whose clock is not paused (use WithPausedClock)")
 	}
-	rt.h.timer.Advance(max(d, 0))
+	if h.ct == nil {
+		h.timer.Advance(max(d, 0))
+		return
+	}
+	h.timer.Clock().Advance(max(d, 0))
+	h.ct.FireTimers()
 }
 
 // Now returns the runtime's current time: with a paused clock, the paused

@@ -44,7 +44,9 @@
 // of parking when nothing can run, by the one rule all of weft's schedulers
 // share (internal/timer/activity.go). The core counts its tasks from
 // Schedule until their poll returns, the main future from its wake until its
-// poll returns, and the idle callback unparks the driver.
+// poll returns, and the idle callback unparks the driver. Timers fire only
+// on the goroutine that holds the core (FireTimers), so the tasks they wake
+// queue up in deadline order.
 //
 // # Shutdown
 //
@@ -531,6 +533,40 @@ func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
 func (s *Scheduler) processTimers() {
 	if t := s.cfg.Timer; t != nil {
 		t.Process()
+	}
+}
+
+// FireTimers fires the timers that are due (after a paused clock was
+// advanced) on the goroutine that holds the core, so that the tasks they
+// wake join the run queue in deadline order: at once when the caller holds
+// the core or the core is free (the caller takes it for that long), else at
+// the driver's next timer check, which this unparks. Fired from another
+// goroutine, the first of two timers would wake its task through the inject
+// queue while the driver fired the second into its local queue and polled
+// that task first.
+func (s *Scheduler) FireTimers() {
+	t := s.cfg.Timer
+	if t == nil {
+		return
+	}
+	if s.onDriver() {
+		t.Process()
+		return
+	}
+	select {
+	case c := <-s.coreCh:
+		s.held = c
+		s.driverG.Store(gident.Current())
+		t.Process()
+		s.driverG.Store(0)
+		s.held = nil
+		if s.closing.Load() {
+			s.shutdownCore(c) // a shutdown found the core taken: finish it
+			return
+		}
+		s.coreCh <- c
+	default:
+		s.parker.Unpark()
 	}
 }
 
