@@ -647,7 +647,9 @@ func (s *Scheduler) shutdownCore(c *core) {
 	s.held = c
 	s.driverG.Store(gident.Current())
 	s.beginClose()
-	s.owned.CloseAndShutdownAll(0, s.cfg.ShutdownCause)
+	// In spawn order, so that a simulation shuts its tasks down alike in
+	// every process, whatever IDs its tasks got.
+	s.owned.CloseAndShutdownAllInOrder(s.cfg.ShutdownCause)
 	c.queue.DropAll()
 	c.deferred.DropAll()
 	s.inject.DropAll()
