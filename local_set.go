@@ -42,6 +42,11 @@ var ErrLocalSetClosed = errors.New("weft: LocalSet is closed")
 // Close shuts every task of the set down on the set's thread and stops its
 // goroutine. Closing the runtime closes its LocalSets too.
 //
+// A local task that calls runtime.Goexit (t.FailNow in a test) completes
+// with task.ErrGoexit, like any task, and the set carries on with its other
+// tasks on the same goroutine and thread: an Async body suspended on the
+// set's thread stays resumable (see run).
+//
 // Under a paused clock (WithPausedClock) the set's queued and running tasks
 // count as work in progress: the clock does not jump while one of them can
 // run.
@@ -64,10 +69,11 @@ type LocalSet struct {
 	act *timer.Activity
 
 	// Owned by the set's goroutine.
-	local task.Queue
-	tick  uint32
-	cx    *future.Context
-	spare []task.PendingLocal // the previous pending slice, reused
+	local   task.Queue
+	tick    uint32
+	cx      *future.Context
+	spare   []task.PendingLocal // the previous pending slice, reused
+	polling bool                // a poll is in progress (tracked under a paused clock only)
 
 	mu struct {
 		sync.Mutex
@@ -255,6 +261,50 @@ func (ls *LocalSet) home() {
 	ls.driverG.Store(gident.Current())
 	ls.owned.Pin()
 	close(ls.started)
+	ls.run()
+}
+
+// run is the set's loop, made to survive runtime.Goexit in a local task.
+//
+// Nothing stops a Goexit: it unwinds the goroutine, running its deferred
+// calls, and then ends it, and a goroutine locked to its thread takes the
+// thread down with it. The multi-thread workers start a new goroutine in its
+// place; the set cannot. A new goroutine would have to lock a new thread,
+// and every Async body suspended on the old thread (its coroutine recorded
+// that thread when it started) could then never be resumed, nor unwound at
+// Close: the Go runtime aborts the process when a coroutine created on a
+// locked thread is switched to from another one. Left suspended for ever,
+// those bodies would leak their goroutines and their tasks would never end.
+//
+// So the set keeps its goroutine and thread: the deferred call that the
+// Goexit runs carries on with the loop, on the same goroutine, and the
+// Goexit only completes, ending the goroutine and its thread, once the set
+// has closed. The harness has already completed the exiting task (with
+// task.ErrGoexit) by then. The cost: each Goexit leaves the stack the
+// exiting poll had in place under the loop until the set closes, a few
+// kilobytes each.
+func (ls *LocalSet) run() {
+	normal := false
+	defer func() {
+		if normal {
+			return
+		}
+		if r := recover(); r != nil {
+			panic(r) // a bug in weft: the harness recovers user panics
+		}
+		// runtime.Goexit in a local task, whose poll never returned.
+		if ls.polling {
+			ls.polling = false
+			ls.release(1)
+		}
+		ls.run()
+	}()
+	ls.loop()
+	normal = true
+}
+
+// loop runs the set's tasks until the set closes, then shuts them down.
+func (ls *LocalSet) loop() {
 	for {
 		if ls.closed.Load() {
 			ls.shutdown()
@@ -296,7 +346,9 @@ func (ls *LocalSet) runTick() bool {
 			ln.Run(ls.cx)
 			continue
 		}
+		ls.polling = true
 		ln.Run(ls.cx)
+		ls.polling = false
 		ls.act.Release()
 	}
 	return ran

@@ -7,6 +7,7 @@ package weft_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/rttest"
 	"github.com/weftrt/weft/internal/values"
 	"github.com/weftrt/weft/oneshot"
 	"github.com/weftrt/weft/task"
@@ -356,5 +358,53 @@ func TestAdvanceOnCurrentThreadFiresTimersOnTheDriver(t *testing.T) {
 	<-driven
 	if !slices.Equal(order, []int{1, 2}) {
 		t.Fatalf("order %v, want [1 2]", order)
+	}
+}
+
+// TestPausedClockMovesOnAfterGoexitInATask: a task whose poll ends in
+// runtime.Goexit never returns from that poll, and must still give back the
+// unit of activity it held, or the paused clock would never jump again: on a
+// worker (replaced after the Goexit), on the goroutine driving a
+// current-thread runtime (which the Goexit ends), and in a LocalSet.
+func TestPausedClockMovesOnAfterGoexitInATask(t *testing.T) {
+	exiter := func() fn[int] {
+		return func(*future.Context) int {
+			runtime.Goexit()
+			return 0
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		opt   weft.Option
+		local bool
+	}{
+		{"workers-1", weft.WithWorkers(1), false},
+		{"current-thread", weft.WithCurrentThread(), false},
+		{"local-set", weft.WithWorkers(1), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rt := newRuntime(t, c.opt, weft.WithPausedClock())
+			var h *task.JoinHandle[int]
+			if c.local {
+				ls := weft.NewLocalSet(rt)
+				defer ls.Close()
+				h = weft.SpawnLocal(ls, exiter())
+			} else {
+				h = weft.Spawn(rt, exiter())
+			}
+			if c.name == "current-thread" {
+				// A goroutine of its own drives the runtime: the Goexit
+				// ends it.
+				go weft.BlockOn(context.Background(), rt, weft.YieldNow())
+			}
+			if _, err := h.Join(context.Background()); !errors.Is(err, task.ErrGoexit) {
+				t.Fatalf("the exiting task reports %v", err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), rttest.Patience)
+			defer cancel()
+			if _, err := weft.BlockOn(ctx, rt, weft.Sleep(time.Hour)); err != nil {
+				t.Fatalf("an hour's sleep after the Goexit: %v (the clock no longer jumps)", err)
+			}
+		})
 	}
 }
