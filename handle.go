@@ -50,6 +50,7 @@ type Handle struct {
 	start time.Time
 
 	panicErr atomic.Pointer[task.JoinError] // set by ShutdownOnPanic
+	started  atomic.Bool                    // set by New once eng is in place (see onPanic)
 	closing  chan struct{}                  // closed when shutdown begins
 	closeMu  sync.Once
 
@@ -148,7 +149,10 @@ func (h *Handle) onPanic(err *task.JoinError) {
 	if h.cfg.panicPolicy != ShutdownOnPanic {
 		return
 	}
-	if h.panicErr.CompareAndSwap(nil, err) && h.mt != nil {
+	// A worker's start hook may panic before New has finished: New then
+	// begins the shutdown itself, once the scheduler is in place (see
+	// started).
+	if h.panicErr.CompareAndSwap(nil, err) && h.cfg.flavor != CurrentThread && h.started.Load() {
 		h.beginShutdown()
 	}
 }

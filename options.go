@@ -173,7 +173,13 @@ func WithTaskHooks(h task.Hooks) Option { return func(c *config) { c.hooks = h }
 // WithWorkerHooks sets callbacks run on each multi-thread worker goroutine
 // (with its index) when it starts, stops, parks and unparks; nil fields are
 // skipped. On a current-thread runtime only park and unpark run (with index
-// 0), on the goroutine inside BlockOn.
+// 0), on the goroutine inside BlockOn. LocalSets run none of them.
+//
+// A hook that panics is handled like a task that panics, by the runtime's
+// panic policy (WithUnhandledPanic), as a panic of no task (ID 0) whose value
+// names the hook: with CapturePanics there is no JoinHandle to deliver it to,
+// and the worker carries on; with ShutdownOnPanic the runtime shuts down and
+// reports it.
 func WithWorkerHooks(start, stop, park, unpark func(worker int)) Option {
 	return func(c *config) {
 		c.onWorkerStart, c.onWorkerStop, c.onWorkerPark, c.onWorkerUnpark = start, stop, park, unpark

@@ -72,10 +72,10 @@ func New(opts ...Option) (*Runtime, error) {
 	switch cfg.flavor {
 	case CurrentThread:
 		var park, unpark func()
-		if f := cfg.onWorkerPark; f != nil {
+		if f := h.guardHook("park", cfg.onWorkerPark); f != nil {
 			park = func() { f(0) }
 		}
-		if f := cfg.onWorkerUnpark; f != nil {
+		if f := h.guardHook("unpark", cfg.onWorkerUnpark); f != nil {
 			unpark = func() { f(0) }
 		}
 		h.ct = currentthread.New(currentthread.Config{
@@ -102,10 +102,10 @@ func New(opts ...Option) (*Runtime, error) {
 			DisableLIFO:         cfg.disableLIFO,
 			Hooks:               hooksPtr,
 			Executor:            h,
-			OnWorkerStart:       cfg.onWorkerStart,
-			OnWorkerStop:        cfg.onWorkerStop,
-			OnWorkerPark:        cfg.onWorkerPark,
-			OnWorkerUnpark:      cfg.onWorkerUnpark,
+			OnWorkerStart:       h.guardHook("start", cfg.onWorkerStart),
+			OnWorkerStop:        h.guardHook("stop", cfg.onWorkerStop),
+			OnWorkerPark:        h.guardHook("park", cfg.onWorkerPark),
+			OnWorkerUnpark:      h.guardHook("unpark", cfg.onWorkerUnpark),
 			OnUnhandledPanic:    h.onPanic,
 			ShutdownCause:       ErrRuntimeShutdown,
 			Seed:                cfg.seed,
@@ -114,6 +114,10 @@ func New(opts ...Option) (*Runtime, error) {
 			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.mt
+	}
+	h.started.Store(true)
+	if h.panicErr.Load() != nil {
+		h.beginShutdown() // a start hook panicked under ShutdownOnPanic
 	}
 	return &Runtime{h: h, closeDone: make(chan struct{})}, nil
 }
