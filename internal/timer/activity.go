@@ -138,9 +138,6 @@ const (
 	flagClosed
 )
 
-// NewWakeFlag returns a clear flag counting in a (nil: no counting).
-func NewWakeFlag(a *Activity) *WakeFlag { return &WakeFlag{a: a} }
-
 // Init makes f a clear flag counting in a, for a WakeFlag embedded in a
 // struct. Call it before f is shared.
 func (f *WakeFlag) Init(a *Activity) { f.a = a }

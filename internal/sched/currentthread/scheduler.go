@@ -482,7 +482,11 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			c.batch.polls++
 			cx.SetBudget(future.DefaultBudget)
 			s.pt.Begin()
-			s.runTask(c, s.owned.AssertOwner(n))
+			if s.act == nil {
+				s.owned.AssertOwner(n).Run(cx)
+			} else {
+				s.pollCounted(c, s.owned.AssertOwner(n))
+			}
 			s.pt.End()
 		}
 		s.pt.Break()
@@ -495,13 +499,10 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 	}
 }
 
-// runTask polls a task and, under a paused clock, gives its unit of
-// activity back once the poll has returned.
-func (s *Scheduler) runTask(c *core, n task.LocalNotified) {
-	if s.act == nil {
-		n.Run(c.cx)
-		return
-	}
+// pollCounted runs a task under a paused clock, and gives its unit of
+// activity back once the poll has returned. (Without a paused clock the
+// loop runs the task inline: one predictable branch per poll.)
+func (s *Scheduler) pollCounted(c *core, n task.LocalNotified) {
 	c.polling = true
 	n.Run(c.cx)
 	c.polling = false

@@ -411,7 +411,11 @@ func (w *worker) runTask(n task.Notified) {
 	cx := w.cx
 	cx.SetBudget(future.DefaultBudget)
 	w.pt.Begin()
-	w.poll(ln)
+	if s.act == nil {
+		ln.Run(cx)
+	} else {
+		w.pollCounted(ln)
+	}
 	w.pt.End()
 	lifoPolls := 0
 	for {
@@ -433,23 +437,23 @@ func (w *worker) runTask(n task.Notified) {
 		}
 		w.batch.polls++
 		w.batchPolls++
-		w.poll(s.owned.AssertOwner(next))
+		if s.act == nil {
+			s.owned.AssertOwner(next).Run(cx)
+		} else {
+			w.pollCounted(s.owned.AssertOwner(next))
+		}
 		w.pt.End()
 	}
 }
 
-// poll runs a task and, under a paused clock, gives its unit of activity
-// back once the poll has returned.
-func (w *worker) poll(ln task.LocalNotified) {
-	a := w.s.act
-	if a == nil {
-		ln.Run(w.cx)
-		return
-	}
+// pollCounted runs a task under a paused clock, and gives its unit of
+// activity back once the poll has returned. (Without a paused clock the
+// callers run the task inline: one predictable branch per poll.)
+func (w *worker) pollCounted(ln task.LocalNotified) {
 	w.polling = true
 	ln.Run(w.cx)
 	w.polling = false
-	a.Release()
+	w.s.act.Release()
 }
 
 func (w *worker) transitionToSearching() bool {
