@@ -204,6 +204,28 @@ func (g *gatedWaker) Wake(uint64) {
 	w.Wake()
 }
 
+// orderLog records the order in which tasks finish, from any goroutine.
+type orderLog struct {
+	mu    sync.Mutex
+	order []int
+}
+
+// record returns the function a future.Map calls when task i finishes.
+func (l *orderLog) record(i int) func(struct{}) int {
+	return func(struct{}) int {
+		l.mu.Lock()
+		l.order = append(l.order, i)
+		l.mu.Unlock()
+		return i
+	}
+}
+
+func (l *orderLog) get() []int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.order)
+}
+
 // gatedSleep is a sleep whose timer wakes its task through a gatedWaker.
 type gatedSleep struct {
 	sleep *weft.SleepFuture
@@ -247,23 +269,14 @@ func TestAdvanceFromAnotherGoroutineKeepsDeadlineOrder(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer rt.Close()
-				var mu sync.Mutex
-				var order []int
-				record := func(i int) func(struct{}) int {
-					return func(struct{}) int {
-						mu.Lock()
-						order = append(order, i)
-						mu.Unlock()
-						return i
-					}
-				}
+				var ends orderLog
 				gate := &gatedWaker{waiting: make(chan struct{}), release: make(chan struct{})}
 				// Blocking work holds the clock until the wake is in
 				// flight: a multi-thread runtime would otherwise jump to
 				// 1 ms by itself before the Advance.
 				hold := weft.SpawnBlocking(rt, func() int { <-gate.waiting; return 0 })
-				first := weft.Spawn(rt, future.Map[struct{}, int](&gatedSleep{sleep: weft.Sleep(time.Millisecond), gate: gate}, record(1)))
-				second := weft.Spawn(rt, future.Map[struct{}, int](weft.Sleep(2*time.Millisecond), record(2)))
+				first := weft.Spawn(rt, future.Map[struct{}, int](&gatedSleep{sleep: weft.Sleep(time.Millisecond), gate: gate}, ends.record(1)))
+				second := weft.Spawn(rt, future.Map[struct{}, int](weft.Sleep(2*time.Millisecond), ends.record(2)))
 				// Both timers are registered once their tasks have run.
 				weft.BlockOn(context.Background(), rt, weft.YieldNow())
 				synctest.Wait()
@@ -281,16 +294,14 @@ func TestAdvanceFromAnotherGoroutineKeepsDeadlineOrder(t *testing.T) {
 					weft.BlockOn(context.Background(), rt, &awaitAll{hs: []*task.JoinHandle[int]{first, second}})
 				}()
 				synctest.Wait() // everyone is blocked or idle
-				mu.Lock()
-				early := slices.Clone(order)
-				mu.Unlock()
+				early := ends.get()
 				close(gate.release)
 				<-advanced
 				<-joined
 				if len(early) != 0 {
 					t.Fatalf("tasks %v ran while the 1 ms wake was in flight: the clock jumped past it", early)
 				}
-				if !slices.Equal(order, []int{1, 2}) {
+				if order := ends.get(); !slices.Equal(order, []int{1, 2}) {
 					t.Fatalf("order %v, want [1 2]", order)
 				}
 			})
@@ -308,19 +319,10 @@ func TestAdvanceFromAnotherGoroutineKeepsDeadlineOrder(t *testing.T) {
 // goroutine never sees a wake.
 func TestAdvanceOnCurrentThreadFiresTimersOnTheDriver(t *testing.T) {
 	rt := newRuntime(t, weft.WithCurrentThread(), weft.WithPausedClock())
-	var mu sync.Mutex
-	var order []int
-	record := func(i int) func(struct{}) int {
-		return func(struct{}) int {
-			mu.Lock()
-			order = append(order, i)
-			mu.Unlock()
-			return i
-		}
-	}
+	var ends orderLog
 	gate := &gatedWaker{waiting: make(chan struct{}), release: make(chan struct{})}
-	first := weft.Spawn(rt, future.Map[struct{}, int](&gatedSleep{sleep: weft.Sleep(time.Millisecond), gate: gate}, record(1)))
-	second := weft.Spawn(rt, future.Map[struct{}, int](weft.Sleep(2*time.Millisecond), record(2)))
+	first := weft.Spawn(rt, future.Map[struct{}, int](&gatedSleep{sleep: weft.Sleep(time.Millisecond), gate: gate}, ends.record(1)))
+	second := weft.Spawn(rt, future.Map[struct{}, int](weft.Sleep(2*time.Millisecond), ends.record(2)))
 	// The spinner keeps the driver busy, so that it never jumps the clock
 	// itself; it first runs after both sleeps are registered.
 	var stop atomic.Bool
@@ -356,7 +358,7 @@ func TestAdvanceOnCurrentThreadFiresTimersOnTheDriver(t *testing.T) {
 	close(gate.release)
 	<-advanced
 	<-driven
-	if !slices.Equal(order, []int{1, 2}) {
+	if order := ends.get(); !slices.Equal(order, []int{1, 2}) {
 		t.Fatalf("order %v, want [1 2]", order)
 	}
 }
