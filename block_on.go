@@ -6,6 +6,7 @@ import (
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/sched/currentthread"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/internal/values"
 )
 
@@ -66,11 +67,24 @@ func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (
 		return zero, ErrNestedBlockOn
 	}
 	sig := future.NewSignal()
-	cx := future.NewContext(sig.Waker())
+	// Under a paused clock, f's wakes count as work in progress until f
+	// has been polled: the clock must not jump past a timer that woke f
+	// before f has seen it (internal/timer/activity.go).
+	w, flag := timer.SignalWaker(sig, h.act)
+	took := false // a poll in progress holds the wake's unit
+	defer func() {
+		flag.EndPoll(took) // a poll that panicked or called Goexit
+		flag.Close()
+	}()
+	cx := future.NewContext(w)
 	cx.SetExecutor(h)
 	for {
 		cx.SetBudget(future.DefaultBudget)
-		if v, ok := f.Poll(cx); ok {
+		took = flag.BeginPoll()
+		v, ok := f.Poll(cx)
+		flag.EndPoll(took)
+		took = false
+		if ok {
 			return v, nil
 		}
 		select {

@@ -262,13 +262,23 @@ func (td *TaskDump) setStats(st *task.Stats, now int64) {
 // beginDump and endDump count the dumps that may hold tasks of the runtime;
 // waitDumps waits until there are none. A new dump may start at any time,
 // also while someone waits.
+//
+// Under a paused clock a dump also counts as work in progress while it may
+// hold tasks (U5 in internal/timer/activity.go): a wake that reaches a held
+// task is scheduled only when the dump lets go of it.
 func (h *Handle) beginDump() {
+	if h.act != nil {
+		h.act.Acquire()
+	}
 	h.dumps.Lock()
 	h.dumps.n++
 	h.dumps.Unlock()
 }
 
 func (h *Handle) endDump() {
+	if h.act != nil {
+		defer h.act.Release()
+	}
 	h.dumps.Lock()
 	h.dumps.n--
 	if h.dumps.n == 0 && h.dumps.idle != nil {

@@ -30,9 +30,6 @@ type engine interface {
 	Shutdown()
 	Done() <-chan struct{}
 	InjectLen() int
-	// UnparkDriver wakes the worker waiting on the timer driver, so that
-	// it looks again at the clock (used when a paused clock may move).
-	UnparkDriver()
 }
 
 // Handle is a reference to a runtime that can be copied around freely and
@@ -47,10 +44,15 @@ type Handle struct {
 	timer    *timer.Driver
 	io       *iodriver.Driver // opened by the first socket (package net)
 	blocking *blocking.Pool
+	// act is the timer driver's Activity when the clock is paused (every
+	// part of the runtime counts into it, internal/timer/activity.go), nil
+	// otherwise.
+	act *timer.Activity
 
 	start time.Time
 
 	panicErr atomic.Pointer[task.JoinError] // set by ShutdownOnPanic
+	started  atomic.Bool                    // set by New once eng is in place (see onPanic)
 	closing  chan struct{}                  // closed when shutdown begins
 	closeMu  sync.Once
 
@@ -156,7 +158,10 @@ func (h *Handle) onPanic(err *task.JoinError) {
 	if h.cfg.panicPolicy != ShutdownOnPanic {
 		return
 	}
-	if h.panicErr.CompareAndSwap(nil, err) && h.mt != nil {
+	// A worker's start hook may panic before New has finished: New then
+	// begins the shutdown itself, once the scheduler is in place (see
+	// started).
+	if h.panicErr.CompareAndSwap(nil, err) && h.cfg.flavor != CurrentThread && h.started.Load() {
 		h.beginShutdown()
 	}
 }

@@ -48,6 +48,11 @@ func New(opts ...Option) (*Runtime, error) {
 	}
 	h.timer = timer.NewDriver(clock)
 	h.io = iodriver.New(iodriver.Config{ShutdownErr: ErrRuntimeShutdown})
+	if cfg.pausedClock {
+		// One count for the whole runtime of what can still run: the
+		// clock jumps only when it is zero (internal/timer/activity.go).
+		h.act = h.timer.Activity()
+	}
 	var hooksPtr *task.Hooks
 	if hk := cfg.hooks; hk.OnSpawn != nil || hk.OnTerminate != nil || hk.BeforePoll != nil || hk.AfterPoll != nil {
 		hooksPtr = &hk
@@ -57,13 +62,9 @@ func New(opts ...Option) (*Runtime, error) {
 		KeepAlive:     cfg.blockingKeepAlive,
 		Hooks:         hooksPtr,
 		ShutdownCause: ErrRuntimeShutdown,
-		// A paused clock waits for blocking work before it jumps ahead;
-		// when the pool empties, the idle workers must look again.
-		OnIdle: func() {
-			if h.eng != nil {
-				h.eng.UnparkDriver()
-			}
-		},
+		// A paused clock stands still while blocking work is queued or
+		// runs.
+		Activity: h.act,
 	})
 	var simRand func(n int) int
 	if cfg.simulation {
@@ -73,10 +74,10 @@ func New(opts ...Option) (*Runtime, error) {
 	switch cfg.flavor {
 	case CurrentThread:
 		var park, unpark func()
-		if f := cfg.onWorkerPark; f != nil {
+		if f := h.guardHook("park", cfg.onWorkerPark); f != nil {
 			park = func() { f(0) }
 		}
-		if f := cfg.onWorkerUnpark; f != nil {
+		if f := h.guardHook("unpark", cfg.onWorkerUnpark); f != nil {
 			unpark = func() { f(0) }
 		}
 		h.ct = currentthread.New(currentthread.Config{
@@ -90,7 +91,7 @@ func New(opts ...Option) (*Runtime, error) {
 			ShutdownCause:       ErrRuntimeShutdown,
 			Timer:               h.timer,
 			IO:                  h.io,
-			BlockingIdle:        h.blocking.Idle,
+			Activity:            h.act,
 			Rand:                simRand,
 			FailWhenStuck:       cfg.simulation,
 			PollTimes:           cfg.pollTimes,
@@ -104,19 +105,23 @@ func New(opts ...Option) (*Runtime, error) {
 			DisableLIFO:         cfg.disableLIFO,
 			Hooks:               hooksPtr,
 			Executor:            h,
-			OnWorkerStart:       cfg.onWorkerStart,
-			OnWorkerStop:        cfg.onWorkerStop,
-			OnWorkerPark:        cfg.onWorkerPark,
-			OnWorkerUnpark:      cfg.onWorkerUnpark,
+			OnWorkerStart:       h.guardHook("start", cfg.onWorkerStart),
+			OnWorkerStop:        h.guardHook("stop", cfg.onWorkerStop),
+			OnWorkerPark:        h.guardHook("park", cfg.onWorkerPark),
+			OnWorkerUnpark:      h.guardHook("unpark", cfg.onWorkerUnpark),
 			OnUnhandledPanic:    h.onPanic,
 			ShutdownCause:       ErrRuntimeShutdown,
 			Seed:                cfg.seed,
 			Timer:               h.timer,
 			IO:                  h.io,
-			BlockingIdle:        h.blocking.Idle,
+			Activity:            h.act,
 			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.mt
+	}
+	h.started.Store(true)
+	if h.panicErr.Load() != nil {
+		h.beginShutdown() // a start hook panicked under ShutdownOnPanic
 	}
 	return &Runtime{h: h, closeDone: make(chan struct{})}, nil
 }
@@ -184,13 +189,28 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 }
 
 // Advance moves a paused clock (WithPausedClock) forward by d and fires the
-// timers that became due; their tasks are then scheduled as usual. It panics
-// when the clock is not paused. A negative d is treated as zero.
+// timers that became due, in deadline order; their tasks are then scheduled
+// as usual. It may be called from any goroutine, inside the runtime or not.
+// It panics when the clock is not paused. A negative d is treated as zero.
+//
+// The clock does not jump by itself while Advance fires timers, nor before
+// the tasks they woke have run. On a current-thread runtime the timers fire
+// on the goroutine that holds the scheduler: the caller, when it drives the
+// runtime or nobody does (it then takes the scheduler for that long), else
+// the goroutine inside BlockOn, at its next check of the timers, before it
+// polls any task they wake. So the tasks woken by one Advance are polled in
+// the order of their deadlines, on either side of an Advance.
 func (rt *Runtime) Advance(d time.Duration) {
-	if !rt.h.timer.IsPaused() {
+	h := rt.h
+	if !h.timer.IsPaused() {
 		panic("weft: Advance on a runtime whose clock is not paused (use WithPausedClock)")
 	}
-	rt.h.timer.Advance(max(d, 0))
+	if h.ct == nil {
+		h.timer.Advance(max(d, 0))
+		return
+	}
+	h.timer.Clock().Advance(max(d, 0))
+	h.ct.FireTimers()
 }
 
 // Now returns the runtime's current time: with a paused clock, the paused

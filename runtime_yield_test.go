@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -323,5 +324,58 @@ func TestShutdownCancelsTasksWaitingOnTheDeferredList(t *testing.T) {
 				t.Fatalf("round %d task %d: future dropped %d times, want 1", round, i, d)
 			}
 		}
+	}
+}
+
+// yieldLetters records its letter and yields, ten times over: Tokio's
+// yield_now test with two tasks.
+func yieldLetters(letter byte, out *[]byte) *weft.AsyncFuture[struct{}] {
+	return weft.Async(func(a *weft.A) struct{} {
+		for range 10 {
+			*out = append(*out, letter)
+			weft.Await(a, weft.YieldNow())
+		}
+		return struct{}{}
+	})
+}
+
+// TestYieldNowLetsInjectedTasksRunOnCurrentThread: two tasks spawned from
+// outside before BlockOn wait in the inject queue; each records a letter
+// and yields, ten times. A yield puts the task behind every other runnable
+// task, the inject queue's included, so they alternate, as in Tokio. The
+// yielded task used to go straight back to the local queue, which the
+// driver takes from first, and the first task ran ten times before the
+// second ran once ("aaaaaaaaaabbbbbbbbbb").
+func TestYieldNowLetsInjectedTasksRunOnCurrentThread(t *testing.T) {
+	rt := newRuntime(t, weft.WithCurrentThread())
+	var order []byte // written on the driving goroutine only
+	a := weft.Spawn(rt, yieldLetters('a', &order))
+	b := weft.Spawn(rt, yieldLetters('b', &order))
+	if _, err := weft.BlockOn(context.Background(), rt, future.Join2[future.Result[struct{}], future.Result[struct{}]](a, b)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(order), strings.Repeat("ab", 10); got != want {
+		t.Fatalf("order %q, want %q", got, want)
+	}
+}
+
+// The same two tasks spawned from inside the runtime start in the local
+// queue. They alternated before yields were deferred too; this keeps the
+// deferred list's order first in, first out.
+func TestYieldNowAlternatesLocalTasksOnCurrentThread(t *testing.T) {
+	rt := newRuntime(t, weft.WithCurrentThread())
+	var order []byte
+	_, err := weft.BlockOn(context.Background(), rt, weft.Async(func(x *weft.A) struct{} {
+		a := weft.Spawn(x.Context(), yieldLetters('a', &order))
+		b := weft.Spawn(x.Context(), yieldLetters('b', &order))
+		weft.Await(x, a)
+		weft.Await(x, b)
+		return struct{}{}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(order), strings.Repeat("ab", 10); got != want {
+		t.Fatalf("order %q, want %q", got, want)
 	}
 }

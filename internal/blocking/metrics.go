@@ -35,9 +35,9 @@ func (p *Pool) Metrics() Metrics {
 	}
 }
 
-// Idle reports whether no task is queued or running. The runtime asks it
-// before it lets a paused clock advance: a running closure may be about to
-// wake a task. It takes no lock. A task counts as running until its pool
+// Idle reports whether no task is queued or running. It takes no lock. (A
+// paused clock does not ask it: it counts blocking tasks through
+// Config.Activity.) A task counts as running until its pool
 // goroutine is back from it, which is shortly after its JoinHandle has been
 // woken, so Idle can report false for a moment after a Join returned.
 func (p *Pool) Idle() bool { return p.pending.Load() == 0 }
