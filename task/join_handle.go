@@ -77,7 +77,7 @@ type handleSlab[T any] struct {
 }
 
 func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
-	slot := &c.hdr.typ.slabs[(gident.Current()*0x9E3779B97F4A7C15)>>61&(handleSlabShards-1)]
+	slot := &c.hdr.typ.slabs[uint64(gident.Current())*0x9E3779B97F4A7C15>>61&(handleSlabShards-1)] // 64-bit product: compiles on 32-bit too
 	if p := slot.Load(); p != nil {
 		// The slab was allocated as a handleSlab[T] of this task type (the
 		// slots belong to one taskType, whose output type is T).

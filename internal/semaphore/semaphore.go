@@ -58,9 +58,11 @@ import (
 
 // MaxPermits is the largest number of permits a Semaphore can hold, and the
 // largest number one Acquire, TryAcquire or Release may ask for. It leaves
-// three bits of an int64 unused, as Tokio's MAX_PERMITS does, so that adding
-// two valid counts never overflows.
-const MaxPermits = math.MaxInt64 >> 3
+// three bits of an int unused, as Tokio's MAX_PERMITS does with a usize, so
+// that adding two valid counts never overflows, and so that every count fits
+// the int of weft's public API on 32-bit platforms too (1<<60-1 on 64-bit
+// ones, 1<<28-1 on 32-bit ones).
+const MaxPermits = math.MaxInt >> 3
 
 // ErrClosed is returned by Acquire and TryAcquire once the semaphore is
 // closed.
