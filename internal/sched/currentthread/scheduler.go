@@ -482,15 +482,17 @@ func (s *Scheduler) park(c *core) {
 const parkForever time.Duration = -1
 
 // Shutdown stops the scheduler: the inject queue closes and every task is
-// shut down, by the goroutine that holds the core (now, if nobody does).
-// Done is closed when that has happened.
+// shut down, by the goroutine that holds the core (or, if nobody does, by a
+// goroutine Shutdown starts). Done is closed when that has happened.
 func (s *Scheduler) Shutdown() {
 	s.beginClose()
-	// If nobody holds the core, do the work ourselves; otherwise its holder
-	// sees closing and does it.
+	// If nobody holds the core, a goroutine of ours does the work: the
+	// futures' Drops run there, and one that calls runtime.Goexit ends a
+	// goroutine that shutdownCore can replace, not the caller's.
+	// Otherwise the core's holder sees closing and does it.
 	select {
 	case c := <-s.coreCh:
-		s.shutdownCore(c)
+		go s.shutdownCore(c)
 	default:
 	}
 }
@@ -511,10 +513,24 @@ func (s *Scheduler) Done() <-chan struct{} { return s.done }
 
 // shutdownCore shuts every task down and empties the queues. The caller
 // holds the core.
+//
+// A task's Drop may call runtime.Goexit (the harness then completes that
+// task on the way out): the calling goroutine ends, and a new one carries on
+// with the tasks left, as a multi-thread worker replaces itself.
 func (s *Scheduler) shutdownCore(c *core) {
 	prev := s.driverG.Load()
 	s.held = c
 	s.driverG.Store(gident.Current())
+	finished := false
+	defer func() {
+		if !finished {
+			// Nobody drives after a shutdown: the exiting goroutine's
+			// identity must not stay recorded (a later goroutine may
+			// get it).
+			s.driverG.Store(0)
+			go s.shutdownCore(c)
+		}
+	}()
 	s.beginClose()
 	s.owned.CloseAndShutdownAll(0, s.cfg.ShutdownCause)
 	c.queue.DropAll()
@@ -522,6 +538,7 @@ func (s *Scheduler) shutdownCore(c *core) {
 	if t := s.cfg.Timer; t != nil {
 		t.Shutdown()
 	}
+	finished = true
 	s.driverG.Store(prev)
 	s.doneOnce.Do(func() { close(s.done) })
 }
