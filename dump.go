@@ -160,6 +160,9 @@ func (rt *Runtime) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) 
 
 // Dump is [Runtime.Dump] through a handle.
 func (h *Handle) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) {
+	if ctx == nil {
+		panic("weft: Dump with a nil context.Context (use context.Background())")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -341,7 +341,13 @@ func (e *PanicShutdownError) Unwrap() error { return e.Err }
 // ready, ctx is done, or the scheduler shuts down.
 func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool) (err error) {
 	s.held = c
-	s.driverG.Store(gident.Current())
+	g := gident.Current()
+	s.driverG.Store(g)
+	// While it drives, blocking calls refuse to run here (gident.InTask).
+	// Unmarked in a defer of its own: a runtime.Goexit in the shutdown
+	// below skips the rest of that deferred call.
+	gident.MarkRunner(g)
+	defer gident.UnmarkRunner(g)
 	defer func() {
 		if s.closing.Load() || s.panicErr.Load() != nil {
 			s.shutdownCore(c)
