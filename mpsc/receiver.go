@@ -14,8 +14,11 @@ import (
 //
 // There is one Receiver per channel, used by one goroutine or task at a time:
 // its futures share the Receiver's single waker cell, so two of them must not
-// wait at once from different tasks. The zero Receiver is not usable; [New]
-// and [NewUnbounded] make one.
+// wait at once from different tasks. That mistake (several workers receiving
+// from one channel, the usual Go fan-out) is caught: the poll of the second
+// waiter panics, instead of one of them hanging. For several consumers use
+// package mpmc. The zero Receiver is not usable; [New] and [NewUnbounded]
+// make one.
 type Receiver[T any] struct {
 	c *chanState[T]
 
@@ -156,7 +159,7 @@ func (r *Receiver[T]) pollRecv(cx *future.Context) (future.Result[T], bool) {
 		return future.Result[T]{Err: ErrClosed}, true
 	}
 	if w := cx.Waker(); c.rxWaker != w {
-		c.rxWaker = w
+		c.setRxWakerLocked(cx, w)
 	}
 	r.registered = true
 	c.mu.Unlock()
@@ -199,7 +202,7 @@ func (r *Receiver[T]) pollRecvMany(cx *future.Context) ([]T, bool) {
 		return buf, true
 	}
 	if w := cx.Waker(); c.rxWaker != w {
-		c.rxWaker = w
+		c.setRxWakerLocked(cx, w)
 	}
 	r.registered = true
 	c.mu.Unlock()
