@@ -492,8 +492,8 @@ func (f *AcquireFuture) Drop() {
 }
 
 // Position reports how many waiters are queued ahead of f, and whether f is
-// queued at all. It takes the semaphore's lock and walks the queue; it is
-// meant for task dumps.
+// queued at all. It takes the semaphore's lock; it is meant for task dumps,
+// and costs O(1) per waiter of a dump (waitq.Queue.Position).
 func (f *AcquireFuture) Position() (ahead int, queued bool) {
 	if f.state != acqQueued {
 		return 0, false
@@ -501,11 +501,8 @@ func (f *AcquireFuture) Position() (ahead int, queued bool) {
 	s := f.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !f.w.Linked() {
+	if ahead = s.mu.q.Position(&f.w); ahead < 0 {
 		return 0, false
-	}
-	for w := s.mu.q.Front(); w != nil && w != &f.w; w = w.Next() {
-		ahead++
 	}
 	return ahead, true
 }
