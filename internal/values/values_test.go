@@ -88,7 +88,7 @@ func TestWithFactsDoNotAllocate(t *testing.T) {
 // future spawned that way failed at its first poll); one holding a value,
 // even a struct whose only field is a nil pointer, is not.
 func TestTypedNilInAnInterfaceIsNil(t *testing.T) {
-	type onePtr struct{ p *int }
+	type onePtr struct{ _ *int } // pointer-shaped: held in the interface word itself
 	var nilPtr *plain
 	var nilFn func()
 	cases := []struct {
