@@ -59,7 +59,15 @@ the cell holding another waiter's waker panics (setRxWakerLocked). The cell
 is emptied whenever its waiter is woken (a push, a close) or drops its
 future, so a waker left there means a waiter that still waits. The check
 runs only when a poll finds nothing to receive and the cell holds another
-waker than the poller's: the receive of a buffered value does nothing more. Senders wait in sendq, FIFO, one waitq.Waiter each, with N
+waker than the poller's: the receive of a buffered value does nothing more.
+
+The futures are the Receiver itself, so a Drop cannot tell whose future it
+drops: the Drop of a task's failed future would empty the first waiter's
+registration and strand it (it never registers again). A failing task poll
+therefore counts itself in rxKeep, and the next Drop that would empty the
+cell leaves it alone instead. A poller that is not a task (BlockOn's future,
+a Blocking method) gets no such care: its panic reaches a goroutine, which
+it ends. Senders wait in sendq, FIFO, one waitq.Waiter each, with N
 the number of slots still missing.
 */
 
@@ -84,8 +92,13 @@ type chanState[T any] struct {
 	// Who registered rxWaker (meaningful while it is not zero): the task's
 	// ID, or 0 and the goroutine's identity for a poller that is not a task
 	// (BlockOn's future, a Blocking method). See setRxWakerLocked.
-	rxTask   uint64
-	rxG      uintptr
+	rxTask uint64
+	rxG    uintptr
+	// rxKeep counts the task polls that found another waiter registered
+	// and panicked: the Drop of each such future (the harness drops a
+	// failed task's future once) must leave that other waiter's
+	// registration alone. See setRxWakerLocked and Receiver.unregister.
+	rxKeep   int
 	rxClosed bool // Receiver.Close was called
 
 	senders  int  // open Sender and UnboundedSender handles
@@ -131,7 +144,8 @@ const secondReceiver = "mpsc: a second task (or goroutine) waits on a Receiver w
 // not a task (cx.TaskID() is 0), its goroutine identity. When the cell holds
 // the waker of another waiter, which has not been woken since it registered
 // (a push or close empties the cell) nor dropped its future, two waiters
-// wait at once: setRxWakerLocked unlocks c.mu, wakes the first, and panics. A new waker from
+// wait at once: setRxWakerLocked unlocks c.mu and panics, and the first
+// waiter stays registered. A new waker from
 // the same waiter (BlockOn's future after its goroutine took the driver
 // role, say) just replaces the old one. Without goroutine identity
 // (gident.Supported false) two goroutines outside tasks cannot be told
@@ -143,13 +157,12 @@ func (c *chanState[T]) setRxWakerLocked(cx *future.Context, w future.Waker) {
 		g = gident.Effective()
 	}
 	if !c.rxWaker.IsZero() && (id != c.rxTask || g != c.rxG) {
-		// Wake the first waiter: the failing poller's future is dropped
-		// next (its task fails), and that Drop empties the cell, since a
-		// Receiver cannot tell whose future it is. Woken, the first waiter
-		// polls again and registers again.
-		first := c.takeRxWakerLocked()
+		if id != 0 {
+			// The task fails, and the harness drops its future: that
+			// Drop must not empty the first waiter's registration.
+			c.rxKeep++
+		}
 		c.mu.Unlock()
-		first.Wake()
 		panic(secondReceiver)
 	}
 	c.rxWaker, c.rxTask, c.rxG = w, id, g

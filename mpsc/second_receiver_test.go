@@ -53,15 +53,17 @@ func TestSecondTaskWaitingOnOneReceiverPanics(t *testing.T) {
 		t.Fatal("Recv on an empty channel is ready")
 	}
 	mustPanicNamingMpmc(t, func() { rx.Recv().Poll(cx2) })
-	// The first waiter was woken, so that the second one's Drop (which
-	// empties the cell: its task fails) cannot strand it.
-	if w := cx1.Waker().Target().(*countingWaker); w.n != 1 {
-		t.Fatalf("first waiter woken %d times, want 1", w.n)
+	// The failing task's harness drops its future: the first waiter's
+	// registration must survive that Drop, or it would never be woken.
+	rx.Recv().Drop()
+	if st := mpsc.StatsOf(rx); st.RxWaker != cx1.Waker() {
+		t.Fatal("the failed task's Drop took the first waiter's registration")
 	}
-	rx.Recv().Drop() // the failing task's harness drops its future
-	rx.Recv().Poll(cx1)
 	mustPanicNamingMpmc(t, func() { rx.RecvMany(nil, 4).Poll(cx2) })
-	rx.Recv().Poll(cx1)
+	rx.RecvMany(nil, 4).Drop()
+	if st := mpsc.StatsOf(rx); st.RxWaker != cx1.Waker() {
+		t.Fatal("the failed task's Drop took the first waiter's registration")
+	}
 	mustSend(t, tx, 7)
 	if st := mpsc.StatsOf(rx); !st.RxWaker.IsZero() {
 		t.Fatal("the send did not take the first waiter's waker")
