@@ -24,8 +24,8 @@ type Receiver[T any] struct {
 	c *chanState[T]
 
 	// Owned by the receiving goroutine:
-	manyBuf    []T  // buffer of the pending RecvMany
-	manyLimit  int  // limit of the pending RecvMany
+	manyBuf   []T // buffer of the pending RecvMany
+	manyLimit int // limit of the pending RecvMany
 	// registered says that this receiver may have a waker in c.rxWaker.
 	// Written under c.mu; atomic because Drop reads it without the lock
 	// (to skip the lock when nothing is registered), and two tasks misusing
