@@ -30,8 +30,24 @@ func BenchmarkDumpIdleTasks(b *testing.B) {
 		ns[i] = weft.NewNotify()
 		weft.SpawnDetached(rt, future.Select2(ns[i].Notified(), weft.Sleep(3600e9)))
 	}
+	benchDump(b, rt, dumpBenchTasks)
+	for _, n := range ns {
+		n.NotifyOne()
+	}
+}
+
+// BenchmarkGoroutineStackDumpParked is the twin: runtime.Stack of every
+// goroutine with 10,000 goroutines parked on a channel (what a goroutine
+// profile with debug=2 does).
+func BenchmarkGoroutineStackDumpParked(b *testing.B) { benchStackDumpParked(b, dumpBenchTasks) }
+
+// benchDump waits until the n tasks of rt are idle, then measures a dump
+// (DumpStacks(false): the benchmarks' tasks have no Async body), and
+// reports the time per task.
+func benchDump(b *testing.B, rt *weft.Runtime, n int) {
+	b.Helper()
 	for {
-		d, err := rt.Dump(context.Background())
+		d, err := rt.Dump(context.Background(), weft.DumpStacks(false))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -41,31 +57,27 @@ func BenchmarkDumpIdleTasks(b *testing.B) {
 				idle++
 			}
 		}
-		if idle == dumpBenchTasks {
+		if idle == n {
 			break
 		}
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		d, err := rt.Dump(context.Background())
-		if err != nil || len(d.Tasks) != dumpBenchTasks {
+		d, err := rt.Dump(context.Background(), weft.DumpStacks(false))
+		if err != nil || len(d.Tasks) != n {
 			b.Fatal(err, len(d.Tasks))
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/dumpBenchTasks, "ns/task")
-	for _, n := range ns {
-		n.NotifyOne()
-	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/task")
 }
 
-// BenchmarkGoroutineStackDumpParked is the twin: runtime.Stack of every
-// goroutine with 10,000 goroutines parked on a channel (what a goroutine
-// profile with debug=2 does).
-func BenchmarkGoroutineStackDumpParked(b *testing.B) {
+// benchStackDumpParked measures runtime.Stack of every goroutine with n
+// goroutines parked on one channel, per goroutine.
+func benchStackDumpParked(b *testing.B, n int) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for range dumpBenchTasks {
+	for range n {
 		wg.Go(func() { <-stop })
 	}
 	buf := make([]byte, 64<<20)
@@ -74,7 +86,7 @@ func BenchmarkGoroutineStackDumpParked(b *testing.B) {
 	for b.Loop() {
 		runtime.Stack(buf, true)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/dumpBenchTasks, "ns/task")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/task")
 	close(stop)
 	wg.Wait()
 }
@@ -101,30 +113,7 @@ func BenchmarkDumpWaitersOnOneNotify(b *testing.B) {
 			for range n {
 				weft.SpawnDetached(rt, notify.Notified())
 			}
-			for {
-				d, err := rt.Dump(context.Background(), weft.DumpStacks(false))
-				if err != nil {
-					b.Fatal(err)
-				}
-				idle := 0
-				for _, t := range d.Tasks {
-					if t.Status == weft.TaskIdle {
-						idle++
-					}
-				}
-				if idle == n {
-					break
-				}
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				d, err := rt.Dump(context.Background(), weft.DumpStacks(false))
-				if err != nil || len(d.Tasks) != n {
-					b.Fatal(err, len(d.Tasks))
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/task")
+			benchDump(b, rt, n)
 			notify.NotifyWaiters()
 		})
 	}
@@ -134,21 +123,6 @@ func BenchmarkDumpWaitersOnOneNotify(b *testing.B) {
 // of every goroutine, with as many goroutines all parked on one channel.
 func BenchmarkGoroutineStackDumpWaitersOnOneChannel(b *testing.B) {
 	for _, n := range dumpWaiterCounts {
-		b.Run(fmt.Sprintf("waiters=%d", n), func(b *testing.B) {
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			for range n {
-				wg.Go(func() { <-stop })
-			}
-			buf := make([]byte, 64<<20)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				runtime.Stack(buf, true)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/task")
-			close(stop)
-			wg.Wait()
-		})
+		b.Run(fmt.Sprintf("waiters=%d", n), func(b *testing.B) { benchStackDumpParked(b, n) })
 	}
 }
