@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/internal/values"
@@ -19,8 +20,15 @@ import (
 // runs on this goroutine while BlockOn waits. On a multi-thread runtime the
 // workers run the tasks and BlockOn only polls f. Futures polled by BlockOn
 // see the runtime as cx.Executor(), so they may spawn, sleep and await join
-// handles. BlockOn must not be called from inside a task of the same runtime
-// (ErrNestedBlockOn).
+// handles.
+//
+// BlockOn must not be called from inside a task, of this runtime or of any
+// other (from a worker, a current-thread driver, a LocalSet's goroutine, or
+// an Async body they poll): it returns ErrNestedBlockOn at once, since it
+// would block the goroutine that runs tasks (and, when the future needs a
+// task only that goroutine can run, wait for ever). Inside a task, await
+// the future instead. The check needs goroutine identity (amd64 and arm64);
+// elsewhere such a call blocks as described.
 func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (T, error) {
 	var zero T
 	if rt == nil {
@@ -29,8 +37,17 @@ func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (
 	if values.IsNil(f) {
 		panic("weft: BlockOn of a nil future")
 	}
+	if ctx == nil {
+		panic("weft: BlockOn with a nil context.Context (use context.Background())")
+	}
 	h := rt.h
 	defer values.Drop(&f)
+	if gident.InTask() {
+		// A worker, driver or LocalSet goroutine of any runtime: blocking
+		// here would stall its tasks, or wait for ever for a task only it
+		// can run.
+		return zero, ErrNestedBlockOn
+	}
 	select {
 	case <-h.closing:
 		return zero, h.shutdownErr()
@@ -62,9 +79,6 @@ func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (
 			}
 			return zero, err
 		}
-	}
-	if h.mt.IsWorker() {
-		return zero, ErrNestedBlockOn
 	}
 	sig := future.NewSignal()
 	// Under a paused clock, f's wakes count as work in progress until f

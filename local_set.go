@@ -259,7 +259,10 @@ func (ls *LocalSet) release(k int) {
 // other goroutines.
 func (ls *LocalSet) home() {
 	runtime.LockOSThread()
-	ls.driverG.Store(gident.Current())
+	g := gident.Current()
+	ls.driverG.Store(g)
+	gident.MarkRunner(g) // blocking calls refuse to run here (gident.InTask)
+	defer gident.UnmarkRunner(g)
 	ls.owned.Pin()
 	close(ls.started)
 	ls.run()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/weftrt/weft/internal/blocking"
+	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/iodriver"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
@@ -133,7 +134,8 @@ func (rt *Runtime) Handle() *Handle { return rt.h }
 func (rt *Runtime) Executor() any { return rt.h }
 
 // Close shuts the runtime down and waits for it: see Shutdown. It is
-// Shutdown with no timeout.
+// Shutdown with no timeout. Called from inside a task it does not wait, and
+// returns ErrShutdownFromTask (see Shutdown).
 func (rt *Runtime) Close() error { return rt.Shutdown(-1) }
 
 // Shutdown stops the runtime. New spawns are refused (their tasks report
@@ -148,6 +150,17 @@ func (rt *Runtime) Close() error { return rt.Shutdown(-1) }
 // *PanicShutdownError when a task panic caused the shutdown
 // (ShutdownOnPanic), and nil otherwise. Calling it again, from any goroutine,
 // waits for the same shutdown and returns the same result.
+//
+// Called from inside a task (of this runtime or any other: from a worker, a
+// current-thread driver, a LocalSet's goroutine, or an Async body they
+// poll), Shutdown and Close begin the shutdown and return
+// ErrShutdownFromTask at once, without waiting (unless the shutdown has
+// already finished): the shutdown cannot finish before the calling task's
+// poll returns, and waiting there would wait for ever. The calling task is
+// cancelled at its next await point, like the others; a later Close from
+// outside the runtime waits for the shutdown as usual. The check needs
+// goroutine identity (amd64 and arm64); elsewhere such a call waits as
+// described.
 func (rt *Runtime) Shutdown(timeout time.Duration) error {
 	h := rt.h
 	rt.closeOnce.Do(func() {
@@ -174,6 +187,14 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 			close(rt.closeDone)
 		}()
 	})
+	if gident.InTask() {
+		select {
+		case <-rt.closeDone:
+			return rt.closeErr
+		default:
+			return ErrShutdownFromTask
+		}
+	}
 	if timeout < 0 {
 		<-rt.closeDone
 		return rt.closeErr

@@ -415,7 +415,13 @@ func (e *PanicShutdownError) Unwrap() error { return e.Err }
 // ready, ctx is done, or the scheduler shuts down.
 func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool) (err error) {
 	s.held = c
-	s.driverG.Store(gident.Current())
+	g := gident.Current()
+	s.driverG.Store(g)
+	// While it drives, blocking calls refuse to run here (gident.InTask).
+	// Unmarked in a defer of its own: a runtime.Goexit in the shutdown
+	// below skips the rest of that deferred call.
+	gident.MarkRunner(g)
+	defer gident.UnmarkRunner(g)
 	mainTook := false // the main future's poll holds the wake's unit
 	defer func() {
 		// A poll that did not return (runtime.Goexit) gives its unit of
@@ -630,15 +636,17 @@ func (s *Scheduler) park(c *core) {
 const parkForever time.Duration = -1
 
 // Shutdown stops the scheduler: the inject queue closes and every task is
-// shut down, by the goroutine that holds the core (now, if nobody does).
-// Done is closed when that has happened.
+// shut down, by the goroutine that holds the core (or, if nobody does, by a
+// goroutine Shutdown starts). Done is closed when that has happened.
 func (s *Scheduler) Shutdown() {
 	s.beginClose()
-	// If nobody holds the core, do the work ourselves; otherwise its holder
-	// sees closing and does it.
+	// If nobody holds the core, a goroutine of ours does the work: the
+	// futures' Drops run there, and one that calls runtime.Goexit ends a
+	// goroutine that shutdownCore can replace, not the caller's.
+	// Otherwise the core's holder sees closing and does it.
 	select {
 	case c := <-s.coreCh:
-		s.shutdownCore(c)
+		go s.shutdownCore(c)
 	default:
 	}
 }
@@ -659,10 +667,24 @@ func (s *Scheduler) Done() <-chan struct{} { return s.done }
 
 // shutdownCore shuts every task down and empties the queues. The caller
 // holds the core.
+//
+// A task's Drop may call runtime.Goexit (the harness then completes that
+// task on the way out): the calling goroutine ends, and a new one carries on
+// with the tasks left, as a multi-thread worker replaces itself.
 func (s *Scheduler) shutdownCore(c *core) {
 	prev := s.driverG.Load()
 	s.held = c
 	s.driverG.Store(gident.Current())
+	finished := false
+	defer func() {
+		if !finished {
+			// Nobody drives after a shutdown: the exiting goroutine's
+			// identity must not stay recorded (a later goroutine may
+			// get it).
+			s.driverG.Store(0)
+			go s.shutdownCore(c)
+		}
+	}()
 	s.beginClose()
 	// In spawn order, so that a simulation shuts its tasks down alike in
 	// every process, whatever IDs its tasks got.
@@ -676,6 +698,7 @@ func (s *Scheduler) shutdownCore(c *core) {
 	if io := s.cfg.IO; io != nil {
 		io.Shutdown()
 	}
+	finished = true
 	s.driverG.Store(prev)
 	s.doneOnce.Do(func() { close(s.done) })
 }

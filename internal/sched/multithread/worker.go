@@ -212,6 +212,7 @@ func (w *worker) start() {
 	normal := false
 	defer func() {
 		w.s.gmap.remove(w.g)
+		gident.UnmarkRunner(w.g)
 		if normal {
 			w.s.live.Done()
 			return
@@ -229,6 +230,7 @@ func (w *worker) start() {
 	}()
 	w.g = gident.Current()
 	w.s.gmap.insert(w.g, w.index)
+	gident.MarkRunner(w.g) // blocking calls refuse to run here (gident.InTask)
 	pprof.Do(context.Background(), workerLabels(w.index), func(context.Context) {
 		if w.s.cfg.OnWorkerStart != nil && w.tick == 0 {
 			w.s.cfg.OnWorkerStart(w.index)
