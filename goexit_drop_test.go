@@ -134,3 +134,38 @@ func TestGoexitInAsyncDeferWhileUnwindingResolvesJoinHandle(t *testing.T) {
 		mustStillRun(t, rt)
 	})
 }
+
+// Closing a LocalSet cancels its tasks on the set's goroutine; one Drop
+// calls runtime.Goexit there. The handle resolves (the cancel path
+// completes the task while the goroutine unwinds) and Close returns (the
+// set's loop carries on inside the deferred call the Goexit runs), and a
+// second abort on a live set behaves the same.
+func TestGoexitInDropDuringLocalSetCloseResolvesJoinHandle(t *testing.T) {
+	flavors(t, func(t *testing.T, opts ...weft.Option) {
+		rt := newRuntime(t, opts...)
+		ls := weft.NewLocalSet(rt)
+
+		aborted := newExitOnDrop()
+		ha := weft.SpawnLocal(ls, aborted)
+		<-aborted.polled
+		ha.Abort()
+		mustJoinGoexit(t, ha)
+		next := weft.SpawnLocal(ls, fn[int](func(*future.Context) int { return 7 }))
+		if v, err := next.Join(context.Background()); err != nil || v != 7 {
+			t.Fatalf("after the Goexit in an aborted Drop the set ran its next task: %v, %v; want 7", v, err)
+		}
+
+		closing := newExitOnDrop()
+		hc := weft.SpawnLocal(ls, closing)
+		gate := weft.SpawnLocal(ls, &gate{})
+		<-closing.polled
+		closed := make(chan struct{})
+		go func() { ls.Close(); close(closed) }()
+		mustJoinGoexit(t, hc)
+		if _, err := gate.Join(context.Background()); !errors.Is(err, task.ErrCancelled) && !errors.Is(err, weft.ErrLocalSetClosed) {
+			t.Fatalf("the other local task: %v, want a cancellation by the close", err)
+		}
+		<-closed // used to hang: the set's goroutine died in the Drop
+		mustStillRun(t, rt)
+	})
+}
