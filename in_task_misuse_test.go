@@ -240,3 +240,27 @@ func testCloseFromInsideATask(t *testing.T, call func(rt *weft.Runtime) error) {
 		}
 	})
 }
+
+// A blocking closure that closes its own runtime used to wait for ever:
+// the shutdown waits for the blocking pool, which waits for that closure.
+// Now it begins the shutdown and returns ErrShutdownFromTask, and the
+// shutdown finishes once the closure has returned.
+func TestCloseFromABlockingClosureBeginsTheShutdownWithoutWaiting(t *testing.T) {
+	flavors(t, func(t *testing.T, opts ...weft.Option) {
+		rt, err := weft.New(opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sleeper := weft.Spawn(rt, weft.Sleep(time.Hour))
+		h := weft.SpawnBlocking(rt, func() error { return rt.Close() })
+		if got, err := h.Join(context.Background()); err != nil || !errors.Is(got, weft.ErrShutdownFromTask) {
+			t.Fatalf("Close from a blocking closure returned %v (join: %v); want ErrShutdownFromTask", got, err)
+		}
+		if err := rt.Close(); err != nil {
+			t.Fatalf("Close from outside afterwards: %v", err)
+		}
+		if _, err := sleeper.Join(context.Background()); !errors.Is(err, weft.ErrRuntimeShutdown) {
+			t.Fatalf("sleeper: %v, want a cancellation by the shutdown", err)
+		}
+	})
+}

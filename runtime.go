@@ -153,11 +153,13 @@ func (rt *Runtime) Close() error { return rt.Shutdown(-1) }
 //
 // Called from inside a task (of this runtime or any other: from a worker, a
 // current-thread driver, a LocalSet's goroutine, or an Async body they
-// poll), Shutdown and Close begin the shutdown and return
-// ErrShutdownFromTask at once, without waiting (unless the shutdown has
-// already finished): the shutdown cannot finish before the calling task's
-// poll returns, and waiting there would wait for ever. The calling task is
-// cancelled at its next await point, like the others; a later Close from
+// poll), or from a blocking closure of this runtime (SpawnBlocking),
+// Shutdown and Close begin the shutdown and return ErrShutdownFromTask at
+// once, without waiting (unless the shutdown has already finished): the
+// shutdown cannot finish before the calling task's poll returns, or before
+// the calling closure returns, and waiting there would wait for ever. The
+// calling task is cancelled at its next await point, like the others; a
+// later Close from
 // outside the runtime waits for the shutdown as usual. The check needs
 // goroutine identity (amd64 and arm64); elsewhere such a call waits as
 // described.
@@ -187,7 +189,7 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 			close(rt.closeDone)
 		}()
 	})
-	if gident.InTask() {
+	if gident.InTask() || h.blocking.Runs(gident.Current()) {
 		select {
 		case <-rt.closeDone:
 			return rt.closeErr
