@@ -159,10 +159,9 @@ func (rt *Runtime) Close() error { return rt.Shutdown(-1) }
 // shutdown cannot finish before the calling task's poll returns, or before
 // the calling closure returns, and waiting there would wait for ever. The
 // calling task is cancelled at its next await point, like the others; a
-// later Close from
-// outside the runtime waits for the shutdown as usual. The check needs
-// goroutine identity (amd64 and arm64); elsewhere such a call waits as
-// described.
+// later Close from outside the runtime waits for the shutdown as usual. The
+// check of tasks needs goroutine identity (amd64 and arm64); elsewhere such
+// a call waits as described.
 func (rt *Runtime) Shutdown(timeout time.Duration) error {
 	h := rt.h
 	rt.closeOnce.Do(func() {
