@@ -27,10 +27,10 @@ func TestSpawnOfATypedNilFuturePanicsAtTheSpawn(t *testing.T) {
 	var p *nilFut
 	var f future.Future[int] = p
 	const spawnNil = "task: spawn of a nil future"
-	syncMustPanic(t, spawnNil, func() { weft.Spawn(rt, f) })
-	syncMustPanic(t, spawnNil, func() { weft.Spawn(rt, p) })
+	syncMustPanic(t, spawnNil, func() { weft.Spawn(rt, f).Detach() })
+	syncMustPanic(t, spawnNil, func() { weft.Spawn(rt, p).Detach() })
 	syncMustPanic(t, spawnNil, func() { weft.SpawnDetached(rt, f) })
-	syncMustPanic(t, spawnNil, func() { weft.SpawnLocal(ls, f) })
+	syncMustPanic(t, spawnNil, func() { weft.SpawnLocal(ls, f).Detach() })
 	syncMustPanic(t, spawnNil, func() { weft.SpawnInto(js, rt, f) })
 	syncMustPanic(t, "weft: BlockOn of a nil future", func() { _, _ = weft.BlockOn(context.Background(), rt, f) })
 	// A real future in the same interface type still runs.
