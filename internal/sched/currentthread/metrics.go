@@ -26,7 +26,7 @@ type Metrics struct {
 	LocalSchedules     atomic.Uint64
 	RemoteSchedules    atomic.Uint64
 	BudgetForcedYields atomic.Uint64
-	BusyNanos          atomic.Int64 // time holding the core and not parked
+	BusyNanos          atomic.Int64 // time holding the core and not parked, in drive (not Enter/Exit: enter.go)
 	LocalQueueDepth    atomic.Int64 // the core's queue length at the last publish
 }
 
@@ -39,6 +39,7 @@ type coreBatch struct {
 	busy                                         int64 // ns
 	busyStart                                    int64 // task.Nanotime
 	busyRunning                                  bool
+	schedulesAtEnter                             uint64 // localSchedules when Enter took the core
 }
 
 // startBusy begins a period of work (the core is held and not parked).

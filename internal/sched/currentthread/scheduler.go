@@ -274,7 +274,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	select {
 	case c := <-s.coreCh:
 		// The common case: nobody else drives.
-		return s.drive(ctx, c, mw, poll)
+		return s.drive(ctx, c, mw, poll, false)
 	default:
 	}
 
@@ -290,7 +290,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		}
 		select {
 		case c := <-s.coreCh:
-			return s.drive(ctx, c, mw, poll)
+			return s.drive(ctx, c, mw, poll, false)
 		default:
 		}
 		if first {
@@ -302,7 +302,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		}
 		select {
 		case c := <-s.coreCh:
-			return s.drive(ctx, c, mw, poll)
+			return s.drive(ctx, c, mw, poll, false)
 		case <-sig.C():
 			ownCx.SetBudget(future.DefaultBudget)
 			if poll(ownCx) {
@@ -338,8 +338,10 @@ func (e *PanicShutdownError) Error() string {
 func (e *PanicShutdownError) Unwrap() error { return e.Err }
 
 // drive runs the scheduler loop with the core c until the main future is
-// ready, ctx is done, or the scheduler shuts down.
-func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool) (err error) {
+// ready, ctx is done, or the scheduler shuts down. polled says that the
+// caller already polled the main future (Continue): it is polled again only
+// once woken.
+func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool, polled bool) (err error) {
 	s.held = c
 	s.driverG.Store(gident.Current())
 	defer func() {
@@ -357,7 +359,9 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 	}()
 	cx := c.cx
 	mainW := future.NewWaker(mw)
-	s.mainWoken.Store(true)
+	if !polled {
+		s.mainWoken.Store(true)
+	}
 	c.batch.startBusy()
 	defer s.endDrive(c)
 	for {
@@ -367,7 +371,8 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if s.mainWoken.Swap(false) {
+		// After Continue's poll the tasks run first, as after any poll.
+		if !polled && s.mainWoken.Swap(false) {
 			cx.SetWaker(mainW)
 			cx.SetTaskID(0)
 			cx.SetBudget(future.DefaultBudget)
@@ -375,6 +380,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 				return nil
 			}
 		}
+		polled = false
 		parked := false
 		for i := 0; i < s.cfg.EventInterval; i++ {
 			if s.panicErr.Load() != nil {
