@@ -412,7 +412,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			s.processTimers()
 			c.batch.splitBusy()
 		}
-		s.publish(c)
+		s.publishEvery(c)
 	}
 }
 
