@@ -7,7 +7,9 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched/currentthread"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/internal/values"
 )
 
@@ -20,11 +22,18 @@ import (
 // runs on this goroutine while BlockOn waits. On a multi-thread runtime the
 // workers run the tasks and BlockOn only polls f. Futures polled by BlockOn
 // see the runtime as cx.Executor(), so they may spawn, sleep and await join
-// handles. BlockOn must not be called from inside a task of the same runtime
-// (ErrNestedBlockOn).
+// handles.
+//
+// BlockOn must not be called from inside a task, of this runtime or of any
+// other (from a worker, a current-thread driver, a LocalSet's goroutine, or
+// an Async body they poll): it returns ErrNestedBlockOn at once, since it
+// would block the goroutine that runs tasks (and, when the future needs a
+// task only that goroutine can run, wait for ever). Inside a task, await
+// the future instead. The check needs goroutine identity (amd64 and arm64);
+// elsewhere such a call blocks as described.
 //
 // A BlockOn whose future is ready at its first poll allocates nothing and
-// neither waits nor reads the clock.
+// neither waits nor reads the clock (unless the clock is paused).
 //
 //go:noinline
 func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (T, error) {
@@ -34,6 +43,9 @@ func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (
 	}
 	if values.IsNil(f) {
 		panic("weft: BlockOn of a nil future")
+	}
+	if ctx == nil {
+		panic("weft: BlockOn with a nil context.Context (use context.Background())")
 	}
 	h := rt.h
 	entered := false // the fast start holds the core of h.ct
@@ -46,6 +58,12 @@ func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (
 		}
 		values.Drop(f)
 	}()
+	if gident.InTask() {
+		// A worker, driver or LocalSet goroutine of any runtime: blocking
+		// here would stall its tasks, or wait for ever for a task only it
+		// can run.
+		return zero, ErrNestedBlockOn
+	}
 	select {
 	case <-h.closing:
 		return zero, h.shutdownErr()
@@ -68,8 +86,8 @@ func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (
 		}
 		return blockOnCurrentThread(ctx, h, f, false)
 	}
-	if h.mt.IsWorker() {
-		return zero, ErrNestedBlockOn
+	if h.act != nil {
+		return blockOnPaused(ctx, h, f)
 	}
 	w := getBlockOnWaiter(h)
 	if v, ok := f.Poll(&w.cx); ok {
@@ -234,4 +252,38 @@ func (w *blockOnWaiter) arm() *future.Signal {
 		sig.Wake(0)
 	}
 	return sig
+}
+
+// blockOnPaused is BlockOn on a multi-thread runtime whose clock is paused.
+// f's wakes count as work in progress until f has been polled: the clock
+// must not jump past a timer that woke f before f has seen it
+// (internal/timer/activity.go). f is a copy of BlockOn's, which drops it.
+func blockOnPaused[F future.Future[T], T any](ctx context.Context, h *Handle, f F) (T, error) {
+	var zero T
+	sig := future.NewSignal()
+	w, flag := timer.SignalWaker(sig, h.act)
+	took := false // a poll in progress holds the wake's unit
+	defer func() {
+		flag.EndPoll(took) // a poll that panicked or called Goexit
+		flag.Close()
+	}()
+	cx := future.NewContext(w)
+	cx.SetExecutor(h)
+	for {
+		cx.SetBudget(future.DefaultBudget)
+		took = flag.BeginPoll()
+		v, ok := f.Poll(cx)
+		flag.EndPoll(took)
+		took = false
+		if ok {
+			return v, nil
+		}
+		select {
+		case <-sig.C():
+		case <-ctx.Done():
+			return zero, ctx.Err()
+		case <-h.closing:
+			return zero, h.shutdownErr()
+		}
+	}
 }

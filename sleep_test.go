@@ -491,9 +491,11 @@ func TestSleepStringShowsTimeLeft(t *testing.T) {
 	if got := s.String(); got != "Sleep(elapsed)" {
 		t.Fatalf("after completing: %q", got)
 	}
-	if got := weft.SleepUntil(time.Unix(0, 0).UTC()).String(); !strings.HasPrefix(got, "Sleep(until 1970-01-01T00:00:00Z") {
+	until := weft.SleepUntil(time.Unix(0, 0).UTC())
+	if got := until.String(); !strings.HasPrefix(got, "Sleep(until 1970-01-01T00:00:00Z") {
 		t.Fatalf("SleepUntil before polling: %q", got)
 	}
+	until.Drop()
 }
 
 func TestNowReadsThePausedClock(t *testing.T) {

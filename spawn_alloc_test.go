@@ -12,7 +12,7 @@ import (
 	"github.com/weftrt/weft/task"
 )
 
-// DESIGN §7 targets for allocations, checked outside any timed loop: a
+// weft's allocation targets, checked outside any timed loop: a
 // spawned and joined task allocates at most once (its JoinHandle; the task
 // cell is recycled), a detached spawn and its run allocate nothing, and a
 // yield allocates nothing. Each count is the difference between a run with

@@ -56,7 +56,7 @@ func siteOfSlow(pc uintptr) uint32 {
 	} else {
 		pcs = []uintptr{0}
 	}
-	if len(pcs) >= 1<<32-1 {
+	if uint64(len(pcs)) >= 1<<32-1 { // uint64: the constant does not fit a 32-bit int
 		return 0 // cannot happen with real code; the site is just not kept
 	}
 	next := make([]uintptr, len(pcs), len(pcs)+1)

@@ -7,9 +7,8 @@ import (
 	"github.com/weftrt/weft/future"
 )
 
-// The memory target is 128 bytes per idle task for a minimal future
-// (DESIGN §7). A cell is allocated in Go's 128-byte size class only if it
-// is at most 128 bytes; a field added to the header, or a zero-size output
+// The memory target is 128 bytes per idle task for a minimal future. A cell
+// is allocated in Go's 128-byte size class only if it is at most 128 bytes; a field added to the header, or a zero-size output
 // left as a struct's last field (Go pads those), pushes it to 144.
 func TestMinimalTaskCellFitsIn128Bytes(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {

@@ -10,13 +10,26 @@ import (
 )
 
 // IsNil reports whether v is a nil pointer, function, map, channel or
-// interface. Values of other kinds are never nil.
+// interface, or an interface holding a nil pointer, function, map or
+// channel (a "typed nil": a method called on it would fault at once, or
+// from inside its Poll). Values of other kinds are never nil.
 func IsNil[V any](v V) bool {
 	switch reflect.TypeFor[V]().Kind() {
 	case reflect.Interface:
-		return any(v) == nil
+		return any(v) == nil || holdsNil(any(v))
 	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
 		return reflect.ValueOf(any(v)).IsNil()
+	}
+	return false
+}
+
+// holdsNil reports whether x, a non-nil interface value, holds a nil
+// pointer, function, map, channel or unsafe.Pointer. Reading the dynamic
+// type's kind does not allocate.
+func holdsNil(x any) bool {
+	switch reflect.TypeOf(x).Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return reflect.ValueOf(x).IsNil()
 	}
 	return false
 }
@@ -59,7 +72,7 @@ type nilCheck uint8
 
 const (
 	nilNever     nilCheck = iota // structs, numbers, ...: never nil
-	nilInterface                 // compare the interface with nil
+	nilInterface                 // compare the interface with nil, then look at what it holds
 	nilCompare                   // pointers, channels: compare with the zero value
 	nilReflect                   // functions and maps are not comparable
 )
@@ -88,7 +101,7 @@ func FactsFor[V any]() Facts {
 func IsNilWith[V any](f Facts, v V) bool {
 	switch f.nil {
 	case nilInterface:
-		return any(v) == nil
+		return any(v) == nil || holdsNil(any(v))
 	case nilCompare:
 		var zero V
 		return any(v) == any(zero)

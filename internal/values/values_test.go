@@ -127,3 +127,39 @@ func TestDropOfPointerDoesNotAllocate(t *testing.T) {
 		t.Fatalf("Drop of pointers allocated %v times per run", a)
 	}
 }
+
+// An interface holding a nil pointer or function is nil for these checks (a
+// future spawned that way failed at its first poll); one holding a value,
+// even a struct whose only field is a nil pointer, is not.
+func TestTypedNilInAnInterfaceIsNil(t *testing.T) {
+	type onePtr struct{ _ *int } // pointer-shaped: held in the interface word itself
+	var nilPtr *plain
+	var nilFn func()
+	cases := []struct {
+		name string
+		v    any
+		want bool
+	}{
+		{"nil pointer", nilPtr, true},
+		{"nil func", nilFn, true},
+		{"nil map", map[int]int(nil), true},
+		{"nil chan", (chan int)(nil), true},
+		{"pointer", &plain{}, false},
+		{"struct", plain{}, false},
+		{"struct holding a nil pointer", onePtr{}, false},
+		{"int", 0, false},
+	}
+	for _, c := range cases {
+		if got := IsNilWith(FactsFor[any](), c.v); got != c.want {
+			t.Errorf("IsNilWith(%s in an interface) = %v, want %v", c.name, got, c.want)
+		}
+		if got := IsNil(c.v); got != c.want {
+			t.Errorf("IsNil(%s in an interface) = %v, want %v", c.name, got, c.want)
+		}
+	}
+	f := FactsFor[future.Dropper]()
+	var d future.Dropper = &ptrDropper{}
+	if a := testing.AllocsPerRun(100, func() { _ = IsNilWith(f, d) }); a != 0 {
+		t.Fatalf("%v allocations", a)
+	}
+}

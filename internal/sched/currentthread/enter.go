@@ -22,13 +22,17 @@ read and no metrics publish on the way:
 	else     { err = s.Continue(ctx, poll) }       // drives like BlockOn, without polling f first
 
 Enter succeeds only in the plain case: the caller is not the driver, the
-core is free, the scheduler is not closing, no task panic is pending, and ctx
-has not ended. Everything else goes through BlockOn, which handles it.
+core is free, the scheduler is not closing, no task panic is pending, ctx
+has not ended, and the clock is not paused (a paused clock counts the main
+future's first poll as activity, which drive does). Everything else goes
+through BlockOn, which handles it.
 
 Between Enter and Exit or Continue the caller holds the core exactly as
 drive does: s.held and s.driverG name it, so tasks that the main future
 spawns or wakes go to the local queue, and a nested BlockOn from inside the
-poll fails with ErrNested.
+poll fails with ErrNested; the goroutine is marked as a runner
+(gident.MarkRunner), so blocking calls inside the poll are refused as they
+are under drive.
 
 Metrics: the fast start takes no clock reading, so a BlockOn whose future is
 ready at its first poll adds nothing to BusyNanos (it polled no task); it
@@ -45,7 +49,7 @@ and LocalQueueDepth do not lag behind a spawn.
 // completed, or its poll panicked) and Continue (it returned Pending), on
 // the same goroutine.
 func (s *Scheduler) Enter(ctx context.Context) (*future.Context, bool) {
-	if s.closing.Load() || s.panicErr.Load() != nil || ctx.Err() != nil || s.onDriver() {
+	if s.act != nil || s.closing.Load() || s.panicErr.Load() != nil || ctx.Err() != nil || s.onDriver() {
 		return nil, false
 	}
 	var c *core
@@ -55,10 +59,13 @@ func (s *Scheduler) Enter(ctx context.Context) (*future.Context, bool) {
 		return nil, false
 	}
 	s.held = c
-	s.driverG.Store(gident.Current())
+	g := gident.Current()
+	s.driverG.Store(g)
+	gident.MarkRunner(g) // unmarked by Exit or Continue
 	c.batch.schedulesAtEnter = c.batch.localSchedules
 	// A wake during the poll sets it again, so that Continue polls again.
-	s.mainWoken.Store(false)
+	// (With no paused clock the flag counts nothing: EndPoll is free.)
+	s.mainWoken.EndPoll(s.mainWoken.BeginPoll())
 	cx := c.cx
 	cx.SetWaker(future.NewWaker(&s.mainW))
 	cx.SetTaskID(0)
@@ -79,6 +86,7 @@ func (s *Scheduler) Exit() error {
 	} else if c.batch.localSchedules != c.batch.schedulesAtEnter {
 		s.publish(c)
 	}
+	gident.UnmarkRunner(s.driverG.Load())
 	s.driverG.Store(0)
 	s.held = nil
 	if !s.closing.Load() {
@@ -95,5 +103,6 @@ func (s *Scheduler) Continue(ctx context.Context, poll func(cx *future.Context) 
 		stop := context.AfterFunc(ctx, s.parker.Unpark)
 		defer stop()
 	}
+	gident.UnmarkRunner(s.driverG.Load()) // drive marks it again
 	return s.drive(ctx, s.held, &s.mainW, poll, true)
 }
