@@ -146,6 +146,22 @@ func (s *SleepFuture) Reset(t time.Time) {
 	s.resetTo(s.driver.Clock().Instant(t))
 }
 
+// ResetAfter moves the deadline to d from now, whether or not the sleep has
+// completed, as Reset(now + d) would, without a time to compute: a sleep
+// that has not been polled yet becomes Sleep(d) again (d counted from its
+// first poll, so no clock is read), and one that has is re-armed d after
+// the current time of its runtime's clock. Like Reset it allocates nothing,
+// so a SleepFuture kept by value can be renewed for every use (Sleep
+// allocates a new future each time).
+func (s *SleepFuture) ResetAfter(d time.Duration) {
+	if s.driver == nil {
+		s.setRelative(d)
+		s.elapsed = false
+		return
+	}
+	s.resetTo(s.driver.Now().Add(d))
+}
+
 // resetTo is Reset on the driver's clock; the sleep must have started.
 func (s *SleepFuture) resetTo(i timer.Instant) {
 	s.at, s.elapsed = int64(i), false

@@ -26,7 +26,7 @@ type Sender[T any] struct {
 // offered).
 //
 // New allocates the channel only: the buffer starts small on the first send
-// (at most 16 values or 4 KiB) and doubles as it fills, up to capacity
+// (at most 16 values or 512 bytes) and doubles as it fills, up to capacity
 // values, so a huge capacity costs nothing until a backlog builds up. The
 // buffer is kept once grown, so sends stop allocating once the channel has
 // held its largest backlog.

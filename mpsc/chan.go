@@ -106,15 +106,28 @@ type chanState[T any] struct {
 	txClosed bool // holders reached 0; never cleared
 }
 
-func newChanState[T any](bound int) *chanState[T] {
-	// Nothing is allocated for the buffer here: the ring grows as it fills,
-	// up to the capacity, and a bounded channel keeps it at that size for
-	// good, so that sends stop allocating once the channel has held its
-	// largest backlog. (Tokio also allocates its first block on the first
-	// send.)
-	c := &chanState[T]{bound: bound, free: bound, senders: 1, holders: 1}
+// newChan returns a channel and its two ends in one allocation: the ends
+// live and die with the state anyway.
+func newChan[T any, S any](bound int, tx func(c *chanState[T]) S) (*S, *Receiver[T]) {
+	a := &struct {
+		c  chanState[T]
+		tx S
+		rx Receiver[T]
+	}{}
+	a.c.init(bound)
+	a.tx = tx(&a.c)
+	a.rx.c = &a.c
+	return &a.tx, &a.rx
+}
+
+// init sets up a zero chanState with one sender handle. Nothing is
+// allocated for the buffer: the ring grows as it fills, up to the capacity,
+// and a bounded channel keeps it at that size for good, so that sends stop
+// allocating once the channel has held its largest backlog. (Tokio allocates
+// one block of 32 slots with the channel.)
+func (c *chanState[T]) init(bound int) {
+	c.bound, c.free, c.senders, c.holders = bound, bound, 1, 1
 	c.buf.SetLimit(bound)
-	return c
 }
 
 // doneLocked reports whether the receiver has seen the last value.

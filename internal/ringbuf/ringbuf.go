@@ -22,8 +22,10 @@ const minFirst = 16
 
 // firstBytes bounds the size in bytes of a ring's first allocation, so that
 // a channel of large values that carries only a few of them does not pay for
-// sixteen. The first allocation has at least one slot.
-const firstBytes = 4 << 10
+// sixteen: one value of 512 bytes or more, eight of 64 bytes, sixteen ints.
+// The first allocation has at least one slot. (With 4 KiB, a channel made
+// for one 512-byte value allocated, and zeroed, eight.)
+const firstBytes = 512
 
 // releaseAbove is the size above which Release frees an empty ring's
 // backing array, so that one burst does not pin memory for good.

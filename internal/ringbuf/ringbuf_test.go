@@ -14,7 +14,8 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // The zero Ring allocates nothing; the first Push allocates sixteen slots of
-// a small type, and one slot of a type of 4 KiB or more.
+// a small type, eight of 64 bytes, and one slot of a type of 512 bytes or
+// more.
 func TestFirstAllocationIsLazyAndBoundedInBytes(t *testing.T) {
 	var small ringbuf.Ring[int]
 	small.SetLimit(math.MaxInt)
@@ -29,6 +30,16 @@ func TestFirstAllocationIsLazyAndBoundedInBytes(t *testing.T) {
 	large.Push([4096]byte{})
 	if large.Cap() != 1 {
 		t.Fatalf("first allocation of 4 KiB values: %d slots, want 1", large.Cap())
+	}
+	var medium ringbuf.Ring[[512]byte]
+	medium.Push([512]byte{})
+	if medium.Cap() != 1 {
+		t.Fatalf("first allocation of 512-byte values: %d slots, want 1", medium.Cap())
+	}
+	var mid ringbuf.Ring[[64]byte]
+	mid.Push([64]byte{})
+	if mid.Cap() != 8 {
+		t.Fatalf("first allocation of 64-byte values: %d slots, want 8", mid.Cap())
 	}
 	var empty ringbuf.Ring[struct{}]
 	empty.Push(struct{}{})

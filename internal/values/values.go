@@ -34,18 +34,27 @@ func holdsNil(x any) bool {
 	return false
 }
 
-// Drop calls Drop on *p, or on p's value, whichever implements
-// future.Dropper, and does nothing otherwise. A value of pointer or interface
-// kind is checked as itself; any other value through its address, so that
-// neither boxes.
-func Drop[V any](p *V) {
-	if d, ok := any(p).(future.Dropper); ok {
-		d.Drop()
-		return
-	}
+// Drop calls Drop on v, or on a copy of v through its address when only
+// *V implements future.Dropper, and does nothing when neither does. It takes
+// v by value so that the caller's variable stays off the heap (taking its
+// address for an interface call would move it there): a value of pointer
+// or interface kind is checked as itself, which never allocates; only a
+// non-pointer value whose Drop has a pointer receiver is copied to the heap
+// to be dropped.
+//
+// Dropping a copy is the same as dropping the original for a future: a
+// future of non-pointer type has a value-receiver Poll, so polling never
+// changed the value.
+func Drop[V any](v V) {
 	switch reflect.TypeFor[V]().Kind() {
 	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		future.Drop(any(*p))
+		future.Drop(any(v))
+		return
+	}
+	if _, ok := any((*V)(nil)).(future.Dropper); ok {
+		p := new(V)
+		*p = v
+		any(p).(future.Dropper).Drop()
 	}
 }
 

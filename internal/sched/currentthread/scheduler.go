@@ -339,7 +339,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	select {
 	case c := <-s.coreCh:
 		// The common case: nobody else drives.
-		return s.drive(ctx, c, mw, poll)
+		return s.drive(ctx, c, mw, poll, false)
 	default:
 	}
 
@@ -365,7 +365,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		select {
 		case c := <-s.coreCh:
 			flag.Close() // the driver's main future counts from here
-			return s.drive(ctx, c, mw, poll)
+			return s.drive(ctx, c, mw, poll, false)
 		default:
 		}
 		if first {
@@ -377,7 +377,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		select {
 		case c := <-s.coreCh:
 			flag.Close()
-			return s.drive(ctx, c, mw, poll)
+			return s.drive(ctx, c, mw, poll, false)
 		case <-sig.C():
 			if pollOwn() {
 				return nil
@@ -412,8 +412,10 @@ func (e *PanicShutdownError) Error() string {
 func (e *PanicShutdownError) Unwrap() error { return e.Err }
 
 // drive runs the scheduler loop with the core c until the main future is
-// ready, ctx is done, or the scheduler shuts down.
-func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool) (err error) {
+// ready, ctx is done, or the scheduler shuts down. polled says that the
+// caller already polled the main future (Continue): it is polled again only
+// once woken.
+func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool, polled bool) (err error) {
 	s.held = c
 	g := gident.Current()
 	s.driverG.Store(g)
@@ -448,7 +450,9 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 	}()
 	cx := c.cx
 	mainW := future.NewWaker(mw)
-	s.mainWoken.Wake() // the first poll (a wake left over counts as it)
+	if !polled {
+		s.mainWoken.Wake() // the first poll (a wake left over counts as it)
+	}
 	c.batch.startBusy()
 	defer s.endDrive(c)
 	for {
@@ -458,7 +462,8 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if mainTook = s.mainWoken.BeginPoll(); mainTook {
+		// After Continue's poll the tasks run first, as after any poll.
+		if mainTook = !polled && s.mainWoken.BeginPoll(); mainTook {
 			cx.SetWaker(mainW)
 			cx.SetTaskID(0)
 			cx.SetBudget(future.DefaultBudget)
@@ -469,6 +474,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 				return nil
 			}
 		}
+		polled = false
 		parked := false
 		for i := 0; i < s.cfg.EventInterval; i++ {
 			if s.panicErr.Load() != nil {
@@ -506,7 +512,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			c.queue.Append(&c.deferred)
 			c.batch.splitBusy()
 		}
-		s.publish(c)
+		s.publishEvery(c)
 	}
 }
 
