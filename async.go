@@ -6,6 +6,7 @@ import (
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/unwind"
 	"github.com/weftrt/weft/task"
 )
 
@@ -87,16 +88,11 @@ const (
 	asyncBodyFinished                        // returned or panicked
 )
 
-// asyncCancelledError is the type of asyncCancelled.
-type asyncCancelledError struct{}
-
-func (*asyncCancelledError) Error() string {
-	return "weft: Async body unwinding because its future was dropped"
-}
-
 // asyncCancelled is the panic value Await raises in a body whose AsyncFuture
-// was dropped while it was suspended. The coroutine wrapper recovers it.
-var asyncCancelled error = &asyncCancelledError{}
+// was dropped while it was suspended. The coroutine wrapper recovers it. The
+// futures cmd/weftgen generates unwind with the same value (package weftgen),
+// so a deferred call that recovers sees the same thing either way.
+var asyncCancelled = unwind.Cancelled
 
 // A is the capability of one running Async body: the body receives it and
 // passes it to [Await]. It is valid only on the body's own coroutine, while

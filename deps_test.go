@@ -3,39 +3,72 @@ package weft_test
 import (
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// TestOnlyDebugPrometheusDependsOnPrometheus keeps the Prometheus client out
-// of every package but debug/prometheus (and its tests): programs that use
-// weft without that package must not link it. It asks the go command for
-// the dependencies of every package of the module, test variants included.
-func TestOnlyDebugPrometheusDependsOnPrometheus(t *testing.T) {
-	// go test puts its own GOROOT/bin first on the test's PATH.
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal(err)
+var (
+	depsOnce sync.Once
+	depsOut  []byte
+	depsErr  error
+)
+
+// moduleDeps returns, for every package of the module (test variants
+// included), its import path and its dependencies, asking the go command
+// once per test binary.
+func moduleDeps(t *testing.T) map[string][]string {
+	t.Helper()
+	depsOnce.Do(func() {
+		// go test puts its own GOROOT/bin first on the test's PATH.
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			depsErr = err
+			return
+		}
+		depsOut, depsErr = exec.Command(goTool, "list", "-test", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "./...").CombinedOutput()
+	})
+	if depsErr != nil {
+		t.Fatalf("go list: %v\n%s", depsErr, depsOut)
 	}
-	out, err := exec.Command(goTool, "list", "-test", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "./...").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
+	deps := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(depsOut)), "\n") {
+		pkg, rest, _ := strings.Cut(line, " ")
+		deps[pkg] = strings.Fields(rest)
 	}
-	const allowed = "github.com/weftrt/weft/debug/prometheus"
-	checked := 0
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		pkg, deps, _ := strings.Cut(line, " ")
+	if len(deps) < 10 {
+		t.Fatalf("go list found only %d packages:\n%s", len(deps), depsOut)
+	}
+	return deps
+}
+
+// checkOnlyDependOn fails for every package of the module outside the
+// allowed prefix that depends on a package under forbidden.
+func checkOnlyDependOn(t *testing.T, forbidden, allowed string) {
+	t.Helper()
+	for pkg, deps := range moduleDeps(t) {
 		if strings.HasPrefix(pkg, allowed) {
 			continue
 		}
-		checked++
-		for _, d := range strings.Fields(deps) {
-			if strings.HasPrefix(d, "github.com/prometheus/") || strings.HasPrefix(d, allowed) {
-				t.Errorf("%s depends on %s: only %s may use the Prometheus client", pkg, d, allowed)
+		for _, d := range deps {
+			if strings.HasPrefix(d, forbidden) || strings.HasPrefix(d, allowed) {
+				t.Errorf("%s depends on %s: only %s may use %s", pkg, d, allowed, forbidden)
 				break
 			}
 		}
 	}
-	if checked < 10 {
-		t.Fatalf("checked only %d packages; go list output:\n%s", checked, out)
-	}
+}
+
+// TestOnlyDebugPrometheusDependsOnPrometheus keeps the Prometheus client out
+// of every package but debug/prometheus (and its tests): programs that use
+// weft without that package must not link it.
+func TestOnlyDebugPrometheusDependsOnPrometheus(t *testing.T) {
+	checkOnlyDependOn(t, "github.com/prometheus/", "github.com/weftrt/weft/debug/prometheus")
+}
+
+// TestOnlyCommandsDependOnXTools keeps golang.org/x/tools (weftvet's
+// analysis framework, weftgen's loader) out of the library: only the
+// commands under cmd/ may import it, so that a program using weft, or the
+// code weftgen generates, never builds it.
+func TestOnlyCommandsDependOnXTools(t *testing.T) {
+	checkOnlyDependOn(t, "golang.org/x/tools", "github.com/weftrt/weft/cmd/")
 }

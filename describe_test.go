@@ -30,12 +30,14 @@ func TestLeafFuturesDescribeWhatTheyWaitFor(t *testing.T) {
 	df := weft.Done(ctx)
 	defer df.Drop()
 	iv := weft.Interval(time.Second)
+	tick := iv.Tick()
+	defer tick.Drop()
 	for _, c := range []struct {
 		got, want string
 	}{
 		{cf.String(), "CancellationToken.Cancelled"},
 		{df.String(), "Done(ctx)"},
-		{iv.Tick().String(), iv.String()},
+		{tick.String(), iv.String()},
 		{future.TraceOf(weft.Timeout(time.Hour, future.Pending[int]())).String(), "Timeout(1h0m0s, not polled){Pending (never completes)}"},
 	} {
 		if c.got != c.want {

@@ -39,11 +39,14 @@
 // # Waiting
 //
 // [Sleep], [SleepUntil], [Timeout] and [Interval] wait on the runtime's
-// clock. [Notify], [Mutex], [RwLock], [Semaphore] and [Barrier] synchronize
-// tasks; the channel families live in the mpsc, oneshot, watch and broadcast
-// sub-packages. [JoinSet] collects the outputs of many tasks in completion
-// order. [CancellationToken] cancels trees of work, and [Done] bridges a
-// context.Context into a future.
+// clock, whose timer counts whole milliseconds: a deadline never fires
+// early and fires up to about a millisecond late (a 1 ms sleep takes about
+// 2 ms, as in Tokio). [Notify], [Mutex], [RwLock], [Semaphore] and
+// [Barrier] synchronize tasks; the channel families live in the mpsc,
+// mpmc (many receivers on one channel, as Go channels allow), oneshot,
+// watch and broadcast sub-packages. [JoinSet] collects the outputs
+// of many tasks in completion order. [CancellationToken] cancels trees of
+// work, and [Done] bridges a context.Context into a future.
 //
 // Every waiting future releases what it registered when it is dropped
 // (future.Dropper): an aborted task leaves no timer, waiter or permit behind.
@@ -54,6 +57,26 @@
 // await point, waits for the workers and for running blocking work, and
 // leaves every JoinHandle with its output or a cancellation. A runtime owns
 // goroutines: always close it.
+//
+// # Mistakes caught at run time
+//
+// Rust's compiler rejects some mistakes that Go compiles; weft answers them
+// at the faulty call with a "weft: ..." (or "<package>: ...") message
+// instead of a hang or a bare nil dereference:
+//   - A blocking call from inside a task (on a worker, a current-thread
+//     driver, a LocalSet's goroutine, or in an Async body) would block the
+//     goroutine that runs tasks, and hang when what it waits for can only
+//     run there. [BlockOn] of any runtime returns [ErrNestedBlockOn];
+//     task.JoinHandle.Join, [JoinSet.JoinNextBlocking] and the channels'
+//     Blocking methods panic, saying to await instead; [Runtime.Close] and
+//     Shutdown begin the shutdown and return [ErrShutdownFromTask] without
+//     waiting. (These checks need goroutine identity: amd64 and arm64.)
+//   - Two tasks receiving from one mpsc.Receiver at once: the second one's
+//     poll panics; package mpmc is the channel for several consumers.
+//   - Poll with a nil *future.Context, a nil *task.JoinHandle, a nil
+//     context.Context, and a nil future, also a nil pointer inside a
+//     non-nil interface (a typed nil), passed to Spawn or BlockOn: each
+//     panics with a message at the call.
 //
 // # Deterministic tests
 //

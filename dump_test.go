@@ -237,6 +237,7 @@ func TestDumpFromInsideATaskShowsThatTaskRunning(t *testing.T) {
 func TestDumpOfAnUndrivenCurrentThreadRuntimeShowsQueuedTasks(t *testing.T) {
 	rt := newRuntime(t, weft.WithCurrentThread())
 	jh := weft.Spawn(rt, future.Pending[int]())
+	defer jh.Detach()
 	d, err := rt.Dump(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +292,7 @@ func TestDumpNamesALocalSetWhoseDriverDoesNotAnswer(t *testing.T) {
 		close(inPoll)
 		<-release // blocks the set's goroutine
 		return 0
-	}))
+	})).Detach()
 	<-inPoll
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()

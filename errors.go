@@ -23,8 +23,19 @@ var ErrShutdownTimeout = errors.New("weft: shutdown timed out")
 var ErrDeadlock = errors.New("weft: deadlock: no task can run and no timer is pending")
 
 // ErrNestedBlockOn is returned by BlockOn when it is called from inside a
-// task of the same runtime, where blocking would deadlock the worker.
-var ErrNestedBlockOn = errors.New("weft: BlockOn called from inside a task of the same runtime")
+// task of any runtime (a worker, a current-thread driver or a LocalSet's
+// goroutine), where blocking would stall the tasks of that goroutine, or
+// deadlock it.
+var ErrNestedBlockOn = errors.New("weft: BlockOn called from inside a task, whose goroutine it would block: await the future instead")
+
+// ErrShutdownFromTask is returned by Runtime.Close and Runtime.Shutdown when
+// they are called from inside a task (of any runtime). The shutdown has
+// begun, but they return without waiting for it: a runtime's shutdown cannot
+// finish before the calling task's poll returns, so waiting there would wait
+// for ever. Call Close from outside the runtime (after BlockOn returns, or
+// from a goroutine of its own) to wait for the shutdown.
+var ErrShutdownFromTask = errors.New("weft: Close or Shutdown called from inside a task: the shutdown has begun, " +
+	"but a task cannot wait for it; call Close from outside the runtime to wait")
 
 // PanicShutdownError is returned by BlockOn and Shutdown when a task panic
 // shut the runtime down (WithUnhandledPanic(ShutdownOnPanic)). Unwrap gives

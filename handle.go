@@ -7,6 +7,7 @@ import (
 
 	"github.com/weftrt/weft/internal/blocking"
 	"github.com/weftrt/weft/internal/callerpc"
+	"github.com/weftrt/weft/internal/iodriver"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
 	"github.com/weftrt/weft/internal/timer"
@@ -29,9 +30,6 @@ type engine interface {
 	Shutdown()
 	Done() <-chan struct{}
 	InjectLen() int
-	// UnparkDriver wakes the worker waiting on the timer driver, so that
-	// it looks again at the clock (used when a paused clock may move).
-	UnparkDriver()
 }
 
 // Handle is a reference to a runtime that can be copied around freely and
@@ -44,11 +42,17 @@ type Handle struct {
 	ct  *currentthread.Scheduler // nil unless current-thread
 
 	timer    *timer.Driver
+	io       *iodriver.Driver // opened by the first socket (package net)
 	blocking *blocking.Pool
+	// act is the timer driver's Activity when the clock is paused (every
+	// part of the runtime counts into it, internal/timer/activity.go), nil
+	// otherwise.
+	act *timer.Activity
 
 	start time.Time
 
 	panicErr atomic.Pointer[task.JoinError] // set by ShutdownOnPanic
+	started  atomic.Bool                    // set by New once eng is in place (see onPanic)
 	closing  chan struct{}                  // closed when shutdown begins
 	closeMu  sync.Once
 
@@ -97,6 +101,13 @@ func (h *Handle) TimerDriver() *timer.Driver { return h.timer }
 
 // TimerDriver returns the runtime's timer driver, for local tasks' timers.
 func (e *localExecutor) TimerDriver() *timer.Driver { return e.h.timer }
+
+// IODriver returns the runtime's I/O driver; package net finds it through
+// the executor of a Spawner.
+func (h *Handle) IODriver() *iodriver.Driver { return h.io }
+
+// IODriver returns the runtime's I/O driver, for local tasks' sockets.
+func (e *localExecutor) IODriver() *iodriver.Driver { return e.h.io }
 
 // Flavor returns the runtime's scheduler flavor.
 func (h *Handle) Flavor() Flavor { return h.cfg.flavor }
@@ -147,7 +158,10 @@ func (h *Handle) onPanic(err *task.JoinError) {
 	if h.cfg.panicPolicy != ShutdownOnPanic {
 		return
 	}
-	if h.panicErr.CompareAndSwap(nil, err) && h.mt != nil {
+	// A worker's start hook may panic before New has finished: New then
+	// begins the shutdown itself, once the scheduler is in place (see
+	// started).
+	if h.panicErr.CompareAndSwap(nil, err) && h.cfg.flavor != CurrentThread && h.started.Load() {
 		h.beginShutdown()
 	}
 }

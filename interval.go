@@ -69,7 +69,11 @@ type IntervalTimer struct {
 // Interval returns an IntervalTimer whose first tick completes at once (at
 // its first poll) and whose following ticks come every period after that. It
 // panics if period is not positive. Mirrors tokio::time::interval; like
-// [Sleep], the schedule starts at the first poll, not at the call.
+// [Sleep], the schedule starts at the first poll, not at the call. Each tick
+// is due on the schedule (start + n*period, so a period that is not a whole
+// number of milliseconds is still kept on average) and completes on the
+// timer's 1 ms grid: up to about a millisecond after it is due, never before
+// (see [SleepFuture]).
 func Interval(period time.Duration) *IntervalTimer {
 	if period <= 0 {
 		panic("weft: Interval period must be positive")

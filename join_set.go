@@ -70,6 +70,7 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/task"
 )
 
@@ -489,7 +490,8 @@ type joinSetBlocking struct {
 // finish and returns its ID and output, or its *task.JoinError. It returns
 // ErrJoinSetEmpty at once when the set holds no task, and ctx.Err() when ctx
 // ends first (the set is unchanged then). It is for plain goroutines: inside
-// a task, await JoinNext instead, since blocking would stall the worker. The
+// a task, await JoinNext instead, since blocking would stall the worker
+// (called from inside a task, it panics when it would have to wait). The
 // tasks of a current-thread runtime run only while some goroutine is inside
 // BlockOn, so waiting here for one of them needs such a goroutine. It is a
 // consumer method, and it allocates only on its first call for a set.
@@ -507,6 +509,11 @@ func (js *JoinSet[T]) JoinNextBlocking(ctx context.Context) (task.ID, T, error) 
 		if ok {
 			js.clearWaker(b.cx.Waker())
 			return r.ID, r.Value, r.Err
+		}
+		if gident.InTask() {
+			js.clearWaker(b.cx.Waker())
+			panic("weft: JoinSet.JoinNextBlocking called from inside a task, whose goroutine it would block " +
+				"(for ever when the tasks can only run there): await JoinNext instead")
 		}
 		if err := b.sig.Wait(ctx); err != nil {
 			js.clearWaker(b.cx.Waker())

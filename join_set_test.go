@@ -979,9 +979,11 @@ func TestJoinSetStringForTaskDumps(t *testing.T) {
 	if s := f.String(); s != "JoinSet.JoinNext (5 tasks)" {
 		t.Fatalf("String %q", s)
 	}
-	if s := js.JoinAll().String(); s != "JoinSet.JoinAll (5 tasks)" {
+	all := js.JoinAll()
+	if s := all.String(); s != "JoinSet.JoinAll (5 tasks)" {
 		t.Fatalf("String %q", s)
 	}
+	all.Drop()
 	if _, err := weft.BlockOn(testCtx(t), rt, f); err != nil {
 		t.Fatal(err)
 	}

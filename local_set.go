@@ -9,6 +9,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
 
@@ -40,6 +41,16 @@ var ErrLocalSetClosed = errors.New("weft: LocalSet is closed")
 //
 // Close shuts every task of the set down on the set's thread and stops its
 // goroutine. Closing the runtime closes its LocalSets too.
+//
+// A local task that calls runtime.Goexit (t.FailNow in a test) completes
+// with task.ErrGoexit, like any task, and the set carries on with its other
+// tasks on the same goroutine and thread, so an Async body suspended on the
+// set's thread stays resumable; each such Goexit makes the later ones on the
+// set a little slower, until it closes (see run).
+//
+// Under a paused clock (WithPausedClock) the set's queued and running tasks
+// count as work in progress: the clock does not jump while one of them can
+// run.
 type LocalSet struct {
 	h     *Handle
 	seq   uint64 // the set's number in the process, for dumps; immutable
@@ -53,12 +64,18 @@ type LocalSet struct {
 	parker  *sched.Parker
 	started chan struct{} // closed once home has recorded its identity
 
+	// act is the runtime's activity count when its clock is paused, else
+	// nil; immutable. The set counts its tasks in it from the moment they
+	// are queued (or their spawn is pending) until their poll returns.
+	act *timer.Activity
+
 	// Owned by the set's goroutine.
-	local task.Queue
-	tick  uint32
-	cx    *future.Context
-	spare []task.PendingLocal // the previous pending slice, reused
-	cells task.CellCache      // recycled task memory (localScheduler.CellCache)
+	local   task.Queue
+	tick    uint32
+	cx      *future.Context
+	spare   []task.PendingLocal // the previous pending slice, reused
+	polling bool                // a poll is in progress (tracked under a paused clock only)
+	cells   task.CellCache      // recycled task memory (localScheduler.CellCache)
 
 	mu struct {
 		sync.Mutex
@@ -94,6 +111,7 @@ func NewLocalSet(s Spawner) *LocalSet {
 		owned:     task.NewLocalOwnedTasks(),
 		parker:    sched.NewParker(),
 		closeDone: make(chan struct{}),
+		act:       h.act,
 	}
 	ls.exec = &localExecutor{h: h, ls: ls}
 	ls.sched = localScheduler{ls: ls}
@@ -146,6 +164,7 @@ func spawnLocal[F future.Future[T], T any](ls *LocalSet, f F, skip int) *task.Jo
 	if ls.onDriver() {
 		jh, n, ok := task.BindLocal[F, T](ls.owned, f, ls.sched, st)
 		if ok {
+			ls.acquire()
 			ls.local.Push(n)
 		}
 		return jh
@@ -157,6 +176,7 @@ func spawnLocal[F future.Future[T], T any](ls *LocalSet, f F, skip int) *task.Jo
 		p.Cancel(ErrLocalSetClosed)
 		return jh
 	}
+	ls.acquire()
 	ls.mu.pending = append(ls.mu.pending, p)
 	ls.hasRemote.Store(true)
 	ls.mu.Unlock()
@@ -181,6 +201,7 @@ func localSetOf(s Spawner) *LocalSet {
 func (s localScheduler) Schedule(n task.Notified) {
 	ls := s.ls
 	if ls.onDriver() {
+		ls.acquire()
 		ls.local.Push(n)
 		return
 	}
@@ -190,6 +211,7 @@ func (s localScheduler) Schedule(n task.Notified) {
 		n.Drop()
 		return
 	}
+	ls.acquire()
 	ls.mu.remote.Push(n)
 	ls.hasRemote.Store(true)
 	ls.mu.Unlock()
@@ -225,6 +247,21 @@ func (s localScheduler) CancelCause() error {
 	return nil
 }
 
+// acquire and release count the set's tasks in the paused clock's activity
+// (U1 in internal/timer/activity.go); without a paused clock they do
+// nothing.
+func (ls *LocalSet) acquire() {
+	if ls.act != nil {
+		ls.act.Acquire()
+	}
+}
+
+func (ls *LocalSet) release(k int) {
+	if ls.act != nil {
+		ls.act.ReleaseN(k)
+	}
+}
+
 // home is the set's goroutine: locked to its own OS thread for the life of
 // the set, it runs every task of the set, serves task dumps between polls,
 // and at Close shuts the tasks down. The thread is never unlocked; it ends
@@ -232,9 +269,59 @@ func (s localScheduler) CancelCause() error {
 // other goroutines.
 func (ls *LocalSet) home() {
 	runtime.LockOSThread()
-	ls.driverG.Store(gident.Current())
+	g := gident.Current()
+	ls.driverG.Store(g)
+	gident.MarkRunner(g) // blocking calls refuse to run here (gident.InTask)
+	defer gident.UnmarkRunner(g)
 	ls.owned.Pin()
 	close(ls.started)
+	ls.run()
+}
+
+// run is the set's loop, made to survive runtime.Goexit in a local task.
+//
+// Nothing stops a Goexit: it unwinds the goroutine, running its deferred
+// calls, and then ends it, and a goroutine locked to its thread takes the
+// thread down with it. The multi-thread workers start a new goroutine in its
+// place; the set cannot. A new goroutine would have to lock a new thread,
+// and every Async body suspended on the old thread (its coroutine recorded
+// that thread when it started) could then never be resumed, nor unwound at
+// Close: the Go runtime aborts the process when a coroutine created on a
+// locked thread is switched to from another one. Left suspended for ever,
+// those bodies would leak their goroutines and their tasks would never end.
+//
+// So the set keeps its goroutine and thread: the deferred call that the
+// Goexit runs carries on with the loop, on the same goroutine, and the
+// Goexit only completes, ending the goroutine and its thread, once the set
+// has closed. The harness has already completed the exiting task (with
+// task.ErrGoexit) by then. The cost: each Goexit leaves the frames of the
+// exiting poll under the loop until the set closes (about 1 KB of stack),
+// and the Go runtime walks all of them at every later Goexit on the set, so
+// the k-th one takes O(k) (about 20 µs per earlier one, measured with 1,600
+// in a row): a handful, as failing tests make, cost nothing; a program that
+// expects thousands should close the set and make a new one now and then.
+func (ls *LocalSet) run() {
+	normal := false
+	defer func() {
+		if normal {
+			return
+		}
+		if r := recover(); r != nil {
+			panic(r) // a bug in weft: the harness recovers user panics
+		}
+		// runtime.Goexit in a local task, whose poll never returned.
+		if ls.polling {
+			ls.polling = false
+			ls.release(1)
+		}
+		ls.run()
+	}()
+	ls.loop()
+	normal = true
+}
+
+// loop runs the set's tasks until the set closes, then shuts them down.
+func (ls *LocalSet) loop() {
 	for {
 		if ls.closed.Load() {
 			ls.shutdown()
@@ -272,7 +359,15 @@ func (ls *LocalSet) runTick() bool {
 		}
 		ran = true
 		ls.cx.SetBudget(future.DefaultBudget)
-		ls.owned.AssertOwner(n).Run(ls.cx)
+		ln := ls.owned.AssertOwner(n)
+		if ls.act == nil {
+			ln.Run(ls.cx)
+			continue
+		}
+		ls.polling = true
+		ln.Run(ls.cx)
+		ls.polling = false
+		ls.act.Release()
 	}
 	return ran
 }
@@ -292,7 +387,9 @@ func (ls *LocalSet) popRemote() (task.Notified, bool) {
 	ls.mu.Unlock()
 	for i, p := range pending {
 		if m, bound := ls.owned.BindPending(p); bound {
-			ls.local.Push(m)
+			ls.local.Push(m) // the pending spawn's unit of activity moves to m
+		} else {
+			ls.release(1)
 		}
 		pending[i] = task.PendingLocal{}
 	}
@@ -346,7 +443,9 @@ func (ls *LocalSet) shutdown() {
 	for _, p := range pending {
 		p.Cancel(ErrLocalSetClosed)
 	}
+	dropped := len(pending) + woken.Len() + ls.local.Len()
 	woken.DropAll()
 	ls.local.DropAll()
+	ls.release(dropped)
 	close(ls.closeDone)
 }

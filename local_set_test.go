@@ -13,6 +13,7 @@ import (
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/rttest"
 	"github.com/weftrt/weft/task"
 	"go.uber.org/goleak"
 )
@@ -230,7 +231,12 @@ func TestLocalSetClosedFromItsTaskAfterAnOutsideClose(t *testing.T) {
 		// from another goroutine is then cancelled at once.
 		for {
 			probe := make(chan bool)
-			go func() { probe <- weft.SpawnLocal(ls, future.Ready(0)).IsFinished() }()
+			go func() {
+				h := weft.SpawnLocal(ls, future.Ready(0))
+				finished := h.IsFinished()
+				h.Detach()
+				probe <- finished
+			}()
 			if <-probe {
 				break
 			}
@@ -254,5 +260,53 @@ func TestLocalSetClosedFromItsTaskAfterAnOutsideClose(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatal("Close deadlocked: the set's own task waited for itself")
 		}
+	}
+}
+
+// TestLocalSetKeepsRunningAfterGoexitInATask: runtime.Goexit in a local
+// task (t.FailNow in a test does exactly this) completes that task with
+// task.ErrGoexit, and the set carries on: the next local task runs, and an
+// Async body that was suspended on the set's thread before the Goexit
+// resumes on that same goroutine and thread (resuming it on another thread
+// would abort the process). Close returns, and so does the runtime's Close.
+// The Goexit used to end the set's goroutine: the next task never ran and
+// both Closes hung.
+func TestLocalSetKeepsRunningAfterGoexitInATask(t *testing.T) {
+	rt := newRuntime(t, weft.WithWorkers(1))
+	ls := weft.NewLocalSet(rt)
+	started := make(chan uintptr, 1)
+	resume := &gate{}
+	suspended := weft.SpawnLocal(ls, weft.Async(func(a *weft.A) [2]uintptr {
+		before := gident.Effective()
+		started <- before
+		weft.Await(a, resume)
+		return [2]uintptr{before, gident.Effective()}
+	}))
+	home := <-started
+	for round := range 3 { // each Goexit nests one more level on the set's goroutine
+		exiter := weft.SpawnLocal(ls, fn[int](func(*future.Context) int {
+			runtime.Goexit()
+			return 0
+		}))
+		_, err := exiter.Join(context.Background())
+		var je *task.JoinError
+		if !errors.As(err, &je) || !je.IsPanic() || !errors.Is(err, task.ErrGoexit) {
+			t.Fatalf("round %d: a local task that called Goexit reports %v, want a panic with task.ErrGoexit", round, err)
+		}
+		next := weft.SpawnLocal(ls, fn[uintptr](func(*future.Context) uintptr { return gident.Current() }))
+		if g, err := next.Join(context.Background()); err != nil || g != home {
+			t.Fatalf("round %d: the next local task ran on %#x (%v), want the set's goroutine %#x", round, g, err, home)
+		}
+	}
+	resume.Open()
+	if gs, err := suspended.Join(context.Background()); err != nil || gs[0] != home || gs[1] != home {
+		t.Fatalf("the suspended body resumed on %#x (started on %#x, set %#x): %v", gs[1], gs[0], home, err)
+	}
+	closed := make(chan struct{})
+	go func() { ls.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(rttest.Patience):
+		t.Fatal("ls.Close hung after a Goexit in a local task")
 	}
 }

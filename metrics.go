@@ -87,7 +87,9 @@ type WorkerMetrics struct {
 	BudgetForcedYields uint64
 	// BusyDuration is the total time the worker was neither parked nor
 	// looking for work to steal: polling tasks (and, on a current-thread
-	// runtime, the future given to BlockOn) and running due timers.
+	// runtime, the future given to BlockOn) and running due timers. A
+	// BlockOn whose future completes at its first poll, running no task,
+	// is not timed (reading the clock would cost more than the poll).
 	BusyDuration time.Duration
 	// MeanPollTime is the moving average of poll durations that tunes the
 	// global queue interval (multi-thread only).

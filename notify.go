@@ -397,9 +397,6 @@ func (f *Notified) String() string {
 	if f.w.N != 0 {
 		return name + " (notified, not polled since)"
 	}
-	ahead := 0
-	for w := n.mu.q.Front(); w != nil && w != &f.w; w = w.Next() {
-		ahead++
-	}
+	ahead := max(n.mu.q.Position(&f.w), 0) // O(1) for a dump, see Position
 	return name + " (waiting, " + strconv.Itoa(ahead) + " ahead)"
 }

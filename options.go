@@ -173,7 +173,13 @@ func WithTaskHooks(h task.Hooks) Option { return func(c *config) { c.hooks = h }
 // WithWorkerHooks sets callbacks run on each multi-thread worker goroutine
 // (with its index) when it starts, stops, parks and unparks; nil fields are
 // skipped. On a current-thread runtime only park and unpark run (with index
-// 0), on the goroutine inside BlockOn.
+// 0), on the goroutine inside BlockOn. LocalSets run none of them.
+//
+// A hook that panics is handled like a task that panics, by the runtime's
+// panic policy (WithUnhandledPanic), as a panic of no task (ID 0) whose value
+// names the hook: with CapturePanics there is no JoinHandle to deliver it to,
+// and the worker carries on; with ShutdownOnPanic the runtime shuts down and
+// reports it.
 func WithWorkerHooks(start, stop, park, unpark func(worker int)) Option {
 	return func(c *config) {
 		c.onWorkerStart, c.onWorkerStop, c.onWorkerPark, c.onWorkerUnpark = start, stop, park, unpark
@@ -193,8 +199,25 @@ func WithUnhandledPanic(p PanicPolicy) Option {
 }
 
 // WithPausedClock starts the runtime's clock paused: time moves only by
-// Runtime.Advance, or jumps to the next timer when every task is idle. Timer
-// tests then never sleep for real.
+// Runtime.Advance, or jumps to the next timer's deadline when nothing of the
+// runtime can run. Timer tests then never sleep for real.
+//
+// "Nothing can run" means, on every flavour: no task is queued or being
+// polled (LocalSet tasks included, and a task that keeps yielding can always
+// run), no BlockOn future has been woken and not yet polled again, no
+// blocking task (SpawnBlocking) is queued or running, and no wake is on its
+// way from a fired timer to its task. So a timer that wakes a task never
+// lets the clock jump past it before that task has run, and time stands
+// still while blocking work runs until its result has been delivered and
+// its awaiting task has run. On a current-thread runtime the tasks woken by
+// earlier deadlines run first. Wakes from goroutines outside the runtime (the
+// program's own, another runtime's, a JoinHandle.Join in progress) are not
+// seen: the clock may jump while one of them is about to wake a task, so a
+// test that feeds the runtime from outside should not rely on the jump.
+//
+// On a current-thread runtime the clock moves only while a goroutine drives
+// it (BlockOn) or by Advance. Without WithPausedClock none of this is
+// counted, at the cost of one predictable branch per schedule and per poll.
 func WithPausedClock() Option { return func(c *config) { c.pausedClock = true } }
 
 // WithSpawnSites records where each task was spawned (the program counter
@@ -221,8 +244,12 @@ func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 // many seeds explores many interleavings (package simtest does both).
 //
 // BlockOn on a simulation returns ErrDeadlock when nothing can ever run again
-// (no runnable task, no pending timer, no blocking work), instead of
-// waiting: nothing outside the runtime is expected to wake it.
+// (nothing can run, as WithPausedClock defines it, LocalSet work included,
+// and no timer is pending), instead of waiting: nothing outside the runtime
+// is expected to wake it. A yielded task is one more candidate for the
+// seeded pick. The tasks still alive when the runtime closes are shut down
+// in the order they were spawned, so a seed also replays the order in which
+// their futures are dropped, in any process.
 func WithSimulation(seed uint64) Option {
 	return func(c *config) {
 		c.flavor = CurrentThread

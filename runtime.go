@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/weftrt/weft/internal/blocking"
+	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/iodriver"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
 	"github.com/weftrt/weft/internal/timer"
@@ -46,6 +48,12 @@ func New(opts ...Option) (*Runtime, error) {
 		clock = timer.NewPausedClock()
 	}
 	h.timer = timer.NewDriver(clock)
+	h.io = iodriver.New(iodriver.Config{ShutdownErr: ErrRuntimeShutdown})
+	if cfg.pausedClock {
+		// One count for the whole runtime of what can still run: the
+		// clock jumps only when it is zero (internal/timer/activity.go).
+		h.act = h.timer.Activity()
+	}
 	var hooksPtr *task.Hooks
 	if hk := cfg.hooks; hk.OnSpawn != nil || hk.OnTerminate != nil || hk.BeforePoll != nil || hk.AfterPoll != nil {
 		hooksPtr = &hk
@@ -55,13 +63,9 @@ func New(opts ...Option) (*Runtime, error) {
 		KeepAlive:     cfg.blockingKeepAlive,
 		Hooks:         hooksPtr,
 		ShutdownCause: ErrRuntimeShutdown,
-		// A paused clock waits for blocking work before it jumps ahead;
-		// when the pool empties, the idle workers must look again.
-		OnIdle: func() {
-			if h.eng != nil {
-				h.eng.UnparkDriver()
-			}
-		},
+		// A paused clock stands still while blocking work is queued or
+		// runs.
+		Activity: h.act,
 	})
 	var simRand func(n int) int
 	if cfg.simulation {
@@ -71,10 +75,10 @@ func New(opts ...Option) (*Runtime, error) {
 	switch cfg.flavor {
 	case CurrentThread:
 		var park, unpark func()
-		if f := cfg.onWorkerPark; f != nil {
+		if f := h.guardHook("park", cfg.onWorkerPark); f != nil {
 			park = func() { f(0) }
 		}
-		if f := cfg.onWorkerUnpark; f != nil {
+		if f := h.guardHook("unpark", cfg.onWorkerUnpark); f != nil {
 			unpark = func() { f(0) }
 		}
 		h.ct = currentthread.New(currentthread.Config{
@@ -87,7 +91,8 @@ func New(opts ...Option) (*Runtime, error) {
 			ShutdownOnPanic:     cfg.panicPolicy == ShutdownOnPanic,
 			ShutdownCause:       ErrRuntimeShutdown,
 			Timer:               h.timer,
-			BlockingIdle:        h.blocking.Idle,
+			IO:                  h.io,
+			Activity:            h.act,
 			Rand:                simRand,
 			FailWhenStuck:       cfg.simulation,
 			PollTimes:           cfg.pollTimes,
@@ -101,18 +106,23 @@ func New(opts ...Option) (*Runtime, error) {
 			DisableLIFO:         cfg.disableLIFO,
 			Hooks:               hooksPtr,
 			Executor:            h,
-			OnWorkerStart:       cfg.onWorkerStart,
-			OnWorkerStop:        cfg.onWorkerStop,
-			OnWorkerPark:        cfg.onWorkerPark,
-			OnWorkerUnpark:      cfg.onWorkerUnpark,
+			OnWorkerStart:       h.guardHook("start", cfg.onWorkerStart),
+			OnWorkerStop:        h.guardHook("stop", cfg.onWorkerStop),
+			OnWorkerPark:        h.guardHook("park", cfg.onWorkerPark),
+			OnWorkerUnpark:      h.guardHook("unpark", cfg.onWorkerUnpark),
 			OnUnhandledPanic:    h.onPanic,
 			ShutdownCause:       ErrRuntimeShutdown,
 			Seed:                cfg.seed,
 			Timer:               h.timer,
-			BlockingIdle:        h.blocking.Idle,
+			IO:                  h.io,
+			Activity:            h.act,
 			PollTimes:           cfg.pollTimes,
 		})
 		h.eng = h.mt
+	}
+	h.started.Store(true)
+	if h.panicErr.Load() != nil {
+		h.beginShutdown() // a start hook panicked under ShutdownOnPanic
 	}
 	return &Runtime{h: h, closeDone: make(chan struct{})}, nil
 }
@@ -124,7 +134,8 @@ func (rt *Runtime) Handle() *Handle { return rt.h }
 func (rt *Runtime) Executor() any { return rt.h }
 
 // Close shuts the runtime down and waits for it: see Shutdown. It is
-// Shutdown with no timeout.
+// Shutdown with no timeout. Called from inside a task it does not wait, and
+// returns ErrShutdownFromTask (see Shutdown).
 func (rt *Runtime) Close() error { return rt.Shutdown(-1) }
 
 // Shutdown stops the runtime. New spawns are refused (their tasks report
@@ -139,6 +150,18 @@ func (rt *Runtime) Close() error { return rt.Shutdown(-1) }
 // *PanicShutdownError when a task panic caused the shutdown
 // (ShutdownOnPanic), and nil otherwise. Calling it again, from any goroutine,
 // waits for the same shutdown and returns the same result.
+//
+// Called from inside a task (of this runtime or any other: from a worker, a
+// current-thread driver, a LocalSet's goroutine, or an Async body they
+// poll), or from a blocking closure of this runtime (SpawnBlocking),
+// Shutdown and Close begin the shutdown and return ErrShutdownFromTask at
+// once, without waiting (unless the shutdown has already finished): the
+// shutdown cannot finish before the calling task's poll returns, or before
+// the calling closure returns, and waiting there would wait for ever. The
+// calling task is cancelled at its next await point, like the others; a
+// later Close from outside the runtime waits for the shutdown as usual. The
+// check of tasks needs goroutine identity (amd64 and arm64); elsewhere such
+// a call waits as described.
 func (rt *Runtime) Shutdown(timeout time.Duration) error {
 	h := rt.h
 	rt.closeOnce.Do(func() {
@@ -165,6 +188,14 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 			close(rt.closeDone)
 		}()
 	})
+	if gident.InTask() || h.blocking.Runs(gident.Current()) {
+		select {
+		case <-rt.closeDone:
+			return rt.closeErr
+		default:
+			return ErrShutdownFromTask
+		}
+	}
 	if timeout < 0 {
 		<-rt.closeDone
 		return rt.closeErr
@@ -180,13 +211,28 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 }
 
 // Advance moves a paused clock (WithPausedClock) forward by d and fires the
-// timers that became due; their tasks are then scheduled as usual. It panics
-// when the clock is not paused. A negative d is treated as zero.
+// timers that became due, in deadline order; their tasks are then scheduled
+// as usual. It may be called from any goroutine, inside the runtime or not.
+// It panics when the clock is not paused. A negative d is treated as zero.
+//
+// The clock does not jump by itself while Advance fires timers, nor before
+// the tasks they woke have run. On a current-thread runtime the timers fire
+// on the goroutine that holds the scheduler: the caller, when it drives the
+// runtime or nobody does (it then takes the scheduler for that long), else
+// the goroutine inside BlockOn, at its next check of the timers, before it
+// polls any task they wake. So the tasks woken by one Advance are polled in
+// the order of their deadlines, on either side of an Advance.
 func (rt *Runtime) Advance(d time.Duration) {
-	if !rt.h.timer.IsPaused() {
+	h := rt.h
+	if !h.timer.IsPaused() {
 		panic("weft: Advance on a runtime whose clock is not paused (use WithPausedClock)")
 	}
-	rt.h.timer.Advance(max(d, 0))
+	if h.ct == nil {
+		h.timer.Advance(max(d, 0))
+		return
+	}
+	h.timer.Clock().Advance(max(d, 0))
+	h.ct.FireTimers()
 }
 
 // Now returns the runtime's current time: with a paused clock, the paused

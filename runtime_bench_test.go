@@ -3,7 +3,7 @@ package weft_test
 // Runtime benchmarks (issue #3): Tokio's benches/rt_multi_threaded.rs and
 // benches/rt_current_thread.rs, under Tokio's names in Go style, each with
 // its plain-goroutine twin. The workloads live in internal/benchwork, shared
-// with `weft bench` (cmd/weft), which prints them in the anchors' format.
+// with `weft bench` (cmd/weft), which prints them for bench/compare.sh.
 //
 //	go test -run '^$' -bench 'SpawnMany|PingPong|YieldMany|ChainedSpawn|IdleTaskMemory' -count 6 . > rt.txt
 //	benchstat -col /impl rt.txt
@@ -11,9 +11,9 @@ package weft_test
 // One op is one full workload iteration (for example 10,000 spawns and the
 // wait for them), the unit Tokio's criterion benches report; ns/spawn (or
 // ns/yield, ns/ping) divides it by the items. The multi-thread workloads
-// (rt=multi) run on GOMAXPROCS workers (set it with -cpu); the anchors
-// (`weft bench -anchors`) use 2. The current-thread ones (rt=current) run,
-// as in the anchors, with GOMAXPROCS=1 for both implementations. The runtime
+// (rt=multi) run on GOMAXPROCS workers (set it with -cpu); bench/compare.sh
+// (`weft bench -anchors`) uses 2. The current-thread ones (rt=current) run,
+// as in bench/compare.sh, with GOMAXPROCS=1 for both implementations. The runtime
 // is built once per benchmark, outside the timed loop.
 
 import (
@@ -122,7 +122,7 @@ func benchWorkload(b *testing.B, w benchwork.Workload, impl benchwork.Impl) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(w.Items), "ns/"+w.Item)
 }
 
-// idleBenchTasks is the memory benchmark's scale; the anchors use 10^6 in a
+// idleBenchTasks is the memory benchmark's scale; bench/compare.sh uses 10^6 in a
 // fresh process (`weft bench -mem notify|oneshot`).
 const idleBenchTasks = 100_000
 
@@ -130,7 +130,7 @@ const idleBenchTasks = 100_000
 // awaiting one shared, never-notified Notify (kind=notify) or its own oneshot
 // (kind=oneshot) on a 2-worker runtime, against goroutines blocked on a
 // channel. B/task is the growth of the Go heap and stacks (HeapInuse +
-// StackInuse, read when the anchors read VmRSS) per task; allocs/task
+// StackInuse, read when bench/compare.sh reads VmRSS) per task; allocs/task
 // counts heap allocations.
 func BenchmarkIdleTaskMemory(b *testing.B) {
 	for _, kind := range benchwork.IdleKinds {

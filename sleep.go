@@ -16,6 +16,17 @@ import (
 // allocates nothing. Like every leaf future it consumes one unit of the
 // task's cooperative budget when it completes.
 //
+// # Granularity
+//
+// The runtime's timer counts whole milliseconds: a deadline is rounded up
+// to the next millisecond of the runtime's clock, and the worker that waits
+// for it is woken at that millisecond at the earliest. A sleep never ends
+// early and ends up to a millisecond late, plus the time it takes to wake a
+// parked worker: Sleep(time.Millisecond) takes about 2 ms, as in Tokio,
+// whose timer has the same 1 ms resolution. [Timeout] and [Interval] use the
+// same timer. For waits shorter than a millisecond, yield ([YieldNow])
+// instead of sleeping.
+//
 // Mirrors tokio time/sleep.rs. Deviation: Tokio fixes the deadline of
 // sleep(d) when the future is created; weft has no runtime at hand then, so
 // Sleep(d) starts counting at its first poll.
@@ -33,7 +44,9 @@ type SleepFuture struct {
 	elapsed    bool
 }
 
-// Sleep returns a future that completes d after its first poll. A zero or
+// Sleep returns a future that completes d after its first poll, on the
+// timer's 1 ms grid: never early, up to about a millisecond late
+// (Sleep(time.Millisecond) takes about 2 ms; see [SleepFuture]). A zero or
 // negative d completes at the first poll. Durations too long to represent end
 // at the clock's far future (about 292 years), never in the past.
 func Sleep(d time.Duration) *SleepFuture { return &SleepFuture{at: int64(d)} }
@@ -131,6 +144,22 @@ func (s *SleepFuture) Reset(t time.Time) {
 		return
 	}
 	s.resetTo(s.driver.Clock().Instant(t))
+}
+
+// ResetAfter moves the deadline to d from now, whether or not the sleep has
+// completed, as Reset(now + d) would, without a time to compute: a sleep
+// that has not been polled yet becomes Sleep(d) again (d counted from its
+// first poll, so no clock is read), and one that has is re-armed d after
+// the current time of its runtime's clock. Like Reset it allocates nothing,
+// so a SleepFuture kept by value can be renewed for every use (Sleep
+// allocates a new future each time).
+func (s *SleepFuture) ResetAfter(d time.Duration) {
+	if s.driver == nil {
+		s.setRelative(d)
+		s.elapsed = false
+		return
+	}
+	s.resetTo(s.driver.Now().Add(d))
 }
 
 // resetTo is Reset on the driver's clock; the sleep must have started.

@@ -491,9 +491,11 @@ func TestSleepStringShowsTimeLeft(t *testing.T) {
 	if got := s.String(); got != "Sleep(elapsed)" {
 		t.Fatalf("after completing: %q", got)
 	}
-	if got := weft.SleepUntil(time.Unix(0, 0).UTC()).String(); !strings.HasPrefix(got, "Sleep(until 1970-01-01T00:00:00Z") {
+	until := weft.SleepUntil(time.Unix(0, 0).UTC())
+	if got := until.String(); !strings.HasPrefix(got, "Sleep(until 1970-01-01T00:00:00Z") {
 		t.Fatalf("SleepUntil before polling: %q", got)
 	}
+	until.Drop()
 }
 
 func TestNowReadsThePausedClock(t *testing.T) {
@@ -541,6 +543,53 @@ func TestSleepResetOfAPolledSleepDoesNotAllocate(t *testing.T) {
 	}
 	if a := testing.AllocsPerRun(100, cycle); a != 0 {
 		t.Fatalf("Reset and sleep allocate %v times", a)
+	}
+	s.Drop()
+	e.assertLen(0)
+}
+
+// ResetAfter of a sleep that was never polled makes it Sleep(d) again,
+// counted from its first poll; of a polled one, re-arms it d from now. It
+// allocates nothing in either case.
+func TestSleepResetAfterCountsFromTheFirstPollOrFromNow(t *testing.T) {
+	e := newEnv(t)
+	var s weft.SleepFuture
+	s.ResetAfter(ms(100))
+	if _, ok := s.Deadline(); ok {
+		t.Fatal("an unpolled ResetAfter has a deadline")
+	}
+	e.sleep(ms(30)) // not counted: the sleep has not started
+	now := e.now()
+	block[struct{}](e, &s)
+	e.assertElapsed(now, ms(100))
+
+	// Polled and completed: re-armed from the current time.
+	e.sleep(ms(20))
+	now = e.now()
+	s.ResetAfter(ms(40))
+	if s.IsElapsed() {
+		t.Fatal("elapsed right after ResetAfter")
+	}
+	block[struct{}](e, &s)
+	e.assertElapsed(now, ms(40))
+
+	m := e.manual()
+	var u weft.SleepFuture // kept, as a future kept by value would be
+	if a := testing.AllocsPerRun(50, func() {
+		u.ResetAfter(ms(5))
+		u.Drop()
+		s.ResetAfter(ms(5))
+		if _, ok := s.Poll(m.cx); ok {
+			t.Fatal("re-armed sleep ready at once")
+		}
+		if !e.d.AutoAdvance() {
+			t.Fatal("no timer registered")
+		}
+		if _, ok := s.Poll(m.cx); !ok {
+			t.Fatal("re-armed sleep pending after its deadline")
+		}
+	}); a != 0 {
+		t.Fatalf("ResetAfter allocates %v times", a)
 	}
 	s.Drop()
 	e.assertLen(0)

@@ -14,7 +14,9 @@ import (
 // next BlockOn on a current-thread runtime. Spawning on a runtime that is shut
 // down returns a handle whose Join reports a cancellation caused by
 // ErrRuntimeShutdown. Spawn panics when f is a nil pointer, function or
-// interface, or s holds no runtime. It allocates once (the task, with f stored
+// interface, or an interface holding a nil pointer or function (a typed
+// nil, which would fail the task at its first poll), or when s holds no
+// runtime. It allocates once (the task, with f stored
 // inline), or twice with WithTaskStats.
 //
 //go:noinline

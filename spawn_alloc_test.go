@@ -12,7 +12,7 @@ import (
 	"github.com/weftrt/weft/task"
 )
 
-// DESIGN §7 targets for allocations, checked outside any timed loop: a
+// weft's allocation targets, checked outside any timed loop: a
 // spawned and joined task allocates at most once (its JoinHandle; the task
 // cell is recycled), a detached spawn and its run allocate nothing, and a
 // yield allocates nothing. Each count is the difference between a run with
@@ -62,6 +62,11 @@ func (c countDownTask) Poll(*future.Context) (struct{}, bool) {
 
 // spawnDetachedAndWait spawns n detached countDownTasks through its Context
 // and then yields until they have all run.
+//
+// Its first poll always returns Pending, even with nothing to wait for, so
+// that a BlockOn of it waits once whatever n is: allocsPerItem's base run
+// (n = 0) then counts BlockOn's own allocations for a future that waits, and
+// the difference is the tasks' alone.
 type spawnDetachedAndWait struct {
 	n       int
 	rem     atomic.Int64
@@ -75,6 +80,8 @@ func (s *spawnDetachedAndWait) Poll(cx *future.Context) (struct{}, bool) {
 		for range s.n {
 			weft.SpawnDetached(cx, countDownTask{rem: &s.rem})
 		}
+		cx.Waker().Wake()
+		return struct{}{}, false
 	}
 	if s.rem.Load() == 0 {
 		return struct{}{}, true

@@ -68,6 +68,10 @@ func (s *spawnInlineAndWait) Poll(cx *future.Context) (struct{}, bool) {
 		for range s.n {
 			weft.SpawnDetachedInline(cx, &finishingYielder{rem: &s.rem})
 		}
+		// Pending at least once, with or without tasks, so that the
+		// baseline run (n = 0) takes BlockOn's waiting path too.
+		cx.Waker().Wake()
+		return struct{}{}, false
 	}
 	if s.rem.Load() == 0 {
 		return struct{}{}, true
@@ -142,7 +146,7 @@ func TestSpawnInlineAbortDropsTheTasksCopyOnce(t *testing.T) {
 func TestSpawnInlineOfNilPanics(t *testing.T) {
 	rt := newRuntime(t, weft.WithCurrentThread())
 	for name, spawn := range map[string]func(){
-		"SpawnInline":         func() { weft.SpawnInline[*yielder](rt, nil) },
+		"SpawnInline":         func() { weft.SpawnInline[*yielder](rt, nil).Detach() },
 		"SpawnDetachedInline": func() { weft.SpawnDetachedInline[*yielder](rt, nil) },
 	} {
 		func() {

@@ -97,6 +97,23 @@ func ExampleTimeoutFuture_Reset() {
 	// "" weft: deadline elapsed after 1s
 }
 
+// A SleepFuture kept by value sleeps again and again: ResetAfter renews it
+// without allocating, and counts from now (or, before its first poll, from
+// that poll).
+func ExampleSleepFuture_ResetAfter() {
+	rt := newPausedRuntime()
+	start := rt.now()
+	var s weft.SleepFuture
+	for _, d := range []time.Duration{time.Second, 250 * time.Millisecond} {
+		s.ResetAfter(d)
+		blockOn[struct{}](rt, &s)
+		fmt.Println("slept until", rt.now().Sub(start))
+	}
+	// Output:
+	// slept until 1s
+	// slept until 1.25s
+}
+
 func ExampleInterval() {
 	rt := newPausedRuntime()
 	iv := weft.Interval(250 * time.Millisecond)

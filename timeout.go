@@ -24,7 +24,9 @@ type TimeoutFuture[T any] struct {
 // poll. It outputs f's value, or [ErrElapsed] when d passes first; then f is
 // dropped (its registrations released) at once. Each poll polls f first, so
 // a value that is ready together with the deadline wins. A zero or negative d
-// still polls f once.
+// still polls f once. The deadline has the timer's 1 ms granularity (see
+// [SleepFuture]): ErrElapsed comes up to about a millisecond after d, never
+// before.
 //
 // Mirrors tokio time/timeout.rs, including its budget rule: when f uses up
 // the task's budget, the deadline is still checked, so a future that always

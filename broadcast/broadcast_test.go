@@ -3,6 +3,8 @@ package broadcast_test
 import (
 	"context"
 	"errors"
+	"math"
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -232,7 +234,7 @@ func TestSendWithoutReceiversFailsUntilSubscribe(t *testing.T) {
 }
 
 func TestNewPanicsOnBadCapacity(t *testing.T) {
-	for _, c := range []int{0, -1, 1<<40 + 1} {
+	for _, c := range []int{0, -1, math.MaxInt} {
 		func() {
 			defer func() {
 				r, _ := recover().(string)
@@ -243,6 +245,41 @@ func TestNewPanicsOnBadCapacity(t *testing.T) {
 			broadcast.New[struct{}](c)
 		}()
 	}
+}
+
+// New allocates its whole ring at once: before the bound, New(1<<40) asked
+// for terabytes and the process died of a fatal out-of-memory error, which
+// no recover can catch. Now it panics at the call, for any element size.
+func TestNewRefusesARingTooLargeToAllocate(t *testing.T) {
+	caps := []int{math.MaxInt, 1 << 30}
+	if bits.UintSize == 64 {
+		caps = append(caps, math.MaxInt>>23+1) // 1<<40
+	}
+	mustRefuse := func(name string, c int, f func()) {
+		t.Helper()
+		defer func() {
+			t.Helper()
+			r, _ := recover().(string)
+			if !strings.HasPrefix(r, "broadcast: capacity too large") {
+				t.Fatalf("%s(%d): recover() = %q, want the capacity-too-large panic", name, c, r)
+			}
+		}()
+		f()
+	}
+	for _, c := range caps {
+		mustRefuse("New[int64]", c, func() { broadcast.New[int64](c) })
+		mustRefuse("NewSender[struct{}]", c, func() { broadcast.NewSender[struct{}](c) })
+	}
+	// The bound is on bytes: 16384 values of 64 KiB are over it, 4 are not.
+	type big [1 << 16]byte
+	mustRefuse("New[big]", 1<<14, func() { broadcast.New[big](1 << 14) })
+	tx, rx := broadcast.New[big](4)
+	mustSend(t, tx, big{1})
+	if v, err := rx.TryRecv(); err != nil || v[0] != 1 {
+		t.Fatalf("TryRecv = %v, %v", v[0], err)
+	}
+	tx.Close()
+	rx.Close()
 }
 
 func TestLastSenderCloseWakesReceiversWithErrClosed(t *testing.T) {
@@ -756,7 +793,7 @@ func TestUseOfClosedHandlePanics(t *testing.T) {
 		"Sender.Send":          func() { _, _ = tx.Send(1) },
 		"Sender.Subscribe":     func() { tx.Subscribe() },
 		"Sender.Clone":         func() { tx.Clone() },
-		"Receiver.Recv":        func() { rx.Recv() },
+		"Receiver.Recv":        func() { rx.Recv() }, //weftvet:ignore panics: closed
 		"Receiver.TryRecv":     func() { _, _ = rx.TryRecv() },
 		"Receiver.Resubscribe": func() { rx.Resubscribe() },
 	} {
@@ -824,10 +861,13 @@ func TestSendAndRecvDoNotAllocate(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("allocates %v times", n)
 	}
-	if got := rx.Recv().String(); got != "broadcast.Recv" {
+	recv, closed := rx.Recv(), tx.Closed()
+	if got := recv.String(); got != "broadcast.Recv" {
 		t.Fatal(got)
 	}
-	if got := tx.Closed().String(); got != "broadcast.Closed" {
+	if got := closed.String(); got != "broadcast.Closed" {
 		t.Fatal(got)
 	}
+	recv.Drop()
+	closed.Drop()
 }

@@ -1,7 +1,9 @@
 package broadcast
 
 import (
+	"math/bits"
 	"sync"
+	"unsafe"
 
 	"github.com/weftrt/weft/internal/waitq"
 )
@@ -58,20 +60,31 @@ type shared[T any] struct {
 	closedq waitq.Queue // Sender.Closed futures
 }
 
-// maxCapacity bounds the ring so that positions and lengths stay far from
-// overflow.
-const maxCapacity = 1 << 40
+// maxRingBytes bounds the memory of a ring, which New allocates at once: 1
+// GiB on 64-bit platforms, 256 MiB on 32-bit ones. Without a bound, a
+// mistaken capacity (1<<40) was a fatal out-of-memory error of the whole
+// process instead of a panic at the call. The bound also keeps positions and
+// lengths far from overflowing int.
+const maxRingBytes = 1 << (28 + 2*(bits.UintSize/64))
+
+// tooLarge is the panic of a capacity whose ring would exceed maxRingBytes.
+const tooLarge = "broadcast: capacity too large: the ring (capacity rounded up to a power of two, " +
+	"times the size of a value plus about 24 bytes) would exceed 1 GiB (256 MiB on 32-bit platforms)"
 
 func newShared[T any](capacity int, receivers int) *shared[T] {
 	if capacity < 1 {
 		panic("broadcast: capacity must be at least 1")
 	}
-	if capacity > maxCapacity {
-		panic("broadcast: capacity too large")
+	maxSlots := maxRingBytes / int(unsafe.Sizeof(slot[T]{}))
+	if capacity > maxSlots {
+		panic(tooLarge)
 	}
 	n := 1
 	for n < capacity {
 		n <<= 1
+	}
+	if n > maxSlots {
+		panic(tooLarge)
 	}
 	s := &shared[T]{buf: make([]slot[T], n), mask: uint64(n - 1), rxCount: receivers, txCount: 1}
 	for i := range s.buf {
@@ -82,8 +95,11 @@ func newShared[T any](capacity int, receivers int) *shared[T] {
 }
 
 // New returns a channel that holds up to capacity values (rounded up to a
-// power of two), with one Sender and one Receiver. It panics if capacity is
-// below 1 or absurdly large. The ring is allocated at once.
+// power of two), with one Sender and one Receiver. The ring is allocated at
+// once, so its size is bounded: New panics if capacity is below 1, or if the
+// ring (capacity rounded up to a power of two, times the size of T plus
+// about 24 bytes for each slot's lock and counters) would exceed 1 GiB (256
+// MiB on 32-bit platforms): for values of 8 bytes, a capacity of 1<<25.
 func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	s := newShared[T](capacity, 1)
 	return &Sender[T]{s: s}, &Receiver[T]{s: s}
@@ -91,7 +107,7 @@ func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 
 // NewSender returns a channel with one Sender and no Receiver; receivers
 // come from [Sender.Subscribe]. Until then, Send fails and the Sender's
-// Closed future is ready.
+// Closed future is ready. capacity is bounded as for [New].
 func NewSender[T any](capacity int) *Sender[T] {
 	return &Sender[T]{s: newShared[T](capacity, 0)}
 }

@@ -8,7 +8,12 @@
 //     text in the style of a goroutine dump with ?format=text or an Accept
 //     header that asks for text/plain. ?stacks=0 leaves out the goroutine
 //     stacks of Async bodies, which cost a stop-the-world each.
-//   - /metrics: the runtime's metrics (weft.Runtime.Metrics) as JSON.
+//   - /metrics: the runtime's metrics (weft.Runtime.Metrics) as indented
+//     JSON meant to be read: the flavor by name, durations as Go duration
+//     strings ("1.25s", with the nanoseconds in a *_ns field beside them),
+//     each worker's counters under per_worker, and the poll-time histogram
+//     as a list of buckets ({"from", "to", "polls"}) only when it is on
+//     (weft.WithPollTimeHistogram).
 //   - /: an HTML page, with no external assets, that polls both every second
 //     and shows the tasks in a table that can be sorted and filtered by
 //     state, and each worker's queue depth and busy time over the last minute

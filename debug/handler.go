@@ -110,7 +110,7 @@ func wantsText(accept string) bool {
 }
 
 func (h *handler) serveMetrics(w http.ResponseWriter) {
-	b, err := json.Marshal(h.rt.Metrics())
+	b, err := json.MarshalIndent(viewMetrics(h.rt.Metrics()), "", "  ")
 	if err != nil {
 		http.Error(w, "debug: "+err.Error(), http.StatusInternalServerError)
 		return

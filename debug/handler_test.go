@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -209,18 +210,113 @@ func TestTasksServesTextWhenAsked(t *testing.T) {
 	}
 }
 
-func TestMetricsServesTheRuntimesMetrics(t *testing.T) {
-	f := newFixture(t)
-	res, body := get(t, debug.Handler(f.rt), "GET", "/metrics", nil)
+// metricsDoc is what a reader of /metrics sees (the fields the tests check).
+type metricsDoc struct {
+	Flavor      string `json:"flavor"`
+	Workers     int    `json:"workers"`
+	Uptime      string `json:"uptime"`
+	UptimeNs    int64  `json:"uptime_ns"`
+	AliveTasks  int    `json:"alive_tasks"`
+	Spawned     uint64 `json:"spawned_tasks"`
+	Polls       uint64 `json:"polls"`
+	PollBuckets []struct {
+		From  string `json:"from"`
+		To    string `json:"to"`
+		Polls uint64 `json:"polls"`
+	} `json:"poll_time_histogram"`
+	PerWorker []struct {
+		Polls        uint64 `json:"polls"`
+		Busy         string `json:"busy"`
+		BusyNs       int64  `json:"busy_ns"`
+		MeanPollTime string `json:"mean_poll_time"`
+	} `json:"per_worker"`
+}
+
+func getMetrics(t *testing.T, rt *weft.Runtime) (metricsDoc, string) {
+	t.Helper()
+	res, body := get(t, debug.Handler(rt), "GET", "/metrics", nil)
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("status %d, content type %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	var m weft.Metrics
+	var m metricsDoc
 	if err := json.Unmarshal([]byte(body), &m); err != nil {
 		t.Fatalf("invalid JSON: %v\n%s", err, body)
 	}
-	if m.Workers != 2 || len(m.PerWorker) != 2 || m.AliveTasks < 3 || m.SpawnedTasks < 3 {
-		t.Fatalf("metrics %+v", m)
+	return m, body
+}
+
+// TestMetricsSpeakToPeople checks /metrics as a person reads it: the flavor
+// by name, durations that parse as Go durations and agree with their _ns
+// twins, per-worker counters, and no null for the histogram that is off.
+func TestMetricsSpeakToPeople(t *testing.T) {
+	f := newFixture(t)
+	m, body := getMetrics(t, f.rt)
+	if m.Flavor != "multi-thread" || m.Workers != 2 || len(m.PerWorker) != 2 || m.AliveTasks < 3 || m.Spawned < 3 {
+		t.Fatalf("metrics %+v\n%s", m, body)
+	}
+	// Uptime is rounded to the millisecond: a fixture younger than 0.5 ms
+	// shows "0s".
+	if d, err := time.ParseDuration(m.Uptime); err != nil || m.UptimeNs <= 0 || (d-time.Duration(m.UptimeNs)).Abs() > time.Millisecond/2 {
+		t.Errorf("uptime %q against uptime_ns %d", m.Uptime, m.UptimeNs)
+	}
+	var polls uint64
+	for i, w := range m.PerWorker {
+		if d, err := time.ParseDuration(w.Busy); err != nil || d != time.Duration(w.BusyNs) {
+			t.Errorf("worker %d: busy %q against busy_ns %d", i, w.Busy, w.BusyNs)
+		}
+		if _, err := time.ParseDuration(w.MeanPollTime); err != nil {
+			t.Errorf("worker %d: mean_poll_time %q", i, w.MeanPollTime)
+		}
+		polls += w.Polls
+	}
+	if polls != m.Polls {
+		t.Errorf("polls %d, per-worker sum %d", m.Polls, polls)
+	}
+	if strings.Contains(body, "null") || m.PollBuckets != nil {
+		t.Errorf("a histogram that is off shows up:\n%s", body)
+	}
+}
+
+// TestMetricsShowThePollTimeHistogramAsBuckets turns the histogram on: its
+// buckets come with duration bounds, the last one open-ended, and their
+// counts add up to the polls.
+func TestMetricsShowThePollTimeHistogramAsBuckets(t *testing.T) {
+	rt, err := weft.New(weft.WithWorkers(1), weft.WithPollTimeHistogram(weft.HistogramConfig{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	for range 10 {
+		if _, err := weft.BlockOn(context.Background(), rt, weft.Spawn(rt, future.Ready(1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Counters are published at maintenance points and parks: wait for
+	// the ten polls to show.
+	var m metricsDoc
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if m, body = getMetrics(t, rt); m.Polls >= 10 || time.Now().After(deadline) {
+			break
+		}
+		runtime.Gosched()
+	}
+	if len(m.PollBuckets) < 2 {
+		t.Fatalf("poll_time_histogram has %d buckets:\n%s", len(m.PollBuckets), body)
+	}
+	var sum uint64
+	for i, b := range m.PollBuckets {
+		if _, err := time.ParseDuration(b.From); err != nil {
+			t.Errorf("bucket %d: from %q", i, b.From)
+		}
+		last := i == len(m.PollBuckets)-1
+		if _, err := time.ParseDuration(b.To); (err != nil) != last {
+			t.Errorf("bucket %d of %d: to %q", i, len(m.PollBuckets), b.To)
+		}
+		sum += b.Polls
+	}
+	if sum != m.Polls || m.Polls < 10 {
+		t.Errorf("buckets sum to %d, polls %d (want at least 10):\n%s", sum, m.Polls, body)
 	}
 }
 

@@ -1,6 +1,7 @@
 package future_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/weftrt/weft/future"
@@ -102,7 +103,7 @@ func TestSetBudgetEdges(t *testing.T) {
 	if _, constrained := cx.Budget(); constrained {
 		t.Fatal("a negative budget must mean unconstrained")
 	}
-	cx.SetBudget(1 << 40)
+	cx.SetBudget(math.MaxInt)
 	if left, constrained := cx.Budget(); !constrained || left != 1<<30 {
 		t.Fatalf("huge budget = %d, %v; want clamped to %d", left, constrained, 1<<30)
 	}

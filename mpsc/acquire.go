@@ -28,6 +28,18 @@ const (
 	acquireDone
 )
 
+// reset makes a an unstarted acquisition of want slots. a must not be
+// waiting (its entry is unlinked). It writes only what a past use changed,
+// field by field: assigning a whole acquire (its entry holds pointers) costs
+// a bulk write barrier while the collector runs, on every Send.Reset.
+func (a *acquire[T]) reset(want int64) {
+	a.want, a.state = want, acquireIdle
+	if !a.w.Waker.IsZero() {
+		a.w.Waker = future.Waker{}
+	}
+	a.w.N, a.w.Notified = 0, false
+}
+
 // pollLocked advances the acquisition. It returns done=false while waiting;
 // done=true with err=nil when the caller now holds want slots (counted in
 // c.held); done=true with ErrClosed when the Receiver is closed, in which case

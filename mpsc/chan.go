@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/invariants"
 	"github.com/weftrt/weft/internal/waitq"
 	"github.com/weftrt/weft/internal/wakelist"
@@ -48,7 +49,25 @@ of the senders complete.
 The receiver has one waker cell, rxWaker: there is one Receiver and it is
 used by one goroutine or task at a time. A push takes the waker out of the
 cell and wakes it after unlocking; the receiver stores it again when it finds
-the buffer empty. Senders wait in sendq, FIFO, one waitq.Waiter each, with N
+the buffer empty.
+
+Two tasks receiving at once (the natural Go fan-out, several workers on one
+channel) would overwrite each other's waker, and the first would never be
+woken: it hung silently after the channel was closed and drained. So the cell
+also records who registered (rxTask, rxG), and a registration that finds
+the cell holding another waiter's waker panics (setRxWakerLocked). The cell
+is emptied whenever its waiter is woken (a push, a close) or drops its
+future, so a waker left there means a waiter that still waits. The check
+runs only when a poll finds nothing to receive and the cell holds another
+waker than the poller's: the receive of a buffered value does nothing more.
+
+The futures are the Receiver itself, so a Drop cannot tell whose future it
+drops: the Drop of a task's failed future would empty the first waiter's
+registration and strand it (it never registers again). A failing task poll
+therefore counts itself in rxKeep, and the next Drop that would empty the
+cell leaves it alone instead. A poller that is not a task (BlockOn's future,
+a Blocking method) gets no such care: its panic reaches a goroutine, which
+it ends. Senders wait in sendq, FIFO, one waitq.Waiter each, with N
 the number of slots still missing.
 */
 
@@ -69,23 +88,46 @@ type chanState[T any] struct {
 	sendq   waitq.Queue // reservations waiting for slots, oldest first
 	closedq waitq.Queue // Sender.Closed futures waiting for rxClosed
 
-	rxWaker  future.Waker // the receiver's registered waker, or zero
-	rxClosed bool         // Receiver.Close was called
+	rxWaker future.Waker // the receiver's registered waker, or zero
+	// Who registered rxWaker (meaningful while it is not zero): the task's
+	// ID, or 0 and the goroutine's identity for a poller that is not a task
+	// (BlockOn's future, a Blocking method). See setRxWakerLocked.
+	rxTask uint64
+	rxG    uintptr
+	// rxKeep counts the task polls that found another waiter registered
+	// and panicked: the Drop of each such future (the harness drops a
+	// failed task's future once) must leave that other waiter's
+	// registration alone. See setRxWakerLocked and Receiver.unregister.
+	rxKeep   int
+	rxClosed bool // Receiver.Close was called
 
 	senders  int  // open Sender and UnboundedSender handles
 	holders  int  // senders plus Permits that hold slots
 	txClosed bool // holders reached 0; never cleared
 }
 
-func newChanState[T any](bound int) *chanState[T] {
-	// Nothing is allocated for the buffer here: the ring grows as it fills,
-	// up to the capacity, and a bounded channel keeps it at that size for
-	// good, so that sends stop allocating once the channel has held its
-	// largest backlog. (Tokio also allocates its first block on the first
-	// send.)
-	c := &chanState[T]{bound: bound, free: bound, senders: 1, holders: 1}
-	c.buf.limit = bound
-	return c
+// newChan returns a channel and its two ends in one allocation: the ends
+// live and die with the state anyway.
+func newChan[T any, S any](bound int, tx func(c *chanState[T]) S) (*S, *Receiver[T]) {
+	a := &struct {
+		c  chanState[T]
+		tx S
+		rx Receiver[T]
+	}{}
+	a.c.init(bound)
+	a.tx = tx(&a.c)
+	a.rx.c = &a.c
+	return &a.tx, &a.rx
+}
+
+// init sets up a zero chanState with one sender handle. Nothing is
+// allocated for the buffer: the ring grows as it fills, up to the capacity,
+// and a bounded channel keeps it at that size for good, so that sends stop
+// allocating once the channel has held its largest backlog. (Tokio allocates
+// one block of 32 slots with the channel.)
+func (c *chanState[T]) init(bound int) {
+	c.bound, c.free, c.senders, c.holders = bound, bound, 1, 1
+	c.buf.SetLimit(bound)
 }
 
 // doneLocked reports whether the receiver has seen the last value.
@@ -102,6 +144,41 @@ func (c *chanState[T]) takeRxWakerLocked() future.Waker {
 	w := c.rxWaker
 	c.rxWaker = future.Waker{}
 	return w
+}
+
+// secondReceiver is the panic of a second waiter on one Receiver.
+const secondReceiver = "mpsc: a second task (or goroutine) waits on a Receiver while another one waits: " +
+	"a Receiver has a single consumer, and one of the two would never be woken; " +
+	"for several consumers use package mpmc (github.com/weftrt/weft/mpmc), or receive in one task " +
+	"and hand the values out (a Recv future that was abandoned without its Drop also looks like this)"
+
+// setRxWakerLocked stores w, the waker of cx's poller, as the receiver's
+// waker, with the poller's identity: its task ID, or for a poller that is
+// not a task (cx.TaskID() is 0), its goroutine identity. When the cell holds
+// the waker of another waiter, which has not been woken since it registered
+// (a push or close empties the cell) nor dropped its future, two waiters
+// wait at once: setRxWakerLocked unlocks c.mu and panics, and the first
+// waiter stays registered. A new waker from
+// the same waiter (BlockOn's future after its goroutine took the driver
+// role, say) just replaces the old one. Without goroutine identity
+// (gident.Supported false) two goroutines outside tasks cannot be told
+// apart and are not caught.
+func (c *chanState[T]) setRxWakerLocked(cx *future.Context, w future.Waker) {
+	id := cx.TaskID()
+	var g uintptr
+	if id == 0 {
+		g = gident.Effective()
+	}
+	if !c.rxWaker.IsZero() && (id != c.rxTask || g != c.rxG) {
+		if id != 0 {
+			// The task fails, and the harness drops its future: that
+			// Drop must not empty the first waiter's registration.
+			c.rxKeep++
+		}
+		c.mu.Unlock()
+		panic(secondReceiver)
+	}
+	c.rxWaker, c.rxTask, c.rxG = w, id, g
 }
 
 // pushLocked appends v to the buffer and returns the receiver's waker.

@@ -13,7 +13,10 @@
 // The [Receiver] receives with the [Receiver.Recv] future (or
 // [Receiver.RecvMany] for batches) inside a task, with [Receiver.TryRecv]
 // anywhere, and with [Receiver.BlockingRecv] from a plain goroutine.
-// [Sender.BlockingSend] is the goroutine form of Send.
+// [Sender.BlockingSend] is the goroutine form of Send. There is a single
+// consumer: two tasks (or goroutines) waiting on one Receiver at once make
+// the second one's poll panic. For several consumers (Go channel semantics)
+// use package mpmc.
 //
 // # Closing
 //

@@ -30,5 +30,5 @@ func RingCap[T any](rx *Receiver[T]) int {
 	c := rx.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.buf.buf)
+	return c.buf.Cap()
 }

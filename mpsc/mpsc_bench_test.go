@@ -93,6 +93,50 @@ func BenchmarkUnboundedSendRecvGoChan(b *testing.B) {
 	}
 }
 
+// The receiver's waiting path as a task takes it: a Recv on the empty
+// channel registers the task's waker, a send takes and wakes it, the next
+// Recv receives. This is the path of the check for a second waiter
+// (setRxWakerLocked), which must cost nothing measurable.
+func BenchmarkBoundedRecvWaitWake(b *testing.B) {
+	b.ReportAllocs()
+	tx, rx := mpsc.New[int](64)
+	cx := future.NewContext(future.Noop())
+	cx.SetWaker(future.NewTaggedWaker(&benchWaker{}, 7))
+	cx.SetTaskID(7)
+	for b.Loop() {
+		if _, ok := rx.Recv().Poll(cx); ok {
+			b.Fatal("recv ready on an empty channel")
+		}
+		if err := tx.TrySend(1); err != nil {
+			b.Fatal(err)
+		}
+		if r, ok := rx.Recv().Poll(cx); !ok || r.Value != 1 {
+			b.Fatal("recv not ready")
+		}
+	}
+}
+
+// benchWaker is a Wakeable that does nothing.
+type benchWaker struct{ _ byte }
+
+func (*benchWaker) Wake(uint64) {}
+
+// The Go-channel twin: a receive that finds nothing (select with default),
+// a send, a receive.
+func BenchmarkBoundedRecvWaitWakeGoChan(b *testing.B) {
+	b.ReportAllocs()
+	ch := make(chan int, 64)
+	for b.Loop() {
+		select {
+		case <-ch:
+			b.Fatal("receive on an empty channel")
+		default:
+		}
+		ch <- 1
+		<-ch
+	}
+}
+
 // One producer goroutine, one consumer goroutine, a small bounded buffer:
 // both sides block often.
 func BenchmarkBoundedSPSCBlocking(b *testing.B) {

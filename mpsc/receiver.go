@@ -2,6 +2,7 @@ package mpsc
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gowait"
@@ -14,15 +15,22 @@ import (
 //
 // There is one Receiver per channel, used by one goroutine or task at a time:
 // its futures share the Receiver's single waker cell, so two of them must not
-// wait at once from different tasks. The zero Receiver is not usable; [New]
-// and [NewUnbounded] make one.
+// wait at once from different tasks. That mistake (several workers receiving
+// from one channel, the usual Go fan-out) is caught: the poll of the second
+// waiter panics, instead of one of them hanging. For several consumers use
+// package mpmc. The zero Receiver is not usable; [New] and [NewUnbounded]
+// make one.
 type Receiver[T any] struct {
 	c *chanState[T]
 
 	// Owned by the receiving goroutine:
-	manyBuf    []T  // buffer of the pending RecvMany
-	manyLimit  int  // limit of the pending RecvMany
-	registered bool // this receiver may have a waker in c.rxWaker
+	manyBuf   []T // buffer of the pending RecvMany
+	manyLimit int // limit of the pending RecvMany
+	// registered says that this receiver may have a waker in c.rxWaker.
+	// Written under c.mu; atomic because Drop reads it without the lock
+	// (to skip the lock when nothing is registered), and two tasks misusing
+	// one Receiver must be caught, not race.
+	registered atomic.Bool
 }
 
 // Recv returns a future that completes with the next value, or with
@@ -156,9 +164,11 @@ func (r *Receiver[T]) pollRecv(cx *future.Context) (future.Result[T], bool) {
 		return future.Result[T]{Err: ErrClosed}, true
 	}
 	if w := cx.Waker(); c.rxWaker != w {
-		c.rxWaker = w
+		c.setRxWakerLocked(cx, w)
 	}
-	r.registered = true
+	if !r.registered.Load() {
+		r.registered.Store(true)
+	}
 	c.mu.Unlock()
 	cx.RefundBudget()
 	return future.Result[T]{}, false
@@ -199,22 +209,30 @@ func (r *Receiver[T]) pollRecvMany(cx *future.Context) ([]T, bool) {
 		return buf, true
 	}
 	if w := cx.Waker(); c.rxWaker != w {
-		c.rxWaker = w
+		c.setRxWakerLocked(cx, w)
 	}
-	r.registered = true
+	if !r.registered.Load() {
+		r.registered.Store(true)
+	}
 	c.mu.Unlock()
 	cx.RefundBudget()
 	return nil, false
 }
 
-// unregister withdraws the receiver's waker, if it may have stored one.
+// unregister withdraws the receiver's waker, if it may have stored one;
+// not when the Drop is that of a task whose poll found another waiter
+// registered (chanState.rxKeep), whose registration stays.
 func (r *Receiver[T]) unregister() {
-	if !r.registered {
+	if !r.registered.Load() {
 		return
 	}
-	r.registered = false
 	c := r.c
 	c.mu.Lock()
-	c.rxWaker = future.Waker{}
+	if c.rxKeep > 0 {
+		c.rxKeep--
+	} else {
+		r.registered.Store(false)
+		c.rxWaker = future.Waker{}
+	}
 	c.mu.Unlock()
 }

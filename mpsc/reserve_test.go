@@ -2,6 +2,7 @@ package mpsc_test
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/weftrt/weft/future"
@@ -12,7 +13,7 @@ import (
 
 func TestReserveManyAboveCapacityFails(t *testing.T) {
 	tx, _ := mpsc.New[struct{}](1)
-	for _, n := range []int{2, 1 << 40, -1} {
+	for _, n := range []int{2, math.MaxInt, -1} {
 		r, ok := pollOnce[future.Result[*mpsc.Permit[struct{}]]](tx.ReserveMany(n))
 		if !ok || !errors.Is(r.Err, mpsc.ErrReserveCount) {
 			t.Fatalf("ReserveMany(%d) = %+v, %v; want ErrReserveCount", n, r, ok)

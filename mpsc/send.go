@@ -78,7 +78,7 @@ func (f *SendFuture[T]) Reset(s *Sender[T], v T) {
 		panic("mpsc: SendFuture.Reset with a nil Sender")
 	}
 	f.s, f.v = s, v
-	f.acq = acquire[T]{want: 1}
+	f.acq.reset(1)
 }
 
 // Drop abandons a send that has not completed: the value is not sent, and

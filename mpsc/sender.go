@@ -28,15 +28,14 @@ type Sender[T any] struct {
 // capacity is below 1.
 //
 // New allocates no buffer: the buffer starts small on the first send (at
-// most 16 values or 4 KiB) and doubles as it fills, up to capacity values.
+// most 16 values or 512 bytes) and doubles as it fills, up to capacity values.
 // A bounded channel keeps its buffer once grown, so sends stop allocating
 // once the channel has held its largest backlog.
 func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	if capacity < 1 {
 		panic("mpsc: bounded channel capacity must be at least 1")
 	}
-	c := newChanState[T](capacity)
-	return &Sender[T]{h: handle[T]{c: c}}, &Receiver[T]{c: c}
+	return newChan(capacity, func(c *chanState[T]) Sender[T] { return Sender[T]{h: handle[T]{c: c}} })
 }
 
 // Send returns a future that waits for a free slot and then buffers v. It

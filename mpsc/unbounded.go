@@ -12,8 +12,7 @@ type UnboundedSender[T any] struct {
 // the number of buffered values; a buffer that grew beyond 1024 values is
 // freed when the receiver drains it.
 func NewUnbounded[T any]() (*UnboundedSender[T], *Receiver[T]) {
-	c := newChanState[T](0)
-	return &UnboundedSender[T]{h: handle[T]{c: c}}, &Receiver[T]{c: c}
+	return newChan(0, func(c *chanState[T]) UnboundedSender[T] { return UnboundedSender[T]{h: handle[T]{c: c}} })
 }
 
 // Send buffers v, or returns [ErrClosed] when the Receiver is closed (the

@@ -565,7 +565,9 @@ func TestFuturesDescribeWhatTheyWaitFor(t *testing.T) {
 	if got := rx.String(); got != "oneshot.Recv" {
 		t.Fatalf("Receiver.String() = %q", got)
 	}
-	if got := tx.Closed().String(); got != "oneshot.Closed" {
+	closed := tx.Closed()
+	if got := closed.String(); got != "oneshot.Closed" {
 		t.Fatalf("ClosedFuture.String() = %q", got)
 	}
+	closed.Drop()
 }

@@ -5,7 +5,9 @@
 // goroutine runs every task, picking each next task at random among the
 // runnable ones with a generator seeded by the seed, and a paused clock jumps
 // to the next timer whenever nothing can run. The same seed and the same body
-// give the same order of polls and the same timeline. When the body fails
+// give the same order of polls, the same timeline, and the same order in
+// which the tasks still pending at the end are shut down, in any process
+// (task IDs, which differ, play no part). When the body fails
 // with a seed, the failure message says how to replay exactly that seed:
 //
 //	WEFT_SIMTEST_SEED=1234 go test -run TestX ./pkg
@@ -56,9 +58,9 @@ func WithOptions(opts ...weft.Option) Option {
 }
 
 // CheckDeterminism runs each seed twice and fails when the two runs poll
-// tasks in a different order: the body depends on something outside the
-// simulation. It installs task hooks of its own, replacing any task hooks
-// given with WithOptions.
+// tasks, or end them, in a different order (see Trace): the body depends on
+// something outside the simulation. It installs task hooks of its own,
+// replacing any task hooks given with WithOptions.
 func CheckDeterminism() Option { return func(c *config) { c.determinism = true } }
 
 // Run calls body once per seed, each time with a new simulated runtime that
@@ -110,7 +112,7 @@ func Check(body func(rt *weft.Runtime) error, opts ...Option) error {
 			again, err = runOnce(body, seed, c)
 			if err == nil {
 				if at, diverged := firstDifference(trace, again); diverged {
-					err = fmt.Errorf("not deterministic: two runs of the seed poll different tasks at poll %d "+
+					err = fmt.Errorf("not deterministic: two runs of the seed differ at event %d of the trace "+
 						"(the body uses goroutines, the real clock, blocking work or map order)", at)
 				}
 			}
@@ -123,9 +125,12 @@ func Check(body func(rt *weft.Runtime) error, opts ...Option) error {
 }
 
 // Trace returns the order in which one run of body with seed polls its
-// tasks, each task named by the order of its spawn (0 for the first task
-// spawned). Two runs of the same seed give the same trace when the body is
-// deterministic.
+// tasks and ends them, each task named by the order of its spawn (0 for the
+// first task spawned): n for a poll of task n, ^n (that is -n-1) for its end
+// (completed, or cancelled, as the tasks still pending are when the runtime
+// closes after the body). Two runs of the same seed give the same trace when
+// the body is deterministic, in any process: the tasks left at the end are
+// shut down in the order of their spawns.
 func Trace(body func(rt *weft.Runtime) error, seed uint64, opts ...weft.Option) ([]int, error) {
 	return runOnce(body, seed, config{opts: opts, determinism: true})
 }
@@ -136,8 +141,9 @@ func runOnce(body func(rt *weft.Runtime) error, seed uint64, c config) (trace []
 	if c.determinism {
 		rec = &recorder{ordinal: map[task.ID]int{}}
 		opts = append(opts, weft.WithTaskHooks(task.Hooks{
-			OnSpawn:    rec.spawned,
-			BeforePoll: rec.polled,
+			OnSpawn:     rec.spawned,
+			BeforePoll:  rec.polled,
+			OnTerminate: rec.ended,
 		}))
 	}
 	rt, err := weft.New(opts...)
@@ -163,7 +169,7 @@ func runOnce(body func(rt *weft.Runtime) error, seed uint64, c config) (trace []
 type recorder struct {
 	mu      sync.Mutex
 	ordinal map[task.ID]int
-	polls   []int
+	events  []int // polls (n) and ends (^n), in order
 }
 
 func (r *recorder) spawned(m task.Meta) {
@@ -174,14 +180,23 @@ func (r *recorder) spawned(m task.Meta) {
 
 func (r *recorder) polled(m task.Meta) {
 	r.mu.Lock()
-	r.polls = append(r.polls, r.ordinal[m.ID])
+	r.events = append(r.events, r.ordinal[m.ID])
+	r.mu.Unlock()
+}
+
+func (r *recorder) ended(m task.Meta) {
+	r.mu.Lock()
+	// Blocking tasks end too, but were never spawned through OnSpawn.
+	if n, ok := r.ordinal[m.ID]; ok {
+		r.events = append(r.events, ^n)
+	}
 	r.mu.Unlock()
 }
 
 func (r *recorder) trace() []int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]int(nil), r.polls...)
+	return append([]int(nil), r.events...)
 }
 
 func firstDifference(a, b []int) (int, bool) {

@@ -29,6 +29,8 @@ func TestAbortHandlesCompareByTask(t *testing.T) {
 		t.Fatal("AbortHandle of a live task: wrong ID or finished")
 	}
 	s.Shutdown(0, nil)
+	a.Detach()
+	b.Detach()
 }
 
 func joinCancelled(t *testing.T, jh *task.JoinHandle[int]) *task.JoinError {

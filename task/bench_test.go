@@ -345,9 +345,9 @@ func benchGoroutineChanSendRecv(b *testing.B) {
 	}
 }
 
-// TestPollAndWakeDoNotAllocate checks DESIGN §4's promise outside the timed
-// loops: a wake of an idle, a queued and a running task, a poll of a pending
-// task, and a yield allocate nothing.
+// TestPollAndWakeDoNotAllocate checks, outside the timed loops, the promise
+// that polls and wakes never allocate: a wake of an idle, a queued and a
+// running task, a poll of a pending task, and a yield allocate nothing.
 //
 // Converting a uint64 to an interface allocates only for values of 256 and
 // up (smaller ones come from a static table), so a test that ran with the

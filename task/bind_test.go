@@ -2,8 +2,6 @@ package task_test
 
 import (
 	"context"
-	"errors"
-	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -56,19 +54,36 @@ func TestBindNilFuturePanics(t *testing.T) {
 	}
 }
 
-// TestTypedNilInInterfaceFailsTheTask: a nil pointer inside a non-nil
-// interface value is not rejected by Bind (it is not a nil interface); its
-// first poll panics, and that becomes the task's JoinError rather than a
-// crash.
-func TestTypedNilInInterfaceFailsTheTask(t *testing.T) {
+// A nil pointer (or function) inside a non-nil interface value used to pass
+// Bind's check and fail the task at its first poll, far from the mistake.
+// It is now refused at the spawn with the message a plain nil gets, by
+// every constructor, and leaves the lists untouched; a non-nil future in an
+// interface, and a zero struct in one, are spawned as usual.
+func TestTypedNilInInterfacePanicsAtTheSpawn(t *testing.T) {
 	s := newTestSched(t, 1)
+	ls := newLocalTestSched(t)
 	var nilPtr *gateFuture
-	jh := spawn[future.Future[int]](s, nilPtr)
-	noPanic(t, "Run", func() { s.RunUntilIdle() })
-	_, err := jh.Join(context.Background())
-	var re runtime.Error
-	if !errors.Is(err, task.ErrPanicked) || !errors.As(err, &re) {
-		t.Fatalf("Join err = %v, want a panic JoinError wrapping a runtime.Error", err)
+	var nilFn future.PollFn[int]
+	for name, f := range map[string]future.Future[int]{"nil pointer": nilPtr, "nil PollFn": nilFn} {
+		for ctor, fn := range map[string]func(){
+			"Bind":       func() { task.Bind(s.owned, f, s, task.Options{}) },
+			"BindLocal":  func() { task.BindLocal(ls.local, f, ls, task.Options{}) },
+			"NewUnowned": func() { task.NewUnowned(f, s, task.Options{}) },
+		} {
+			if msg := panicText(mustPanic(t, fn)); msg != "task: spawn of a nil future" {
+				t.Errorf("%s of a %s in an interface: panic %q", ctor, name, msg)
+			}
+		}
+	}
+	if s.owned.Len() != 0 || s.owned.Spawned() != 0 || ls.local.Len() != 0 {
+		t.Fatal("a refused spawn changed the lists")
+	}
+	for _, f := range []future.Future[int]{&gateFuture{open: true, value: 2}, future.ReadyFuture[int]{}} {
+		jh := spawn(s, f)
+		s.RunUntilIdle()
+		if _, err := jh.Join(context.Background()); err != nil {
+			t.Fatalf("future %T in an interface: %v", f, err)
+		}
 	}
 }
 
@@ -92,10 +107,14 @@ func TestIDsUniqueAndIncreasing(t *testing.T) {
 	for i := range 20 {
 		var id task.ID
 		switch i % 4 {
-		case 0:
-			id = spawn(a, future.Ready(0)).ID()
-		case 1:
-			id = spawn(b, future.Ready(0)).ID()
+		case 0, 1:
+			on := a
+			if i%4 == 1 {
+				on = b
+			}
+			jh := spawn(on, future.Ready(0))
+			id = jh.ID()
+			jh.Detach()
 		case 2:
 			u, jh := task.NewUnowned(future.Ready(0), a, task.Options{})
 			if u.ID() != jh.ID() {

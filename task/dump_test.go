@@ -270,6 +270,9 @@ func TestLocalInspectReadsEveryTaskThatIsNotRunning(t *testing.T) {
 		t.Errorf("the running task: future %v, state %v; want nil and RUNNING", got[jhSelf.ID()], states[jhSelf.ID()])
 	}
 	s.Shutdown(0, nil)
+	jhIdle.Detach()
+	jhQueued.Detach()
+	jhSelf.Detach()
 }
 
 // tracedFuture keeps plain fields that its Poll writes and its String reads:

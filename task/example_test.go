@@ -341,3 +341,40 @@ func ExampleBindDetachedInline() {
 	// b 1
 	// tasks left: 0
 }
+
+// droppedAloud never completes and says when it is dropped.
+type droppedAloud struct{ name string }
+
+func (d *droppedAloud) Poll(*future.Context) (struct{}, bool) { return struct{}{}, false }
+func (d *droppedAloud) Drop()                                 { fmt.Println("dropped", d.name) }
+
+func ExampleOwnedTasks_CloseAndShutdownAllInOrder() {
+	s := newQueueSched()
+	for _, name := range []string{"first", "second", "third", "fourth", "fifth"} {
+		spawnOn(s, &droppedAloud{name: name}).Detach()
+	}
+	s.RunUntilIdle()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	// Oldest first, whatever shards the tasks' IDs put them in.
+	s.owned.CloseAndShutdownAllInOrder(errors.New("runtime stopped"))
+	// Output:
+	// dropped first
+	// dropped second
+	// dropped third
+	// dropped fourth
+	// dropped fifth
+}
+
+func ExampleNewPanicError() {
+	// A runtime reports a panic of user code that ran outside any task (a
+	// worker hook, say) as it reports a task's: here as a JoinError of no
+	// task, ID 0.
+	err := task.NewPanicError(0, errors.New("hook failed"), []byte("goroutine 7 [running]:\n..."))
+	fmt.Println(err)
+	fmt.Println(err.IsPanic(), errors.Is(err, task.ErrPanicked), errors.Unwrap(err))
+	// Output:
+	// task 0 panicked: hook failed
+	// true true hook failed
+}

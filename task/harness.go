@@ -35,7 +35,13 @@ Whoever holds RUNNING cancels, never both.
 runtime.Goexit inside a poll (t.FailNow in a test, for example) cannot be
 stopped. The harness completes the task with a panic JoinError on the way out
 so that its JoinHandle does not hang; the goroutine that polled still exits,
-and the scheduler must replace it.
+and the scheduler must replace it. The same holds for a Goexit in the
+future's Drop, wherever Drop runs: after a Poll panic (storePanic), or during
+a cancellation by abort, shutdown or a dump's unlock (cancelTask, an Async
+body's deferred call unwinding included). Each of those completes the task
+from a deferred call while the goroutine unwinds, since the code after Drop,
+and the caller's complete(), never run. The goroutine that was shutting
+tasks down exits too, and its scheduler carries the shutdown on in another.
 */
 
 import (
@@ -276,7 +282,8 @@ func (c *harness[F, T]) storeOutput(v T) {
 // storePanic records a panic of the future (or its Drop) as the task's
 // output. goexit is true when the goroutine is exiting through
 // runtime.Goexit rather than panicking; the task is then completed here,
-// because the caller will never resume.
+// because the caller will never resume. It is also completed here when the
+// Drop that storePanic calls exits through runtime.Goexit.
 func (c *harness[F, T]) storePanic(r any, goexit bool) {
 	if v, ok := r.(*invariants.Violation); ok {
 		panic(v)
@@ -288,6 +295,15 @@ func (c *harness[F, T]) storePanic(r any, goexit bool) {
 	if sp, ok := r.(*StackedPanic); ok {
 		r, stack = sp.Value, sp.Stack
 	}
+	dropped := false
+	defer func() {
+		if !dropped {
+			// Drop called runtime.Goexit: report the first panic, the
+			// cause worth reporting, and complete on the way out.
+			c.fail(r, stack)
+			c.complete()
+		}
+	}()
 	// Drop the future if Poll itself panicked. If Drop panicked we are
 	// past that (stage is no longer stageRunning), and Poll had returned
 	// an output that nobody will read: drop it.
@@ -298,12 +314,8 @@ func (c *harness[F, T]) storePanic(r any, goexit bool) {
 	} else {
 		dropUnread(c.hdr.typ.outFacts, &c.out)
 	}
-	var zf F
-	c.fut = zf
-	var zo T
-	c.out = zo
-	c.err = newPanic(c.hdr.ID(), r, stack)
-	c.hdr.stage = stageFinished
+	dropped = true
+	c.fail(r, stack)
 	func() {
 		defer func() { _ = recover() }()
 		c.hdr.sched.UnhandledPanic(c.err)
@@ -311,6 +323,18 @@ func (c *harness[F, T]) storePanic(r any, goexit bool) {
 	if goexit {
 		c.complete()
 	}
+}
+
+// fail stores a panic as the task's outcome, with the future and any output
+// gone. The caller holds RUNNING; the future has been dropped (or its Drop
+// did not return).
+func (c *harness[F, T]) fail(r any, stack []byte) {
+	var zf F
+	c.fut = zf
+	var zo T
+	c.out = zo
+	c.err = newPanic(c.hdr.ID(), r, stack)
+	c.hdr.stage = stageFinished
 }
 
 // dropFuture marks the future gone and calls its Drop. The caller holds
@@ -356,8 +380,23 @@ func (c *harness[F, T]) dropFutureCatching() (value any, stack []byte, ok bool) 
 
 // cancelTask drops the future and stores a cancellation (or the panic of the
 // future's Drop). The caller holds RUNNING. Mirrors tokio cancel_task.
+//
+// When Drop calls runtime.Goexit, cancelTask completes the task itself on
+// the way out, with a panic JoinError whose value is ErrGoexit, and never
+// returns: the caller's complete() would not run, and the JoinHandle would
+// wait for ever. The caller's goroutine then exits, as after a Goexit in
+// Poll.
 func (c *harness[F, T]) cancelTask(cause error) {
-	if p, stack, ok := c.dropFutureCatching(); !ok {
+	dropped := false
+	defer func() {
+		if !dropped {
+			c.fail(ErrGoexit, debug.Stack())
+			c.complete()
+		}
+	}()
+	p, stack, ok := c.dropFutureCatching()
+	dropped = true
+	if !ok {
 		c.err = newPanic(c.hdr.ID(), p, stack)
 	} else {
 		if cause == nil {

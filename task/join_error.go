@@ -50,6 +50,12 @@ func newPanic(id ID, value any, stack []byte) *JoinError {
 	return &JoinError{id: id, panic: true, value: value, stack: stack}
 }
 
+// NewPanicError returns the JoinError of a panic with value, recovered with
+// stack, for a runtime that reports a panic of user code outside any task's
+// poll (a worker hook's) as it reports task panics. id is 0 when no task was
+// involved.
+func NewPanicError(id ID, value any, stack []byte) *JoinError { return newPanic(id, value, stack) }
+
 // ID returns the ID of the task that failed.
 func (e *JoinError) ID() ID { return e.id }
 

@@ -191,3 +191,96 @@ func TestGoexitInPollCompletesTaskWithPanic(t *testing.T) {
 		t.Errorf("UnhandledPanic called %d times, want 1", len(s.Panics()))
 	}
 }
+
+// onOwnGoroutine runs fn on a goroutine of its own (runtime.Goexit ends it)
+// and reports whether fn returned.
+func onOwnGoroutine(fn func()) (returned bool) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+		returned = true
+	}()
+	<-done
+	return returned
+}
+
+// mustFinishWithGoexit checks that the task completed with a panic JoinError
+// for ErrGoexit and let go of everything.
+func mustFinishWithGoexit(t *testing.T, s *testSched, jh *task.JoinHandle[int], g *gateFuture) {
+	t.Helper()
+	if !jh.IsFinished() {
+		t.Fatalf("task not complete after Goexit in Drop: %v", task.HeaderOf(jh).State())
+	}
+	je := joinErr(t, s, jh)
+	if !je.IsPanic() || !errors.Is(je, task.ErrGoexit) {
+		t.Fatalf("JoinError %v, want a panic with ErrGoexit", je)
+	}
+	if g.drops != 1 {
+		t.Errorf("future dropped %d times, want 1", g.drops)
+	}
+	if s.ListLen() != 0 || refs(jh) != 0 {
+		t.Errorf("list %d refs %d, want 0 and 0", s.ListLen(), refs(jh))
+	}
+}
+
+// A Drop that calls runtime.Goexit while an abort cancels the task used to
+// leave the task RUNNING for ever: the cancel path never reached complete,
+// so the JoinHandle never resolved.
+func TestGoexitInDropDuringAbortCompletesTask(t *testing.T) {
+	s := newTestSched(t, 1)
+	g := &gateFuture{onDrop: runtime.Goexit}
+	jh := spawn(s, g)
+	s.RunUntilIdle() // pending
+	jh.Abort()
+	n, ok := s.pop()
+	if !ok {
+		t.Fatal("abort queued nothing")
+	}
+	if onOwnGoroutine(func() { s.owned.AssertOwner(n).Run(s.cx) }) {
+		t.Fatal("Run returned although Drop called runtime.Goexit")
+	}
+	mustFinishWithGoexit(t, s, jh, g)
+}
+
+// The same on the shutdown path (CloseAndShutdownAll): the task whose Drop
+// exits is completed, and a second shutdown call, as a scheduler's
+// replacement goroutine makes, shuts the other tasks down.
+func TestGoexitInDropDuringShutdownCompletesTask(t *testing.T) {
+	s := newTestSched(t, 1)
+	g := &gateFuture{onDrop: runtime.Goexit}
+	jh := spawn(s, g)
+	other := spawn(s, &gateFuture{})
+	s.RunUntilIdle()
+	if onOwnGoroutine(func() { s.owned.CloseAndShutdownAll(0, nil) }) {
+		t.Fatal("CloseAndShutdownAll returned although a Drop called runtime.Goexit")
+	}
+	// The replacement goroutine's call: it shuts down what is left.
+	s.owned.CloseAndShutdownAll(0, nil)
+	mustFinishWithGoexit(t, s, jh, g)
+	if _, err := other.Join(context.Background()); !errors.Is(err, task.ErrCancelled) {
+		t.Fatalf("other task: %v, want a cancellation", err)
+	}
+}
+
+// A Poll that panics, then a Drop that calls runtime.Goexit: the task
+// completes with the Poll's panic, the cause worth reporting.
+func TestGoexitInDropAfterPollPanicCompletesTask(t *testing.T) {
+	s := newTestSched(t, 1)
+	g := &gateFuture{onPoll: func(*future.Context) { panic("boom") }, onDrop: runtime.Goexit}
+	jh := spawn(s, g)
+	n, _ := s.pop()
+	if onOwnGoroutine(func() { s.owned.AssertOwner(n).Run(s.cx) }) {
+		t.Fatal("Run returned although Drop called runtime.Goexit")
+	}
+	if !jh.IsFinished() {
+		t.Fatalf("task not complete: %v", task.HeaderOf(jh).State())
+	}
+	je := joinErr(t, s, jh)
+	if !je.IsPanic() || je.PanicValue() != "boom" {
+		t.Fatalf("JoinError %v, want the Poll's panic", je)
+	}
+	if g.drops != 1 || s.ListLen() != 0 || refs(jh) != 0 {
+		t.Errorf("drops %d list %d refs %d, want 1, 0, 0", g.drops, s.ListLen(), refs(jh))
+	}
+}

@@ -88,7 +88,7 @@ func newJoinHandle[T any](c *core[T], cache *CellCache) *JoinHandle[T] {
 			return jh
 		}
 	}
-	slot := &c.hdr.typ.slabs[(gident.Current()*0x9E3779B97F4A7C15)>>61&(handleSlabShards-1)]
+	slot := &c.hdr.typ.slabs[uint64(gident.Current())*0x9E3779B97F4A7C15>>61&(handleSlabShards-1)] // 64-bit product: compiles on 32-bit too
 	if p := slot.Load(); p != nil {
 		// The slab was allocated as a handleSlab[T] of this task type (the
 		// slots belong to one taskType, whose output type is T).
@@ -130,18 +130,33 @@ func localJoinHandle[T any](cache *CellCache, i int) *JoinHandle[T] {
 	ls.n++
 	return jh
 }
+// Every method checks for a nil receiver and panics with a message instead
+// of a bare nil dereference: one compare, which takes the place of the
+// implicit nil check of the field access after it, and keeps the small
+// methods inlinable (a panic costs the inliner next to nothing, a call
+// does not).
 
 // header returns the task's header. Valid while the handle is live; after
 // Join or Detach the header may belong to another task.
 func (j *JoinHandle[T]) header() *Header { return &j.c.hdr }
 
 // ID returns the task's ID.
-func (j *JoinHandle[T]) ID() ID { return j.id }
+func (j *JoinHandle[T]) ID() ID {
+	if j == nil {
+		panic("task: ID called on a nil *JoinHandle")
+	}
+	return j.id
+}
 
 // IsFinished reports whether the task has completed: returned its output,
 // been cancelled, or panicked. Once it reports true, the task's future has
 // been dropped (its Drop has returned) and Join does not block.
-func (j *JoinHandle[T]) IsFinished() bool { return j.AbortHandle().IsFinished() }
+func (j *JoinHandle[T]) IsFinished() bool {
+	if j == nil {
+		panic("task: IsFinished called on a nil *JoinHandle")
+	}
+	return AbortHandle{h: &j.c.hdr, id: j.id}.IsFinished()
+}
 
 // Abort asks for the task to be cancelled. A task that is waiting is
 // cancelled by its scheduler soon after; a task that is being polled is
@@ -153,16 +168,29 @@ func (j *JoinHandle[T]) IsFinished() bool { return j.AbortHandle().IsFinished() 
 //
 // A blocking task (SpawnBlocking) is cancelled only if it has not started;
 // once its function runs, it runs to the end.
-func (j *JoinHandle[T]) Abort() { j.c.hdr.abort(j.id) }
+func (j *JoinHandle[T]) Abort() {
+	if j == nil {
+		panic("task: Abort called on a nil *JoinHandle")
+	}
+	j.c.hdr.abort(j.id)
+}
 
 // AbortHandle returns a handle that can abort the task but cannot join it.
-func (j *JoinHandle[T]) AbortHandle() AbortHandle { return AbortHandle{h: &j.c.hdr, id: j.id} }
+func (j *JoinHandle[T]) AbortHandle() AbortHandle {
+	if j == nil {
+		panic("task: AbortHandle called on a nil *JoinHandle")
+	}
+	return AbortHandle{h: &j.c.hdr, id: j.id}
+}
 
 // Poll implements future.Future: it is ready when the task has completed,
 // with the output, or with a *JoinError as Err. Polling consumes one unit of
 // the caller's cooperative budget. After the output has been taken, or after
 // Detach, it is ready at once with ErrAlreadyJoined or ErrDetached.
 func (j *JoinHandle[T]) Poll(cx *future.Context) (future.Result[T], bool) {
+	if j == nil {
+		panic("task: Poll called on a nil *JoinHandle")
+	}
 	j.busy.enter()
 	if r, done := j.released(); done {
 		j.busy.exit()
@@ -188,6 +216,9 @@ func (j *JoinHandle[T]) Poll(cx *future.Context) (future.Result[T], bool) {
 // It reads the task's state word only; like Poll, it must not run
 // concurrently with another use of the handle.
 func (j *JoinHandle[T]) String() string {
+	if j == nil {
+		return "JoinHandle(nil)"
+	}
 	prefix := "JoinHandle(task " + j.id.String() + ": "
 	switch j.state {
 	case handleJoined:
@@ -211,12 +242,30 @@ func (j *JoinHandle[T]) String() string {
 // Join blocks the calling goroutine until the task completes or ctx is done.
 // It returns the task's output, or a *JoinError when the task was cancelled or
 // panicked, or ctx.Err() when ctx ended first (the task keeps running and a
-// later Join can still take its output). Join must not be called from inside a
-// task: a task awaits the JoinHandle as a future instead.
+// later Join can still take its output).
+//
+// Join must not be called from inside a task: a task awaits the JoinHandle
+// as a future instead (weft.Await in an Async body). Called from a goroutine
+// that runs tasks (a worker, a current-thread driver or a LocalSet's
+// goroutine of any runtime, or an Async body they poll), Join panics: it
+// would block that goroutine, and wait for ever when the task it joins can
+// only run there. The check needs goroutine identity (amd64 and arm64);
+// elsewhere such a call blocks as described. Join also panics when ctx is
+// nil.
 //
 // The completion of the task (the return of its last poll, and the Drop of its
 // future) happens before Join returns its output.
 func (j *JoinHandle[T]) Join(ctx context.Context) (T, error) {
+	if j == nil {
+		panic("task: Join called on a nil *JoinHandle")
+	}
+	if ctx == nil {
+		panic("task: Join with a nil context.Context (use context.Background())")
+	}
+	if gident.InTask() {
+		panic("task: JoinHandle.Join called from inside a task, whose goroutine it would block " +
+			"(for ever when the task can only run there): await the handle instead")
+	}
 	j.busy.enter()
 	defer j.busy.exit()
 	if r, done := j.released(); done {
@@ -243,6 +292,9 @@ func (j *JoinHandle[T]) Join(ctx context.Context) (T, error) {
 // dropped when it completes (or now, if it already has). Later Joins return
 // ErrDetached. Detach on a joined or detached handle does nothing.
 func (j *JoinHandle[T]) Detach() {
+	if j == nil {
+		panic("task: Detach called on a nil *JoinHandle")
+	}
 	j.busy.enter()
 	defer j.busy.exit()
 	if j.state != handleLive {

@@ -401,6 +401,7 @@ func TestIsFinishedMeansFutureDropped(t *testing.T) {
 	if !jh.IsFinished() {
 		t.Fatal("not finished after completion")
 	}
+	jh.Detach()
 }
 
 func TestJoinHandleIDMatchesTask(t *testing.T) {
@@ -448,5 +449,46 @@ func TestJoinHandleDropDetaches(t *testing.T) {
 	future.Drop(jh2) // after the join: nothing happens
 	if _, err := jh2.Join(context.Background()); !errors.Is(err, task.ErrAlreadyJoined) {
 		t.Fatalf("Join after join and Drop: %v", err)
+	}
+}
+
+// Every method of a nil *JoinHandle used to be a bare nil-pointer
+// dereference; now each says which method was called on a nil handle.
+func TestNilJoinHandleMethodsPanicWithAMessage(t *testing.T) {
+	var jh *task.JoinHandle[int]
+	calls := map[string]func(){
+		"Join":        func() { _, _ = jh.Join(context.Background()) },
+		"Poll":        func() { jh.Poll(future.NewContext(future.Noop())) },
+		"Abort":       func() { jh.Abort() },
+		"AbortHandle": func() { jh.AbortHandle() },
+		"IsFinished":  func() { jh.IsFinished() },
+		"ID":          func() { jh.ID() },
+		"Detach":      func() { jh.Detach() },
+		"Drop":        func() { jh.Drop() },
+	}
+	for name, call := range calls {
+		v := mustPanic(t, call)
+		if s, _ := v.(string); !strings.HasPrefix(s, "task: ") || !strings.Contains(s, "nil *JoinHandle") {
+			t.Errorf("%s on a nil handle panicked with %v, want a task: message about the nil handle", name, v)
+		}
+	}
+	if s := jh.String(); s != "JoinHandle(nil)" {
+		t.Errorf("String of a nil handle = %q", s)
+	}
+}
+
+// Join(nil) reached ctx.Done() inside the wait: a nil-interface panic. Now
+// it panics at once with a message, and leaves the handle usable.
+func TestJoinWithNilContextPanicsWithAMessage(t *testing.T) {
+	s := newTestSched(t, 1)
+	jh := spawn(s, &gateFuture{open: true, value: 4})
+	//lint:ignore SA1012 the nil context is what is tested
+	v := mustPanic(t, func() { _, _ = jh.Join(nil) })
+	if msg, _ := v.(string); !strings.HasPrefix(msg, "task: Join with a nil context") {
+		t.Fatalf("Join(nil) panicked with %v", v)
+	}
+	s.RunUntilIdle()
+	if got, err := jh.Join(context.Background()); err != nil || got != 4 {
+		t.Fatalf("Join after the refused Join(nil) = %d, %v; want 4", got, err)
 	}
 }

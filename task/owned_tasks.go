@@ -127,10 +127,7 @@ func (o *OwnedTasks) AssertOwner(n Notified) LocalNotified { return assertOwner(
 // runtime may call it concurrently with different starts. cause, if not nil,
 // becomes the Cause of the cancellations (the first close's cause wins).
 func (o *OwnedTasks) CloseAndShutdownAll(start int, cause error) {
-	o.closeOnce.Do(func() {
-		o.cause = cause
-		o.closed.Store(true)
-	})
+	o.close(cause)
 	n := o.list.ShardCount()
 	for i := 0; i < n; i++ {
 		shard := start + i
@@ -143,6 +140,34 @@ func (o *OwnedTasks) CloseAndShutdownAll(start int, cause error) {
 			h.raw().shutdown(o.cause)
 		}
 	}
+}
+
+// CloseAndShutdownAllInOrder is CloseAndShutdownAll in spawn order: it shuts
+// the tasks down oldest first, by ID, whichever shard holds them, so that the
+// order depends on the order of the spawns and not on the IDs the tasks got
+// (they are process-wide). The current-thread scheduler uses it, whose order
+// of polls is deterministic and whose simulation must replay a seed alike in
+// any process. The order is exact when the tasks were spawned one at a time
+// and nothing else completes tasks of the list meanwhile.
+func (o *OwnedTasks) CloseAndShutdownAllInOrder(cause error) {
+	o.close(cause)
+	for {
+		h := o.list.PopLeast()
+		if h == nil {
+			return
+		}
+		// The list's reference moves to the shutdown.
+		h.raw().shutdown(o.cause)
+	}
+}
+
+// close closes the list, refusing new tasks from now on; the first close's
+// cause wins.
+func (o *OwnedTasks) close(cause error) {
+	o.closeOnce.Do(func() {
+		o.cause = cause
+		o.closed.Store(true)
+	})
 }
 
 // Each calls fn for every task in the list, with every shard locked, so that

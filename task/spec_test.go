@@ -9,9 +9,10 @@ import (
 
 /*
 This file is a reference specification of the state word, written from
-tokio-facts.md §1 and the deviations listed at the top of state.go, and not
-from state.go's code: the word is taken apart into one bool per flag and a
-plain reference count, and each transition is a list of rules, one per bit.
+Tokio's state transitions (tokio runtime/task/state.rs) and the deviations
+listed at the top of state.go, and not from state.go's code: the word is
+taken apart into one bool per flag and a plain reference count, and each
+transition is a list of rules, one per bit.
 reachable_test.go checks every transition against it on every reachable word,
 and fuzz_state_test.go runs it as the model of the atomic state.
 

@@ -24,7 +24,7 @@ Wakers and AbortHandles hold no reference (Go cannot run code when a copy of a
 value is dropped). They keep the task's memory alive through the garbage
 collector only, and every transition they start checks the state first: a wake
 or abort of a COMPLETE task, or of a task whose count is already zero, does
-nothing. DESIGN.md §4 explains the choice.
+nothing (ARCHITECTURE.md, deviations 1 and 3).
 
 # State word
 

@@ -6,7 +6,7 @@
 // names; bench/syncbench/compare.sh puts the three side by side. The
 // workloads themselves live in internal/syncbench.
 //
-// Output: one line per bench, as the anchors' binaries print it:
+// Output: one line per bench, as every program under bench/ prints it:
 //
 //	name  iters  median  unit  [key=value ...]
 //
@@ -58,7 +58,7 @@ func envOr(name string, def int) int {
 }
 
 // c2cNs is the cross-core cache-line round trip measured before the
-// current bench; see the anchors' README.
+// current bench; see bench/README.md.
 var c2cNs int64
 
 // bench warms f up, sizes a sample to take about the target time, takes the

@@ -13,10 +13,7 @@
 # ANCHOR_WARMUP_MS, SLEEPERS_DEADLINE_MS.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-if [ ! -d /usr/share/cargo/registry ] || ! ls /usr/share/cargo/registry | grep -q '^tokio-1'; then
-  echo "== installing librust-tokio-dev" >&2
-  (apt-get update -qq && apt-get install -y -qq librust-tokio-dev) >&2
-fi
+"$HERE/../install-tokio-crates.sh"
 export PATH="$PATH:$HOME/.cargo/bin"
 (cd "$HERE" && cargo build --release --quiet) >&2
 if [ "${1:-}" = --build ]; then exit 0; fi

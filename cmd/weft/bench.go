@@ -18,27 +18,29 @@ import (
 func init() {
 	register(&command{
 		name:    "bench",
-		summary: "runtime benchmarks: weft against goroutines (-anchors: the anchors' line format)",
+		summary: "runtime benchmarks: weft against goroutines (-anchors: bench/compare.sh's line format)",
 		run:     runBench,
 	})
 }
 
-const benchUsage = `Usage: weft bench [-anchors] [-only SUBSTRING] [-no-mem] [-ct-procs N]
+const benchUsage = `Usage: weft bench [-anchors [-impl weft|goroutine]] [-only SUBSTRING] [-no-mem] [-ct-procs N]
        weft bench -mem notify|oneshot [-mem-impl weft|goroutine] [-mem-tasks N]
 
 Runs Tokio's runtime benchmarks (benches/rt_multi_threaded.rs and
-rt_current_thread.rs, as rebuilt in ../shared/anchors) on weft and on plain
-goroutines, in this process, and prints them side by side with the ratio.
+rt_current_thread.rs; bench/tokio-rt is the same workloads on Tokio) on
+weft and on plain goroutines, in this process, and prints them side by side
+with the ratio.
 One op is one full workload iteration (for example 10,000 spawns and the
 wait for them). mt_ workloads run on a 2-worker multi-thread runtime with
 GOMAXPROCS=2, ct_ workloads on a current-thread runtime with GOMAXPROCS=1.
 The memory tests (10^6 idle tasks) run in a fresh child process each.
 
-With -anchors it runs weft only and prints the anchors' format, one line a
-bench ("name iters median unit key=value..."), so that anchors/run.sh, run
-from the weft checkout, adds a weft column.
+With -anchors it runs one implementation (-impl: weft, the default, or
+goroutine) and prints one line a bench ("name iters median unit
+key=value..."), the format of bench/tokio-rt, which bench/compare.sh puts
+side by side with Tokio's.
 
-Sampling (as the anchors): ANCHOR_SAMPLES (10), ANCHOR_SAMPLE_MS (100),
+Sampling (as bench/tokio-rt): ANCHOR_SAMPLES (10), ANCHOR_SAMPLE_MS (100),
 ANCHOR_WARMUP_MS (300).
 
 Flags:
@@ -47,6 +49,7 @@ Flags:
 // benchFlags are the parsed flags of `weft bench`.
 type benchFlags struct {
 	anchors  bool
+	impl     string
 	only     string
 	noMem    bool
 	ctProcs  int
@@ -63,7 +66,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, benchUsage)
 		fs.PrintDefaults()
 	}
-	fs.BoolVar(&f.anchors, "anchors", false, "print weft's results in the anchors' line format")
+	fs.BoolVar(&f.anchors, "anchors", false, "print one implementation's results in bench/compare.sh's line format")
+	fs.StringVar(&f.impl, "impl", "weft", "implementation that -anchors runs (`weft|goroutine`)")
 	fs.StringVar(&f.only, "only", "", "run only benches whose name contains `SUBSTRING`")
 	fs.BoolVar(&f.noMem, "no-mem", false, "skip the memory tests")
 	fs.IntVar(&f.ctProcs, "ct-procs", 1, "GOMAXPROCS for the ct_ workloads")
@@ -122,9 +126,9 @@ type result struct {
 	c2c     int64
 }
 
-// measure runs w on impl the way goroutine-bench's main does: the
-// cross-core probe at GOMAXPROCS=2, then GOMAXPROCS for the workload, set
-// up, starvation probe where the workload has one, sample, tear down.
+// measure runs w on impl: the cross-core probe at GOMAXPROCS=2, then
+// GOMAXPROCS for the workload, set up, starvation probe where the workload
+// has one, sample, tear down.
 func measure(w benchwork.Workload, impl benchwork.Impl, ctProcs int) (result, error) {
 	var r result
 	r.c2c = benchwork.C2CProbe()
@@ -150,16 +154,21 @@ func measure(w benchwork.Workload, impl benchwork.Impl, ctProcs int) (result, er
 
 func selected(name, only string) bool { return only == "" || strings.Contains(name, only) }
 
-// benchAnchors prints weft's results in the anchors' format.
+// benchAnchors prints one implementation's results in the line format of
+// bench/tokio-rt.
 func benchAnchors(out io.Writer, f benchFlags) error {
+	impl, err := parseImpl(f.impl)
+	if err != nil {
+		return err
+	}
 	cfg := benchwork.SampleConfigFromEnv()
-	fmt.Fprintf(out, "# weft-bench: weft (%s) workers=%d GOMAXPROCS=%d (ct_: %d) samples=%d target_sample_ms=%d (op = one workload iteration)\n",
-		runtime.Version(), benchwork.NumWorkers, benchwork.NumWorkers, f.ctProcs, cfg.Samples, cfg.SampleTime.Milliseconds())
+	fmt.Fprintf(out, "# weft-bench: %s (%s) workers=%d GOMAXPROCS=%d (ct_: %d) samples=%d target_sample_ms=%d (op = one workload iteration)\n",
+		impl, runtime.Version(), benchwork.NumWorkers, benchwork.NumWorkers, f.ctProcs, cfg.Samples, cfg.SampleTime.Milliseconds())
 	for _, w := range benchwork.Workloads() {
 		if !selected(w.Name, f.only) {
 			continue
 		}
-		r, err := measure(w, benchwork.Weft, f.ctProcs)
+		r, err := measure(w, impl, f.ctProcs)
 		if err != nil {
 			return err
 		}
@@ -172,7 +181,7 @@ func benchAnchors(out io.Writer, f benchFlags) error {
 		if !selected(benchwork.IdleName(kind, f.memTasks), f.only) {
 			continue
 		}
-		line, err := runMemChild(kind, "weft", f.memTasks)
+		line, err := runMemChild(kind, impl.String(), f.memTasks)
 		if err != nil {
 			return err
 		}
@@ -181,8 +190,8 @@ func benchAnchors(out io.Writer, f benchFlags) error {
 	return nil
 }
 
-// writeAnchorLine prints one result as the anchors do (tokio-bench's and
-// goroutine-bench's bench()), plus allocs_per_<item>=.
+// writeAnchorLine prints one result as bench/tokio-rt does, plus
+// allocs_per_<item>=.
 func writeAnchorLine(out io.Writer, w benchwork.Workload, r result) {
 	if r.starved {
 		fmt.Fprintf(out, "%-28s %8d %12s ns/op  note=remote_spawns_starved_for_%dms_until_busy_tasks_stopped c2c_ns=%d\n",
@@ -279,7 +288,8 @@ func keyFloat(fields []string, key string) float64 {
 }
 
 // runMemChild runs one memory test in a fresh child process (this
-// executable, `bench -mem kind`), as the anchors do, and returns its line.
+// executable, `bench -mem kind`), as bench/tokio-rt does, and returns its
+// line.
 func runMemChild(kind, impl string, tasks int) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {

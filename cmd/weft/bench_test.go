@@ -19,17 +19,24 @@ func fastSampling(t *testing.T) {
 	t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
 }
 
-// TestAnchorsOutputParsesLikeTheAnchors checks the lines that anchors/run.sh
-// reads: a '#' header, then "name iters median unit key=value...".
-func TestAnchorsOutputParsesLikeTheAnchors(t *testing.T) {
+// TestAnchorsOutputParsesLikeTokioRt checks the lines that bench/compare.sh
+// reads, for both implementations: a '#' header naming the implementation,
+// then "name iters median unit key=value...".
+func TestAnchorsOutputParsesLikeTokioRt(t *testing.T) {
+	for _, impl := range []string{"weft", "goroutine"} {
+		t.Run(impl, func(t *testing.T) { checkAnchorsLine(t, impl) })
+	}
+}
+
+func checkAnchorsLine(t *testing.T, impl string) {
 	fastSampling(t)
-	code, out, errOut := runArgs("bench", "-anchors", "-only", "ct_chained_spawn", "-no-mem")
+	code, out, errOut := runArgs("bench", "-anchors", "-impl", impl, "-only", "ct_chained_spawn", "-no-mem")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "# weft-bench: ") {
-		t.Fatalf("want a header and one line, got:\n%s", out)
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "# weft-bench: "+impl+" ") {
+		t.Fatalf("want a header for %s and one line, got:\n%s", impl, out)
 	}
 	f := strings.Fields(lines[1])
 	if len(f) < 5 || f[0] != "ct_chained_spawn" || f[3] != "ns/op" {
@@ -115,6 +122,9 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 	}
 	if code, _, errOut := runArgs("bench", "-mem", "oneshot", "-mem-impl", "rust"); code != 1 || !strings.Contains(errOut, "rust") {
 		t.Errorf("-mem-impl rust: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runArgs("bench", "-anchors", "-impl", "rust", "-no-mem"); code != 1 || !strings.Contains(errOut, "rust") {
+		t.Errorf("-anchors -impl rust: exit %d, stderr %q", code, errOut)
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 func init() {
 	register(&command{
 		name:    "demo",
-		summary: "run an order-intake service on weft for a few seconds, with a live page",
+		summary: "run an order-intake service on weft, with a live page (-serve: until Ctrl-C)",
 		run:     runDemoIO,
 	})
 }
@@ -46,11 +46,13 @@ type demoConfig struct {
 	chaosEvery     time.Duration
 	progress       time.Duration
 	addr           string
+	serve          bool // run until interrupted, the burst every duration
 	noPage         bool
 	compare        bool
 	seed           uint64
 
-	// onServe, if set, is called with the live page's URL once it serves.
+	// onServe, if set, is called with the live page's URL once it serves
+	// and the service's tasks are spawned.
 	onServe func(url string)
 	// drainTimeout bounds the graceful drain before requests are
 	// cancelled outright.
@@ -68,10 +70,14 @@ func parseDemoFlags(args []string, stderr io.Writer) (*demoConfig, error) {
 			"queues, worker tasks run one task per request with timeouts, retries,\n"+
 			"a semaphore, blocking calls, cancellation and the odd panic, and a batch\n"+
 			"job fans out thousands of tasks. It prints progress every second and a\n"+
-			"summary at the end, and serves a live page while it runs.\n\nFlags:\n")
+			"summary at the end, and serves a live page while it runs: its tasks\n"+
+			"with their spawn sites and what each waits on, and the metrics. The run\n"+
+			"lasts -duration; with -serve it goes on until Ctrl-C, so that there is\n"+
+			"time to open the page.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "how long to produce requests (then drain and stop)")
+	fs.DurationVar(&cfg.duration, "duration", 5*time.Second, "how long to produce requests (then drain and stop); with -serve, the period of the burst")
+	fs.BoolVar(&cfg.serve, "serve", false, "run until interrupted (Ctrl-C) instead of for -duration, keeping the live page up")
 	fs.Float64Var(&cfg.rate, "rate", 10000, "requests per second, over all producers")
 	fs.Float64Var(&cfg.burst, "burst", 3, "rate multiplier during a burst from 40% to 60% of the run (1: no burst)")
 	fs.IntVar(&cfg.workers, "workers", 8, "worker tasks, each with its own bounded queue")
@@ -128,16 +134,31 @@ func (c *demoConfig) check() error {
 	return nil
 }
 
-// burstWindow returns when the burst starts and ends, from the start.
+// burstWindow returns when the burst starts and ends, from the start of
+// the run (with -serve, of every period of -duration).
 func (c *demoConfig) burstWindow() (from, to time.Duration) {
 	return c.duration * 4 / 10, c.duration * 6 / 10
 }
 
+// cycleTime returns where t after the start falls in the burst's cycle:
+// t itself, or with -serve t modulo -duration.
+func (c *demoConfig) cycleTime(t time.Duration) time.Duration {
+	if c.serve {
+		return t % c.duration
+	}
+	return t
+}
+
 // due returns the number of requests due over all producers t after the
-// start: the rate integrated over time, with the burst.
+// start: the rate integrated over time, with the burst (with -serve, one
+// burst in every period of -duration).
 func (c *demoConfig) due(t time.Duration) float64 {
 	from, to := c.burstWindow()
-	in := min(max(t, from), to) - from // time spent inside the window
+	inWindow := func(t time.Duration) time.Duration { return min(max(t, from), to) - from }
+	in := inWindow(c.cycleTime(t)) // time spent inside the windows
+	if c.serve {
+		in += time.Duration(t/c.duration) * (to - from)
+	}
 	return c.rate*t.Seconds() + (c.burst-1)*c.rate*in.Seconds()
 }
 
@@ -185,6 +206,8 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 		weft.WithWorkers(cfg.rtWorkers),
 		weft.WithSeed(cfg.seed),
 		weft.WithTaskHooks(pt.hooks()),
+		// The dump on the live page then says where each task was spawned.
+		weft.WithSpawnSites(true),
 	)
 	if err != nil {
 		return nil, err
@@ -226,14 +249,22 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 		tx.Close()
 	}
 
-	fmt.Fprintf(out, "weft demo: an order-intake service on weft for %v (%g req/s, %d worker tasks, runtime of %d workers, seed %d)\n",
-		cfg.duration, cfg.rate, cfg.workers, cfg.rtWorkers, cfg.seed)
+	length := "for " + cfg.duration.String()
+	if cfg.serve {
+		length = "until Ctrl-C"
+	}
+	fmt.Fprintf(out, "weft demo: an order-intake service on weft %s (%g req/s, %d worker tasks, runtime of %d workers, seed %d)\n",
+		length, cfg.rate, cfg.workers, cfg.rtWorkers, cfg.seed)
 	fmt.Fprintf(out, "  %d producers -> %d bounded queues (%d each) -> %d workers -> one task per request\n",
 		cfg.producers, cfg.workers, cfg.queue, cfg.workers)
 	if cfg.burst > 1 {
 		from, to := cfg.burstWindow()
-		fmt.Fprintf(out, "  the rate bursts to %gx from %v to %v: watch the queues fill and the producers wait;\n",
-			cfg.burst, from.Round(time.Millisecond), to.Round(time.Millisecond))
+		every := ""
+		if cfg.serve {
+			every = " of every " + cfg.duration.String()
+		}
+		fmt.Fprintf(out, "  the rate bursts to %gx from %v to %v%s: watch the queues fill and the producers wait;\n",
+			cfg.burst, from.Round(time.Millisecond), to.Round(time.Millisecond), every)
 	}
 	fmt.Fprintf(out, "  each request: semaphore (%d calls), %v timeout, %d tries with backoff, %.0f%% blocking calls;\n",
 		cfg.downstream, cfg.callTimeout, maxAttempts, 100*cfg.blockingRate)
@@ -241,6 +272,7 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 	fmt.Fprintf(out, "  a batch job fans out %d tasks every %v.\n", cfg.fanout, cfg.batchEvery)
 
 	var stopPage func()
+	var pageURL string
 	if !cfg.noPage {
 		url, stopFn, err := serveDebugPage(rt, cfg.addr)
 		if err != nil {
@@ -252,10 +284,11 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 				stopPage()
 			}
 		}()
-		fmt.Fprintf(out, "live page: %s  (task dump: weft dump %s; metrics as JSON at %smetrics)\n", url, url, url)
-		if cfg.onServe != nil {
-			cfg.onServe(url)
+		fmt.Fprintf(out, "live page: %s  (task dump: weft dump %s; metrics at %smetrics)\n", url, url, url)
+		if !cfg.serve {
+			fmt.Fprintf(out, "  it stops with the run in %v: use -serve to keep it up until Ctrl-C, or a longer -duration\n", cfg.duration)
 		}
+		pageURL = url
 	}
 	fmt.Fprintln(out)
 
@@ -266,24 +299,39 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 		return h
 	}
 	var workers, stoppers []*task.JoinHandle[uint64] // stoppers end on the stop token
-	for i, rx := range s.rxs {
-		workers = append(workers, spawn(weft.Spawn(rt, &worker{s: s, idx: i, rx: rx, open: true})))
+	for i := range s.rxs {
+		workers = append(workers, spawn(weft.Spawn(rt, workerFuture(s, i))))
 	}
 	for p := range cfg.producers {
 		stoppers = append(stoppers, spawn(weft.Spawn(rt, newProducer(s, p, ptxs[p]))))
 	}
 	stoppers = append(stoppers, spawn(weft.Spawn(rt, newBatcher(s))), spawn(weft.Spawn(rt, chaos(s))))
+	nd, netTasks, err := startNetDemo(rt, s, spawn) // demo_net.go
+	if err != nil {
+		return nil, fmt.Errorf("order-status service: %w", err)
+	}
+	stoppers = append(stoppers, netTasks...)
+	if nd != nil {
+		fmt.Fprintf(out, "  and %s.\n\n", nd.describe())
+	}
 	dog := spawn(weft.Spawn(rt, newWatchdog(s)))
+	if cfg.onServe != nil && pageURL != "" {
+		cfg.onServe(pageURL)
+	}
 
 	mon := startMonitor(rt, s, out)
 
-	// Run.
-	runFor := time.NewTimer(cfg.duration)
+	// Run, for the duration or (-serve) until interrupted.
+	var runFor <-chan time.Time
+	if !cfg.serve {
+		t := time.NewTimer(cfg.duration)
+		defer t.Stop()
+		runFor = t.C
+	}
 	interrupted := false
 	select {
-	case <-runFor.C:
+	case <-runFor:
 	case <-ctx.Done():
-		runFor.Stop()
 		interrupted = true
 	}
 	ran := time.Since(s.start)
@@ -341,6 +389,7 @@ func runDemoConfig(ctx context.Context, cfg *demoConfig, out io.Writer) (*demoSu
 		after:       after,
 		mem:         mem,
 		progress:    mon.lines,
+		net:         nd,
 	}
 	if cfg.compare {
 		n := min(max(mem.peakAlive, 10_000), 100_000)

@@ -77,7 +77,7 @@ func (p *progress) line(final bool) {
 		now.Sub(p.s.start).Seconds(), count(uint64(rate)), count(max(c.produced.Load(), finished)-finished),
 		count(uint64(m.AliveTasks)), count(uint64(queued)), count(uint64(runq)),
 		count(c.ok.Load()), count(c.clientCancelled.Load()+c.aborted.Load()), count(c.panicked.Load()))
-	if from, to := p.s.cfg.burstWindow(); p.s.cfg.burst > 1 && now.Sub(p.s.start) > from && now.Sub(p.s.start)-p.s.cfg.progress < to {
+	if from, to := p.s.cfg.burstWindow(); p.s.cfg.burst > 1 && p.s.cfg.cycleTime(now.Sub(p.s.start)) > from && p.s.cfg.cycleTime(now.Sub(p.s.start))-p.s.cfg.progress < to {
 		text += "  (burst)"
 	}
 	p.lines++
@@ -268,6 +268,7 @@ type demoSummary struct {
 	progress               int // progress lines printed
 	idle                   idleCost
 	idleErr                error
+	net                    *netDemo // the order-status service (demo_net.go)
 }
 
 // problems lists the checks the run failed: every request and every task
@@ -296,6 +297,9 @@ func (s *demoSummary) problems() []string {
 	}
 	if s.closeErr != nil {
 		ps = append(ps, "runtime shutdown: "+s.closeErr.Error())
+	}
+	if s.net != nil {
+		ps = append(ps, s.net.problems()...)
 	}
 	return ps
 }
@@ -332,6 +336,9 @@ func (s *demoSummary) print(out io.Writer) {
 	row("blocking calls", count(c.blockingCalls.Load()), fmt.Sprintf("SpawnBlocking; %s abandoned by their timeout", count(c.blockingDropped.Load())))
 	row("fan-out batches", count(c.batches.Load()), fmt.Sprintf("%s tasks in all; a batch took p50 %v  p99 %v",
 		count(c.batchTasks.Load()), rnd(s.batch.quantile(0.50)), rnd(s.batch.quantile(0.99))))
+	if s.net != nil {
+		s.net.print(out)
+	}
 	section("tasks")
 	spawned := c.tasksSpawned.Load()
 	row("spawned", count(spawned), perSec(spawned)+fmt.Sprintf("; the runtime counted %s", count(s.after.SpawnedTasks)))

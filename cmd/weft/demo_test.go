@@ -66,12 +66,15 @@ func TestDemoAccountsForEveryTaskAndRequest(t *testing.T) {
 	}
 
 	var (
-		metricsStatus, rootStatus int
-		metricsBody               []byte
-		getErr                    error
+		metricsStatus, rootStatus, tasksStatus int
+		metricsBody, tasksBody                 []byte
+		getErr                                 error
 	)
 	cfg.onServe = func(url string) {
 		if metricsStatus, metricsBody, getErr = getOnce(url + "metrics"); getErr != nil {
+			return
+		}
+		if tasksStatus, tasksBody, getErr = getOnce(url + "tasks?format=text&stacks=0"); getErr != nil {
 			return
 		}
 		rootStatus, _, getErr = getOnce(url)
@@ -123,15 +126,28 @@ func TestDemoAccountsForEveryTaskAndRequest(t *testing.T) {
 	if getErr != nil {
 		t.Fatalf("live page: %v", getErr)
 	}
-	if metricsStatus != http.StatusOK || rootStatus != http.StatusOK {
-		t.Errorf("GET /metrics: %d, GET /: %d; want 200 both", metricsStatus, rootStatus)
+	if metricsStatus != http.StatusOK || rootStatus != http.StatusOK || tasksStatus != http.StatusOK {
+		t.Errorf("GET /metrics: %d, GET /tasks: %d, GET /: %d; want 200 all", metricsStatus, tasksStatus, rootStatus)
 	}
-	var m weft.Metrics
+	var m struct {
+		Flavor    string            `json:"flavor"`
+		Workers   int               `json:"workers"`
+		PerWorker []json.RawMessage `json:"per_worker"`
+	}
 	if err := json.Unmarshal(metricsBody, &m); err != nil {
-		t.Fatalf("/metrics is not the JSON of weft.Metrics: %v\n%s", err, metricsBody)
+		t.Fatalf("/metrics is not JSON: %v\n%s", err, metricsBody)
 	}
-	if m.Workers != cfg.rtWorkers || len(m.PerWorker) != cfg.rtWorkers || m.Flavor != weft.MultiThread {
-		t.Errorf("/metrics says %d workers (%d listed), flavor %v; want %d, multi-thread", m.Workers, len(m.PerWorker), m.Flavor, cfg.rtWorkers)
+	if m.Workers != cfg.rtWorkers || len(m.PerWorker) != cfg.rtWorkers || m.Flavor != "multi-thread" {
+		t.Errorf("/metrics says %d workers (%d listed), flavor %q; want %d, multi-thread", m.Workers, len(m.PerWorker), m.Flavor, cfg.rtWorkers)
+	}
+	// Spawn sites are on: the dump says where the service's tasks were
+	// spawned, in this package's files.
+	if !strings.Contains(string(tasksBody), "spawned by ") || !strings.Contains(string(tasksBody), "cmd/weft/demo") {
+		t.Errorf("the task dump does not show the demo's spawn sites:\n%.2000s", tasksBody)
+	}
+	// The producers say what they wait on.
+	if !strings.Contains(string(tasksBody), "producer 0: ") {
+		t.Errorf("the task dump does not say what the producers wait on:\n%.2000s", tasksBody)
 	}
 	goleak.VerifyNone(t, signalLoop)
 }
@@ -326,7 +342,9 @@ func TestServeDebugPage(t *testing.T) {
 	if err != nil || code != http.StatusOK {
 		t.Fatalf("GET /metrics: %d, %v", code, err)
 	}
-	var m weft.Metrics
+	var m struct {
+		Workers int `json:"workers"`
+	}
 	if err := json.Unmarshal(body, &m); err != nil || m.Workers != 2 {
 		t.Errorf("GET /metrics: %v, %d workers; want valid JSON, 2 workers\n%s", err, m.Workers, body)
 	}
@@ -434,5 +452,59 @@ func TestMeasureIdleTasksAgainstGoroutines(t *testing.T) {
 	}
 	if c.task <= 0 || c.goroutine <= c.task {
 		t.Errorf("idle weft task %.0f B, parked goroutine %.0f B; want 0 < task < goroutine", c.task, c.goroutine)
+	}
+}
+
+// TestServeRunsUntilInterrupted runs the demo with -serve: it must not stop
+// after -duration, only when its context ends (Ctrl-C), and then drain and
+// account as a timed run does.
+func TestServeRunsUntilInterrupted(t *testing.T) {
+	cfg := parseTestFlags(t, "-serve", "-duration", "50ms", "-no-page")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	done := make(chan *demoSummary, 1)
+	go func() {
+		sum, err := runDemoConfig(ctx, cfg, &out)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- sum
+	}()
+	// Six burst periods pass without the run ending on its own.
+	tick := time.NewTimer(6 * cfg.duration)
+	select {
+	case <-done:
+		t.Fatal("the -serve run ended before it was interrupted")
+	case <-tick.C:
+	}
+	cancel()
+	sum := <-done
+	if sum == nil {
+		t.FailNow()
+	}
+	if ps := sum.problems(); len(ps) > 0 {
+		t.Errorf("problems: %q", ps)
+	}
+	if !sum.interrupted {
+		t.Error("the summary does not say the run was interrupted")
+	}
+	if !strings.Contains(out.String(), "until Ctrl-C") {
+		t.Errorf("the intro does not say the run lasts until Ctrl-C:\n%s", out.String())
+	}
+}
+
+// TestServeRepeatsTheBurstEveryPeriod checks the request schedule of
+// -serve: each period of -duration has the timed run's burst.
+func TestServeRepeatsTheBurstEveryPeriod(t *testing.T) {
+	timed := parseTestFlags(t, "-duration", "1s", "-rate", "100", "-burst", "3")
+	served := parseTestFlags(t, "-duration", "1s", "-rate", "100", "-burst", "3", "-serve")
+	if a, b := timed.due(time.Second), served.due(time.Second); a != b || a != 140 {
+		t.Fatalf("one period: timed %v, served %v requests; want 140 both", a, b)
+	}
+	if got := served.due(3*time.Second + 500*time.Millisecond); got != 3*140+50+20 {
+		t.Errorf("3.5 periods with -serve: %v requests, want %v", got, 3*140+50+20)
+	}
+	if got := timed.due(3 * time.Second); got != 340 {
+		t.Errorf("3 s without -serve: %v requests, want one burst only (340)", got)
 	}
 }

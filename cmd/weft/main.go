@@ -7,7 +7,7 @@
 // Run weft without arguments for the list of commands, and
 // `weft <command> -h` for a command's flags. Among them:
 //
-//	bench   runtime benchmarks: weft against goroutines, or the anchors' format
+//	bench   runtime benchmarks: weft against goroutines, or bench/compare.sh's lines
 //	demo    a realistic workload with the live debug page
 //
 // Each command lives in its own file (bench.go, demo.go, ...) and registers

@@ -8,7 +8,7 @@ import (
 
 // C2CProbe measures the cross-core cache-line round trip in nanoseconds:
 // two goroutines, each locked to its own thread, hand a counter back and
-// forth 20,000 times. It is the anchors' noise indicator: on a 2-vCPU guest
+// forth 20,000 times. It is the tables' noise indicator: on a 2-vCPU guest
 // the round trip flips between about 35, 130 and 500 ns as the host moves
 // the vCPUs, and every mt_ workload swings with it. It needs GOMAXPROCS ≥ 2
 // to mean anything (both goroutines spin).

@@ -1,6 +1,6 @@
 package benchwork
 
-// The goroutine twins, mirroring anchors/goroutine-bench/main.go function by
+// The goroutine twins, mirroring bench/tokio-rt/src/main.rs function by
 // function: tokio::spawn is a go statement, awaiting all JoinHandles is
 // sync.WaitGroup, a std sync_channel is a buffered chan, a oneshot is a chan
 // of capacity 1, yield_now is runtime.Gosched. Go has no "outside the

@@ -29,10 +29,10 @@ const (
 	IdleOneshot = "oneshot"
 )
 
-// IdleKinds lists the memory tests in the anchors' order.
+// IdleKinds lists the memory tests in the order bench/compare.sh shows them.
 var IdleKinds = []string{IdleNotify, IdleOneshot}
 
-// IdleName returns the anchors' name of a memory test with n tasks, for
+// IdleName returns the bench name of a memory test with n tasks, for
 // example "mem_idle_notify_1M".
 func IdleName(kind string, n int) string {
 	scale := strconv.Itoa(n)
@@ -103,8 +103,8 @@ func NewIdle(impl Impl, kind string, n, workers int) (*Idle, error) {
 	case Goroutine:
 		id.shared = make(chan unit)
 		if kind == IdleOneshot {
-			// Kept so that Close can release the goroutines; the anchors'
-			// goroutine-bench keeps nothing (8 B a goroutine).
+			// Kept so that Close can release the goroutines (8 B a
+			// goroutine in the figure).
 			id.own = make([]chan unit, 0, n)
 		}
 	default:
@@ -221,18 +221,18 @@ type MemStats struct {
 	RSSBeforeKB   int64
 	RSSAfterKB    int64
 	SpawnAndPark  time.Duration
-	RSSPerTask    float64 // VmRSS growth per task, bytes (the anchors' number)
+	RSSPerTask    float64 // VmRSS growth per task, bytes (the table's number)
 	HeapPerTask   float64 // HeapInuse growth per task, bytes
 	StackPerTask  float64 // StackInuse growth per task, bytes
 	MallocPerTask float64 // heap allocations per task
 }
 
-// MeasureIdle runs one memory test as the anchors do: prepare (and warm
-// the runtime), collect garbage and return freed memory to the OS, read
+// MeasureIdle runs one memory test as bench/tokio-rt does: prepare (and
+// warm the runtime), collect garbage and return freed memory to the OS, read
 // VmRSS, spawn n idle tasks, wait until all have started, let the workers
-// settle (the anchors wait 100 ms for them to park), and read VmRSS and the
-// Go heap statistics again, without collecting garbage first (as the
-// anchors; a collection here makes the goroutines' numbers worse, not
+// settle (100 ms for them to park), and read VmRSS and the Go heap
+// statistics again, without collecting garbage first (as the Rust side
+// does; a collection here makes the goroutines' numbers worse, not
 // better: it leaves a second stack span per goroutine in use). The tasks
 // stay alive: Close the returned Idle, or exit.
 func MeasureIdle(impl Impl, kind string, n, workers int, settle time.Duration) (MemStats, *Idle, error) {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// SampleConfig is the anchors' sampling method: warm up for Warmup (and at
+// SampleConfig is the sampling method of every program under bench/: warm up for Warmup (and at
 // least 3 ops), size a sample so that it takes about SampleTime, take
 // Samples samples, report the median ns per op.
 type SampleConfig struct {
@@ -18,7 +18,7 @@ type SampleConfig struct {
 	Warmup     time.Duration
 }
 
-// Defaults of the anchors' knobs.
+// Defaults of the sampling knobs.
 const (
 	DefaultSamples    = 10
 	DefaultSampleTime = 100 * time.Millisecond
@@ -55,7 +55,7 @@ type Stats struct {
 	AllocsPerOp float64
 }
 
-// Sample times op with the anchors' method (see SampleConfig). It stops at
+// Sample times op with that method (see SampleConfig). It stops at
 // the first error op returns.
 func Sample(cfg SampleConfig, op func() error) (Stats, error) {
 	if cfg.Samples < 1 {

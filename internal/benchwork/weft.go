@@ -1,7 +1,7 @@
 package benchwork
 
 // The weft side of the workloads, each mirroring the function of the same
-// name in tokio-bench/src/main.rs (itself tokio's benches/rt_multi_threaded.rs
+// name in bench/tokio-rt/src/main.rs (itself tokio's benches/rt_multi_threaded.rs
 // and benches/rt_current_thread.rs). The futures are hand-written state
 // machines. A future with no state of its own is a value type: it is stored
 // inline in the task cell, and with a recycled cell SpawnDetached of it does
@@ -419,7 +419,7 @@ func weftChainedSpawn(workers int) (*Instance, error) {
 }
 
 // ---------------------------------------------------------------------------
-// rt_current_thread.rs, and the anchors' current-thread yield_many and
+// rt_current_thread.rs, and current-thread versions of yield_many and
 // chained_spawn.
 // ---------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ import (
 
 // The constants of tokio-bench/src/main.rs and goroutine-bench/main.go.
 const (
-	// NumWorkers is the number of workers of the anchors' multi-thread
-	// runtime (Tokio's benches use 4; the anchor machine has 2 cores).
+	// NumWorkers is the number of workers of the benchmarks' multi-thread
+	// runtime (Tokio's benches use 4; the reference machine has 2 cores).
 	NumWorkers = 2
 	// NumSpawn is rt_multi_threaded.rs NUM_SPAWN.
 	NumSpawn = 10_000
@@ -59,15 +59,15 @@ func (i Impl) String() string {
 
 // Workload is one of Tokio's runtime benchmarks.
 type Workload struct {
-	// Name is the anchors' name, for example "mt_spawn_many_local".
+	// Name is the bench name, for example "mt_spawn_many_local".
 	Name string
 	// Items is the number of items (spawns, yields, pings) in one op, and
-	// Item names them; the anchors print ns per item as per_<Item>=.
+	// Item names them; the lines give ns per item as per_<Item>=.
 	Items int
 	Item  string
 	// CurrentThread is true for the ct_ workloads: weft runs them on a
-	// current-thread runtime, and the anchors run both implementations
-	// with GOMAXPROCS=1. The mt_ workloads run on a multi-thread runtime.
+	// current-thread runtime, and both implementations run with
+	// GOMAXPROCS=1. The mt_ workloads run on a multi-thread runtime.
 	CurrentThread bool
 	// Starves is true for the workload whose first op runs under the
 	// starvation probe (see Probe).
@@ -138,7 +138,7 @@ func (in *Instance) Close() error {
 
 // Probe runs one op while a watchdog stops the background load once limit
 // has passed, and reports whether it had to (the op was starved by the
-// busy tasks) and how long the op took. Mirrors the anchors' probe for
+// busy tasks) and how long the op took. Mirrors bench/tokio-rt's probe for
 // spawn_many_remote_busy2, on which Tokio 1.24 starves.
 func Probe(in *Instance, limit time.Duration) (starved bool, took time.Duration, err error) {
 	done := make(chan struct{})
@@ -161,7 +161,7 @@ func Probe(in *Instance, limit time.Duration) (starved bool, took time.Duration,
 	return <-fired, took, err
 }
 
-// Workloads returns the runtime workloads in the anchors' order.
+// Workloads returns the runtime workloads in bench/tokio-rt's order.
 func Workloads() []Workload {
 	return []Workload{
 		{Name: "mt_spawn_many_local", Items: NumSpawn, Item: "spawn",
@@ -194,7 +194,7 @@ func Workloads() []Workload {
 // ErrUnknownWorkload is returned by Lookup for a name no workload has.
 var ErrUnknownWorkload = errors.New("benchwork: unknown workload")
 
-// Lookup returns the workload with the given anchor name.
+// Lookup returns the workload with the given bench name.
 func Lookup(name string) (Workload, error) {
 	for _, w := range Workloads() {
 		if w.Name == name {

@@ -36,10 +36,10 @@ func TestEveryWorkloadCompletesItsOps(t *testing.T) {
 	}
 }
 
-// TestWorkloadsMatchTheAnchors pins the names, item counts and flavours to
-// those of tokio-bench and goroutine-bench, in their order: run.sh joins the
-// columns by name.
-func TestWorkloadsMatchTheAnchors(t *testing.T) {
+// TestWorkloadsMatchTokioRt pins the names, item counts and flavours to
+// those of bench/tokio-rt, in its order: bench/compare.sh joins the columns
+// by name.
+func TestWorkloadsMatchTokioRt(t *testing.T) {
 	want := []struct {
 		name  string
 		items int

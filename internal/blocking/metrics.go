@@ -35,9 +35,23 @@ func (p *Pool) Metrics() Metrics {
 	}
 }
 
-// Idle reports whether no task is queued or running. The runtime asks it
-// before it lets a paused clock advance: a running closure may be about to
-// wake a task. It takes no lock. A task counts as running until its pool
+// Idle reports whether no task is queued or running. It takes no lock. (A
+// paused clock does not ask it: it counts blocking tasks through
+// Config.Activity.) A task counts as running until its pool
 // goroutine is back from it, which is shortly after its JoinHandle has been
 // woken, so Idle can report false for a moment after a Join returned.
 func (p *Pool) Idle() bool { return p.pending.Load() == 0 }
+
+// Runs reports whether goroutine g (a gident identity, 0 for none) is one of
+// the pool's goroutines: a blocking closure, or a hook, runs on it. A
+// shutdown asked for from there must not wait for the pool, which waits for
+// that closure.
+func (p *Pool) Runs(g uintptr) bool {
+	if g == 0 {
+		return false
+	}
+	p.mu.Lock()
+	_, ok := p.mu.gs[g]
+	p.mu.Unlock()
+	return ok
+}

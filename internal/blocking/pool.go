@@ -109,6 +109,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/list"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
 
@@ -152,11 +153,12 @@ type Config struct {
 	// ShutdownCause is the Cause of the JoinErrors of tasks cancelled
 	// because the pool shut down. Nil means ErrShutdown.
 	ShutdownCause error
-	// OnIdle, if not nil, runs each time the pool becomes idle (no task
-	// queued or running), possibly with the pool's lock held: it must be
-	// quick and must not call back into the pool. A runtime with a paused
-	// clock uses it to let time move again.
-	OnIdle func()
+	// Activity, when not nil, counts every task from its Spawn until its
+	// closure has returned or it was cancelled (U3 in
+	// internal/timer/activity.go): a runtime with a paused clock passes
+	// its driver's, so that time stands still while blocking work is
+	// queued or runs. Its idle callback may run with the pool's lock held.
+	Activity *timer.Activity
 }
 
 // Pool runs blocking tasks on a bounded, lazily grown set of goroutines. Its
@@ -266,6 +268,9 @@ func (p *Pool) Spawn(t task.UnownedTask) error {
 		p.mu.Unlock()
 		t.Shutdown(p.cfg.ShutdownCause)
 		return ErrShutdown
+	}
+	if a := p.cfg.Activity; a != nil {
+		a.Acquire() // before the task is visible to a pool goroutine
 	}
 	p.mu.queue.push(t)
 	p.pending.Add(1)
@@ -428,11 +433,12 @@ func (p *Pool) exit(w *worker) {
 	}
 }
 
-// taskDone counts a task that ran or was cancelled, and reports the pool idle
-// when it was the last one.
+// taskDone counts a task that ran (its closure returned, its joiner woken)
+// or was cancelled, and gives its unit of activity back.
 func (p *Pool) taskDone() {
-	if p.pending.Add(-1) == 0 && p.cfg.OnIdle != nil {
-		p.cfg.OnIdle()
+	p.pending.Add(-1)
+	if a := p.cfg.Activity; a != nil {
+		a.Release()
 	}
 }
 

@@ -155,3 +155,92 @@ func TestGoIDOfASuspendedCoroutine(t *testing.T) {
 		t.Fatalf("no goroutine %d [coroutine] in the dump of all stacks", got)
 	}
 }
+
+func TestRunnerIsRecordedUntilUnmarked(t *testing.T) {
+	if !Supported {
+		if InTask() {
+			t.Fatal("InTask without goroutine identities")
+		}
+		t.Skip("no goroutine identity on this architecture")
+	}
+	me := Current()
+	if IsRunner(me) || InTask() {
+		t.Fatal("a goroutine nobody marked runs tasks")
+	}
+	MarkRunner(me)
+	if !IsRunner(me) || !InTask() {
+		t.Fatal("MarkRunner did not take")
+	}
+	// Another goroutine is not a runner because this one is.
+	other := make(chan bool)
+	go func() { other <- InTask() }()
+	if <-other {
+		t.Fatal("an unmarked goroutine reports InTask")
+	}
+	UnmarkRunner(me)
+	if IsRunner(me) || InTask() {
+		t.Fatal("UnmarkRunner left the mark")
+	}
+	MarkRunner(0)
+	if IsRunner(0) {
+		t.Fatal("identity 0 recorded")
+	}
+}
+
+// An Async body acts for the goroutine that resumes it: it is in a task when
+// that goroutine is a runner.
+func TestInTaskFollowsTheOwner(t *testing.T) {
+	if !Supported {
+		t.Skip("no goroutine identity on this architecture")
+	}
+	me := Current()
+	MarkRunner(me)
+	defer UnmarkRunner(me)
+	in := make(chan bool)
+	release := make(chan struct{})
+	go func() {
+		g := Current()
+		SetOwner(g, me)
+		in <- InTask()
+		ClearOwner(g)
+		in <- InTask()
+		<-release
+	}()
+	if !<-in {
+		t.Fatal("a goroutine acting for a runner is not InTask")
+	}
+	if <-in {
+		t.Fatal("InTask after ClearOwner")
+	}
+	close(release)
+}
+
+// When every slot near a goroutine's hash is taken, MarkRunner records it
+// in the overflow map, which IsRunner and UnmarkRunner consult.
+func TestRunnerTableFullUsesTheMap(t *testing.T) {
+	if !Supported {
+		t.Skip("no goroutine identity on this architecture")
+	}
+	me := Current()
+	var taken []uintptr
+	for g := uintptr(16); len(taken) < runnerWindow; g += 16 {
+		if g != me && ownerHash(g)&(runnerSlots-1) == ownerHash(me)&(runnerSlots-1) {
+			MarkRunner(g)
+			taken = append(taken, g)
+		}
+	}
+	MarkRunner(me)
+	if runners.n.Load() != 1 || !IsRunner(me) {
+		t.Fatalf("overflow entries %d, IsRunner %v; want 1 and true", runners.n.Load(), IsRunner(me))
+	}
+	UnmarkRunner(me)
+	if runners.n.Load() != 0 || IsRunner(me) {
+		t.Fatal("UnmarkRunner left the overflow entry")
+	}
+	for _, g := range taken {
+		UnmarkRunner(g)
+		if IsRunner(g) {
+			t.Fatalf("fake identity %#x still marked", g)
+		}
+	}
+}

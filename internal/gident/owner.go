@@ -30,7 +30,10 @@ var owners struct {
 	vals [ownerSlots]atomic.Uintptr
 }
 
-func ownerHash(g uintptr) uintptr { return (g >> 4) * 0x9E3779B97F4A7C15 >> 11 }
+// ownerHash spreads identities over the table. The product is taken in 64
+// bits so that the constant fits on 32-bit platforms too (where Current is
+// always 0 and the table is never used, but the package must compile).
+func ownerHash(g uintptr) uintptr { return uintptr(uint64(g>>4) * 0x9E3779B97F4A7C15 >> 11) }
 
 // SetOwner records that goroutine g acts for goroutine owner until
 // ClearOwner(g), and reports whether it did (false when either is 0 or the

@@ -14,6 +14,7 @@ import (
 	"context"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gident"
 )
 
 // firstCx is the Context of the first poll of every Wait. Its waker is the
@@ -30,10 +31,22 @@ var firstCx future.Context
 // it returns Pending does Wait make a Signal and poll again with a waker that
 // wakes it, which replaces the registration of the first poll as the Future
 // contract requires.
+//
+// Wait panics when ctx is nil, and, when it would have to sleep, when the
+// calling goroutine runs tasks (gident.InTask): it would block their
+// goroutine, for ever when what it waits for can only run there.
 func Wait[T any](ctx context.Context, f future.Future[T]) (T, error) {
+	if ctx == nil {
+		panic("weft: a Blocking method called with a nil context.Context (use context.Background())")
+	}
 	if v, ok := f.Poll(&firstCx); ok {
 		future.Drop(f)
 		return v, nil
+	}
+	if gident.InTask() {
+		future.Drop(f)
+		panic("weft: a Blocking method called from inside a task, whose goroutine it would block " +
+			"(for ever when what it waits for can only run there): await the future instead")
 	}
 	sig := future.NewSignal()
 	cx := future.NewContext(sig.Waker())

@@ -227,6 +227,27 @@ func TestShardedPopBackIsOldestFirstPerShard(t *testing.T) {
 	}
 }
 
+// PopLeast takes the elements in key order whatever their shards, when keys
+// grow with insertion (as task IDs do), starting at any key: the order of a
+// current-thread runtime's shutdown must not rotate with the IDs its tasks
+// got.
+func TestShardedPopLeastIsKeyOrderAcrossShards(t *testing.T) {
+	for first := range uint64(4) {
+		s := list.NewSharded(4, links, key)
+		for i := range 10 {
+			push(s, &elem{id: i, key: first + uint64(i)})
+		}
+		for i := range 10 {
+			if got := s.PopLeast(); got == nil || got.id != i {
+				t.Fatalf("keys from %d: PopLeast #%d = %v, want %d", first, i, got, i)
+			}
+		}
+		if got := s.PopLeast(); got != nil || s.Len() != 0 {
+			t.Fatalf("PopLeast of an empty list = %v (Len %d)", got, s.Len())
+		}
+	}
+}
+
 func TestShardedCounters(t *testing.T) {
 	s := list.NewSharded(4, links, key)
 	es := elems(5)

@@ -115,6 +115,34 @@ func (s *Sharded[T]) PopBack(i int) *T {
 	return e
 }
 
+// PopLeast removes and returns, of the last elements of all shards, the one
+// with the least key, or nil when every shard is empty. It locks one shard at
+// a time. When keys grow in insertion order and nothing else inserts or
+// removes meanwhile, successive calls return the elements in key order,
+// whatever their shards.
+func (s *Sharded[T]) PopLeast() *T {
+	for {
+		best, bestKey := -1, uint64(0)
+		for i := range s.shards {
+			sh := &s.shards[i]
+			sh.mu.Lock()
+			if e := sh.list.tail; e != nil {
+				if k := s.key(e); best < 0 || k < bestKey {
+					best, bestKey = i, k
+				}
+			}
+			sh.mu.Unlock()
+		}
+		if best < 0 {
+			return nil
+		}
+		if e := s.PopBack(best); e != nil {
+			return e
+		}
+		// That shard was emptied meanwhile: look again.
+	}
+}
+
 // Each locks every shard, calls fn for every element, and unlocks them. fn
 // runs with all shard locks held: it must not insert or remove elements, or
 // call Len or Added (they lock the shards), or do anything that might.

@@ -20,8 +20,12 @@ type TimerDriver interface {
 	// Advance or AutoAdvance).
 	IsPaused() bool
 	// AutoAdvance moves a paused clock to the next deadline and fires what
-	// is due; it reports false when no timer is registered.
+	// is due, when nothing of the runtime can run (its Activity is zero,
+	// internal/timer/activity.go); it reports false when it did not jump:
+	// something can run, or no timer is registered.
 	AutoAdvance() bool
+	// Len returns the number of timers the driver holds.
+	Len() int
 	// Shutdown fires every timer and refuses new ones.
 	Shutdown()
 }

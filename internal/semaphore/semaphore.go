@@ -58,9 +58,11 @@ import (
 
 // MaxPermits is the largest number of permits a Semaphore can hold, and the
 // largest number one Acquire, TryAcquire or Release may ask for. It leaves
-// three bits of an int64 unused, as Tokio's MAX_PERMITS does, so that adding
-// two valid counts never overflows.
-const MaxPermits = math.MaxInt64 >> 3
+// three bits of an int unused, as Tokio's MAX_PERMITS does with a usize, so
+// that adding two valid counts never overflows, and so that every count fits
+// the int of weft's public API on 32-bit platforms too (1<<60-1 on 64-bit
+// ones, 1<<28-1 on 32-bit ones).
+const MaxPermits = math.MaxInt >> 3
 
 // ErrClosed is returned by Acquire and TryAcquire once the semaphore is
 // closed.
@@ -490,8 +492,8 @@ func (f *AcquireFuture) Drop() {
 }
 
 // Position reports how many waiters are queued ahead of f, and whether f is
-// queued at all. It takes the semaphore's lock and walks the queue; it is
-// meant for task dumps.
+// queued at all. It takes the semaphore's lock; it is meant for task dumps,
+// and costs O(1) per waiter of a dump (waitq.Queue.Position).
 func (f *AcquireFuture) Position() (ahead int, queued bool) {
 	if f.state != acqQueued {
 		return 0, false
@@ -499,11 +501,8 @@ func (f *AcquireFuture) Position() (ahead int, queued bool) {
 	s := f.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !f.w.Linked() {
+	if ahead = s.mu.q.Position(&f.w); ahead < 0 {
 		return 0, false
-	}
-	for w := s.mu.q.Front(); w != nil && w != &f.w; w = w.Next() {
-		ahead++
 	}
 	return ahead, true
 }

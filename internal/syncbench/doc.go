@@ -5,7 +5,7 @@
 // and primitives on a weft runtime and once with goroutines and the standard
 // library, plus 10^6 tasks (or goroutines) sleeping at once.
 //
-// The command bench/syncbench prints them in the anchors' line format next to
+// The command bench/syncbench prints them in the line format of bench/ next to
 // bench/tokio-sync (the same workloads on Tokio), and the root package's
 // sync_runtime_bench_test.go runs them as go test benchmarks with impl=weft
 // and impl=goroutine sub-benchmarks. Keeping the workloads here, in one

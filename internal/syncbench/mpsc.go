@@ -122,11 +122,15 @@ func sendWorkload[T any](name, mirrors string) Workload {
 		setup: [2]func() *Case{
 			Weft: func() *Case {
 				rt := newMultiThread(NumWorkers)
+				// The send future is kept by value (see keptRoot); Tokio's
+				// lives on block_on's stack.
+				send := new(mpsc.SendFuture[T])
 				return &Case{
 					Op: func() {
 						tx, rx := mpsc.New[T](mpscSendCap)
 						var zero T
-						if err := blockOn(rt, tx.Send(zero)); err != nil {
+						send.Reset(tx, zero)
+						if err := blockOn[error](rt, send); err != nil {
 							panic("syncbench: send: " + err.Error())
 						}
 						if r := blockOn(rt, rx.Recv()); r.Err != nil {
@@ -151,30 +155,41 @@ func sendWorkload[T any](name, mirrors string) Workload {
 }
 
 // mpscProducer is a task that sends 0..999 into a bounded channel, awaiting
-// each send, and then closes its Sender.
+// each send (one send future kept by value, renewed with Reset for each
+// value: see keptRoot), and then closes its Sender.
 type mpscProducer struct {
-	tx   *mpsc.Sender[int]
-	i    int
-	send *mpsc.SendFuture[int] // the send in flight, or nil
-	done bool                  // tx is closed
+	tx      *mpsc.Sender[int]
+	n       int // values to send
+	i       int
+	send    mpsc.SendFuture[int]
+	sending bool // send holds value i and was not completed
+	done    bool // tx is closed
 }
 
-// Poll sends until the channel is full or every value is sent.
-func (p *mpscProducer) Poll(cx *future.Context) (struct{}, bool) {
-	for p.i < mpscPerProducer {
-		if p.send == nil {
-			p.send = p.tx.Send(p.i)
+// sendAll sends values i..n-1, returning false while a send waits.
+func (p *mpscProducer) sendAll(cx *future.Context) bool {
+	for p.i < p.n {
+		if !p.sending {
+			p.send.Reset(p.tx, p.i)
+			p.sending = true
 		}
 		err, ok := p.send.Poll(cx)
 		if !ok {
-			return struct{}{}, false
+			return false
 		}
-		p.send.Drop()
-		p.send = nil
+		p.sending = false
 		if err != nil {
 			panic("syncbench: send: " + err.Error())
 		}
 		p.i++
+	}
+	return true
+}
+
+// Poll sends until the channel is full or every value is sent.
+func (p *mpscProducer) Poll(cx *future.Context) (struct{}, bool) {
+	if !p.sendAll(cx) {
+		return struct{}{}, false
 	}
 	p.close()
 	return struct{}{}, true
@@ -189,9 +204,9 @@ func (p *mpscProducer) close() {
 
 // Drop abandons the send in flight and closes the Sender.
 func (p *mpscProducer) Drop() {
-	if p.send != nil {
+	if p.sending {
 		p.send.Drop()
-		p.send = nil
+		p.sending = false
 	}
 	p.close()
 }
@@ -249,7 +264,7 @@ func (r *mpscRoot) Poll(cx *future.Context) (struct{}, bool) {
 		switch {
 		case r.contended && r.tx != nil:
 			for range mpscProducers {
-				weft.SpawnDetached(cx, &mpscProducer{tx: r.tx.Clone()})
+				weft.SpawnDetached(cx, &mpscProducer{tx: r.tx.Clone(), n: mpscPerProducer})
 			}
 			r.tx.Close()
 		case r.contended:
@@ -259,7 +274,7 @@ func (r *mpscRoot) Poll(cx *future.Context) (struct{}, bool) {
 			r.utx.Close()
 		case r.tx != nil:
 			// Uncontended: the root sends all 5,000 values itself.
-			r.own = &mpscProducer{tx: r.tx}
+			r.own = &mpscProducer{tx: r.tx, n: mpscTotal}
 		default:
 			for i := range mpscTotal {
 				if err := r.utx.Send(i); err != nil {
@@ -269,20 +284,8 @@ func (r *mpscRoot) Poll(cx *future.Context) (struct{}, bool) {
 			r.utx.Close()
 		}
 	}
-	for r.own != nil && r.own.i < mpscTotal {
-		if r.own.send == nil {
-			r.own.send = r.tx.Send(r.own.i)
-		}
-		err, ok := r.own.send.Poll(cx)
-		if !ok {
-			return struct{}{}, false
-		}
-		r.own.send.Drop()
-		r.own.send = nil
-		if err != nil {
-			panic("syncbench: send: " + err.Error())
-		}
-		r.own.i++
+	if r.own != nil && !r.own.sendAll(cx) {
+		return struct{}{}, false
 	}
 	for r.left > 0 {
 		if r.many {

@@ -67,33 +67,35 @@ func weftNotify(waiters int, all bool) *Case {
 	}
 }
 
-// notifyWaiter is a task that awaits n forever, counting its wake-ups.
+// notifyWaiter is a task that awaits n forever, counting its wake-ups, with
+// one Notified future kept by value (see keptRoot).
 type notifyWaiter struct {
 	n       *weft.Notify
 	counter *atomic.Int64
-	wait    *weft.Notified // the wait in progress, or nil
+	wait    weft.Notified
+	waiting bool // wait was reset and has not completed
 }
 
 // Poll counts every notification there is and waits for the next.
 func (w *notifyWaiter) Poll(cx *future.Context) (struct{}, bool) {
 	for {
-		if w.wait == nil {
-			w.wait = w.n.Notified()
+		if !w.waiting {
+			w.wait.Reset(w.n)
+			w.waiting = true
 		}
 		if _, ok := w.wait.Poll(cx); !ok {
 			return struct{}{}, false
 		}
-		w.wait.Drop()
-		w.wait = nil
+		w.waiting = false
 		w.counter.Add(1)
 	}
 }
 
 // Drop leaves the Notify's queue.
 func (w *notifyWaiter) Drop() {
-	if w.wait != nil {
+	if w.waiting {
 		w.wait.Drop()
-		w.wait = nil
+		w.waiting = false
 	}
 }
 

@@ -40,8 +40,12 @@ func requestReplyWorkloads() []Workload {
 					}
 					tx, rx := mpsc.New[*reply](requestQueue)
 					weft.SpawnDetached(rt, &replyServer{rx: rx})
+					q := &requester{tx: tx}
 					return &Case{
-						Op:    func() { blockOn(rt, &requester{tx: tx}) },
+						Op: func() {
+							q.reset()
+							blockOn[struct{}](rt, q)
+						},
 						Close: func() { tx.Close(); closeRuntime(rt) },
 					}
 				},
@@ -102,28 +106,33 @@ func (s *replyServer) Drop() {
 	s.rx.Close()
 }
 
-// requester is one operation: 1,000 requests, each awaited.
+// requester is one operation: 1,000 requests, each awaited. It is kept
+// between operations, with its send future by value (see keptRoot); each
+// request makes a oneshot channel, as Tokio's does.
 type requester struct {
-	tx   *mpsc.Sender[*reply]
-	i    int
-	send *mpsc.SendFuture[*reply]    // the request being sent, or nil
-	recv *oneshot.Receiver[struct{}] // the reply awaited, or nil
+	tx      *mpsc.Sender[*reply]
+	i       int
+	send    mpsc.SendFuture[*reply]
+	sending bool                        // send holds the request being sent
+	recv    *oneshot.Receiver[struct{}] // the reply awaited, or nil
 }
+
+func (q *requester) reset() { q.i = 0 }
 
 // Poll sends the next request, awaits its reply, and so on.
 func (q *requester) Poll(cx *future.Context) (struct{}, bool) {
 	for q.i < requests {
-		if q.send == nil && q.recv == nil {
+		if !q.sending && q.recv == nil {
 			otx, orx := oneshot.New[struct{}]()
-			q.send, q.recv = q.tx.Send(otx), orx
+			q.send.Reset(q.tx, otx)
+			q.sending, q.recv = true, orx
 		}
-		if q.send != nil {
+		if q.sending {
 			err, ok := q.send.Poll(cx)
 			if !ok {
 				return struct{}{}, false
 			}
-			q.send.Drop()
-			q.send = nil
+			q.sending = false
 			if err != nil {
 				panic("syncbench: request: " + err.Error())
 			}
@@ -144,10 +153,12 @@ func (q *requester) Poll(cx *future.Context) (struct{}, bool) {
 
 // Drop abandons the request in flight.
 func (q *requester) Drop() {
-	if q.send != nil {
+	if q.sending {
 		q.send.Drop()
+		q.sending = false
 	}
 	if q.recv != nil {
 		q.recv.Drop()
+		q.recv = nil
 	}
 }

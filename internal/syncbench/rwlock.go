@@ -58,8 +58,7 @@ func rwlockWorkloads() []Workload {
 			CurrentThread: ct,
 			setup: [2]func() *Case{
 				Weft: func() *Case {
-					l := weft.NewRwLock(struct{}{})
-					return runtimeCase(ct, func() future.Future[struct{}] { return rwRoot(l, shape) })
+					return keptCase(ct, &rwRoot{l: weft.NewRwLock(struct{}{}), shape: shape})
 				},
 				Goroutine: func() *Case {
 					var l sync.RWMutex
@@ -71,145 +70,178 @@ func rwlockWorkloads() []Workload {
 	return ws
 }
 
-// rwRoot returns the root future of one operation.
-func rwRoot(l *weft.RwLock[struct{}], shape rwShape) future.Future[struct{}] {
-	switch shape {
-	case rwInRow:
-		return &readSequence{l: l}
-	case rwJoined:
-		return joinReads(nil, l, rwReads)
-	case rwSpawned:
-		return &spawnAndJoin{n: rwReads, spawn: func(cx *future.Context) *task.JoinHandle[struct{}] {
-			return weft.Spawn(cx, &readOnce{l: l})
-		}}
-	default:
-		return &writerThenReaders{l: l, spawned: shape == rwWriterSpawned}
-	}
+// readOnce takes the read lock and releases it, through a read future kept
+// by value. It is fused: polls after it completed report ready at once, as
+// a branch of Tokio's join! is not polled again.
+type readOnce struct {
+	l     *weft.RwLock[struct{}]
+	f     weft.RwLockReadFuture[struct{}]
+	state stepState
 }
 
-// readOnce takes the read lock and releases it.
-type readOnce struct {
-	l *weft.RwLock[struct{}]
-	f *weft.RwLockReadFuture[struct{}] // the read in progress, or nil
-}
+// stepState is the progress of one kept step (readOnce, acquireRelease).
+type stepState uint8
+
+const (
+	stepIdle    stepState = iota // not started: the next poll resets the kept future
+	stepWaiting                  // the kept future was polled and is not done
+	stepDone                     // done (or dropped)
+)
 
 // Poll takes the read lock and releases it.
 func (r *readOnce) Poll(cx *future.Context) (struct{}, bool) {
-	if r.f == nil {
-		r.f = r.l.Read()
+	switch r.state {
+	case stepDone:
+		return struct{}{}, true
+	case stepIdle:
+		r.f.Reset(r.l)
+		r.state = stepWaiting
 	}
 	g, ok := r.f.Poll(cx)
 	if !ok {
 		return struct{}{}, false
 	}
 	g.Unlock()
-	return struct{}{}, true
-}
-
-// Drop abandons the read.
-func (r *readOnce) Drop() {
-	if r.f != nil {
-		r.f.Drop()
-		r.f = nil
-	}
-}
-
-// readSequence takes and releases the read lock six times in a row.
-type readSequence struct {
-	l    *weft.RwLock[struct{}]
-	i    int
-	step readOnce
-}
-
-// Poll runs the reads one after the other.
-func (q *readSequence) Poll(cx *future.Context) (struct{}, bool) {
-	for q.i < rwReads {
-		if q.step.l == nil {
-			q.step = readOnce{l: q.l}
-		}
-		if _, ok := q.step.Poll(cx); !ok {
-			return struct{}{}, false
-		}
-		q.step.Drop()
-		q.step = readOnce{}
-		q.i++
-	}
+	r.state = stepDone
 	return struct{}{}, true
 }
 
 // Drop abandons the read in progress.
-func (q *readSequence) Drop() { q.step.Drop() }
-
-// unlockWrite releases a write guard when polled: the first future of the
-// contended join.
-type unlockWrite struct {
-	g *weft.RwLockWriteGuard[struct{}]
-}
-
-// Poll releases the guard.
-func (u *unlockWrite) Poll(*future.Context) (struct{}, bool) {
-	u.g.Unlock()
-	return struct{}{}, true
-}
-
-// joinReads returns n reads joined, after the release of first when it is
-// not nil.
-func joinReads(first *weft.RwLockWriteGuard[struct{}], l *weft.RwLock[struct{}], n int) future.Future[struct{}] {
-	var fs []future.Future[struct{}]
-	if first != nil {
-		fs = append(fs, &unlockWrite{g: first})
+func (r *readOnce) Drop() {
+	if r.state == stepWaiting {
+		r.f.Drop()
 	}
-	for range n {
-		fs = append(fs, &readOnce{l: l})
+	r.state = stepDone
+}
+
+// readJoin is Tokio's join! of a write guard's release (when release is
+// set) and n reads: each poll polls every branch that has not completed, in
+// order.
+type readJoin struct {
+	release *weft.RwLockWriteGuard[struct{}] // released by the first poll, or nil
+	reads   [rwReads]readOnce
+	n       int
+}
+
+// reset makes j the join of the release of g (nil: none) and n reads of l.
+func (j *readJoin) reset(g *weft.RwLockWriteGuard[struct{}], l *weft.RwLock[struct{}], n int) {
+	j.release, j.n = g, n
+	for i := range n {
+		j.reads[i] = readOnce{l: l}
 	}
-	return future.Map(future.JoinAll(fs), func([]struct{}) struct{} { return struct{}{} })
 }
 
-// writerThenReaders takes the write lock, then releases it together with
-// five readers (joined, or spawned first and released after).
-type writerThenReaders struct {
-	l       *weft.RwLock[struct{}]
-	spawned bool
-	write   *weft.RwLockWriteFuture[struct{}]
-	rest    future.Future[struct{}] // the join, once the write lock is held
-}
-
-// Poll takes the write lock and then runs the rest.
-func (w *writerThenReaders) Poll(cx *future.Context) (struct{}, bool) {
-	if w.rest == nil {
-		if w.write == nil {
-			w.write = w.l.Write()
+// Poll polls the branches until every read is done.
+func (j *readJoin) Poll(cx *future.Context) (struct{}, bool) {
+	if j.release != nil {
+		j.release.Unlock()
+		j.release = nil
+	}
+	done := true
+	for i := range j.n {
+		if _, ok := j.reads[i].Poll(cx); !ok {
+			done = false
 		}
-		g, ok := w.write.Poll(cx)
+	}
+	return struct{}{}, done
+}
+
+// Drop abandons the reads in progress (and releases the write guard if the
+// join was never polled).
+func (j *readJoin) Drop() {
+	if j.release != nil {
+		j.release.Unlock()
+		j.release = nil
+	}
+	for i := range j.n {
+		j.reads[i].Drop()
+	}
+}
+
+// rwRoot is the root future of every RwLock workload, kept between
+// operations (see keptRoot).
+type rwRoot struct {
+	l     *weft.RwLock[struct{}]
+	shape rwShape
+
+	i       int                              // rwInRow: reads done
+	step    readOnce                         // rwInRow: the read in progress
+	join    readJoin                         // rwJoined, rwWriterJoined
+	spawn   spawnAndJoin                     // rwSpawned, rwWriterSpawned
+	write   weft.RwLockWriteFuture[struct{}] // the writer shapes
+	writing bool                             // write is being polled
+	locked  bool                             // the writer shapes: the write lock was taken
+}
+
+func (r *rwRoot) reset() {
+	r.i, r.writing, r.locked = 0, false, false
+	r.step = readOnce{l: r.l}
+	switch r.shape {
+	case rwJoined:
+		r.join.reset(nil, r.l, rwReads)
+	case rwSpawned:
+		r.spawn.reset(rwReads)
+	}
+	if r.spawn.spawn == nil {
+		r.spawn.spawn = r.spawnRead
+	}
+}
+
+func (r *rwRoot) spawnRead(cx *future.Context) *task.JoinHandle[struct{}] {
+	return weft.Spawn(cx, &readOnce{l: r.l})
+}
+
+// Poll runs the operation of r's shape.
+func (r *rwRoot) Poll(cx *future.Context) (struct{}, bool) {
+	switch r.shape {
+	case rwInRow:
+		for r.i < rwReads {
+			if _, ok := r.step.Poll(cx); !ok {
+				return struct{}{}, false
+			}
+			r.step.state = stepIdle
+			r.i++
+		}
+		return struct{}{}, true
+	case rwJoined:
+		return r.join.Poll(cx)
+	case rwSpawned:
+		return r.spawn.Poll(cx)
+	}
+	// The writer shapes: take the write lock, then release it together with
+	// five readers, joined or spawned (spawned before the release).
+	if !r.locked {
+		if !r.writing {
+			r.write.Reset(r.l)
+			r.writing = true
+		}
+		g, ok := r.write.Poll(cx)
 		if !ok {
 			return struct{}{}, false
 		}
-		w.write.Drop()
-		w.write = nil
-		if w.spawned {
-			hs := make([]*task.JoinHandle[struct{}], rwContendedReads)
-			for i := range hs {
-				hs[i] = weft.Spawn(cx, &readOnce{l: w.l})
-			}
+		r.writing, r.locked = false, true
+		if r.shape == rwWriterSpawned {
+			r.spawn.reset(rwContendedReads)
+			r.spawn.spawnAll(cx)
 			g.Unlock()
-			w.rest = &joinAll[struct{}]{hs: hs}
 		} else {
-			w.rest = joinReads(g, w.l, rwContendedReads)
+			r.join.reset(g, r.l, rwContendedReads)
 		}
 	}
-	return w.rest.Poll(cx)
+	if r.shape == rwWriterSpawned {
+		return r.spawn.Poll(cx)
+	}
+	return r.join.Poll(cx)
 }
 
 // Drop abandons whatever is in progress.
-func (w *writerThenReaders) Drop() {
-	if w.write != nil {
-		w.write.Drop()
-		w.write = nil
+func (r *rwRoot) Drop() {
+	r.step.Drop()
+	if r.writing {
+		r.write.Drop()
+		r.writing = false
 	}
-	if w.rest != nil {
-		future.Drop(w.rest)
-		w.rest = nil
-	}
+	r.join.Drop()
 }
 
 func goRWLock(l *sync.RWMutex, shape rwShape) {

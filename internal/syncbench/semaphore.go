@@ -29,10 +29,7 @@ func semaphoreWorkloads() []Workload {
 			CurrentThread: shape == semJoined,
 			setup: [2]func() *Case{
 				Weft: func() *Case {
-					s := weft.NewSemaphore(permits)
-					return runtimeCase(shape == semJoined, func() future.Future[struct{}] {
-						return semRoot(s, shape)
-					})
+					return keptCase(shape == semJoined, &semRoot{s: weft.NewSemaphore(permits), shape: shape})
 				},
 				Goroutine: func() *Case {
 					sem := make(chan struct{}, permits)
@@ -59,34 +56,22 @@ const (
 	semJoined                  // six futures joined in the root (current-thread)
 )
 
-// semRoot returns the root future of one operation.
-func semRoot(s *weft.Semaphore, shape semShape) future.Future[struct{}] {
-	switch shape {
-	case semInRow:
-		return &semSequence{s: s}
-	case semSpawned:
-		return &spawnAndJoin{n: semAcquires, spawn: func(cx *future.Context) *task.JoinHandle[struct{}] {
-			return weft.Spawn(cx, &acquireRelease{s: s})
-		}}
-	default:
-		fs := make([]future.Future[struct{}], semAcquires)
-		for i := range fs {
-			fs[i] = &acquireRelease{s: s}
-		}
-		return future.Map(future.JoinAll(fs), func([]struct{}) struct{} { return struct{}{} })
-	}
-}
-
-// acquireRelease acquires one permit and releases it at once.
+// acquireRelease acquires one permit and releases it at once, through an
+// acquire future kept by value. It is fused, like readOnce.
 type acquireRelease struct {
-	s   *weft.Semaphore
-	acq *weft.SemaphoreAcquireFuture // the acquire in progress, or nil
+	s     *weft.Semaphore
+	acq   weft.SemaphoreAcquireFuture
+	state stepState
 }
 
 // Poll acquires the permit and releases it.
 func (a *acquireRelease) Poll(cx *future.Context) (struct{}, bool) {
-	if a.acq == nil {
-		a.acq = a.s.Acquire(1)
+	switch a.state {
+	case stepDone:
+		return struct{}{}, true
+	case stepIdle:
+		a.acq.Reset(a.s, 1)
+		a.state = stepWaiting
 	}
 	r, ok := a.acq.Poll(cx)
 	if !ok {
@@ -96,61 +81,74 @@ func (a *acquireRelease) Poll(cx *future.Context) (struct{}, bool) {
 		panic("syncbench: acquire: " + r.Err.Error())
 	}
 	r.Value.Release()
-	return struct{}{}, true
-}
-
-// Drop abandons the acquire.
-func (a *acquireRelease) Drop() {
-	if a.acq != nil {
-		a.acq.Drop()
-		a.acq = nil
-	}
-}
-
-// semSequence acquires and releases a permit six times in a row.
-type semSequence struct {
-	s    *weft.Semaphore
-	i    int
-	step acquireRelease
-}
-
-// Poll runs the acquires one after the other.
-func (q *semSequence) Poll(cx *future.Context) (struct{}, bool) {
-	for q.i < semAcquires {
-		if q.step.s == nil {
-			q.step = acquireRelease{s: q.s}
-		}
-		if _, ok := q.step.Poll(cx); !ok {
-			return struct{}{}, false
-		}
-		q.step.Drop()
-		q.step = acquireRelease{}
-		q.i++
-	}
+	a.state = stepDone
 	return struct{}{}, true
 }
 
 // Drop abandons the acquire in progress.
-func (q *semSequence) Drop() { q.step.Drop() }
-
-// spawnAndJoin spawns n tasks with spawn and then awaits them in order, as
-// Tokio's try_join! over spawned tasks does.
-type spawnAndJoin struct {
-	n     int
-	spawn func(cx *future.Context) *task.JoinHandle[struct{}]
-	join  *joinAll[struct{}]
+func (a *acquireRelease) Drop() {
+	if a.state == stepWaiting {
+		a.acq.Drop()
+	}
+	a.state = stepDone
 }
 
-// Poll spawns on the first poll and then awaits the handles.
-func (j *spawnAndJoin) Poll(cx *future.Context) (struct{}, bool) {
-	if j.join == nil {
-		hs := make([]*task.JoinHandle[struct{}], j.n)
-		for i := range hs {
-			hs[i] = j.spawn(cx)
-		}
-		j.join = &joinAll[struct{}]{hs: hs}
+// semRoot is the root future of every semaphore workload, kept between
+// operations (see keptRoot).
+type semRoot struct {
+	s     *weft.Semaphore
+	shape semShape
+
+	i     int                         // semInRow: acquires done
+	steps [semAcquires]acquireRelease // semInRow: steps[0]; semJoined: the joined branches
+	spawn spawnAndJoin                // semSpawned
+}
+
+func (r *semRoot) reset() {
+	r.i = 0
+	for i := range r.steps {
+		r.steps[i] = acquireRelease{s: r.s}
 	}
-	return j.join.Poll(cx)
+	if r.spawn.spawn == nil {
+		r.spawn.spawn = r.spawnAcquire
+	}
+	r.spawn.reset(semAcquires)
+}
+
+func (r *semRoot) spawnAcquire(cx *future.Context) *task.JoinHandle[struct{}] {
+	return weft.Spawn(cx, &acquireRelease{s: r.s})
+}
+
+// Poll runs the acquires of r's shape.
+func (r *semRoot) Poll(cx *future.Context) (struct{}, bool) {
+	switch r.shape {
+	case semInRow:
+		for r.i < semAcquires {
+			if _, ok := r.steps[0].Poll(cx); !ok {
+				return struct{}{}, false
+			}
+			r.steps[0].state = stepIdle
+			r.i++
+		}
+		return struct{}{}, true
+	case semSpawned:
+		return r.spawn.Poll(cx)
+	}
+	// Joined, as Tokio's join!: poll every branch not done yet, in order.
+	done := true
+	for i := range r.steps {
+		if _, ok := r.steps[i].Poll(cx); !ok {
+			done = false
+		}
+	}
+	return struct{}{}, done
+}
+
+// Drop abandons the acquires in progress.
+func (r *semRoot) Drop() {
+	for i := range r.steps {
+		r.steps[i].Drop()
+	}
 }
 
 func goSemaphore(sem chan struct{}, shape semShape) {

@@ -55,24 +55,30 @@ func timeWorkloads() []Workload {
 }
 
 // timeLoop is one task of a time workload: n timeouts, or n sleeps made and
-// dropped.
+// dropped. The Timeout and Sleep futures are kept by value and renewed with
+// Reset and ResetAfter (see keptRoot): Tokio's live on the task's stack.
 type timeLoop struct {
-	n     int
-	sleep bool
-	last  *weft.SleepFuture // keeps each sleep alive, as Tokio's black_box does
+	n       int
+	sleep   bool
+	timeout weft.TimeoutFuture[int]
+	s       weft.SleepFuture
 }
+
+// quickJob is the future each timeout limits: ready at once (Tokio's
+// quick_job is an async fn returning 1).
+var quickJob future.Future[int] = future.Ready(1)
 
 // Poll runs all n operations; each timeout completes at its first poll.
 func (l *timeLoop) Poll(cx *future.Context) (struct{}, bool) {
 	for range l.n {
 		if l.sleep {
-			l.last = weft.Sleep(timeLimit)
-			l.last.Drop()
+			l.s.ResetAfter(timeLimit)
+			l.s.Drop()
 			continue
 		}
-		t := weft.Timeout[int](timeLimit, future.Ready(1))
-		r, ok := t.Poll(cx)
-		t.Drop()
+		l.timeout.Reset(timeLimit, quickJob)
+		r, ok := l.timeout.Poll(cx)
+		l.timeout.Drop()
 		if !ok || r.Err != nil || r.Value != 1 {
 			panic("syncbench: the quick job did not complete at once")
 		}

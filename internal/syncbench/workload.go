@@ -141,6 +141,32 @@ func runtimeCase[T any](currentThread bool, root func() future.Future[T]) *Case 
 	}
 }
 
+// keptRoot is the root future of a weft workload whose operation is one
+// BlockOn. The workload keeps one and resets it before each operation, with
+// the primitives' futures inside it kept by value and renewed with their
+// Reset methods: this is how a Go program awaits without allocating, and the
+// twin of Tokio's bench, whose async block and the futures it awaits live on
+// block_on's stack and allocate nothing. (Each Acquire, Read or Send call
+// would allocate its future; the go test micro benchmarks of each primitive,
+// for example BenchmarkRwLockUncontendedReadFutureReset, show both forms.)
+type keptRoot interface {
+	future.Future[struct{}]
+	reset()
+}
+
+// keptCase is the Case of a weft workload whose operation resets root and
+// runs it to completion with one BlockOn.
+func keptCase(currentThread bool, root keptRoot) *Case {
+	rt := newRuntime(currentThread)
+	return &Case{
+		Op: func() {
+			root.reset()
+			blockOn[struct{}](rt, root)
+		},
+		Close: func() { closeRuntime(rt) },
+	}
+}
+
 // noClose is the Close of a case that keeps nothing.
 func noClose() {}
 
@@ -163,4 +189,40 @@ func (j *joinAll[T]) Poll(cx *future.Context) (struct{}, bool) {
 		j.hs = j.hs[1:]
 	}
 	return struct{}{}, true
+}
+
+// spawnAndJoin spawns n tasks with spawn and then awaits them in order, as
+// Tokio's try_join! over spawned tasks does. A kept one reuses its buffer of
+// handles (reset before each operation).
+type spawnAndJoin struct {
+	n       int
+	spawn   func(cx *future.Context) *task.JoinHandle[struct{}]
+	hs      []*task.JoinHandle[struct{}] // the handles of the last spawnAll
+	join    joinAll[struct{}]
+	spawned bool
+}
+
+// reset makes j spawn n tasks again at its next poll (or spawnAll).
+func (j *spawnAndJoin) reset(n int) {
+	j.n, j.spawned = n, false
+	clear(j.hs)
+	j.hs = j.hs[:0]
+	j.join = joinAll[struct{}]{}
+}
+
+// spawnAll spawns the n tasks.
+func (j *spawnAndJoin) spawnAll(cx *future.Context) {
+	for range j.n {
+		j.hs = append(j.hs, j.spawn(cx))
+	}
+	j.join.hs = j.hs
+	j.spawned = true
+}
+
+// Poll spawns on the first poll and then awaits the handles.
+func (j *spawnAndJoin) Poll(cx *future.Context) (struct{}, bool) {
+	if !j.spawned {
+		j.spawnAll(cx)
+	}
+	return j.join.Poll(cx)
 }

@@ -39,12 +39,17 @@
 //     (outside the lock). Busy workers also call Process now and then (Tokio
 //     does it every 61 scheduler ticks) so that timers fire while no worker
 //     is idle.
-//  4. With a paused clock, time only moves on request. When every worker is
-//     idle, the clock is paused and no blocking task is running, the runtime
-//     calls [Driver.AutoAdvance] instead of sleeping: it jumps the clock to
-//     the next deadline and fires what is due there. If it reports false
-//     there is no timer, and the runtime is idle for good (a deadlock in a
-//     test, or the end of the work). Tests move the clock by hand with
+//  4. With a paused clock, time only moves on request. The runtime counts
+//     everything that can still run in the driver's [Activity] (see
+//     activity.go for the rule and its argument), and the worker that owns
+//     the timed wait calls [Driver.AutoAdvance] instead of sleeping: it
+//     jumps the clock to the next deadline and fires what is due there, but
+//     only when the count is zero. If it reports false, something can run
+//     (the worker sleeps until the count drops to zero, which unparks it
+//     through [Activity.SetOnIdle]) or there is no timer, and the runtime
+//     is idle for good (a deadlock in a test, or the end of the work).
+//     Timer passes on a paused clock hold a unit of the count while their
+//     wakes are in flight. Tests move the clock by hand with
 //     [Driver.Advance].
 //  5. At shutdown, after the tasks have been cancelled (which deregisters
 //     their timers through Drop), the runtime calls [Driver.Shutdown]. Any

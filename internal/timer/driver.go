@@ -122,6 +122,10 @@ type Driver struct {
 	// lock, when the driver holds nothing.
 	held atomic.Int64
 
+	// activity is what a paused clock waits for before it jumps (see
+	// activity.go); timer passes on a paused clock hold a unit of it.
+	activity Activity
+
 	// mu guards the wheel, the wake list and the fields below it, plus
 	// the fields of every entry in the wheel or the wake list (see the
 	// ownership rules at the top of this file).
@@ -158,6 +162,11 @@ func (d *Driver) Now() Instant { return d.clock.Now() }
 
 // IsPaused reports whether the driver's clock is paused.
 func (d *Driver) IsPaused() bool { return d.clock.IsPaused() }
+
+// Activity returns the count of what can still run on the runtime that owns
+// the driver: AutoAdvance jumps a paused clock only when it is zero (see
+// activity.go). The runtime counts into it only when its clock is paused.
+func (d *Driver) Activity() *Activity { return &d.activity }
 
 // IsShutdown reports whether Shutdown has been called.
 func (d *Driver) IsShutdown() bool { return d.isShutdown.Load() }
@@ -338,12 +347,18 @@ func (d *Driver) NextDeadline() (time.Duration, bool) {
 
 // Process fires every timer whose deadline the clock has reached and wakes
 // their wakers (outside the lock, in deadline order). Workers call it after
-// every park and from time to time while busy.
+// every park and from time to time while busy. On a paused clock it holds a
+// unit of the Activity while it fires, so that no jump happens while a wake
+// is on its way from a timer to its task.
 func (d *Driver) Process() {
 	if d.held.Load() == 0 {
 		// Nothing registered, nothing to wake: the common case of a
 		// scheduler that checks timers whenever its queue runs dry.
 		return
+	}
+	if d.clock.IsPaused() {
+		d.activity.Acquire()
+		defer d.activity.Release()
 	}
 	d.mu.Lock()
 	if !d.mu.shutdown {
@@ -368,11 +383,24 @@ func (d *Driver) Advance(dur time.Duration) {
 }
 
 // AutoAdvance moves a paused clock straight to the next timer deadline and
-// fires the timers due then, and reports whether any fired. It reports false,
-// without moving the clock, when no timer is registered, when the clock is
-// not paused, or after shutdown. The runtime calls it when all its workers
-// are idle (see the package documentation).
+// fires the timers due then (and first those already due), and reports
+// whether any fired. It does so only when the Activity is zero, which it
+// claims for the length of the jump (see activity.go); it reports false,
+// without moving the clock, when the Activity is not zero, when no timer is
+// registered, when the clock is not paused, or after shutdown. The goroutine
+// that owns the runtime's timer wait calls it instead of parking (see the
+// package documentation).
 func (d *Driver) AutoAdvance() bool {
+	if !d.clock.IsPaused() || !d.activity.claim() {
+		return false
+	}
+	fired := d.autoAdvanceClaimed()
+	d.activity.endClaim(fired)
+	return fired
+}
+
+// autoAdvanceClaimed is AutoAdvance once the claim is held.
+func (d *Driver) autoAdvanceClaimed() bool {
 	d.mu.Lock()
 	if d.mu.shutdown || !d.clock.IsPaused() {
 		d.mu.Unlock()

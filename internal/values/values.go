@@ -10,29 +10,51 @@ import (
 )
 
 // IsNil reports whether v is a nil pointer, function, map, channel or
-// interface. Values of other kinds are never nil.
+// interface, or an interface holding a nil pointer, function, map or
+// channel (a "typed nil": a method called on it would fault at once, or
+// from inside its Poll). Values of other kinds are never nil.
 func IsNil[V any](v V) bool {
 	switch reflect.TypeFor[V]().Kind() {
 	case reflect.Interface:
-		return any(v) == nil
+		return any(v) == nil || holdsNil(any(v))
 	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
 		return reflect.ValueOf(any(v)).IsNil()
 	}
 	return false
 }
 
-// Drop calls Drop on *p, or on p's value, whichever implements
-// future.Dropper, and does nothing otherwise. A value of pointer or interface
-// kind is checked as itself; any other value through its address, so that
-// neither boxes.
-func Drop[V any](p *V) {
-	if d, ok := any(p).(future.Dropper); ok {
-		d.Drop()
-		return
+// holdsNil reports whether x, a non-nil interface value, holds a nil
+// pointer, function, map, channel or unsafe.Pointer. Reading the dynamic
+// type's kind does not allocate.
+func holdsNil(x any) bool {
+	switch reflect.TypeOf(x).Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return reflect.ValueOf(x).IsNil()
 	}
+	return false
+}
+
+// Drop calls Drop on v, or on a copy of v through its address when only
+// *V implements future.Dropper, and does nothing when neither does. It takes
+// v by value so that the caller's variable stays off the heap (taking its
+// address for an interface call would move it there): a value of pointer
+// or interface kind is checked as itself, which never allocates; only a
+// non-pointer value whose Drop has a pointer receiver is copied to the heap
+// to be dropped.
+//
+// Dropping a copy is the same as dropping the original for a future: a
+// future of non-pointer type has a value-receiver Poll, so polling never
+// changed the value.
+func Drop[V any](v V) {
 	switch reflect.TypeFor[V]().Kind() {
 	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		future.Drop(any(*p))
+		future.Drop(any(v))
+		return
+	}
+	if _, ok := any((*V)(nil)).(future.Dropper); ok {
+		p := new(V)
+		*p = v
+		any(p).(future.Dropper).Drop()
 	}
 }
 
@@ -50,7 +72,7 @@ type nilCheck uint8
 
 const (
 	nilNever     nilCheck = iota // structs, numbers, ...: never nil
-	nilInterface                 // compare the interface with nil
+	nilInterface                 // compare the interface with nil, then look at what it holds
 	nilCompare                   // pointers, channels: compare with the zero value
 	nilReflect                   // functions and maps are not comparable
 )
@@ -79,7 +101,7 @@ func FactsFor[V any]() Facts {
 func IsNilWith[V any](f Facts, v V) bool {
 	switch f.nil {
 	case nilInterface:
-		return any(v) == nil
+		return any(v) == nil || holdsNil(any(v))
 	case nilCompare:
 		var zero V
 		return any(v) == any(zero)

@@ -83,3 +83,83 @@ func TestWithFactsDoNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations", a)
 	}
 }
+
+func TestDropCallsDropOnceWhereverItIsDeclared(t *testing.T) {
+	n := 0
+	Drop(valDropper{n: &n}) // value receiver
+	p := &ptrDropper{}
+	Drop(p) // pointer type
+	var iface future.Dropper = &ptrDropper{}
+	Drop(iface)                     // dynamic type
+	Drop(fnDropper(func() { n++ })) // named func type with a method
+	Drop(plain{})                   // no Drop: nothing happens
+	Drop(&plain{})                  // no Drop: nothing happens
+	var nilIface future.Dropper
+	Drop(nilIface) // nil interface: nothing
+	if n != 2 || p.n != 1 || iface.(*ptrDropper).n != 1 {
+		t.Fatalf("drops: value and func %d pointer %d iface %d", n, p.n, iface.(*ptrDropper).n)
+	}
+}
+
+// globalDrops counts the Drops of ptrOnlyDropper values.
+var globalDrops int
+
+// ptrOnlyDropper is a value type whose Drop has a pointer receiver.
+type ptrOnlyDropper struct{}
+
+func (*ptrOnlyDropper) Drop() { globalDrops++ }
+
+func TestDropOfValueWithPointerReceiverDropsACopy(t *testing.T) {
+	globalDrops = 0
+	Drop(ptrOnlyDropper{})
+	if globalDrops != 1 {
+		t.Fatalf("Drop of a value with a pointer-receiver Drop: %d drops, want 1", globalDrops)
+	}
+}
+
+func TestDropOfPointerDoesNotAllocate(t *testing.T) {
+	p := &ptrDropper{}
+	q := &plain{}
+	if a := testing.AllocsPerRun(100, func() {
+		Drop(p)
+		Drop(q)
+	}); a != 0 {
+		t.Fatalf("Drop of pointers allocated %v times per run", a)
+	}
+}
+
+// An interface holding a nil pointer or function is nil for these checks (a
+// future spawned that way failed at its first poll); one holding a value,
+// even a struct whose only field is a nil pointer, is not.
+func TestTypedNilInAnInterfaceIsNil(t *testing.T) {
+	type onePtr struct{ _ *int } // pointer-shaped: held in the interface word itself
+	var nilPtr *plain
+	var nilFn func()
+	cases := []struct {
+		name string
+		v    any
+		want bool
+	}{
+		{"nil pointer", nilPtr, true},
+		{"nil func", nilFn, true},
+		{"nil map", map[int]int(nil), true},
+		{"nil chan", (chan int)(nil), true},
+		{"pointer", &plain{}, false},
+		{"struct", plain{}, false},
+		{"struct holding a nil pointer", onePtr{}, false},
+		{"int", 0, false},
+	}
+	for _, c := range cases {
+		if got := IsNilWith(FactsFor[any](), c.v); got != c.want {
+			t.Errorf("IsNilWith(%s in an interface) = %v, want %v", c.name, got, c.want)
+		}
+		if got := IsNil(c.v); got != c.want {
+			t.Errorf("IsNil(%s in an interface) = %v, want %v", c.name, got, c.want)
+		}
+	}
+	f := FactsFor[future.Dropper]()
+	var d future.Dropper = &ptrDropper{}
+	if a := testing.AllocsPerRun(100, func() { _ = IsNilWith(f, d) }); a != 0 {
+		t.Fatalf("%v allocations", a)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/weftrt/weft/internal/waitq"
 	"go.uber.org/goleak"
@@ -206,6 +207,12 @@ func TestQueueMatchesModel(t *testing.T) {
 					rt.Fatalf("PopFront = %v, want %v", got, want)
 				}
 			},
+			"position": func(rt *rapid.T) {
+				w := ws[pick.Draw(rt, "w")]
+				if got, want := q.Position(w), slices.Index(model, w); got != want {
+					rt.Fatalf("Position = %d, want %d (its index in %v)", got, want, model)
+				}
+			},
 			"takeAll": func(rt *rapid.T) {
 				taken := q.TakeAll()
 				if got := contents(rt, taken); !slices.Equal(got, model) {
@@ -235,6 +242,35 @@ func TestQueueMatchesModel(t *testing.T) {
 			},
 		})
 	})
+}
+
+// Position is what a dump asks of every waiter of a primitive: it must be
+// exact after pushes at both ends and removals anywhere, and stay O(1) per
+// waiter once numbered (the old walk per waiter made dumps quadratic).
+func TestPositionCountsTheWaitersAhead(t *testing.T) {
+	var q waitq.Queue
+	ws := make([]*waitq.Waiter, 10)
+	for i := range ws {
+		ws[i] = &waitq.Waiter{}
+		q.PushBack(ws[i])
+	}
+	front := &waitq.Waiter{}
+	q.PushFront(front)
+	q.Remove(ws[4]) // from the middle: renumbered at the next Position
+	q.PopFront()    // front
+	q.Remove(ws[9]) // tail
+	want := []*waitq.Waiter{ws[0], ws[1], ws[2], ws[3], ws[5], ws[6], ws[7], ws[8]}
+	for i, w := range want {
+		if got := q.Position(w); got != i {
+			t.Fatalf("Position of waiter %d = %d, want %d", i, got, i)
+		}
+	}
+	if q.Position(ws[4]) != -1 || q.Position(front) != -1 {
+		t.Fatal("Position of a waiter not in the queue is not -1")
+	}
+	if unsafe.Sizeof(uintptr(0)) == 8 && unsafe.Sizeof(waitq.Waiter{}) != 64 {
+		t.Fatalf("Waiter is %d bytes, want 64: seq must stay in Notified's padding", unsafe.Sizeof(waitq.Waiter{}))
+	}
 }
 
 func ExampleQueue() {

@@ -28,6 +28,9 @@
 //! Usage: tokio-sync-bench [--only SUBSTRING] [--no-mem]
 //!        tokio-sync-bench --mem sleep     (internal: the sleepers test)
 
+#[path = "../../rust-common/measure.rs"]
+mod measure;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
@@ -38,6 +41,8 @@ use std::time::{Duration, Instant};
 use tokio::runtime::{self, Runtime};
 use tokio::sync::{mpsc, oneshot, watch, Notify, RwLock, Semaphore};
 
+use measure::{c2c_probe, env_or, rss_kb, sample_ms, samples};
+
 /// Workers of every multi-thread runtime (tokio's files: 6, timeouts 8).
 const NUM_WORKERS: usize = 2;
 /// Timeouts (or sleeps) per op of the time_ benches. tokio's time_timeout.rs
@@ -47,18 +52,6 @@ const TIME_BATCH: usize = 10_000;
 /// deadline (override with SLEEPERS_DEADLINE_MS).
 const SLEEPERS: usize = 1_000_000;
 const SLEEPERS_DEADLINE_MS: u64 = 2_000;
-
-const SAMPLES: usize = 10;
-const WARMUP_MS: u64 = 300;
-const TARGET_SAMPLE_MS: u64 = 100;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn samples() -> usize {
-    env_or("ANCHOR_SAMPLES", SAMPLES as u64).max(1) as usize
-}
 
 /// A multi-thread runtime without drivers, as tokio's sync benches build it.
 fn rt_mt(workers: usize) -> Runtime {
@@ -73,77 +66,9 @@ fn rt_ct() -> Runtime {
     runtime::Builder::new_current_thread().build().unwrap()
 }
 
-static C2C_NS: AtomicU64 = AtomicU64::new(0);
-
-/// Cross-core cache-line round trip in ns (see the anchors' README).
-fn c2c_probe() -> f64 {
-    const N: u64 = 20_000;
-    let x = Arc::new(AtomicU64::new(0));
-    let x2 = x.clone();
-    let h = std::thread::spawn(move || {
-        for i in 0..=N {
-            while x2.load(Acquire) != 2 * i + 1 {
-                std::hint::spin_loop();
-            }
-            x2.store(2 * i + 2, Release);
-        }
-    });
-    x.store(1, Release);
-    while x.load(Acquire) != 2 {
-        std::hint::spin_loop();
-    }
-    let t = Instant::now();
-    for i in 1..=N {
-        x.store(2 * i + 1, Release);
-        while x.load(Acquire) != 2 * i + 2 {
-            std::hint::spin_loop();
-        }
-    }
-    let ns = t.elapsed().as_nanos() as f64 / N as f64;
-    h.join().unwrap();
-    ns
-}
-
-/// Warms f up, sizes a sample to take about the target time, takes the
-/// samples and prints the median ns per call of f.
-fn bench<F: FnMut()>(name: &str, items: usize, item: &str, mut f: F) {
-    let samples = samples();
-    let warmup = Duration::from_millis(env_or("ANCHOR_WARMUP_MS", WARMUP_MS));
-    let target = Duration::from_millis(env_or("ANCHOR_SAMPLE_MS", TARGET_SAMPLE_MS));
-    let start = Instant::now();
-    let mut n = 0u64;
-    while n < 3 || start.elapsed() < warmup {
-        f();
-        n += 1;
-    }
-    let per = start.elapsed().as_nanos() as f64 / n as f64;
-    let iters = ((target.as_nanos() as f64 / per).ceil() as u64).clamp(1, 1_000_000);
-    let mut v = Vec::with_capacity(samples);
-    for _ in 0..samples {
-        let t = Instant::now();
-        for _ in 0..iters {
-            f();
-        }
-        v.push(t.elapsed().as_nanos() as f64 / iters as f64);
-    }
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let med = if samples % 2 == 0 {
-        (v[samples / 2 - 1] + v[samples / 2]) / 2.0
-    } else {
-        v[samples / 2]
-    };
-    println!(
-        "{:<40} {:>8} {:>12.0} ns/op  min={:.0} max={:.0} samples={} per_{}={:.1}ns c2c_ns={}",
-        name,
-        iters,
-        med,
-        v[0],
-        v[samples - 1],
-        samples,
-        item,
-        med / items as f64,
-        C2C_NS.load(Relaxed)
-    );
+/// Samples f and prints its line (see measure.rs).
+fn bench<F: FnMut()>(name: &str, items: usize, item: &str, f: F) {
+    measure::bench(40, name, items, item, f);
 }
 
 // ---------------------------------------------------------------------------
@@ -823,16 +748,6 @@ fn time_timeout(only: &dyn Fn(&str) -> bool) {
 // 10^6 sleeping tasks, in a fresh child process.
 // ---------------------------------------------------------------------------
 
-fn rss_kb() -> u64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap();
-    for line in s.lines() {
-        if let Some(rest) = line.strip_prefix("VmRSS:") {
-            return rest.trim().trim_end_matches("kB").trim().parse().unwrap();
-        }
-    }
-    panic!("no VmRSS in /proc/self/status");
-}
-
 /// The sleepers test, in two phases so that the deadline can follow the
 /// speed of the machine: a task spawns SLEEPERS tasks that each wait at a
 /// gate (a watch channel); once all wait, the deadline is set (at least
@@ -957,13 +872,13 @@ fn main() {
         env!("TOKIO_SOURCE"),
         NUM_WORKERS,
         samples(),
-        env_or("ANCHOR_SAMPLE_MS", TARGET_SAMPLE_MS)
+        sample_ms()
     );
     let wanted = |name: &str| only.as_deref().map_or(true, |o| name.contains(o));
     let probed = |name: &str| {
         let w = wanted(name);
         if w {
-            C2C_NS.store(c2c_probe().round() as u64, Relaxed);
+            c2c_probe();
         }
         w
     };

@@ -18,10 +18,35 @@
 //	  if the main future was woken: poll it; done if ready
 //	  up to EventInterval times:
 //	    tick++; take a task (every GlobalQueueInterval ticks the inject
-//	    queue first, else the local queue first); none: park (or just
-//	    process timers if something is pending) and restart the loop
+//	    queue first, else the local queue first); none: park (or, if
+//	    something is pending, just process timers and queue the yielded
+//	    tasks again) and restart the loop
 //	    run it with a fresh budget
-//	  process due timers without sleeping
+//	  process due timers without sleeping; queue the yielded tasks again
+//
+// # Yielded tasks wait for the next check for other work
+//
+// A task that wakes itself while it is polled (YieldNow, a spent coop
+// budget) waits on the core's deferred list, not in the run queue, until the
+// driver next looks for other work: when it finds no task to run, or at the
+// end of the event interval, after it has processed the timers. It then goes
+// to the back of the run queue. So a yield lets every other runnable task
+// run first, those in the inject queue included, which the driver takes only
+// when its local queue is empty (or every GlobalQueueInterval ticks): two
+// tasks spawned from outside that yield in turn alternate, as in Tokio,
+// whose current-thread scheduler defers yielded wakes the same way. A
+// simulation (Config.Rand) does not defer: its yielded task is one more
+// candidate for the seeded pick, as every runnable task is.
+//
+// # The paused clock
+//
+// With a paused clock (Config.Activity), the driver jumps the clock instead
+// of parking when nothing can run, by the one rule all of weft's schedulers
+// share (internal/timer/activity.go). The core counts its tasks from
+// Schedule until their poll returns, the main future from its wake until its
+// poll returns, and the idle callback unparks the driver. Timers fire only
+// on the goroutine that holds the core (FireTimers), so the tasks they wake
+// queue up in deadline order.
 //
 // # Shutdown
 //
@@ -41,6 +66,7 @@ import (
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/sched/polltime"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
 
@@ -57,6 +83,8 @@ type Config struct {
 	Hooks               *task.Hooks
 	Executor            any
 	Timer               sched.TimerDriver
+	// IO is the I/O driver, or nil; the driving goroutine parks in it.
+	IO sched.IODriver
 	// OnPark and OnUnpark run on the driving goroutine around each park.
 	OnPark, OnUnpark func()
 	// OnUnhandledPanic is told of every task panic.
@@ -64,9 +92,11 @@ type Config struct {
 	// ShutdownOnPanic makes the first task panic shut the scheduler down;
 	// BlockOn then returns an error wrapping the task's JoinError.
 	ShutdownOnPanic bool
-	// BlockingIdle reports whether no blocking task runs (auto-advance of a
-	// paused clock waits for it); nil means always.
-	BlockingIdle func() bool
+	// Activity, when not nil (the clock is paused), is the count a paused
+	// clock waits on before it jumps (internal/timer/activity.go): the
+	// scheduler counts its queued and running tasks and its main futures
+	// in it, and becomes its idle callback's target.
+	Activity *timer.Activity
 	// ShutdownCause is the Cause of tasks cancelled by the shutdown.
 	ShutdownCause error
 	// Rand, when not nil, makes the scheduler a simulation: each next task
@@ -75,10 +105,10 @@ type Config struct {
 	// sequence of Rand results gives the same order of polls.
 	Rand func(n int) int
 	// FailWhenStuck makes BlockOn return ErrStuck, instead of waiting, when
-	// nothing can run: no runnable task, the main future not woken, no
-	// blocking work in flight, and no timer that a paused clock could jump
-	// to (or no paused clock). For simulations, where nothing outside the
-	// runtime is expected to wake it.
+	// nothing can run (the Activity is zero: no runnable task, no main
+	// future woken, no blocking work, no LocalSet work) and no timer is
+	// left for the paused clock to jump to. For simulations, where nothing
+	// outside the runtime is expected to wake it; it needs an Activity.
 	FailWhenStuck bool
 	// PollTimes, when not nil, turns on the poll-time histogram: every
 	// task poll is timed and counted in one of these buckets.
@@ -98,9 +128,17 @@ var ErrNested = errors.New("currentthread: BlockOn called from inside a task of 
 
 type core struct {
 	queue task.Queue
-	tick  uint32
-	cx    *future.Context
-	batch coreBatch // counters, published to Scheduler.metrics
+	// deferred holds the tasks that yielded, until the driver next looks
+	// for other work (see "Yielded tasks wait" above). Never in a
+	// simulation.
+	deferred task.Queue
+	tick     uint32
+	cx       *future.Context
+	batch    coreBatch // counters, published to Scheduler.metrics
+	// polling is set around each task poll when the clock is paused, so
+	// that a poll that never returns (runtime.Goexit) still gives its unit
+	// of activity back.
+	polling bool
 	// cells recycles the memory of tasks created and released by the
 	// goroutine holding the core (see CellCache).
 	cells task.CellCache
@@ -117,7 +155,9 @@ type Scheduler struct {
 	driverG atomic.Uintptr // identity of the goroutine holding the core
 	held    *core          // the core, valid only on the driverG goroutine
 
-	mainWoken atomic.Bool // the main future of the current BlockOn was woken
+	// mainWoken says that the main future of the driving BlockOn was woken;
+	// under a paused clock it holds a unit of activity while set.
+	mainWoken timer.WakeFlag
 
 	panicErr atomic.Pointer[task.JoinError] // first panic, with ShutdownOnPanic
 
@@ -126,6 +166,8 @@ type Scheduler struct {
 	mainW mainWaker
 
 	stuck bool // set by park under FailWhenStuck; owned by the driver
+
+	act *timer.Activity // Config.Activity: nil unless the clock is paused
 
 	shutdownOnce sync.Once
 	closing      atomic.Bool
@@ -169,12 +211,18 @@ func New(cfg Config) *Scheduler {
 	if cfg.Timer != nil {
 		cfg.Timer.SetUnpark(s.parker.Unpark)
 	}
+	if cfg.IO != nil {
+		cfg.IO.SetOnOpen(s.parker.Unpark)
+	}
+	if a := cfg.Activity; a != nil {
+		s.act = a
+		s.mainWoken.Init(a)
+		// When nothing can run any more, the driver must look at the
+		// paused clock again.
+		a.SetOnIdle(s.parker.Unpark)
+	}
 	return s
 }
-
-// UnparkDriver wakes the driving goroutine if it is parked, so that it
-// looks at the clock again.
-func (s *Scheduler) UnparkDriver() { s.parker.Unpark() }
 
 // Owned returns the list of the scheduler's tasks.
 func (s *Scheduler) Owned() *task.OwnedTasks { return s.owned }
@@ -208,6 +256,9 @@ func (s *Scheduler) IsDriver() bool { return s.onDriver() }
 // Schedule queues a woken task: on the local queue when called by the
 // driving goroutine, otherwise on the inject queue, unparking the driver.
 func (s *Scheduler) Schedule(n task.Notified) {
+	if s.act != nil {
+		s.act.Acquire() // U1: before the task is visible in a queue
+	}
 	if s.onDriver() && s.held != nil {
 		s.held.batch.localSchedules++
 		s.held.queue.Push(n)
@@ -216,11 +267,25 @@ func (s *Scheduler) Schedule(n task.Notified) {
 	s.metrics.RemoteSchedules.Add(1)
 	if s.inject.Push(n) {
 		s.parker.Unpark()
+	} else if s.act != nil {
+		s.act.Release() // dropped: the scheduler is shut down
 	}
 }
 
-// Yield queues a task that woke itself, at the back of the queue.
-func (s *Scheduler) Yield(n task.Notified) { s.Schedule(n) }
+// Yield queues a task that woke itself: on the driver, on the deferred list,
+// until the driver next looks for other work (see "Yielded tasks wait"
+// above); in a simulation, or from another goroutine, like Schedule.
+func (s *Scheduler) Yield(n task.Notified) {
+	if s.cfg.Rand == nil && s.onDriver() && s.held != nil {
+		if s.act != nil {
+			s.act.Acquire()
+		}
+		s.held.batch.localSchedules++
+		s.held.deferred.Push(n)
+		return
+	}
+	s.Schedule(n)
+}
 
 // Spawn queues a newly bound task.
 func (s *Scheduler) Spawn(n task.Notified) { s.Schedule(n) }
@@ -266,7 +331,7 @@ func (s *Scheduler) CancelCause() error {
 type mainWaker struct{ s *Scheduler }
 
 func (m *mainWaker) Wake(uint64) {
-	m.s.mainWoken.Store(true)
+	m.s.mainWoken.Wake()
 	m.s.parker.Unpark()
 }
 
@@ -290,15 +355,24 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	select {
 	case c := <-s.coreCh:
 		// The common case: nobody else drives.
-		return s.drive(ctx, c, mw, poll)
+		return s.drive(ctx, c, mw, poll, false)
 	default:
 	}
 
 	// Another goroutine drives: poll our own future with our own context
-	// until the core is free.
+	// until the core is free. Under a paused clock its wakes count as
+	// activity like the driver's main future.
 	sig := future.NewSignal()
-	ownCx := future.NewContext(sig.Waker())
+	w, flag := timer.SignalWaker(sig, s.act)
+	defer flag.Close()
+	ownCx := future.NewContext(w)
 	ownCx.SetExecutor(s.cfg.Executor)
+	pollOwn := func() bool {
+		ownCx.SetBudget(future.DefaultBudget)
+		took := flag.BeginPoll()
+		defer flag.EndPoll(took)
+		return poll(ownCx)
+	}
 	first := true
 	for {
 		if s.closing.Load() {
@@ -306,22 +380,22 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		}
 		select {
 		case c := <-s.coreCh:
-			return s.drive(ctx, c, mw, poll)
+			flag.Close() // the driver's main future counts from here
+			return s.drive(ctx, c, mw, poll, false)
 		default:
 		}
 		if first {
 			first = false
-			ownCx.SetBudget(future.DefaultBudget)
-			if poll(ownCx) {
+			if pollOwn() {
 				return nil
 			}
 		}
 		select {
 		case c := <-s.coreCh:
-			return s.drive(ctx, c, mw, poll)
+			flag.Close()
+			return s.drive(ctx, c, mw, poll, false)
 		case <-sig.C():
-			ownCx.SetBudget(future.DefaultBudget)
-			if poll(ownCx) {
+			if pollOwn() {
 				return nil
 			}
 		case <-ctx.Done():
@@ -354,11 +428,30 @@ func (e *PanicShutdownError) Error() string {
 func (e *PanicShutdownError) Unwrap() error { return e.Err }
 
 // drive runs the scheduler loop with the core c until the main future is
-// ready, ctx is done, or the scheduler shuts down.
-func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool) (err error) {
+// ready, ctx is done, or the scheduler shuts down. polled says that the
+// caller already polled the main future (Continue): it is polled again only
+// once woken.
+func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool, polled bool) (err error) {
 	s.held = c
-	s.driverG.Store(gident.Current())
+	g := gident.Current()
+	s.driverG.Store(g)
+	// While it drives, blocking calls refuse to run here (gident.InTask).
+	// Unmarked in a defer of its own: a runtime.Goexit in the shutdown
+	// below skips the rest of that deferred call.
+	gident.MarkRunner(g)
+	defer gident.UnmarkRunner(g)
+	mainTook := false // the main future's poll holds the wake's unit
 	defer func() {
+		// A poll that did not return (runtime.Goexit) gives its unit of
+		// activity back here.
+		if c.polling {
+			c.polling = false
+			s.act.Release()
+		}
+		s.mainWoken.EndPoll(mainTook)
+		// A wake left over from this BlockOn stops counting; the next
+		// BlockOn's main future starts woken anyway.
+		s.mainWoken.EndPoll(s.mainWoken.BeginPoll())
 		if s.closing.Load() || s.panicErr.Load() != nil {
 			s.shutdownCore(c)
 			if err == nil {
@@ -373,7 +466,9 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 	}()
 	cx := c.cx
 	mainW := future.NewWaker(mw)
-	s.mainWoken.Store(true)
+	if !polled {
+		s.mainWoken.Wake() // the first poll (a wake left over counts as it)
+	}
 	c.batch.startBusy()
 	defer s.endDrive(c)
 	for {
@@ -383,14 +478,19 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if s.mainWoken.Swap(false) {
+		// After Continue's poll the tasks run first, as after any poll.
+		if mainTook = !polled && s.mainWoken.BeginPoll(); mainTook {
 			cx.SetWaker(mainW)
 			cx.SetTaskID(0)
 			cx.SetBudget(future.DefaultBudget)
-			if poll(cx) {
+			ready := poll(cx)
+			s.mainWoken.EndPoll(true)
+			mainTook = false
+			if ready {
 				return nil
 			}
 		}
+		polled = false
 		parked := false
 		for i := 0; i < s.cfg.EventInterval; i++ {
 			if s.panicErr.Load() != nil {
@@ -399,8 +499,9 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			c.tick++
 			n, ok := s.nextTask(c)
 			if !ok {
-				if c.queue.Len() > 0 || s.mainWoken.Load() {
+				if c.queue.Len() > 0 || s.mainWoken.IsSet() || c.deferred.Len() > 0 {
 					s.processTimers()
+					c.queue.Append(&c.deferred)
 				} else {
 					s.park(c)
 					if s.stuck {
@@ -414,16 +515,31 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			c.batch.polls++
 			cx.SetBudget(future.DefaultBudget)
 			s.pt.Begin()
-			s.owned.AssertOwner(n).Run(cx)
+			if s.act == nil {
+				s.owned.AssertOwner(n).Run(cx)
+			} else {
+				s.pollCounted(c, s.owned.AssertOwner(n))
+			}
 			s.pt.End()
 		}
 		s.pt.Break()
 		if !parked {
 			s.processTimers()
+			c.queue.Append(&c.deferred)
 			c.batch.splitBusy()
 		}
-		s.publish(c)
+		s.publishEvery(c)
 	}
+}
+
+// pollCounted runs a task under a paused clock, and gives its unit of
+// activity back once the poll has returned. (Without a paused clock the
+// loop runs the task inline: one predictable branch per poll.)
+func (s *Scheduler) pollCounted(c *core, n task.LocalNotified) {
+	c.polling = true
+	n.Run(c.cx)
+	c.polling = false
+	s.act.Release()
 }
 
 func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
@@ -458,6 +574,43 @@ func (s *Scheduler) processTimers() {
 	if t := s.cfg.Timer; t != nil {
 		t.Process()
 	}
+	if io := s.cfg.IO; io != nil {
+		io.Poll()
+	}
+}
+
+// FireTimers fires the timers that are due (after a paused clock was
+// advanced) on the goroutine that holds the core, so that the tasks they
+// wake join the run queue in deadline order: at once when the caller holds
+// the core or the core is free (the caller takes it for that long), else at
+// the driver's next timer check, which this unparks. Fired from another
+// goroutine, the first of two timers would wake its task through the inject
+// queue while the driver fired the second into its local queue and polled
+// that task first.
+func (s *Scheduler) FireTimers() {
+	t := s.cfg.Timer
+	if t == nil {
+		return
+	}
+	if s.onDriver() {
+		t.Process()
+		return
+	}
+	select {
+	case c := <-s.coreCh:
+		s.held = c
+		s.driverG.Store(gident.Current())
+		t.Process()
+		s.driverG.Store(0)
+		s.held = nil
+		if s.closing.Load() {
+			s.shutdownCore(c) // a shutdown found the core taken: finish it
+			return
+		}
+		s.coreCh <- c
+	default:
+		s.parker.Unpark()
+	}
 }
 
 // park sleeps until something is scheduled, the main future is woken, a
@@ -470,27 +623,34 @@ func (s *Scheduler) park(c *core) {
 	c.cells.Trim()
 	s.publish(c)
 	t := s.cfg.Timer
+	io := s.cfg.IO
 	wait := parkForever
-	// Blocking work first: a blocking task that finishes wakes its joiner
-	// (through the inject queue) before the pool reports idle, so seeing the
-	// pool idle first means its wake-ups are already visible.
-	idle := (s.cfg.BlockingIdle == nil || s.cfg.BlockingIdle()) && s.inject.IsEmpty() && !s.mainWoken.Load()
 	if t != nil {
 		if t.IsPaused() {
-			if idle && t.AutoAdvance() {
+			// Jump only when nothing can run (the activity is zero);
+			// otherwise sleep until something is scheduled or the
+			// activity drops to zero (the idle callback unparks us).
+			// Sockets first: an event ready now is work, not idleness
+			// (internal/iodriver's contract, rule 5); the tasks it wakes
+			// hold the activity, so AutoAdvance then refuses to jump.
+			if io != nil && s.act.IsIdle() && io.Poll() > 0 {
+				wait = 0
+			} else if t.AutoAdvance() {
 				wait = 0
 			}
 		} else if d, ok := t.NextDeadline(); ok {
 			wait = max(d, 0)
 		}
 	}
-	if wait < 0 && idle && s.cfg.FailWhenStuck && (t == nil || t.IsPaused()) {
+	// A registered socket may still get an event: not stuck.
+	ioPending := io != nil && io.Pending()
+	if wait < 0 && s.cfg.FailWhenStuck && s.act != nil && t != nil && s.act.IsIdle() && t.Len() == 0 && !ioPending {
 		s.stuck = true
 		c.batch.afterPark() // it never slept: keep Parks == Unparks once BlockOn returns
 		return
 	}
 	if wait != 0 {
-		s.parker.Park(wait)
+		s.parker.ParkOn(io, wait)
 	}
 	if t != nil {
 		t.Process()
@@ -505,15 +665,17 @@ func (s *Scheduler) park(c *core) {
 const parkForever time.Duration = -1
 
 // Shutdown stops the scheduler: the inject queue closes and every task is
-// shut down, by the goroutine that holds the core (now, if nobody does).
-// Done is closed when that has happened.
+// shut down, by the goroutine that holds the core (or, if nobody does, by a
+// goroutine Shutdown starts). Done is closed when that has happened.
 func (s *Scheduler) Shutdown() {
 	s.beginClose()
-	// If nobody holds the core, do the work ourselves; otherwise its holder
-	// sees closing and does it.
+	// If nobody holds the core, a goroutine of ours does the work: the
+	// futures' Drops run there, and one that calls runtime.Goexit ends a
+	// goroutine that shutdownCore can replace, not the caller's.
+	// Otherwise the core's holder sees closing and does it.
 	select {
 	case c := <-s.coreCh:
-		s.shutdownCore(c)
+		go s.shutdownCore(c)
 	default:
 	}
 }
@@ -534,17 +696,38 @@ func (s *Scheduler) Done() <-chan struct{} { return s.done }
 
 // shutdownCore shuts every task down and empties the queues. The caller
 // holds the core.
+//
+// A task's Drop may call runtime.Goexit (the harness then completes that
+// task on the way out): the calling goroutine ends, and a new one carries on
+// with the tasks left, as a multi-thread worker replaces itself.
 func (s *Scheduler) shutdownCore(c *core) {
 	prev := s.driverG.Load()
 	s.held = c
 	s.driverG.Store(gident.Current())
+	finished := false
+	defer func() {
+		if !finished {
+			// Nobody drives after a shutdown: the exiting goroutine's
+			// identity must not stay recorded (a later goroutine may
+			// get it).
+			s.driverG.Store(0)
+			go s.shutdownCore(c)
+		}
+	}()
 	s.beginClose()
-	s.owned.CloseAndShutdownAll(0, s.cfg.ShutdownCause)
+	// In spawn order, so that a simulation shuts its tasks down alike in
+	// every process, whatever IDs its tasks got.
+	s.owned.CloseAndShutdownAllInOrder(s.cfg.ShutdownCause)
 	c.queue.DropAll()
+	c.deferred.DropAll()
 	s.inject.DropAll()
 	if t := s.cfg.Timer; t != nil {
 		t.Shutdown()
 	}
+	if io := s.cfg.IO; io != nil {
+		io.Shutdown()
+	}
+	finished = true
 	s.driverG.Store(prev)
 	s.doneOnce.Do(func() { close(s.done) })
 }

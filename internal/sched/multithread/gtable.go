@@ -23,7 +23,7 @@ func newGtable(workers int) *gtable {
 	return &gtable{keys: make([]atomic.Uintptr, n), vals: make([]atomic.Int32, n), mask: uintptr(n - 1)}
 }
 
-func gHash(g uintptr) uintptr { return (g >> 4) * 0x9E3779B97F4A7C15 >> 7 }
+func gHash(g uintptr) uintptr { return uintptr(uint64(g>>4) * 0x9E3779B97F4A7C15 >> 7) } // 64-bit product: compiles on 32-bit too
 
 // insert records that goroutine g is worker w. It is called by g itself.
 // The slot is claimed (key CAS) before the value is stored: storing the value

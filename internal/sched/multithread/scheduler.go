@@ -17,6 +17,7 @@ import (
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/sched/polltime"
+	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
 
@@ -46,14 +47,19 @@ type Config struct {
 	Executor any
 	// Timer is the timer driver, or nil.
 	Timer sched.TimerDriver
+	// IO is the I/O driver, or nil; the worker that owns the timer's
+	// timed wait sleeps in it.
+	IO sched.IODriver
 	// OnWorkerStart, OnWorkerStop, OnWorkerPark and OnWorkerUnpark are
 	// called on the worker goroutine with its index; each may be nil.
 	OnWorkerStart, OnWorkerStop, OnWorkerPark, OnWorkerUnpark func(worker int)
 	// OnUnhandledPanic is told of every task panic; may be nil.
 	OnUnhandledPanic func(*task.JoinError)
-	// BlockingIdle reports whether no blocking task is running (the paused
-	// clock auto-advances only then); nil means always idle.
-	BlockingIdle func() bool
+	// Activity, when not nil (the clock is paused), is the count a paused
+	// clock waits on before it jumps (internal/timer/activity.go): the
+	// workers count every queued and running task in it, and its idle
+	// callback wakes the worker that holds the timer wait.
+	Activity *timer.Activity
 	// ShutdownCause is the Cause of the JoinErrors of tasks cancelled by
 	// the shutdown.
 	ShutdownCause error
@@ -78,12 +84,8 @@ type Scheduler struct {
 	// timer driver's next deadline, or -1.
 	driverOwner atomic.Int32
 
-	// advanced is set by a worker whose auto-advance of a paused clock
-	// fired timers, until that worker has taken up the tasks they woke
-	// (see worker.park): those tasks sit in its queue, perhaps only in its
-	// LIFO slot, which everyoneIdle cannot see, while it still counts as
-	// parked. No other auto-advance may happen meanwhile.
-	advanced atomic.Bool
+	// act is Config.Activity: nil unless the clock is paused.
+	act *timer.Activity
 
 	remoteSchedules atomic.Uint64
 
@@ -116,6 +118,7 @@ func New(cfg Config) *Scheduler {
 		idle:  newIdle(cfg.Workers),
 		gmap:  newGtable(cfg.Workers),
 		done:  make(chan struct{}),
+		act:   cfg.Activity,
 	}
 	s.driverOwner.Store(-1)
 	s.workers = make([]*worker, cfg.Workers)
@@ -124,6 +127,16 @@ func New(cfg Config) *Scheduler {
 	}
 	if cfg.Timer != nil {
 		cfg.Timer.SetUnpark(s.unparkDriver)
+	}
+	if cfg.IO != nil {
+		// Once open, the driver must take over the timed wait.
+		cfg.IO.SetOnOpen(s.unparkDriver)
+	}
+	if s.act != nil {
+		// When nothing can run any more, the worker holding the timer
+		// wait must look at the paused clock again (paused clock in
+		// worker.go).
+		s.act.SetOnIdle(s.unparkDriver)
 	}
 	s.live.Add(len(s.workers))
 	for _, w := range s.workers {
@@ -202,6 +215,9 @@ func (s *Scheduler) currentWorker() *worker {
 }
 
 func (s *Scheduler) scheduleTask(n task.Notified, isYield bool) {
+	if s.act != nil {
+		s.act.Acquire() // U1: before the task is visible in a queue
+	}
 	if w := s.currentWorker(); w != nil && !w.inShutdown {
 		w.scheduleLocal(n, isYield)
 		return
@@ -215,6 +231,8 @@ func (s *Scheduler) scheduleRemote(n task.Notified) {
 	s.remoteSchedules.Add(1)
 	if s.inject.Push(n) {
 		s.notifyParked()
+	} else if s.act != nil {
+		s.act.Release() // dropped: the scheduler is shut down
 	}
 }
 
@@ -239,10 +257,6 @@ func (s *Scheduler) notifyIfWorkPending() {
 		s.notifyParked()
 	}
 }
-
-// UnparkDriver wakes the worker waiting on the timer driver, so that it
-// looks at the clock again.
-func (s *Scheduler) UnparkDriver() { s.unparkDriver() }
 
 // unparkDriver wakes the worker waiting for the timer driver's deadline.
 func (s *Scheduler) unparkDriver() {
@@ -309,6 +323,9 @@ func (s *Scheduler) shutdownCore() {
 	}
 	if t := s.cfg.Timer; t != nil {
 		t.Shutdown()
+	}
+	if io := s.cfg.IO; io != nil {
+		io.Shutdown()
 	}
 	s.inject.DropAll()
 }

@@ -87,6 +87,19 @@ Wakes that a worker causes while it is inside park (timers firing) land in its
 own queue; it tells the others only after park returns (notifications are
 batched), as Tokio does.
 
+# The paused clock
+
+With a paused clock (Config.Activity) the worker that owns the timer wait
+jumps the clock (Driver.AutoAdvance) instead of sleeping, when nothing can
+run, by the rule every weft scheduler shares (internal/timer/activity.go):
+each task counts from Schedule until its poll returns, wherever it waits
+(LIFO slot, run queue, deferred list, inject queue, a stealer's hands), and
+the other parts of the runtime count what they hold. Which workers are
+parked does not enter into it. The worker that takes the count to zero
+unparks the owner of the timer wait through the idle callback; an owner
+reads the count after it has taken the ownership (driverOwner), so one of
+the two sees the other. The other parked workers sleep without a timeout.
+
 # Shutdown
 
  1. Scheduler.Shutdown closes the inject queue and unparks every worker.
@@ -162,8 +175,8 @@ type worker struct {
 	searching  bool
 	shutdown   bool
 	parking    bool // inside park: notifications are batched
-	advancedBy bool // this worker set s.advanced
 	inShutdown bool // shutting tasks down: schedules go to the (closed) inject queue
+	polling    bool // in a task's poll, tracked under a paused clock only (see start)
 	gqi        uint32
 	cx         *future.Context
 	rng        uint64
@@ -243,6 +256,7 @@ func (w *worker) start() {
 	normal := false
 	defer func() {
 		w.s.gmap.remove(w.g)
+		gident.UnmarkRunner(w.g)
 		if normal {
 			w.s.live.Done()
 			return
@@ -250,11 +264,17 @@ func (w *worker) start() {
 		if r := recover(); r != nil {
 			panic(r) // a bug in weft (user panics never get here)
 		}
-		// runtime.Goexit in a task: replace this goroutine.
+		// runtime.Goexit in a task: replace this goroutine. The task's
+		// poll never returned to give its unit of activity back.
+		if w.polling {
+			w.polling = false
+			w.s.act.Release()
+		}
 		go w.start()
 	}()
 	w.g = gident.Current()
 	w.s.gmap.insert(w.g, w.index)
+	gident.MarkRunner(w.g) // blocking calls refuse to run here (gident.InTask)
 	pprof.Do(context.Background(), workerLabels(w.index), func(context.Context) {
 		if w.s.cfg.OnWorkerStart != nil && w.tick == 0 {
 			w.s.cfg.OnWorkerStart(w.index)
@@ -446,7 +466,11 @@ func (w *worker) runTask(n task.Notified) {
 	cx := w.cx
 	cx.SetBudget(future.DefaultBudget)
 	w.pt.Begin()
-	ln.Run(cx)
+	if s.act == nil {
+		ln.Run(cx)
+	} else {
+		w.pollCounted(ln)
+	}
 	w.pt.End()
 	lifoPolls := 0
 	for {
@@ -468,9 +492,23 @@ func (w *worker) runTask(n task.Notified) {
 		}
 		w.batch.polls++
 		w.batchPolls++
-		s.owned.AssertOwner(next).Run(cx)
+		if s.act == nil {
+			s.owned.AssertOwner(next).Run(cx)
+		} else {
+			w.pollCounted(s.owned.AssertOwner(next))
+		}
 		w.pt.End()
 	}
+}
+
+// pollCounted runs a task under a paused clock, and gives its unit of
+// activity back once the poll has returned. (Without a paused clock the
+// callers run the task inline: one predictable branch per poll.)
+func (w *worker) pollCounted(ln task.LocalNotified) {
+	w.polling = true
+	ln.Run(w.cx)
+	w.polling = false
+	w.s.act.Release()
 }
 
 func (w *worker) transitionToSearching() bool {
@@ -542,13 +580,6 @@ func (w *worker) park() {
 			w.batch.unparks++
 			w.maintenance()
 			resumed := w.transitionFromParked()
-			if w.advancedBy {
-				// The tasks our auto-advance woke are now ours as an
-				// unparked worker (or were stolen by one): the clock may
-				// move again once everything is idle.
-				w.advancedBy = false
-				s.advanced.Store(false)
-			}
 			if resumed {
 				break
 			}
@@ -592,6 +623,7 @@ func (w *worker) parkTimeout(d time.Duration) {
 	s := w.s
 	w.parking = true
 	t := s.cfg.Timer
+	io := s.cfg.IO
 	switch {
 	case t == nil:
 		if d != 0 {
@@ -599,32 +631,38 @@ func (w *worker) parkTimeout(d time.Duration) {
 		}
 	case d == 0:
 		t.Process()
+		if io != nil {
+			io.Poll()
+		}
 	case s.driverOwner.CompareAndSwap(-1, int32(w.index)):
 		wait := d
 		if t.IsPaused() {
-			// A paused clock moves only when everything is idle: then
-			// jump to the next deadline instead of sleeping.
-			if w.everyoneIdle() && t.AutoAdvance() {
-				// Set before giving up driverOwner: see s.advanced.
-				s.advanced.Store(true)
-				w.advancedBy = true
+			// A paused clock moves only when nothing can run: then jump
+			// to the next deadline instead of sleeping. AutoAdvance reads
+			// the activity after our CAS above; a worker whose Release
+			// takes it to zero reads driverOwner after that write, and
+			// unparks us (see "The paused clock" above). Sockets first:
+			// an event that is ready now is work, not idleness
+			// (internal/iodriver's contract, rule 5); the tasks it wakes
+			// hold the activity, so AutoAdvance then refuses to jump.
+			if io != nil && s.act.IsIdle() && io.Poll() > 0 {
+				wait = 0
+			} else if t.AutoAdvance() {
 				wait = 0
 			}
 		} else if next, ok := t.NextDeadline(); ok && (wait < 0 || next < wait) {
 			wait = max(next, 0)
 		}
 		if wait != 0 {
-			w.parker.Park(wait)
+			// The owner of the timed wait sleeps in epoll once the
+			// I/O driver is open.
+			w.parker.ParkOn(io, wait)
 		}
 		s.driverOwner.Store(-1)
 		t.Process()
 	default:
-		// Another parked worker owns the timer wait. If we are the last
-		// to go idle under a paused clock, it sleeps without knowing that
-		// the clock may now jump: wake it to look again.
-		if t.IsPaused() && w.everyoneIdle() {
-			s.unparkDriver()
-		}
+		// Another parked worker owns the timer wait. Under a paused clock
+		// it is woken when the activity drops to zero (the idle callback).
 		w.parker.Park(d)
 	}
 	w.parking = false
@@ -632,27 +670,6 @@ func (w *worker) parkTimeout(d time.Duration) {
 	if !w.searching && w.localLoad() > 1 {
 		s.notifyParked()
 	}
-}
-
-// everyoneIdle reports whether every worker is parked and no queue or
-// blocking task has work: the condition for auto-advancing a paused clock.
-func (w *worker) everyoneIdle() bool {
-	s := w.s
-	// Blocking work first: a blocking task that finishes wakes its joiner
-	// (through the inject queue) before the pool reports idle, so seeing the
-	// pool idle first means its wake-ups are already visible below.
-	if s.cfg.BlockingIdle != nil && !s.cfg.BlockingIdle() {
-		return false
-	}
-	if s.advanced.Load() || s.idle.numUnparked() != 0 || !s.inject.IsEmpty() {
-		return false
-	}
-	for _, o := range s.workers {
-		if !o.run.isEmpty() {
-			return false
-		}
-	}
-	return true
 }
 
 func (w *worker) localLoad() int {

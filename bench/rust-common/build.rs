@@ -1,5 +1,7 @@
-// Records which tokio Cargo.lock resolved to, so the binary can print it, and
-// turns on the recv_many workloads when that tokio has Receiver::recv_many
+// Build script of the Rust programs under bench/: records which tokio
+// Cargo.lock resolved to and where it came from (TOKIO_VERSION,
+// TOKIO_SOURCE), so that each program can print it, and turns on the
+// recv_many workloads of tokio-sync when that tokio has Receiver::recv_many
 // (added in tokio 1.37; Debian bookworm ships 1.24.2).
 use std::path::PathBuf;
 

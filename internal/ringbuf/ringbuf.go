@@ -1,0 +1,114 @@
+// Package ringbuf is the FIFO buffer of weft's queue-shaped channels (mpsc,
+// mpmc): a circular slice that allocates nothing until the first value
+// arrives and grows by doubling as it fills, up to a limit, so that a channel
+// made with a huge capacity costs nothing until it holds a backlog.
+//
+// A Ring is not safe for concurrent use: the channel's mutex guards it.
+package ringbuf
+
+import "unsafe"
+
+// Ring is a growable circular FIFO. The zero Ring is empty, has no backing
+// array and no limit.
+type Ring[T any] struct {
+	buf   []T
+	head  int // index of the oldest value
+	n     int // number of values
+	limit int // largest size the ring grows to; 0 means no limit
+}
+
+// minFirst is the most slots a ring's first allocation has.
+const minFirst = 16
+
+// firstBytes bounds the size in bytes of a ring's first allocation, so that
+// a channel of large values that carries only a few of them does not pay for
+// sixteen: one value of 512 bytes or more, eight of 64 bytes, sixteen ints.
+// The first allocation has at least one slot. (With 4 KiB, a channel made
+// for one 512-byte value allocated, and zeroed, eight.)
+const firstBytes = 512
+
+// releaseAbove is the size above which Release frees an empty ring's
+// backing array, so that one burst does not pin memory for good.
+const releaseAbove = 1024
+
+// SetLimit makes n (when positive) the largest number of slots the ring
+// grows to. The owner must keep Len at or below it: a channel's slot
+// accounting does. Set it before the first Push.
+func (r *Ring[T]) SetLimit(n int) { r.limit = n }
+
+// Len returns the number of values.
+func (r *Ring[T]) Len() int { return r.n }
+
+// Cap returns the number of slots allocated.
+func (r *Ring[T]) Cap() int { return len(r.buf) }
+
+// Push appends v, growing the ring when it is full.
+func (r *Ring[T]) Push(v T) {
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	i := r.head + r.n
+	if i >= len(r.buf) {
+		i -= len(r.buf)
+	}
+	r.buf[i] = v
+	r.n++
+}
+
+// Pop removes and returns the oldest value, clearing its slot so that the
+// ring does not keep what the value points to alive. The ring must not be
+// empty.
+func (r *Ring[T]) Pop() T {
+	var zero T
+	v := r.buf[r.head]
+	r.buf[r.head] = zero
+	r.head++
+	if r.head == len(r.buf) {
+		r.head = 0
+	}
+	r.n--
+	if r.n == 0 {
+		r.head = 0
+	}
+	return v
+}
+
+// Release drops the backing array of an empty ring larger than 1,024 slots
+// (an unbounded channel after a burst). A bounded channel does not call it:
+// it keeps its buffer once grown, so that sends stop allocating.
+func (r *Ring[T]) Release() {
+	if r.n == 0 && len(r.buf) > releaseAbove {
+		r.buf, r.head = nil, 0
+	}
+}
+
+// grow doubles the ring (or makes its first allocation), without passing
+// the limit.
+func (r *Ring[T]) grow() {
+	size := 2 * len(r.buf)
+	if size == 0 {
+		size = firstSize[T]()
+	}
+	if r.limit > 0 && size > r.limit {
+		// The owner keeps n <= limit; max only guards a broken invariant
+		// from turning into an index panic here.
+		size = max(r.limit, r.n+1)
+	}
+	nb := make([]T, size)
+	if r.n > 0 {
+		k := copy(nb, r.buf[r.head:min(r.head+r.n, len(r.buf))])
+		copy(nb[k:], r.buf[:r.n-k])
+	}
+	r.buf, r.head = nb, 0
+}
+
+// firstSize returns the number of slots of a ring's first allocation:
+// minFirst, fewer when that would take more than firstBytes, at least 1.
+func firstSize[T any]() int {
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	if size == 0 {
+		return minFirst
+	}
+	return max(1, min(minFirst, firstBytes/size))
+}
