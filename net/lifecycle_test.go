@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	stdnet "net"
+	"sync/atomic"
 	"testing"
 
 	"github.com/weftrt/weft"
@@ -50,6 +51,7 @@ func TestAbortWhileWaiting(t *testing.T) {
 		}},
 		{"WriteAll", func(c *net.TCPStream) future.Future[struct{}] { return discard(c.WriteAll(big)) }},
 		{"PollRead", func(c *net.TCPStream) future.Future[struct{}] {
+			c.TryRead(make([]byte, 1)) // as for Readable
 			return future.PollFunc(func(cx *future.Context) (struct{}, bool) {
 				_, ok := c.PollRead(cx)
 				return struct{}{}, ok
@@ -61,9 +63,12 @@ func TestAbortWhileWaiting(t *testing.T) {
 			rttest.Flavors(t, func(t *testing.T, opts ...weft.Option) {
 				rt := newRT(t, opts...)
 				c, s := pair(t, rt)
-				h := weft.Spawn(rt, tc.wait(c))
+				// PollRead keeps its waker in a slot, not in the waiter
+				// list: wait for its first poll to have returned Pending.
+				w := &seesPending{inner: tc.wait(c)}
+				h := weft.Spawn(rt, w)
 				rttest.Until(t, rt, "the task to wait", func() bool {
-					return net.NumWaiters(c) == 1 || tc.name == "PollRead" && !h.IsFinished()
+					return net.NumWaiters(c) == 1 || tc.name == "PollRead" && w.pending.Load()
 				})
 				h.Abort()
 				_, errs := rttest.JoinAll(t, rt, []*task.JoinHandle[struct{}]{h})
@@ -92,6 +97,23 @@ func TestAbortWhileWaiting(t *testing.T) {
 		})
 	}
 }
+
+// seesPending polls inner and records that a poll returned Pending; its
+// Drop drops inner (which unlinks inner's waiter).
+type seesPending struct {
+	inner   future.Future[struct{}]
+	pending atomic.Bool
+}
+
+func (w *seesPending) Poll(cx *future.Context) (struct{}, bool) {
+	v, ok := w.inner.Poll(cx)
+	if !ok {
+		w.pending.Store(true)
+	}
+	return v, ok
+}
+
+func (w *seesPending) Drop() { future.Drop(w.inner) }
 
 // discard turns a future's output into struct{}.
 func discard[T any](f future.Future[T]) future.Future[struct{}] {
