@@ -75,6 +75,7 @@ type LocalSet struct {
 	cx      *future.Context
 	spare   []task.PendingLocal // the previous pending slice, reused
 	polling bool                // a poll is in progress (tracked under a paused clock only)
+	cells   task.CellCache      // recycled task memory (localScheduler.CellCache)
 
 	mu struct {
 		sync.Mutex
@@ -226,6 +227,15 @@ func (s localScheduler) Release(t task.Task) bool { return s.ls.owned.Remove(t) 
 // Hooks returns the runtime's task hooks.
 func (s localScheduler) Hooks() *task.Hooks { return s.ls.h.eng.Hooks() }
 
+// CellCache implements task.CellCacher: the set's goroutine recycles the
+// memory of its tasks through a cache of its own.
+func (s localScheduler) CellCache() *task.CellCache {
+	if s.ls.onDriver() {
+		return &s.ls.cells
+	}
+	return nil
+}
+
 // UnhandledPanic applies the runtime's panic policy.
 func (s localScheduler) UnhandledPanic(err *task.JoinError) { s.ls.h.onPanic(err) }
 
@@ -322,6 +332,7 @@ func (ls *LocalSet) loop() {
 			ls.serveDumps()
 		}
 		if !ls.runTick() {
+			ls.cells.Trim()
 			ls.parker.Park(-1)
 		}
 	}

@@ -48,6 +48,48 @@ func SpawnDetached[F future.Future[T], T any](s Spawner, f F) task.AbortHandle {
 	return a
 }
 
+// SpawnInline is Spawn for a future whose Poll method has a pointer
+// receiver (a state machine that changes itself), stored in the task by
+// value: it copies *f into the task and polls that copy, so that the task
+// is one allocation, recycled like any other, where Spawn(s, f) would keep
+// the task and *f apart (two allocations, and only the task recycled). f is
+// not used after SpawnInline returns, so it may point at a composite
+// literal, which then does not escape: SpawnInline(rt, &myFuture{...}). The
+// future's Drop, String and Trace methods are called on the task's copy.
+// It panics when f is nil, or s holds no runtime.
+//
+//go:noinline
+func SpawnInline[P interface {
+	*F
+	future.Future[T]
+}, F any, T any](s Spawner, f P) *task.JoinHandle[T] {
+	h := handleOf(s)
+	jh, n, ok := task.BindInline[P, F, T](h.eng.Owned(), f, h.eng, h.spawnOptions(1))
+	if ok {
+		h.eng.Spawn(n)
+	}
+	return jh
+}
+
+// SpawnDetachedInline is SpawnDetached for a future stored by value, as
+// SpawnInline stores it: with a recycled task it allocates nothing, whatever
+// state the future holds.
+//
+//go:noinline
+func SpawnDetachedInline[P interface {
+	*F
+	future.Future[T]
+}, F any, T any](s Spawner, f P) task.AbortHandle {
+	h := handleOf(s)
+	n, ok := task.BindDetachedInline[P, F, T](h.eng.Owned(), f, h.eng, h.spawnOptions(1))
+	if !ok {
+		return task.AbortHandle{}
+	}
+	a := n.AbortHandle()
+	h.eng.Spawn(n)
+	return a
+}
+
 // SpawnBlocking runs f on the runtime's blocking pool, a set of goroutines
 // kept apart from the workers (at most WithMaxBlocking of them, each exiting
 // after WithBlockingKeepAlive without work), and returns its JoinHandle. Use

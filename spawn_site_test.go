@@ -74,6 +74,13 @@ func TestSpawnSitesAreTheCallersLine(t *testing.T) {
 		ah, line := weft.SpawnDetached(rt, future.Ready(1)), here()
 		want[ah.ID()] = line
 
+		jh, line = weft.SpawnInline(rt, &yielder{v: 1}), here()
+		want[jh.ID()] = line
+		hs = append(hs, jh)
+
+		ah, line = weft.SpawnDetachedInline(rt, &yielder{v: 1}), here()
+		want[ah.ID()] = line
+
 		jh, line = weft.SpawnBlocking(rt, func() int { return 1 }), here()
 		want[jh.ID()] = line
 		hs = append(hs, jh)

@@ -27,13 +27,38 @@ type Options struct {
 // (a few words); the task itself, with f stored inline, reuses the memory of
 // a finished task of the same type when one is free.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, s, o.id, opts)
+	c, cache := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialState, opts)
 	if o.bind(&c.hdr) {
-		return finishBind(c, true, nil)
+		return finishBind(c, cache, true, nil)
 	}
 	// The cause was written before closed was set, and bind saw closed:
 	// reading it now is ordered after the write.
-	return finishBind(c, false, o.cause)
+	return finishBind(c, cache, false, o.cause)
+}
+
+// BindInline is Bind for a future whose Poll method has a pointer receiver,
+// stored in the task by value: it copies *f into the task's own memory and
+// polls that copy at its address, so that a future with state of its own
+// needs no allocation apart from the task (Bind of f would store the pointer
+// and keep *f where it is). f itself is not used after BindInline returns.
+// It panics if f is nil.
+func BindInline[P interface {
+	*F
+	future.Future[T]
+}, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
+	c, cache := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialState, opts)
+	if o.bind(&c.hdr) {
+		return finishBind(c, cache, true, nil)
+	}
+	return finishBind(c, cache, false, o.cause) // see Bind
+}
+
+// derefFuture returns *f, panicking when f is nil.
+func derefFuture[F any](f *F) F {
+	if f == nil {
+		panic("task: spawn of a nil future")
+	}
+	return *f
 }
 
 // BindDetached is Bind for a task whose output nobody will read: it creates
@@ -43,11 +68,21 @@ func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Optio
 // taken from the Notified's header before scheduling it, with
 // [Notified.AbortHandle].
 func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (n Notified, ok bool) {
-	c := newCell[F, T](f, s, o.id, opts)
-	h := &c.hdr
-	detached, _ := h.state.load().transitionDropJoinHandleFast()
-	h.state.v.Store(uint64(detached))
-	if o.bind(h) {
+	c, _ := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialDetachedState, opts)
+	if o.bind(&c.hdr) {
+		return finishBindDetached(c, true, nil)
+	}
+	return finishBindDetached(c, false, o.cause)
+}
+
+// BindDetachedInline is BindDetached for a future stored by value, as
+// BindInline stores it.
+func BindDetachedInline[P interface {
+	*F
+	future.Future[T]
+}, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (n Notified, ok bool) {
+	c, _ := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialDetachedState, opts)
+	if o.bind(&c.hdr) {
 		return finishBindDetached(c, true, nil)
 	}
 	return finishBindDetached(c, false, o.cause)
@@ -55,13 +90,13 @@ func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, op
 
 // BindLocal is Bind for a LocalOwnedTasks.
 func BindLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c := newCell[F, T](f, s, l.id, opts)
+	c, cache := newCell[F, T](f, storedType[F, T](opts), l.bindingFor(s), initialState, opts)
 	added := l.bind(&c.hdr)
-	return finishBind(c, added, l.cause)
+	return finishBind(c, cache, added, l.cause)
 }
 
-func finishBind[F future.Future[T], T any](c *cell[F, T], added bool, cause error) (*JoinHandle[T], Notified, bool) {
-	jh := newJoinHandle(&c.core)
+func finishBind[F any, T any](c *cell[F, T], cache *CellCache, added bool, cause error) (*JoinHandle[T], Notified, bool) {
+	jh := newJoinHandle(&c.core, cache)
 	n, ok := finishBindDetached(c, added, cause)
 	return jh, n, ok
 }
@@ -69,7 +104,7 @@ func finishBind[F future.Future[T], T any](c *cell[F, T], added bool, cause erro
 // finishBindDetached runs the spawn hook and, when the list refused the task,
 // shuts it down. The Notified's reference is dropped last, after the hook:
 // for a detached task it may be the last reference.
-func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, cause error) (Notified, bool) {
+func finishBindDetached[F any, T any](c *cell[F, T], added bool, cause error) (Notified, bool) {
 	h := &c.hdr
 	if !added {
 		// The list's reference goes to the shutdown (which runs the
@@ -92,8 +127,8 @@ func finishBindDetached[F future.Future[T], T any](c *cell[F, T], added bool, ca
 // cancelled when run); s.Schedule is never called for it. s.Release is called
 // at completion and should report false.
 func NewUnowned[F future.Future[T], T any](f F, s Scheduler, opts Options) (UnownedTask, *JoinHandle[T]) {
-	c := newCell[F, T](f, s, 0, opts)
-	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core)
+	c, cache := newCell[F, T](f, storedType[F, T](opts), unboundFor(s), initialState, opts)
+	return UnownedTask{h: &c.hdr}, newJoinHandle(&c.core, cache)
 }
 
 // PendingLocal is a task created for a LocalOwnedTasks by a goroutine that
@@ -102,19 +137,19 @@ func NewUnowned[F future.Future[T], T any](f F, s Scheduler, opts Options) (Unow
 // and of the first Notified until then.
 type PendingLocal struct {
 	h     *Header
-	owner uint32 // the list it is meant for; the header's ownerID is set at bind
+	owner uint32 // the list it is meant for; the header's binding is set at bind
 }
 
 // ID returns the task's ID.
-func (p PendingLocal) ID() ID { return p.h.id }
+func (p PendingLocal) ID() ID { return p.h.ID() }
 
 // NewLocal creates a task for l without touching l, so any goroutine may call
 // it; see PendingLocal.
 func NewLocal[F future.Future[T], T any](l *LocalOwnedTasks, f F, s Scheduler, opts Options) (PendingLocal, *JoinHandle[T]) {
 	// Owner 0 until bound, so that cancelling it unbound (Cancel) never
 	// touches the list.
-	c := newCell[F, T](f, s, 0, opts)
-	return PendingLocal{h: &c.hdr, owner: l.id}, newJoinHandle(&c.core)
+	c, cache := newCell[F, T](f, storedType[F, T](opts), unboundFor(s), initialState, opts)
+	return PendingLocal{h: &c.hdr, owner: l.id}, newJoinHandle(&c.core, cache)
 }
 
 // BindPending adds a task made by NewLocal to the list, on the list's own
@@ -126,7 +161,7 @@ func (l *LocalOwnedTasks) BindPending(p PendingLocal) (Notified, bool) {
 	if p.owner != l.id {
 		panic("task: BindPending of a task made for another list")
 	}
-	h.ownerID = l.id
+	h.sched = l.bindingFor(h.sched.Scheduler)
 	if l.bind(h) {
 		return Notified{h: h}, true
 	}

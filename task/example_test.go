@@ -297,6 +297,51 @@ func ExampleQueue() {
 	// left: 0 in the scheduler: 3
 }
 
+// steps is a future with state: its Poll has a pointer receiver.
+type steps struct {
+	name string
+	left int
+}
+
+func (s *steps) Poll(cx *future.Context) (string, bool) {
+	if s.left == 0 {
+		return s.name + " done", true
+	}
+	fmt.Println(s.name, s.left)
+	s.left--
+	cx.Waker().Wake()
+	return "", false
+}
+
+func ExampleBindInline() {
+	s := newQueueSched()
+	// The task gets a copy of the steps value and polls it at its own
+	// address; the caller's value is not used afterwards.
+	jh, n, ok := task.BindInline(s.owned, &steps{name: "a", left: 2}, s, task.Options{})
+	if ok {
+		s.Schedule(n)
+	}
+	s.RunUntilIdle()
+	fmt.Println(jh.Join(context.Background()))
+	// Output:
+	// a 2
+	// a 1
+	// a done <nil>
+}
+
+func ExampleBindDetachedInline() {
+	s := newQueueSched()
+	n, ok := task.BindDetachedInline(s.owned, &steps{name: "b", left: 1}, s, task.Options{})
+	if ok {
+		s.Schedule(n)
+	}
+	s.RunUntilIdle()
+	fmt.Println("tasks left:", s.owned.Len())
+	// Output:
+	// b 1
+	// tasks left: 0
+}
+
 // droppedAloud never completes and says when it is dropped.
 type droppedAloud struct{ name string }
 

@@ -11,3 +11,6 @@ func HeaderOf[T any](j *JoinHandle[T]) *Header { return j.header() }
 // InvariantsEnabled reports whether invariant checks (such as the
 // LocalOwnedTasks thread check) are compiled into this build.
 const InvariantsEnabled = invariants.Enabled
+
+// GCEpoch returns the count of garbage collections the CellCaches go by.
+func GCEpoch() uint32 { return gcEpoch.Load() }

@@ -47,6 +47,7 @@ tasks down exits too, and its scheduler carries the shutdown on in another.
 import (
 	"errors"
 	"runtime/debug"
+	"unsafe"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/invariants"
@@ -64,24 +65,34 @@ const (
 )
 
 // core is the part of a task cell that depends only on the output type; the
-// JoinHandle works on it.
+// JoinHandle works on it. Its stage is in the header (Header.stage).
 //
-// out comes before the small fields so that a zero-size output is not the
-// last field (Go pads a struct that ends in one): with a pointer future and a
-// struct{} output the whole cell is 128 bytes, one size class.
+// out comes before err so that a zero-size output is not the last field (Go
+// pads a struct that ends in one).
 type core[T any] struct {
-	hdr   Header     // must stay the first field: see taskType
-	out   T          // with err: the output, once stage is stageFinished
-	stage stage      // see "Field ownership" in state.go
-	err   *JoinError // set when the task failed instead of producing out
+	hdr Header     // must stay the first field: see taskType
+	out T          // with err: the output, once stage is stageFinished
+	err *JoinError // set when the task failed instead of producing out
 }
 
-// cell is a whole task: header, output, and the future stored inline. Cells
-// are recycled through their taskType's pool once their reference count
-// reaches zero.
-type cell[F future.Future[T], T any] struct {
+// cell is a whole task: header, output, and the future stored inline. F is
+// the future's type, either a future.Future[T] itself (a pointer, or a
+// value whose Poll has a value receiver: Bind) or a value whose pointer is
+// one (BindInline); the harness does not care which, except in the one call
+// to Poll (pollStored and pollInline). Cells are recycled once their
+// reference count reaches zero (cell_cache.go).
+type cell[F any, T any] struct {
 	core[T]
 	fut F
+}
+
+// statsCell is a cell with a pointer to its task's Stats after it, for
+// runtimes that keep them (Options.Stats): a separate task type, so that
+// the header of every other task has no room for them. Header.Stats finds
+// the pointer through taskType.statsOff.
+type statsCell[F any, T any] struct {
+	cell[F, T]
+	stats *Stats
 }
 
 // harness is a cell seen through the operations that move its task between
@@ -89,66 +100,140 @@ type cell[F future.Future[T], T any] struct {
 // acts on the results of the transitions in state.go (Tokio's Harness). The
 // two types share one layout; a *cell is converted to a *harness to operate
 // on it.
-type harness[F future.Future[T], T any] cell[F, T]
+type harness[F any, T any] cell[F, T]
 
 // ErrGoexit is the panic value recorded for a task whose future called
 // runtime.Goexit.
 var ErrGoexit = errors.New("task: future called runtime.Goexit")
 
-// newCell builds a task in its initial state (three references, NOTIFIED
-// and JOIN_INTEREST), reusing a recycled cell when its type's pool has one.
-func newCell[F future.Future[T], T any](f F, s Scheduler, ownerID uint32, opts Options) *cell[F, T] {
-	tt := typeFor[F, T]()
+// newCell builds a task of type tt (whose cells are cell[F, T], or
+// statsCell[F, T] when tt.statsOff is not 0) in the state init
+// (initialState, or initialDetachedState) with the generation of its new
+// ID, reusing a recycled cell when one is free (cell_cache.go). It also
+// returns the calling goroutine's CellCache, nil when it has none.
+func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Options) (*cell[F, T], *CellCache) {
 	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
 	}
-	if s == nil {
-		panic("task: spawn with a nil Scheduler")
+	h, cache := reuseCell(tt, b)
+	if h == nil {
+		if tt.statsOff != 0 {
+			h = &new(statsCell[F, T]).hdr
+		} else {
+			h = &new(cell[F, T]).hdr
+		}
 	}
-	var c *cell[F, T]
-	if v := tt.pool.Get(); v != nil {
-		c = v.(*cell[F, T])
-	} else {
-		c = new(cell[F, T])
-	}
+	// The cell was made as a cell[F, T] (or a statsCell[F, T], which
+	// starts with one) of task type tt, which is this pair's.
+	c := (*cell[F, T])(unsafe.Pointer(h))
+	c.hdr.cached = cache != nil
 	// A recycled cell was reset by dealloc; only stale Wakers and
 	// AbortHandles can still reach it, and they read nothing but the state
 	// word, which the Store below publishes last.
-	id := NextID()
+	var id ID
+	if cache != nil {
+		id = cache.nextID()
+	} else {
+		id = NextID()
+	}
 	c.fut = f
 	c.hdr.typ = tt
-	c.hdr.sched = s
-	c.hdr.id = id
-	c.hdr.ownerID = ownerID
-	c.hdr.site = siteOf(opts.SpawnPC)
-	if opts.Stats {
-		c.hdr.stats = &Stats{SpawnedAt: Nanotime()}
+	c.hdr.sched = b
+	c.hdr.idHi = uint32(id >> 32)
+	if opts.SpawnPC != 0 {
+		c.hdr.site = siteOf(opts.SpawnPC)
 	}
-	c.hdr.state.v.Store(uint64(initialState.withGen(id)))
-	return c
+	if tt.statsOff != 0 {
+		*h.statsSlot(tt.statsOff) = &Stats{SpawnedAt: Nanotime()}
+	}
+	c.hdr.state.v.Store(uint64(init.withGen(id)))
+	return c, cache
 }
 
-// poll runs the task for a Notified whose reference the caller hands over.
+// pollStored is the taskType.poll of a future stored as itself (Bind): it
+// runs the task for a Notified whose reference the caller hands over.
 // Mirrors tokio Harness::poll and poll_inner.
-func (c *harness[F, T]) poll(cx *future.Context) {
+//
+// The future's Poll (and its Drop, after Ready) runs inside a recover:
+// polling is true exactly while user code runs, so that a panic of weft's own
+// code after it is not taken for the task's.
+func pollStored[F future.Future[T], T any](h *Header, cx *future.Context) {
+	c := harnessOf[F, T](h)
+	hooks, ok := c.startPoll(cx)
+	if !ok {
+		return
+	}
+	polling := true
+	defer func() {
+		if polling {
+			c.pollPanicked(hooks, recover())
+		}
+	}()
+	v, ready := c.fut.Poll(cx)
+	if ready {
+		c.storeOutput(v)
+	}
+	polling = false
+	c.finishPoll(hooks, ready)
+}
+
+// pollInline is pollStored for a future whose Poll has a pointer receiver,
+// stored inline by value (BindInline): the harness polls it at its address
+// in the cell. Only the call to Poll differs from pollStored.
+func pollInline[F any, PF interface {
+	*F
+	future.Future[T]
+}, T any](h *Header, cx *future.Context) {
+	c := harnessOf[F, T](h)
+	hooks, ok := c.startPoll(cx)
+	if !ok {
+		return
+	}
+	polling := true
+	defer func() {
+		if polling {
+			c.pollPanicked(hooks, recover())
+		}
+	}()
+	v, ready := PF(&c.fut).Poll(cx)
+	if ready {
+		c.storeOutput(v)
+	}
+	polling = false
+	c.finishPoll(hooks, ready)
+}
+
+// pollPanicked handles a poll that did not return: the future (or its Drop)
+// panicked with r, or called runtime.Goexit (r is nil; a panic value is
+// never nil since Go 1.21). It records r as the task's output, dropping the
+// future, and finishes the poll as a ready one; after Goexit storePanic has
+// completed the task itself, since the goroutine does not come back.
+func (c *harness[F, T]) pollPanicked(hooks *Hooks, r any) {
+	c.storePanic(r, r == nil)
+	if r != nil {
+		c.finishPoll(hooks, true)
+	}
+}
+
+// startPoll takes the task for a poll, with the reference of the Notified
+// being run. When the future must be polled it sets up cx, runs the
+// BeforePoll hook and reports true with the hooks (finishPoll follows);
+// otherwise it has done what the state said (cancel, dealloc, nothing).
+func (c *harness[F, T]) startPoll(cx *future.Context) (*Hooks, bool) {
 	h := &c.hdr
 	switch h.state.toRunning() {
 	case runningSuccess:
-		if c.pollFuture(cx) {
-			c.complete()
-			return
+		id := uint64(h.ID())
+		cx.SetWaker(future.NewTaggedWaker(h, id))
+		cx.SetTaskID(id)
+		if off := h.typ.statsOff; off != 0 {
+			(*h.statsSlot(off)).RecordPoll(Nanotime())
 		}
-		switch h.state.toIdle() {
-		case idleOK:
-		case idleOKNotified:
-			// Our reference now belongs to this Notified.
-			h.sched.Yield(Notified{h: h})
-		case idleOKDealloc:
-			c.dealloc()
-		case idleCancelled:
-			c.cancelTask(nil)
-			c.complete()
+		hooks := h.sched.Hooks()
+		if hooks != nil && hooks.BeforePoll != nil {
+			runHook(hooks.BeforePoll, h)
 		}
+		return hooks, true
 	case runningCancelled:
 		c.cancelTask(nil)
 		c.complete()
@@ -156,52 +241,42 @@ func (c *harness[F, T]) poll(cx *future.Context) {
 	case runningDealloc:
 		c.dealloc()
 	}
+	return nil, false
 }
 
-// pollFuture polls the future once with hooks around it and reports whether
-// the task has finished (with output, or with a panic). The caller holds
-// RUNNING.
-func (c *harness[F, T]) pollFuture(cx *future.Context) bool {
+// finishPoll follows a poll that reported ready (the task finished, with
+// output or with a panic) or not: it runs the AfterPoll hook, then completes
+// the task or gives RUNNING back.
+func (c *harness[F, T]) finishPoll(hooks *Hooks, ready bool) {
 	h := &c.hdr
-	cx.SetWaker(future.NewTaggedWaker(h, uint64(h.id)))
-	cx.SetTaskID(uint64(h.id))
-	if st := h.stats; st != nil {
-		st.RecordPoll(Nanotime())
-	}
-	hooks := h.sched.Hooks()
-	if hooks != nil && hooks.BeforePoll != nil {
-		runHook(hooks.BeforePoll, h)
-	}
-	ready := c.pollGuarded(cx)
 	if hooks != nil && hooks.AfterPoll != nil {
 		runHook(hooks.AfterPoll, h)
 	}
-	return ready
+	if ready {
+		c.complete()
+		return
+	}
+	switch h.state.toIdle() {
+	case idleOK:
+	case idleOKNotified:
+		// Our reference now belongs to this Notified.
+		h.sched.Yield(Notified{h: h})
+	case idleOKDealloc:
+		c.dealloc()
+	case idleCancelled:
+		c.cancelTask(nil)
+		c.complete()
+	}
 }
 
-// pollGuarded polls the future inside a recover. On Ready it drops the future
-// and stores the output; on a panic it drops the future and stores the panic.
-func (c *harness[F, T]) pollGuarded(cx *future.Context) (ready bool) {
-	normal := false
-	defer func() {
-		if normal {
-			return
-		}
-		r := recover()
-		c.storePanic(r, r == nil)
-		ready = true
-	}()
-	v, ok := c.fut.Poll(cx)
-	if ok {
-		// Store the output before Drop runs: if Drop panics, storePanic
-		// finds the output there and drops it (Tokio drops it while
-		// unwinding), instead of losing it without its Drop.
-		c.out = v
-		c.dropFuture()
-		c.stage = stageFinished
-	}
-	normal = true
-	return ok
+// storeOutput keeps what Poll returned and drops the future. The output is
+// stored before Drop runs: if Drop panics, storePanic finds the output there
+// and drops it (Tokio drops it while unwinding), instead of losing it
+// without its Drop.
+func (c *harness[F, T]) storeOutput(v T) {
+	c.out = v
+	c.dropFuture()
+	c.hdr.stage = stageFinished
 }
 
 // storePanic records a panic of the future (or its Drop) as the task's
@@ -232,7 +307,7 @@ func (c *harness[F, T]) storePanic(r any, goexit bool) {
 	// Drop the future if Poll itself panicked. If Drop panicked we are
 	// past that (stage is no longer stageRunning), and Poll had returned
 	// an output that nobody will read: drop it.
-	if c.stage == stageRunning {
+	if c.hdr.stage == stageRunning {
 		// A second panic, in Drop, is swallowed: the first one (in Poll)
 		// is the cause worth reporting.
 		c.dropFutureCatching()
@@ -258,18 +333,20 @@ func (c *harness[F, T]) fail(r any, stack []byte) {
 	c.fut = zf
 	var zo T
 	c.out = zo
-	c.err = newPanic(c.hdr.id, r, stack)
-	c.stage = stageFinished
+	c.err = newPanic(c.hdr.ID(), r, stack)
+	c.hdr.stage = stageFinished
 }
 
 // dropFuture marks the future gone and calls its Drop. The caller holds
 // RUNNING. A panic propagates to the caller's recover.
 func (c *harness[F, T]) dropFuture() {
-	if c.stage != stageRunning {
+	if c.hdr.stage != stageRunning {
 		return
 	}
-	c.stage = stageConsumed
-	values.DropWith(c.hdr.typ.futFacts, &c.fut)
+	c.hdr.stage = stageConsumed
+	if ff := c.hdr.typ.futFacts; ff.MayDrop() {
+		values.DropWith(ff, &c.fut)
+	}
 	var z F
 	c.fut = z
 }
@@ -320,18 +397,18 @@ func (c *harness[F, T]) cancelTask(cause error) {
 	p, stack, ok := c.dropFutureCatching()
 	dropped = true
 	if !ok {
-		c.err = newPanic(c.hdr.id, p, stack)
+		c.err = newPanic(c.hdr.ID(), p, stack)
 	} else {
 		if cause == nil {
-			if cc, isCC := c.hdr.sched.(CancelCauser); isCC {
+			if cc, isCC := c.hdr.sched.Scheduler.(CancelCauser); isCC {
 				cause = cc.CancelCause()
 			}
 		}
-		c.err = newCancelled(c.hdr.id, cause)
+		c.err = newCancelled(c.hdr.ID(), cause)
 	}
 	var zo T
 	c.out = zo
-	c.stage = stageFinished
+	c.hdr.stage = stageFinished
 }
 
 // complete publishes the output, wakes the JoinHandle, runs the terminate
@@ -353,10 +430,10 @@ func (c *harness[F, T]) complete() {
 		c.dropOutput()
 	} else if snap.IsJoinWakerSet() {
 		// Rule 4: COMPLETE and JOIN_WAKER, we may read the slot.
-		wakeGuarded(h.joinWaker)
+		wakeGuarded(h.join.waker)
 		if !h.state.unsetWakerAfterComplete().IsJoinInterested() {
 			// The handle let go while we were waking: rule 7 again.
-			h.joinWaker = future.Waker{}
+			h.join.waker = future.Waker{}
 		}
 	}
 	if hooks := h.sched.Hooks(); hooks != nil && hooks.OnTerminate != nil {
@@ -375,10 +452,10 @@ func (c *harness[F, T]) complete() {
 // implements future.Dropper (only when the task produced one). A panic there
 // is swallowed.
 func (c *core[T]) dropOutput() {
-	if c.stage != stageFinished {
+	if c.hdr.stage != stageFinished {
 		return
 	}
-	c.stage = stageConsumed
+	c.hdr.stage = stageConsumed
 	// A failed task has no output: out is its zero value, which must not
 	// get a Drop call.
 	if c.err == nil {
@@ -392,6 +469,9 @@ func (c *core[T]) dropOutput() {
 // dropUnread calls Drop on an output value that nobody will read, if it
 // implements future.Dropper, swallowing a panic.
 func dropUnread[T any](f values.Facts, p *T) {
+	if !f.MayDrop() {
+		return
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			if v, ok := r.(*invariants.Violation); ok {
@@ -419,29 +499,28 @@ func (c *harness[F, T]) shutdown(cause error) {
 // the header; they read the state word alone, see a zero count, COMPLETE or
 // another generation, and stop. The state word is left as it is.
 func (c *harness[F, T]) dealloc() {
-	if c.stage == stageRunning {
+	if c.hdr.stage == stageRunning {
 		// Never completed: an UnownedTask dropped without running.
 		_, _, _ = c.dropFutureCatching()
 	}
-	tt := c.hdr.typ
 	h := &c.hdr
 	h.queueNext = nil
-	h.sched = nil
 	h.owned = list.Links[Header]{}
-	h.joinWaker = future.Waker{}
-	h.stats = nil
-	h.ownerID = 0
+	h.join = nil
+	if off := h.typ.statsOff; off != 0 {
+		*h.statsSlot(off) = nil
+	}
 	h.site = 0
 	var zf F
 	var zo T
-	c.fut, c.out, c.err, c.stage = zf, zo, nil, stageRunning
-	tt.pool.Put((*cell[F, T])(c))
+	c.fut, c.out, c.err, h.stage = zf, zo, nil, stageRunning
+	h.recycle()
 }
 
 // future returns the future for tracing while the caller holds RUNNING, or
 // nil once it is gone.
 func (c *harness[F, T]) future() any {
-	if c.stage != stageRunning {
+	if c.hdr.stage != stageRunning {
 		return nil
 	}
 	return c.fut
@@ -450,7 +529,7 @@ func (c *harness[F, T]) future() any {
 // futureAddr is future for a future stored by value: it returns its address,
 // valid while the caller holds RUNNING.
 func (c *harness[F, T]) futureAddr() any {
-	if c.stage != stageRunning {
+	if c.hdr.stage != stageRunning {
 		return nil
 	}
 	return &c.fut

@@ -330,7 +330,7 @@ func (r *seqRun) teardown() error {
 		return fmt.Errorf("leak: refs=%d after every handle let go", s.RefCount())
 	case h.sched != nil:
 		return errors.New("count is zero but the cell was not released")
-	case !h.joinWaker.IsZero():
+	case !r.jh.slot.waker.IsZero() || h.join != nil:
 		return errors.New("join-waker slot not cleared")
 	case e.futDrops != 1:
 		return fmt.Errorf("future dropped %d times", e.futDrops)

@@ -3,6 +3,7 @@ package task
 import (
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/list"
@@ -23,27 +24,34 @@ type Header struct {
 	queueNext *Header
 	// typ dispatches to the typed cell and holds its pool. Immutable.
 	typ *taskType
-	// sched schedules the task when it is woken. Immutable after bind;
-	// cleared by dealloc, when no counted reference is left (a wake can only
-	// read it after a successful Submit, which takes a reference).
-	sched Scheduler
-	// id is the task's ID. Immutable.
-	id ID
-	// ownerID is the id of the OwnedTasks or LocalOwnedTasks the task was
-	// bound to, 0 for unowned (blocking) tasks. Immutable after bind.
-	ownerID uint32
-	// site is the spawn site's index in the site table (site.go), 0 when
-	// not captured. Immutable after bind.
-	site uint32
+	// sched is the task's binding: the scheduler that runs it (calls on
+	// sched reach it) and the id of the list it was bound to (sched.id, 0
+	// for unowned tasks). Immutable after bind; cleared by dealloc, when no
+	// counted reference is left (a wake can only read it after a successful
+	// Submit, which takes a reference).
+	sched *binding
 	// owned links the task into its owner's list; guarded by that list's
 	// shard lock.
 	owned list.Links[Header]
-	// joinWaker is the JoinHandle's waker; access follows the JOIN_WAKER
-	// protocol in join_waker.go.
-	joinWaker future.Waker
-	// stats is optional bookkeeping (spawn site, polls); nil unless the
-	// runtime asked for it. Immutable pointer; its fields are atomic.
-	stats *Stats
+	// join is the join-waker slot, in the task's JoinHandle; nil for a
+	// task bound without one. Set before the task is published, cleared by
+	// dealloc; access to the slot follows the JOIN_WAKER protocol in
+	// join_waker.go.
+	join *joinSlot
+	// idHi is the high half of the task's ID; the low half is the
+	// generation in the state word (ID). Immutable after bind.
+	idHi uint32
+	// site is the spawn site's index in the site table (site.go), 0 when
+	// not captured. Immutable after bind.
+	site uint16
+	// stage says what the cell holds (harness.go); see "Field ownership"
+	// in state.go. It lives here, in what would be padding, rather than
+	// next to the output.
+	stage stage
+	// cached says that the cell came from a CellCache (or was made for
+	// one) and goes back to one when released; see cell_cache.go. Owned
+	// like the stage.
+	cached bool
 }
 
 // Stats is per-task bookkeeping that a runtime turns on for task dumps and
@@ -72,22 +80,35 @@ func (s *Stats) RecordPoll(now int64) {
 	s.lastPoll.Store(now)
 }
 
-// ID returns the task's ID.
-func (h *Header) ID() ID { return h.id }
+// ID returns the task's ID. The header keeps its high half; the low half is
+// the generation in the state word, which does not change while the task
+// lives.
+func (h *Header) ID() ID { return ID(h.idHi)<<32 | ID(h.state.load().gen()) }
 
 // State returns the current state word.
 func (h *Header) State() Snapshot { return h.state.load() }
 
 // OwnerID returns the id of the task list the task was bound to, or 0 for a
 // blocking task.
-func (h *Header) OwnerID() uint64 { return uint64(h.ownerID) }
+func (h *Header) OwnerID() uint64 { return uint64(h.sched.id) }
 
 // SpawnPC returns the program counter of the call that spawned the task, or
 // 0 when the runtime does not capture spawn sites.
 func (h *Header) SpawnPC() uintptr { return sitePC(h.site) }
 
 // Stats returns the task's bookkeeping, or nil when the runtime keeps none.
-func (h *Header) Stats() *Stats { return h.stats }
+func (h *Header) Stats() *Stats {
+	if off := h.typ.statsOff; off != 0 {
+		return *h.statsSlot(off)
+	}
+	return nil
+}
+
+// statsSlot returns the address of the Stats pointer of a cell made with
+// stats (statsCell), which sits off bytes from the header.
+func (h *Header) statsSlot(off uintptr) **Stats {
+	return (**Stats)(unsafe.Add(unsafe.Pointer(h), off))
+}
 
 // Wake schedules the task to be polled again if it is still the task with
 // the given ID (the tag of the task's Waker; 0 means whichever task owns the
@@ -107,7 +128,7 @@ func (h *Header) Wake(tag uint64) {
 
 // Waker returns the Waker that wakes this task (and never a later task that
 // reuses its memory).
-func (h *Header) Waker() future.Waker { return future.NewTaggedWaker(h, uint64(h.id)) }
+func (h *Header) Waker() future.Waker { return future.NewTaggedWaker(h, uint64(h.ID())) }
 
 // abort asks for the task with the given ID to be cancelled at its next
 // chance: see [JoinHandle.Abort] for the cases.

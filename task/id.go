@@ -19,6 +19,16 @@ func (id ID) String() string { return strconv.FormatUint(uint64(id), 10) }
 
 var nextID atomic.Uint64
 
+// reserveIDs reserves n consecutive fresh IDs and returns the first.
+func reserveIDs(n uint64) ID {
+	for {
+		if last := nextID.Add(n); last >= n {
+			return ID(last - n + 1)
+		}
+		// The counter wrapped through 0 (after 2^64 IDs): skip the block.
+	}
+}
+
 // NextID returns a fresh ID. Schedulers that build tasks with [Bind],
 // [BindLocal] or [NewUnowned] get one assigned; NextID is for code that
 // needs an ID ahead of the task.

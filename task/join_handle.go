@@ -32,6 +32,7 @@ type JoinHandle[T any] struct {
 	id    ID
 	busy  busyFlag
 	state handleState // guarded by busy
+	slot  joinSlot    // the task's join waker (Header.join)
 }
 
 // handleState is what the JoinHandle has done.
@@ -76,7 +77,17 @@ type handleSlab[T any] struct {
 	h          [handleSlabSize]JoinHandle[T]
 }
 
-func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
+// newJoinHandle returns a fresh JoinHandle for the task of c: from the
+// spawning goroutine's own slab when it has a CellCache (no atomic
+// operation), else from one of the task type's shared slabs.
+func newJoinHandle[T any](c *core[T], cache *CellCache) *JoinHandle[T] {
+	if cache != nil {
+		if jh := localJoinHandle[T](cache, c.hdr.typ.index); jh != nil {
+			jh.c, jh.id = c, c.hdr.ID()
+			c.hdr.join = &jh.slot
+			return jh
+		}
+	}
 	slot := &c.hdr.typ.slabs[uint64(gident.Current())*0x9E3779B97F4A7C15>>61&(handleSlabShards-1)] // 64-bit product: compiles on 32-bit too
 	if p := slot.Load(); p != nil {
 		// The slab was allocated as a handleSlab[T] of this task type (the
@@ -84,7 +95,8 @@ func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
 		s := (*handleSlab[T])(unsafe.Pointer(p))
 		if i := s.next.Add(1) - 1; i < handleSlabSize {
 			jh := &s.h[i]
-			jh.c, jh.id = c, c.hdr.id
+			jh.c, jh.id = c, c.hdr.ID()
+			c.hdr.join = &jh.slot
 			return jh
 		}
 	}
@@ -93,11 +105,31 @@ func newJoinHandle[T any](c *core[T]) *JoinHandle[T] {
 	s := new(handleSlab[T])
 	s.next.Store(1)
 	jh := &s.h[0]
-	jh.c, jh.id = c, c.hdr.id
+	jh.c, jh.id = c, c.hdr.ID()
+	c.hdr.join = &jh.slot
 	slot.Store(&s.slabHeader)
 	return jh
 }
 
+// localJoinHandle takes an unused handle from the cache's slab for task
+// type index i, starting a new slab when it is used up; nil when the cache
+// keeps no slab for the type. The slab was made as a handleSlab[T] for this
+// index, whose output type is T.
+func localJoinHandle[T any](cache *CellCache, i int) *JoinHandle[T] {
+	if i >= len(cache.slabs) {
+		if i >= maxCachedTypes {
+			return nil
+		}
+		cache.slabs = append(cache.slabs, make([]localSlab, i+1-len(cache.slabs))...)
+	}
+	ls := &cache.slabs[i]
+	if ls.s == nil || ls.n == handleSlabSize {
+		ls.s, ls.n = unsafe.Pointer(new(handleSlab[T])), 0
+	}
+	jh := &(*handleSlab[T])(ls.s).h[ls.n]
+	ls.n++
+	return jh
+}
 // Every method checks for a nil receiver and panics with a message instead
 // of a bare nil dereference: one compare, which takes the place of the
 // implicit nil check of the field access after it, and keeps the small
@@ -297,8 +329,8 @@ func (j *JoinHandle[T]) released() (future.Result[T], bool) {
 // handle's reference.
 func (j *JoinHandle[T]) takeOutput() future.Result[T] {
 	c := j.c
-	if c.stage != stageFinished {
-		invariants.Violated("task: JoinHandle reads output in stage %d", c.stage)
+	if c.hdr.stage != stageFinished {
+		invariants.Violated("task: JoinHandle reads output in stage %d", c.hdr.stage)
 	}
 	var r future.Result[T]
 	if c.err != nil {
@@ -307,7 +339,7 @@ func (j *JoinHandle[T]) takeOutput() future.Result[T] {
 		r.Value = c.out
 	}
 	var zero T
-	c.out, c.err, c.stage = zero, nil, stageConsumed
+	c.out, c.err, c.hdr.stage = zero, nil, stageConsumed
 	j.state = handleJoined
 	j.release()
 	return r
@@ -323,7 +355,7 @@ func (j *JoinHandle[T]) release() {
 		c.dropOutput()
 	}
 	if r.dropWaker {
-		c.hdr.joinWaker = future.Waker{}
+		j.slot.waker = future.Waker{}
 	}
 	c.hdr.dropRef()
 }

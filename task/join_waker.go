@@ -1,8 +1,10 @@
 package task
 
 /*
-The join waker is the Waker of whoever awaits a JoinHandle. It lives in
-Header.joinWaker, and two parties want it: the JoinHandle, which stores and
+The join waker is the Waker of whoever awaits a JoinHandle. It lives in the
+JoinHandle (joinSlot, which Header.join points at: a task without a handle
+spends 8 header bytes on it rather than the 24 of a Waker), and two parties
+want it: the JoinHandle, which stores and
 replaces it, and the completing goroutine, which wakes it. The JOIN_WAKER bit
 decides who may touch the slot:
 
@@ -43,6 +45,11 @@ Mirrors tokio runtime/task/harness.rs can_read_output and set_join_waker.
 
 import "github.com/weftrt/weft/future"
 
+// joinSlot is the join-waker slot, kept in the JoinHandle.
+type joinSlot struct {
+	waker future.Waker
+}
+
 // canReadOutput reports whether the output is ready to be taken; if not, it
 // leaves w registered so that completion wakes it. Called only by the
 // JoinHandle.
@@ -54,7 +61,7 @@ func (h *Header) canReadOutput(w future.Waker) bool {
 	var registered bool
 	if s.IsJoinWakerSet() {
 		// Rule 3: reading is allowed.
-		if h.joinWaker.WillWake(w) {
+		if h.join.waker.WillWake(w) {
 			return false
 		}
 		// Rule 5 (i): take the slot back; fails if COMPLETE meanwhile.
@@ -74,10 +81,10 @@ func (h *Header) canReadOutput(w future.Waker) bool {
 // the task completed meanwhile the slot was never published, so the handle
 // still owns it and clears it.
 func (h *Header) setJoinWaker(w future.Waker) bool {
-	h.joinWaker = w
+	h.join.waker = w
 	if h.state.setJoinWaker() {
 		return true
 	}
-	h.joinWaker = future.Waker{}
+	h.join.waker = future.Waker{}
 	return false
 }

@@ -1,6 +1,8 @@
 package task
 
 import (
+	"sync/atomic"
+
 	"github.com/weftrt/weft/internal/invariants"
 	"github.com/weftrt/weft/internal/list"
 )
@@ -11,12 +13,13 @@ import (
 // (race builds, or -tags invariants) every call checks that it comes from the
 // OS thread recorded by [LocalOwnedTasks.Pin].
 type LocalOwnedTasks struct {
-	id     uint32
-	list   list.List[Header]
-	closed bool
-	added  uint64
-	cause  error
-	thread int // OS thread id recorded by Pin; 0 until then
+	id      uint32
+	binding atomic.Pointer[binding] // see OwnedTasks.binding
+	list    list.List[Header]
+	closed  bool
+	added   uint64
+	cause   error
+	thread  int // OS thread id recorded by Pin; 0 until then
 }
 
 // NewLocalOwnedTasks returns an empty list.
@@ -51,6 +54,11 @@ func (l *LocalOwnedTasks) Spawned() uint64 { return l.added }
 // IsClosed reports whether the list has been closed.
 func (l *LocalOwnedTasks) IsClosed() bool { return l.closed }
 
+// bindingFor returns the binding of tasks bound to l by s.
+func (l *LocalOwnedTasks) bindingFor(s Scheduler) *binding {
+	return bindingFor(&l.binding, l.id, s)
+}
+
 func (l *LocalOwnedTasks) bind(h *Header) bool {
 	l.check()
 	if l.closed {
@@ -65,11 +73,12 @@ func (l *LocalOwnedTasks) bind(h *Header) bool {
 // there. It panics when the task belongs to another list.
 func (l *LocalOwnedTasks) Remove(t Task) bool {
 	h := t.h
-	if h.ownerID == 0 {
+	id := h.sched.id
+	if id == 0 {
 		return false
 	}
 	l.check()
-	if h.ownerID != l.id {
+	if id != l.id {
 		panic("task: Remove of a task that belongs to another list")
 	}
 	return l.list.Remove(h)

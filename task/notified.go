@@ -14,7 +14,7 @@ type Task struct {
 }
 
 // ID returns the task's ID.
-func (t Task) ID() ID { return t.h.id }
+func (t Task) ID() ID { return t.h.ID() }
 
 // Header returns the task's header.
 func (t Task) Header() *Header { return t.h }
@@ -28,13 +28,13 @@ type Notified struct {
 }
 
 // ID returns the task's ID.
-func (n Notified) ID() ID { return n.h.id }
+func (n Notified) ID() ID { return n.h.ID() }
 
 // Header returns the task's header.
 func (n Notified) Header() *Header { return n.h }
 
 // AbortHandle returns an AbortHandle for the task.
-func (n Notified) AbortHandle() AbortHandle { return AbortHandle{h: n.h, id: n.h.id} }
+func (n Notified) AbortHandle() AbortHandle { return AbortHandle{h: n.h, id: n.h.ID()} }
 
 // IsZero reports whether n refers to no task.
 func (n Notified) IsZero() bool { return n.h == nil }
@@ -55,7 +55,7 @@ type LocalNotified struct {
 }
 
 // ID returns the task's ID.
-func (n LocalNotified) ID() ID { return n.h.id }
+func (n LocalNotified) ID() ID { return n.h.ID() }
 
 // Header returns the task's header.
 func (n LocalNotified) Header() *Header { return n.h }
@@ -75,7 +75,7 @@ type UnownedTask struct {
 }
 
 // ID returns the task's ID.
-func (u UnownedTask) ID() ID { return u.h.id }
+func (u UnownedTask) ID() ID { return u.h.ID() }
 
 // Header returns the task's header.
 func (u UnownedTask) Header() *Header { return u.h }
@@ -116,8 +116,8 @@ func (u UnownedTask) Drop() {
 // invariants.Check would box its arguments (an allocation once the ids pass
 // 255) even when the check passes.
 func assertOwner(n Notified, owner uint32) LocalNotified {
-	if n.h.ownerID != owner {
-		invariants.Violated("task: task %d of list %d run by list %d", n.h.id, n.h.ownerID, owner)
+	if n.h.sched.id != owner {
+		invariants.Violated("task: task %d of list %d run by list %d", n.h.ID(), n.h.sched.id, owner)
 	}
 	return LocalNotified(n)
 }

@@ -20,7 +20,7 @@ func newOwnerID() uint32 {
 }
 
 func headerLinks(h *Header) *list.Links[Header] { return &h.owned }
-func headerKey(h *Header) uint64                { return uint64(h.id) }
+func headerKey(h *Header) uint64                { return uint64(h.state.load().gen()) } // the ID's low half
 
 // OwnedTasks is the list of every live task of a runtime: tasks are bound to
 // it when spawned and removed when they complete. It is what lets a runtime
@@ -37,6 +37,9 @@ type OwnedTasks struct {
 	id     uint32
 	list   *list.Sharded[Header]
 	closed atomic.Bool
+	// binding is the binding of the last scheduler that bound a task here
+	// (in practice the only one); see bindingFor.
+	binding atomic.Pointer[binding]
 
 	closeOnce sync.Once
 	cause     error // written once before closed is set; read after closed is seen
@@ -67,6 +70,7 @@ func (o *OwnedTasks) ID() uint64 { return uint64(o.id) }
 func (o *OwnedTasks) ShardCount() int { return o.list.ShardCount() }
 
 // Len returns the number of tasks in the list (the runtime's alive tasks).
+// It locks each shard in turn.
 func (o *OwnedTasks) Len() int { return o.list.Len() }
 
 // IsEmpty reports whether the list holds no task.
@@ -77,6 +81,11 @@ func (o *OwnedTasks) Spawned() uint64 { return o.list.Added() }
 
 // IsClosed reports whether the list has been closed.
 func (o *OwnedTasks) IsClosed() bool { return o.closed.Load() }
+
+// bindingFor returns the binding of tasks bound to o by s.
+func (o *OwnedTasks) bindingFor(s Scheduler) *binding {
+	return bindingFor(&o.binding, o.id, s)
+}
 
 // bind adds a new task to the list, or shuts it down when the list is
 // closed. It reports whether the task was added.
@@ -99,10 +108,10 @@ func (o *OwnedTasks) bind(h *Header) bool {
 // belongs to another list.
 func (o *OwnedTasks) Remove(t Task) bool {
 	h := t.h
-	if h.ownerID == 0 {
-		return false
-	}
-	if h.ownerID != o.id {
+	if id := h.sched.id; id != o.id {
+		if id == 0 {
+			return false
+		}
 		panic("task: Remove of a task that belongs to another list")
 	}
 	return o.list.Remove(h)
@@ -163,5 +172,5 @@ func (o *OwnedTasks) close(cause error) {
 
 // Each calls fn for every task in the list, with every shard locked, so that
 // fn sees one consistent set. fn must be quick and must not spawn, complete,
-// or otherwise change the list.
+// or otherwise change the list, nor call Len or Spawned (they lock shards).
 func (o *OwnedTasks) Each(fn func(*Header)) { o.list.Each(fn) }

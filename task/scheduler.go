@@ -109,7 +109,7 @@ func (m Meta) SpawnSite() (file string, line int) {
 }
 
 func metaOf(h *Header) Meta {
-	return Meta{ID: h.id, SpawnPC: sitePC(h.site)}
+	return Meta{ID: h.ID(), SpawnPC: sitePC(h.site)}
 }
 
 // runHook calls hook with the task's metadata, swallowing a panic.

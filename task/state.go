@@ -59,10 +59,10 @@ JOIN_INTEREST = 0xCC, the same number as Tokio's.
                          clears RUNNING or sets COMPLETE; after COMPLETE, owned
                          by the JoinHandle while JOIN_INTEREST is set, and by
                          the completing goroutine when it is not.
-  joinWaker              see join_waker.go.
+  join (the waker slot)  see join_waker.go.
   queueNext              owned by whoever holds the task's Notified.
   owned links            guarded by the owner list's shard lock.
-  id, ownerID, vt, sched immutable after the task is bound (sched is cleared by
+  id, typ, sched         immutable after the task is bound (sched is cleared by
                          dealloc, when no counted reference is left).
 
 # Transitions
@@ -131,6 +131,12 @@ const (
 	// the JoinHandle; notified (it is about to be scheduled) and with join
 	// interest.
 	initialState = 3*refOne | stateNotified | stateJoinInterest
+
+	// initialDetachedState is the state of a task bound without a
+	// JoinHandle (BindDetached): initialState after the handle's
+	// transitionDropJoinHandleFast, which TestInitialDetachedStateIsADroppedHandle
+	// checks.
+	initialDetachedState = 2*refOne | stateNotified
 
 	// maxRefs bounds the reference count below overflow into the
 	// generation bits.

@@ -213,7 +213,7 @@ func TestConcurrentJoinWakerSwapsAgainstCompletion(t *testing.T) {
 			}
 		}
 		<-ran
-		if !jh.c.hdr.joinWaker.IsZero() {
+		if !jh.slot.waker.IsZero() || jh.c.hdr.join != nil {
 			t.Fatalf("round %d: join-waker slot not empty", round)
 		}
 		if st := jh.c.hdr.State(); st.RefCount() != 0 || jh.c.hdr.sched != nil {

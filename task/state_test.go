@@ -626,3 +626,13 @@ func TestViolationMessagesSayWhatBroke(t *testing.T) {
 		t.Error("a violation is not an error of its own type")
 	}
 }
+
+// BindDetached starts a task in initialDetachedState with one store; it must
+// be the state an immediate drop of the JoinHandle would leave.
+func TestInitialDetachedStateIsADroppedHandle(t *testing.T) {
+	got, ok := initialState.withGen(7).transitionDropJoinHandleFast()
+	if !ok || got != initialDetachedState.withGen(7) {
+		t.Fatalf("dropping the handle of a new task gives %v (ok %v), initialDetachedState is %v",
+			got, ok, initialDetachedState)
+	}
+}

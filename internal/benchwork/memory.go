@@ -57,11 +57,12 @@ type Idle struct {
 }
 
 // idleCounter counts the tasks that have reached their wait; all is closed
-// when the count reaches want.
+// when the count reaches want. notify is what the weft notify tasks wait on.
 type idleCounter struct {
-	n    atomic.Int64
-	want int64
-	all  chan unit
+	n      atomic.Int64
+	want   int64
+	all    chan unit
+	notify *weft.Notify
 }
 
 func (c *idleCounter) add() {
@@ -98,6 +99,7 @@ func NewIdle(impl Impl, kind string, n, workers int) (*Idle, error) {
 			return nil, err
 		}
 		id.rt, id.notify = rt, weft.NewNotify()
+		id.started.notify = id.notify
 	case Goroutine:
 		id.shared = make(chan unit)
 		if kind == IdleOneshot {
@@ -112,17 +114,19 @@ func NewIdle(impl Impl, kind string, n, workers int) (*Idle, error) {
 }
 
 // idleOnNotify awaits a shared Notify that is never notified. The Notified
-// is kept by value inside the task's future, as the Rust future keeps it.
+// is kept by value inside the task's future and made on the first poll, as
+// the Rust async block makes it when it first runs
+// (`started.fetch_add(1); notify.notified().await`).
 type idleOnNotify struct {
-	started *idleCounter
+	started *idleCounter // nil once counted
 	wait    weft.Notified
-	counted bool
 }
 
 func (t *idleOnNotify) Poll(cx *future.Context) (unit, bool) {
-	if !t.counted {
-		t.counted = true
+	if t.started != nil {
+		t.wait.Reset(t.started.notify)
 		t.started.add()
+		t.started = nil
 	}
 	return t.wait.Poll(cx)
 }
@@ -158,14 +162,12 @@ func (id *Idle) Spawn() {
 	switch {
 	case id.impl == Weft && id.kind == IdleNotify:
 		for range n {
-			t := &idleOnNotify{started: id.started}
-			t.wait.Reset(id.notify)
-			weft.SpawnDetached(id.rt, t)
+			weft.SpawnDetachedInline(id.rt, &idleOnNotify{started: id.started})
 		}
 	case id.impl == Weft:
 		for range n {
 			_, rx := oneshot.New[unit]()
-			weft.SpawnDetached(id.rt, &idleOnOneshot{started: id.started, rx: rx})
+			weft.SpawnDetachedInline(id.rt, &idleOnOneshot{started: id.started, rx: rx})
 		}
 	case id.kind == IdleNotify:
 		for range n {

@@ -5,8 +5,10 @@ package benchwork
 // and benches/rt_current_thread.rs). The futures are hand-written state
 // machines. A future with no state of its own is a value type: it is stored
 // inline in the task cell, and with a recycled cell SpawnDetached of it does
-// not allocate. A future with state is a pointer type (one allocation), as
-// weft requires for a future that changes itself.
+// not allocate. A future with state has a Poll with a pointer receiver and is
+// spawned with SpawnInline or SpawnDetachedInline, which store it in the task
+// by value, as Tokio stores an async block in its task: no allocation of its
+// own either.
 
 import (
 	"context"
@@ -190,7 +192,7 @@ func weftSpawnManyRemoteBusy1(workers int) (*Instance, error) {
 	flag := new(atomic.Bool)
 	flag.Store(true)
 	for range 2 * workers {
-		weft.SpawnDetached(rt, &busyYielder{flag: flag})
+		weft.SpawnDetachedInline(rt, &busyYielder{flag: flag})
 	}
 	return weftInstance(rt, remoteSpawnAndJoin(rt, NumSpawn), func() { flag.Store(false) }), nil
 }
@@ -250,7 +252,7 @@ type pingPongOuter struct {
 
 func (o pingPongOuter) Poll(cx *future.Context) (unit, bool) {
 	for range NumPings {
-		weft.SpawnDetached(cx, &pinger{rem: o.rem, done: o.done})
+		weft.SpawnDetachedInline(cx, &pinger{rem: o.rem, done: o.done})
 	}
 	return unit{}, true
 }
@@ -363,7 +365,7 @@ func weftYieldMany(workers int) (*Instance, error) {
 	h := rt.Handle()
 	return weftInstance(rt, func() error {
 		for range YieldTasks {
-			weft.SpawnDetached(h, &yieldTask{left: NumYield, done: done})
+			weft.SpawnDetachedInline(h, &yieldTask{left: NumYield, done: done})
 		}
 		for range YieldTasks {
 			<-done
@@ -496,7 +498,7 @@ func weftCTYieldMany(int) (*Instance, error) {
 		joinAll: joinAll{hs: make([]*task.JoinHandle[unit], 0, YieldTasks)},
 		spawn: func(cx *future.Context, hs []*task.JoinHandle[unit]) []*task.JoinHandle[unit] {
 			for range YieldTasks {
-				hs = append(hs, weft.Spawn(cx, &yieldTask{left: NumYield}))
+				hs = append(hs, weft.SpawnInline(cx, &yieldTask{left: NumYield}))
 			}
 			return hs
 		},

@@ -1,21 +1,21 @@
 package list
 
-import (
-	"sync"
-	"sync/atomic"
-)
+import "sync"
 
 // Sharded is a set of Lists, each behind its own mutex, so that insertions
 // and removals of different elements rarely contend. An element's shard is
 // chosen from its key and never changes.
 //
 // Counters: Len is the number of elements in all shards; Added counts every
-// insertion ever made. Each shard keeps its own two counters, written under
-// its lock and read without it, and Len and Added add them up: a reader may
-// see a value that is already out of date, and pays O(shards). Counters
-// shared by all shards would be written by every insertion and removal, and
-// the cache line they sit on would travel between the goroutines that spawn
-// and the workers that complete tasks on every one of them.
+// insertion ever made. Each shard keeps its own, as plain fields under its
+// lock, and Len and Added lock the shards one at a time to add them up: a
+// reader may see a sum that was never true at one instant, and pays
+// O(shards) lock round trips. Counters shared by all shards would be written
+// by every insertion and removal, and the cache line they sit on would
+// travel between the goroutines that spawn and the workers that complete
+// tasks on every one of them; atomic per-shard counters, readable without the
+// lock, cost three more locked instructions per task (Go's atomic stores are
+// XCHG on amd64), for the benefit of metrics readers only.
 type Sharded[T any] struct {
 	shards []Shard[T]
 	mask   uint64
@@ -27,15 +27,14 @@ type Sharded[T any] struct {
 // line prefetcher pairs lines).
 type Shard[T any] struct {
 	mu    sync.Mutex
-	list  List[T]       // guarded by mu
-	count atomic.Int64  // elements in list; written under mu
-	added atomic.Uint64 // insertions ever made; written under mu
+	list  List[T] // guarded by mu; its length is the shard's element count
+	added uint64  // guarded by mu: insertions ever made
 	_     [128 - shardFields]byte
 }
 
 // shardFields is the size of a Shard's fields before its padding (mutex 8,
-// list 32, counters 16); TestShardIsTwoCacheLines checks it.
-const shardFields = 56
+// list 32, counter 8); TestShardIsTwoCacheLines checks it.
+const shardFields = 48
 
 // NewSharded returns a Sharded list with n shards (n is rounded up to a power
 // of two, at least 1).
@@ -57,18 +56,24 @@ func (s *Sharded[T]) ShardCount() int { return len(s.shards) }
 
 // Len returns the number of elements.
 func (s *Sharded[T]) Len() int {
-	var n int64
+	n := 0
 	for i := range s.shards {
-		n += s.shards[i].count.Load()
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += sh.list.Len()
+		sh.mu.Unlock()
 	}
-	return int(n)
+	return n
 }
 
 // Added returns how many elements were ever inserted.
 func (s *Sharded[T]) Added() uint64 {
 	var n uint64
 	for i := range s.shards {
-		n += s.shards[i].added.Load()
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += sh.added
+		sh.mu.Unlock()
 	}
 	return n
 }
@@ -88,9 +93,7 @@ func (sh *Shard[T]) Unlock() { sh.mu.Unlock() }
 // caller.
 func (s *Sharded[T]) PushFrontLocked(sh *Shard[T], e *T) {
 	sh.list.PushFront(e)
-	// Plain stores: only the lock holder writes them.
-	sh.count.Store(sh.count.Load() + 1)
-	sh.added.Store(sh.added.Load() + 1)
+	sh.added++
 }
 
 // Remove unlinks e from its shard and reports whether it was there.
@@ -98,9 +101,6 @@ func (s *Sharded[T]) Remove(e *T) bool {
 	sh := &s.shards[s.key(e)&s.mask]
 	sh.mu.Lock()
 	ok := sh.list.Remove(e)
-	if ok {
-		sh.count.Store(sh.count.Load() - 1)
-	}
 	sh.mu.Unlock()
 	return ok
 }
@@ -111,9 +111,6 @@ func (s *Sharded[T]) PopBack(i int) *T {
 	sh := &s.shards[uint64(i)&s.mask]
 	sh.mu.Lock()
 	e := sh.list.PopBack()
-	if e != nil {
-		sh.count.Store(sh.count.Load() - 1)
-	}
 	sh.mu.Unlock()
 	return e
 }
@@ -148,7 +145,7 @@ func (s *Sharded[T]) PopLeast() *T {
 
 // Each locks every shard, calls fn for every element, and unlocks them. fn
 // runs with all shard locks held: it must not insert or remove elements, or
-// do anything that might.
+// call Len or Added (they lock the shards), or do anything that might.
 func (s *Sharded[T]) Each(fn func(*T)) {
 	for i := range s.shards {
 		s.shards[i].mu.Lock()

@@ -37,8 +37,9 @@ func TestShardedConcurrentStress(t *testing.T) {
 				}
 				seen[e] = true
 				visited++
-				// Every shard is locked: Len cannot change during Each.
-				if l := s.Len(); lenInside == -1 {
+				// Every shard is locked: the length cannot change
+				// during Each.
+				if l := s.LenLocked(); lenInside == -1 {
 					lenInside = l
 				} else if l != lenInside {
 					t.Errorf("Len changed from %d to %d inside Each", lenInside, l)

@@ -95,6 +95,20 @@ func (q *Inject) PopN(dst *task.Queue, max int) int {
 	return moved
 }
 
+// PopAll moves every task to the end of dst under one lock, in constant
+// time, and reports whether there was any.
+func (q *Inject) PopAll(dst *task.Queue) bool {
+	if q.IsEmpty() {
+		return false
+	}
+	q.mu.Lock()
+	n := q.mu.q.Len()
+	dst.Append(&q.mu.q)
+	q.n.Add(int64(-n))
+	q.mu.Unlock()
+	return n > 0
+}
+
 // Close closes the queue and reports whether this call closed it. Tasks
 // already queued stay until DropAll.
 func (q *Inject) Close() bool {

@@ -129,7 +129,17 @@ func (p *Parker) enterIO() bool {
 
 // Unpark wakes the owner if it is parked, or lets its next Park return at
 // once.
+//
+// A token that is already waiting needs no second one: Unpark then only
+// loads the state (no locked instruction; a spawner from outside a busy
+// current-thread runtime unparks once per spawn). Nothing is lost: the load
+// saw the token before the owner's Park took it, so in the single order of
+// atomic operations the caller's earlier writes (a task pushed to a queue)
+// come before that Park, and the owner looks at its queues after it.
 func (p *Parker) Unpark() {
+	if p.state.Load() == parkNotified {
+		return
+	}
 	switch p.state.Swap(parkNotified) {
 	case parkParked:
 		p.ch <- struct{}{}

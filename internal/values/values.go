@@ -111,6 +111,10 @@ func IsNilWith[V any](f Facts, v V) bool {
 	return false
 }
 
+// MayDrop reports whether DropWith can call a Drop method for a value of the
+// type: false lets a caller skip the call, and whatever it sets up around it.
+func (f Facts) MayDrop() bool { return f.dropAddr || f.dropVal || f.dropDyn }
+
 // DropWith is Drop with the facts of V computed beforehand.
 func DropWith[V any](f Facts, p *V) {
 	switch {

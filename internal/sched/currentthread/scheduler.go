@@ -139,6 +139,9 @@ type core struct {
 	// that a poll that never returns (runtime.Goexit) still gives its unit
 	// of activity back.
 	polling bool
+	// cells recycles the memory of tasks created and released by the
+	// goroutine holding the core (see CellCache).
+	cells task.CellCache
 }
 
 // Scheduler is a current-thread scheduler. It implements task.Scheduler.
@@ -232,14 +235,18 @@ func (s *Scheduler) InjectLen() int { return s.inject.Len() }
 
 // onDriver reports whether the caller is the goroutine holding the core.
 func (s *Scheduler) onDriver() bool {
-	g := gident.Current()
-	if g == 0 {
-		return false
+	g, d := gident.Current(), s.driverG.Load()
+	if g == d {
+		return g != 0
 	}
-	d := s.driverG.Load()
-	// An Async body runs on a coroutine goroutine while the driver that
-	// polls it waits in the switch; it acts for the driver.
-	return d == g || (d != 0 && gident.Owner(g) == d)
+	return actsFor(g, d)
+}
+
+// actsFor reports whether goroutine g acts for the driver d: an Async body
+// runs on a coroutine goroutine while the driver that polls it waits in the
+// switch.
+func actsFor(g, d uintptr) bool {
+	return g != 0 && d != 0 && gident.Owner(g) == d
 }
 
 // IsDriver reports whether the calling goroutine is driving the scheduler
@@ -288,6 +295,15 @@ func (s *Scheduler) Release(t task.Task) bool { return s.owned.Remove(t) }
 
 // Hooks returns the task hooks.
 func (s *Scheduler) Hooks() *task.Hooks { return s.cfg.Hooks }
+
+// CellCache implements task.CellCacher: the goroutine holding the core
+// recycles task memory through the core's cache.
+func (s *Scheduler) CellCache() *task.CellCache {
+	if s.onDriver() && s.held != nil {
+		return &s.held.cells
+	}
+	return nil
+}
 
 // UnhandledPanic records a task panic; with ShutdownOnPanic the first one
 // stops the scheduler.
@@ -545,7 +561,13 @@ func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
 	if n, ok := c.queue.Pop(); ok {
 		return n, true
 	}
-	return s.inject.Pop()
+	// The local queue is empty: move the whole inject queue to it under
+	// one lock (a spawner from outside the runtime fills it one task at a
+	// time) and run its first task.
+	if !s.inject.PopAll(&c.queue) {
+		return task.Notified{}, false
+	}
+	return c.queue.Pop()
 }
 
 func (s *Scheduler) processTimers() {
@@ -598,6 +620,7 @@ func (s *Scheduler) park(c *core) {
 		s.cfg.OnPark()
 	}
 	c.batch.beforePark()
+	c.cells.Trim()
 	s.publish(c)
 	t := s.cfg.Timer
 	io := s.cfg.IO

@@ -173,6 +173,15 @@ func (s *Scheduler) Release(t task.Task) bool { return s.owned.Remove(t) }
 // Hooks returns the task hooks.
 func (s *Scheduler) Hooks() *task.Hooks { return s.cfg.Hooks }
 
+// CellCache implements task.CellCacher: each worker recycles task memory
+// through a cache of its own.
+func (s *Scheduler) CellCache() *task.CellCache {
+	if w := s.currentWorker(); w != nil {
+		return &w.cells
+	}
+	return nil
+}
+
 // UnhandledPanic forwards a task panic to Config.OnUnhandledPanic.
 func (s *Scheduler) UnhandledPanic(err *task.JoinError) {
 	if f := s.cfg.OnUnhandledPanic; f != nil {

@@ -7,7 +7,8 @@ Each worker repeats, until it sees the inject queue closed:
 
  1. tick++. Every EventInterval ticks: process due timers without sleeping,
     queue the yielded tasks again, do maintenance (publish metrics, check for
-    shutdown) and give the P up to the program's other goroutines.
+    shutdown) and give the P up to the program's other goroutines. When polls
+    are long, give the P up more often: see "Sharing the Ps" below.
  2. Take a task: every GlobalQueueInterval ticks a share of the inject queue
     first (so a worker busy with local work cannot starve remote spawns),
     otherwise the LIFO slot, the local queue, and then a share of the inject
@@ -48,6 +49,29 @@ GlobalQueueInterval ticks, and tasks spawned from outside the runtime wait
 behind the busy ones (mt_spawn_many_remote_busy1 took 97 µs a spawn instead
 of 0.3 µs). With the deferral a round of busy tasks ends with an empty queue,
 and the next round starts with a fair batch of the inject queue.
+
+# Sharing the Ps
+
+A worker is a goroutine that never blocks while it has tasks, so a goroutine
+that wants its P (one spawning into the runtime from outside, or one a task
+just woke: a BlockOn, a Join, a channel receiver, which the Go scheduler
+queues on the waking worker's own P) runs only when the worker gives the P
+up, or when the Go scheduler preempts it after 10 ms. A worker gives the P up
+(runtime.Gosched) at every maintenance pass, and also as soon as it has run
+tasks for yieldSlice since it last gave it up. It reads the clock for that
+every yieldCheckEvery polls, chosen from the mean poll time (the EWMA the
+global queue interval is tuned from): every other poll when polls take 10 µs,
+every 64 when they are short, which keeps the clock reads under 1 ns per
+poll. A mean alone would not do: after a run of short polls it allows a
+thousand polls between yields, 10 ms if the next ones are long. After such a
+yield the worker also takes its share of the inject queue first, as on a
+global-queue tick: with long polls the tuned global-queue interval (up to
+127 ticks) would otherwise leave remote tasks waiting for milliseconds. Tokio's workers are OS threads that the kernel time-slices with the
+program's other threads; this is the Go version of that slice. Cheap polls
+leave it at the maintenance interval, so a yield costs nothing extra there.
+Without it, in spawn_many_remote_busy2 (workers running 10 µs tasks that
+spawn their successors), the spawner and the BlockOn it waited in sat in a
+worker's run queue for up to 61 ticks (610 µs) after every wake.
 
 # Parking
 
@@ -163,9 +187,23 @@ type worker struct {
 	batchPolls   int
 	batchRunning bool
 
+	// injectNext makes the next nextTask take a share of the inject queue
+	// first, as on a global-queue tick: set when the worker gave its P up
+	// between maintenance passes (see "Sharing the Ps").
+	injectNext bool
+	// yieldCheck is the batchPolls count at which the worker next looks
+	// at the clock to see whether to give its P up, every yieldCheckEvery
+	// polls (see "Sharing the Ps").
+	yieldCheck      int
+	yieldCheckEvery int
+
 	// pt times polls for the poll-time histogram (Config.PollTimes); when
 	// that is nil its methods do nothing.
 	pt polltime.Recorder
+
+	// cells recycles the memory of tasks the worker creates and releases
+	// (Scheduler.CellCache).
+	cells task.CellCache
 
 	metrics WorkerMetrics
 }
@@ -174,6 +212,11 @@ const (
 	ewmaAlpha              = 0.1
 	targetGlobalInterval   = float64(200 * time.Microsecond)
 	maxTasksPerGlobalCheck = 127
+	// yieldSlice is about how long a worker holds its P before it gives it
+	// to the program's other goroutines (see "Sharing the Ps").
+	yieldSlice = 50 * time.Microsecond
+	// maxYieldCheckEvery bounds the polls between two looks at the clock.
+	maxYieldCheckEvery = 64
 )
 
 func newWorker(s *Scheduler, i int) *worker {
@@ -186,6 +229,7 @@ func newWorker(s *Scheduler, i int) *worker {
 		pollEWMA:    targetGlobalInterval / DefaultGlobalQueueInterval,
 	}
 	w.gqi = uint32(s.tunedGlobalQueueInterval(w.pollEWMA))
+	w.yieldCheckEvery = w.tunedYieldCheck()
 	w.cx = s.newContext()
 	w.pt.Init(s.cfg.PollTimes)
 	return w
@@ -259,13 +303,21 @@ func (w *worker) loop() {
 			if w.shutdown {
 				break
 			}
-			// Let the rest of the program run: a worker never blocks
-			// while it has tasks, and without this a goroutine that
-			// has no P (one spawning into the runtime from outside,
-			// say) waits for the Go scheduler's 10 ms preemption
-			// whenever every P runs a busy worker.
+			// Let the rest of the program run: see "Sharing the Ps".
 			runtime.Gosched()
 			w.startBatch()
+		} else if w.batchPolls >= w.yieldCheck {
+			if time.Since(w.batchStart) >= yieldSlice {
+				// Long polls: give the P up between maintenance
+				// passes, outside the busy batch so that the time
+				// away counts neither as busy nor in the EWMA.
+				w.endBatch()
+				runtime.Gosched()
+				w.startBatch()
+				w.injectNext = true
+			} else {
+				w.yieldCheck = w.batchPolls + w.yieldCheckEvery
+			}
 		}
 		if n, ok := w.nextTask(); ok {
 			w.runTask(n)
@@ -351,7 +403,8 @@ func (w *worker) requeueDeferred() {
 
 // nextTask picks the next task to run; see the loop description above.
 func (w *worker) nextTask() (task.Notified, bool) {
-	if w.tick%w.gqi == 0 {
+	if w.tick%w.gqi == 0 || w.injectNext {
+		w.injectNext = false
 		w.tuneGlobalQueueInterval()
 		// Unlike Tokio, which takes one task here, take a fair share
 		// of the inject queue (see "Remote tasks" above).
@@ -515,6 +568,7 @@ func (w *worker) park() {
 		s.cfg.OnWorkerPark(w.index)
 	}
 	if w.transitionToParked() {
+		w.cells.Trim()
 		for !w.shutdown {
 			w.batch.parks++
 			if w.batch.polls == w.batch.pollsAtPark {
@@ -636,6 +690,7 @@ func (w *worker) maintenance() {
 func (w *worker) startBatch() {
 	w.batchStart = time.Now()
 	w.batchPolls = 0
+	w.yieldCheck = w.yieldCheckEvery
 	w.batchRunning = true
 }
 
@@ -656,6 +711,14 @@ func (w *worker) endBatch() {
 	mean := float64(elapsed) / n
 	weight := 1 - pow(1-ewmaAlpha, w.batchPolls)
 	w.pollEWMA = weight*mean + (1-weight)*w.pollEWMA
+	w.yieldCheckEvery = w.tunedYieldCheck()
+}
+
+// tunedYieldCheck returns how many polls to run between looks at the clock
+// (see "Sharing the Ps"): about half a yieldSlice of polls at the mean poll
+// time, at least one and at most maxYieldCheckEvery.
+func (w *worker) tunedYieldCheck() int {
+	return max(1, min(int(float64(yieldSlice)/(2*w.pollEWMA)), maxYieldCheckEvery))
 }
 
 func pow(x float64, n int) float64 {
