@@ -172,7 +172,7 @@ func (a *echoAccept) String() string { return "echo accept loop: " + a.acc.Strin
 
 // echoConn echoes one connection. While idle it waits in PollRead, which
 // keeps nothing but the waker in the socket's own slot: the task is this
-// struct (two words and a slice) and its 128-byte cell, and the socket is
+// struct (two words and a slice) and its 80-byte cell, and the socket is
 // one small object. The read buffer lives on the stack of the poll that
 // uses it; only when the peer does not read its echo fast enough (the send
 // buffer is full) are the unwritten bytes copied to the heap until they are
