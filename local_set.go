@@ -8,6 +8,7 @@ import (
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/rtx"
 	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
@@ -126,7 +127,7 @@ func NewLocalSet(s Spawner) *LocalSet {
 
 // Executor returns the set's executor; it makes *LocalSet a Spawner: Spawn
 // onto it spawns onto its runtime, SpawnLocal onto the set.
-func (ls *LocalSet) Executor() any { return ls.exec }
+func (ls *LocalSet) Executor() rtx.Executor { return ls.exec }
 
 // Len returns the number of live tasks of the set. It reads the set's own
 // list without a lock, so call it from inside one of the set's tasks.

@@ -1,5 +1,7 @@
 package future
 
+import "github.com/weftrt/weft/internal/rtx"
+
 // DefaultBudget is the number of budget units a task gets for one poll: the
 // number of leaf operations (a channel receive, a lock, a join) it may complete
 // before it is made to yield. It is Tokio's number.
@@ -17,7 +19,7 @@ const DefaultBudget = 128
 type Context struct {
 	waker    Waker
 	taskID   uint64
-	executor any
+	executor rtx.Executor
 	// budget is 0 when unconstrained, else 1 + the units left (so that the
 	// zero Context is unconstrained).
 	budget int32
@@ -58,8 +60,10 @@ func (cx *Context) TaskID() uint64 {
 }
 
 // Executor returns the executor that polls this future (for weft, the runtime
-// handle that code inside a task spawns onto), or nil.
-func (cx *Context) Executor() any {
+// handle that code inside a task spawns onto), or nil. Its result type is
+// internal to the module: the method exists so that a *Context is a
+// weft.Spawner, and a Spawner cannot be written outside the module.
+func (cx *Context) Executor() rtx.Executor {
 	if cx == nil {
 		panic(nilContext)
 	}
@@ -73,7 +77,7 @@ func (cx *Context) SetWaker(w Waker) { cx.waker = w }
 func (cx *Context) SetTaskID(id uint64) { cx.taskID = id }
 
 // SetExecutor sets the executor reported by Executor. For schedulers.
-func (cx *Context) SetExecutor(e any) { cx.executor = e }
+func (cx *Context) SetExecutor(e rtx.Executor) { cx.executor = e }
 
 // SetBudget gives the poll n units of budget; a negative n makes it
 // unconstrained. Schedulers call it with [DefaultBudget] before each task
