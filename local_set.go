@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/rtx"
 	"github.com/weftrt/weft/internal/sched"
@@ -117,7 +118,7 @@ func NewLocalSet(s Spawner) *LocalSet {
 	ls.exec = &localExecutor{h: h, ls: ls}
 	ls.sched = localScheduler{ls: ls}
 	ls.cx = future.NewContext(future.Waker{})
-	ls.cx.SetExecutor(ls.exec)
+	futurecx.SetExecutor(ls.cx, ls.exec)
 	ls.started = make(chan struct{})
 	h.registerLocalSet(ls)
 	go ls.home()
@@ -359,7 +360,6 @@ func (ls *LocalSet) runTick() bool {
 			break
 		}
 		ran = true
-		ls.cx.SetBudget(future.DefaultBudget)
 		ln := ls.owned.AssertOwner(n)
 		if ls.act == nil {
 			ln.Run(ls.cx)

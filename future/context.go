@@ -12,8 +12,11 @@ const DefaultBudget = 128
 // task can spawn more tasks), and the task's cooperative budget.
 //
 // A Context belongs to the poller. A future may read it during Poll and pass it
-// to the futures it polls, but must not keep it after Poll returns. Schedulers
-// reuse one Context for many polls and set its fields with the Set methods.
+// to the futures it polls, but must not keep it after Poll returns. Only the
+// poller sets its fields: the task harness gives each task poll its task's
+// waker and id and a fresh budget ([task.LocalNotified.Run]), and weft's
+// runtimes give their Contexts their executor. A future cannot change them,
+// so it cannot pass for another task or give itself more budget.
 //
 // The zero Context is usable: no waker, no task, an unconstrained budget.
 type Context struct {
@@ -68,29 +71,6 @@ func (cx *Context) Executor() rtx.Executor {
 		panic(nilContext)
 	}
 	return cx.executor
-}
-
-// SetWaker sets the Waker futures will register. For schedulers.
-func (cx *Context) SetWaker(w Waker) { cx.waker = w }
-
-// SetTaskID sets the id reported by TaskID. For schedulers.
-func (cx *Context) SetTaskID(id uint64) { cx.taskID = id }
-
-// SetExecutor sets the executor reported by Executor. For schedulers.
-func (cx *Context) SetExecutor(e rtx.Executor) { cx.executor = e }
-
-// SetBudget gives the poll n units of budget; a negative n makes it
-// unconstrained. Schedulers call it with [DefaultBudget] before each task
-// poll.
-func (cx *Context) SetBudget(n int) {
-	if n < 0 {
-		cx.budget = 0
-		return
-	}
-	if n > 1<<30 {
-		n = 1 << 30
-	}
-	cx.budget = int32(n) + 1
 }
 
 // Budget returns the units left and whether the budget is constrained at all.

@@ -34,8 +34,14 @@
 //	if ok {
 //		sched.Schedule(n)
 //	}
-//	// in the scheduler's loop:
+//	// in the scheduler's loop, with cx := future.NewContext(future.Noop()):
 //	owned.AssertOwner(n).Run(cx)
+//
+// Run gives each poll the task's waker and ID and a fresh budget
+// (future.DefaultBudget); [LocalNotified.RunInBudget] polls a task on the
+// budget the previous Run left, for a scheduler that runs a chain of tasks
+// within one budget. The scheduler never sets a Context's fields itself:
+// future.Context has no setters, so that no future can set them either.
 //
 // At shutdown, call OwnedTasks.CloseAndShutdownAll and Drop the Notifieds
 // still queued. Every JoinHandle then reports its output or a cancellation.

@@ -50,6 +50,7 @@ import (
 	"unsafe"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/invariants"
 	"github.com/weftrt/weft/internal/list"
 	"github.com/weftrt/weft/internal/values"
@@ -224,8 +225,8 @@ func (c *harness[F, T]) startPoll(cx *future.Context) (*Hooks, bool) {
 	switch h.state.toRunning() {
 	case runningSuccess:
 		id := uint64(h.ID())
-		cx.SetWaker(future.NewTaggedWaker(h, id))
-		cx.SetTaskID(id)
+		futurecx.SetWaker(cx, future.NewTaggedWaker(h, id))
+		futurecx.SetTaskID(cx, id)
 		if off := h.typ.statsOff; off != 0 {
 			(*h.statsSlot(off)).RecordPoll(Nanotime())
 		}
