@@ -48,10 +48,11 @@
 //
 // # Task dumps
 //
-// [OwnedTasks.Each] lists the tasks under the list's locks; [Header.Inspect]
-// then lends the future of an idle task to the caller (to describe it with
-// future.TraceOf) without polling it and without stopping the scheduler, and
-// [LocalOwnedTasks.Inspect] does the same on a local list's own goroutine.
+// [OwnedTasks.Each] lists the tasks under the list's locks; [Header.Trace]
+// then describes the future of an idle task (its future.TraceOf tree),
+// taken without polling it and without stopping the scheduler, and
+// [LocalOwnedTasks.Trace] does the same on a local list's own goroutine.
+// The future itself never leaves the package.
 // The protocol is written in dump.go.
 //
 // # Panics

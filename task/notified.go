@@ -133,10 +133,3 @@ func assertOwner(n Notified, owner uint32) LocalNotified {
 	}
 	return LocalNotified(n)
 }
-
-// NotifiedFromHeader turns a header back into the Notified it was taken from
-// (Notified.Header). It is for run queues that store headers (a lock-free
-// ring of pointers): the queue must own the reference the header stands for,
-// which holds when every header in it came from a Notified handed to the
-// queue and not yet taken out.
-func NotifiedFromHeader(h *Header) Notified { return Notified{h: h} }

@@ -548,7 +548,7 @@ func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
 		s.inject.PopN(&all, s.inject.Len())
 		c.queue.Append(&all)
 		if n := c.queue.Len(); n > 0 {
-			return c.queue.PopAt(s.cfg.Rand(n))
+			return popAt(&c.queue, s.cfg.Rand(n))
 		}
 		return task.Notified{}, false
 	}
@@ -730,4 +730,23 @@ func (s *Scheduler) shutdownCore(c *core) {
 	finished = true
 	s.driverG.Store(prev)
 	s.doneOnce.Do(func() { close(s.done) })
+}
+
+// popAt removes and returns the task at position i of q (0 is the front),
+// keeping the order of the others; ok is false when i is out of range. It is
+// the simulation's pick (Config.Rand), so it may walk: the tasks before i go
+// through a second queue and the rest is appended after them, O(i).
+func popAt(q *task.Queue, i int) (n task.Notified, ok bool) {
+	if i < 0 || i >= q.Len() {
+		return task.Notified{}, false
+	}
+	var front task.Queue
+	for range i {
+		m, _ := q.Pop()
+		front.Push(m)
+	}
+	n, _ = q.Pop()
+	front.Append(q)
+	*q = front
+	return n, true
 }
