@@ -23,13 +23,13 @@ How a dump is taken.
     each task's header, ID and stats pointer (spawns and completions wait for
     the copy, nothing more). The set is consistent: every task in it was
     alive at that instant, and every task alive at that instant is in it.
- 2. Without any list lock, each task is inspected (task.Header.Inspect): an
+ 2. Without any list lock, each task is inspected (task.Header.Trace): an
     idle one is locked for the length of future.TraceOf, which calls the
     futures' Trace and String methods; running, queued and finished ones are
     reported without a trace. The scheduler keeps running meanwhile.
     Before each task the dump looks at ctx, and stops when it has ended.
  3. Each LocalSet is asked for its tasks: its driver answers between two
-    polls (LocalOwnedTasks.Inspect, no locking needed, since the driver owns
+    polls (LocalOwnedTasks.Trace, no locking needed, since the driver owns
     its tasks' futures between polls); a set nobody drives is read by the
     dumping goroutine itself, which takes the driver role for the purpose.
     A set whose driver does not answer before ctx ends is listed in

@@ -16,7 +16,7 @@ Dumping a LocalSet.
 A LocalSet's task list (task.LocalOwnedTasks) has no lock: only the set's own
 goroutine touches it, and that goroutine is also the only one that ever takes
 RUNNING on the set's tasks. So the dump is served by that goroutine, between
-two polls, reading the futures directly (LocalOwnedTasks.Inspect): the dumper
+two polls, reading the futures directly (LocalOwnedTasks.Trace): the dumper
 appends a request to mu.dumps, sets dumpWanted and unparks the set's
 goroutine, whose loop serves the requests before its next tick (and once more
 after a Close, so that no request waits for ever). A dump taken from inside
