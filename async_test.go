@@ -15,6 +15,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/mocktask"
 	"github.com/weftrt/weft/task"
 )
@@ -288,7 +289,7 @@ func (s *asyncHarnessSched) runAll() {
 	for len(s.q) > 0 {
 		n := s.q[0]
 		s.q = s.q[1:]
-		cx.SetBudget(future.DefaultBudget)
+		futurecx.SetBudget(cx, future.DefaultBudget)
 		s.owned.AssertOwner(n).Run(cx)
 	}
 }
@@ -631,7 +632,7 @@ func TestAsyncAwaitTakesNoBudgetOfItsOwn(t *testing.T) {
 		return n
 	})
 	mt := mocktask.Spawn[int](f)
-	mt.Context().SetBudget(10)
+	mt.SetBudget(10)
 	if v, ok := mt.Poll(); !ok || v != 3 {
 		t.Fatalf("Poll = %d, %v", v, ok)
 	}
@@ -649,14 +650,14 @@ func TestAsyncYieldsWhenTheBudgetRunsOut(t *testing.T) {
 		return n
 	})
 	mt := mocktask.Spawn[int](f)
-	mt.Context().SetBudget(2)
+	mt.SetBudget(2)
 	if _, ok := mt.Poll(); ok {
 		t.Fatal("completed past its budget")
 	}
 	if !mt.IsWoken() {
 		t.Fatal("a budget-forced yield must wake the task")
 	}
-	mt.Context().SetBudget(10)
+	mt.SetBudget(10)
 	if v, ok := mt.Poll(); !ok || v != 5 {
 		t.Fatalf("Poll = %d, %v", v, ok)
 	}

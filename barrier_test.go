@@ -130,14 +130,14 @@ func TestBarrierDroppedWaiterStillCountsAndLeavesNoEntry(t *testing.T) {
 func TestBarrierBudgetForcedYieldDoesNotArrive(t *testing.T) {
 	b := weft.NewBarrier(2)
 	w1 := barrierSpawn(b)
-	w1.Context().SetBudget(0)
+	w1.SetBudget(0)
 	barrierPending(t, w1)
 	if !w1.IsWoken() {
 		t.Fatal("a budget-forced yield must wake the task")
 	}
 	w2 := barrierSpawn(b)
 	barrierPending(t, w2) // w1 did not arrive, so w2 is the first
-	w1.Context().SetBudget(1)
+	w1.SetBudget(1)
 	if !barrierReady(t, w1).IsLeader() {
 		t.Fatal("w1 should complete the generation")
 	}

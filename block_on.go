@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/timer"
@@ -159,7 +160,7 @@ func blockOnWait[F future.Future[T], T any](ctx context.Context, h *Handle, f F,
 		case <-h.closing:
 			return zero, h.shutdownErr()
 		}
-		w.cx.SetBudget(future.DefaultBudget)
+		futurecx.SetBudget(&w.cx, future.DefaultBudget)
 		if v, ok := f.Poll(&w.cx); ok {
 			return v, nil
 		}
@@ -220,17 +221,17 @@ func putBlockOnWaiter(w *blockOnWaiter) {
 func (w *blockOnWaiter) begin(h *Handle) {
 	g := w.gen.Add(1)
 	w.woken.Store(false)
-	w.cx.SetWaker(future.NewTaggedWaker(w, g))
-	w.cx.SetExecutor(h)
-	w.cx.SetBudget(future.DefaultBudget)
+	futurecx.SetWaker(&w.cx, future.NewTaggedWaker(w, g))
+	futurecx.SetExecutor(&w.cx, h)
+	futurecx.SetBudget(&w.cx, future.DefaultBudget)
 }
 
 // end ends the use of w: it forgets the Signal and what the Context points
 // to.
 func (w *blockOnWaiter) end() {
 	w.sig.Store(nil)
-	w.cx.SetWaker(future.Waker{})
-	w.cx.SetExecutor(nil)
+	futurecx.SetWaker(&w.cx, future.Waker{})
+	futurecx.SetExecutor(&w.cx, nil)
 }
 
 // Wake wakes the BlockOn of generation tag, if it still uses w.
@@ -268,9 +269,9 @@ func blockOnPaused[F future.Future[T], T any](ctx context.Context, h *Handle, f 
 		flag.Close()
 	}()
 	cx := future.NewContext(w)
-	cx.SetExecutor(h)
+	futurecx.SetExecutor(cx, h)
 	for {
-		cx.SetBudget(future.DefaultBudget)
+		futurecx.SetBudget(cx, future.DefaultBudget)
 		took = flag.BeginPoll()
 		v, ok := f.Poll(cx)
 		flag.EndPoll(took)

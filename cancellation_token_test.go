@@ -545,14 +545,14 @@ func TestCancelledFutureCountsBudgetAndYieldsWhenSpent(t *testing.T) {
 	tok := weft.NewCancellationToken()
 	tok.Cancel()
 	mt := mocktask.Spawn[struct{}](tok.Cancelled())
-	mt.Context().SetBudget(0)
+	mt.SetBudget(0)
 	if _, ok := mt.Poll(); ok {
 		t.Fatal("ready with no budget")
 	}
 	if !mt.IsWoken() {
 		t.Fatal("budget-forced pending did not wake the task")
 	}
-	mt.Context().SetBudget(3)
+	mt.SetBudget(3)
 	if _, ok := mt.Poll(); !ok {
 		t.Fatal("not ready")
 	}

@@ -87,7 +87,7 @@ func TestDonePollDoesNotAllocate(t *testing.T) {
 func TestDoneConsumesBudgetOnlyWhenReady(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	mt := mocktask.Spawn[error](weft.Done(ctx))
-	mt.Context().SetBudget(1)
+	mt.SetBudget(1)
 	if _, ok := mt.Poll(); ok {
 		t.Fatal("ready early")
 	}
@@ -95,11 +95,11 @@ func TestDoneConsumesBudgetOnlyWhenReady(t *testing.T) {
 		t.Fatalf("pending poll took budget: %d left", left)
 	}
 	cancel()
-	mt.Context().SetBudget(0)
+	mt.SetBudget(0)
 	if _, ok := mt.Poll(); ok {
 		t.Fatal("ready with no budget")
 	}
-	mt.Context().SetBudget(1)
+	mt.SetBudget(1)
 	if _, ok := mt.Poll(); !ok {
 		t.Fatal("not ready after cancel")
 	}

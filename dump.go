@@ -23,13 +23,13 @@ How a dump is taken.
     each task's header, ID and stats pointer (spawns and completions wait for
     the copy, nothing more). The set is consistent: every task in it was
     alive at that instant, and every task alive at that instant is in it.
- 2. Without any list lock, each task is inspected (task.Header.Inspect): an
+ 2. Without any list lock, each task is inspected (task.Header.Trace): an
     idle one is locked for the length of future.TraceOf, which calls the
     futures' Trace and String methods; running, queued and finished ones are
     reported without a trace. The scheduler keeps running meanwhile.
     Before each task the dump looks at ctx, and stops when it has ended.
  3. Each LocalSet is asked for its tasks: its driver answers between two
-    polls (LocalOwnedTasks.Inspect, no locking needed, since the driver owns
+    polls (LocalOwnedTasks.Trace, no locking needed, since the driver owns
     its tasks' futures between polls); a set nobody drives is read by the
     dumping goroutine itself, which takes the driver role for the purpose.
     A set whose driver does not answer before ctx ends is listed in
@@ -182,7 +182,7 @@ func (h *Handle) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) {
 		}
 	}
 	d := &Dump{Time: time.Now(), Flavor: h.cfg.flavor}
-	now := task.Nanotime()
+	now := time.Now()
 
 	// 1. Collect the runtime's tasks under the list locks.
 	type entry struct {
@@ -217,17 +217,16 @@ func (h *Handle) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) {
 				return
 			default:
 			}
-			var tr *future.TraceNode
-			s, r := e.h.Inspect(e.id, func(f any) { tr = future.TraceOf(f) })
+			tr, s, r := e.h.Trace(e.id)
 			td := TaskDump{ID: e.id, Scheduler: sched, State: s, Trace: tr}
 			switch r {
-			case task.InspectedIdle:
+			case task.TraceIdle:
 				td.Status = TaskIdle
-			case task.InspectRunning:
+			case task.TraceRunning:
 				td.Status = TaskRunning
-			case task.InspectQueued:
+			case task.TraceQueued:
 				td.Status = TaskQueued
-			case task.InspectComplete, task.InspectGone:
+			case task.TraceComplete, task.TraceGone:
 				td.Status = TaskFinished
 			}
 			td.spawnPC = e.pc
@@ -267,18 +266,16 @@ func cmpID(a, b task.ID) int {
 	return 0
 }
 
-// setStats copies what the task's stats say, as of now (Nanotime).
-func (td *TaskDump) setStats(st *task.Stats, now int64) {
+// setStats copies what the task's stats say, as of now.
+func (td *TaskDump) setStats(st *task.Stats, now time.Time) {
 	if st == nil {
 		return
 	}
 	td.HasStats = true
 	td.Polls = st.Polls()
-	if st.SpawnedAt != 0 {
-		td.Age = time.Duration(now - st.SpawnedAt)
-	}
+	td.Age = max(0, now.Sub(st.SpawnedAt()))
 	if td.Polls > 0 {
-		td.SinceLastPoll = max(0, time.Duration(now-st.LastPoll()))
+		td.SinceLastPoll = max(0, now.Sub(st.LastPoll()))
 	}
 }
 

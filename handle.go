@@ -8,18 +8,26 @@ import (
 	"github.com/weftrt/weft/internal/blocking"
 	"github.com/weftrt/weft/internal/callerpc"
 	"github.com/weftrt/weft/internal/iodriver"
+	"github.com/weftrt/weft/internal/rtx"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
 	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
 
-// Spawner is anything tasks can be spawned onto: a *Runtime, its *Handle, or
-// the *future.Context a task is polled with (so code inside a task spawns onto
-// its own runtime without any goroutine-local state).
+// Spawner is anything tasks can be spawned onto: a *Runtime, its *Handle, a
+// *LocalSet (Spawn onto it spawns onto its runtime, SpawnLocal onto the set),
+// or the *future.Context a task is polled with (so code inside a task spawns
+// onto its own runtime without any goroutine-local state).
+//
+// Spawner is sealed: its method's result type is internal to this module, so
+// only those four types (and types that embed one of them) implement it, and
+// passing anything else is a compile error rather than a panic at the first
+// spawn. A *future.Context that no weft runtime polls (future.NewContext's)
+// is still a Spawner; spawning onto it panics.
 type Spawner interface {
-	// Executor returns the runtime handle behind the spawner.
-	Executor() any
+	// Executor returns the runtime behind the spawner.
+	Executor() rtx.Executor
 }
 
 // engine is what both schedulers offer the runtime.
@@ -93,7 +101,7 @@ func (h *Handle) closeLocalSets() {
 }
 
 // Executor returns h itself; it makes *Handle a Spawner.
-func (h *Handle) Executor() any { return h }
+func (h *Handle) Executor() rtx.Executor { return h }
 
 // TimerDriver returns the runtime's timer driver; timer futures find it
 // through the executor of their Context.

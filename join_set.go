@@ -70,6 +70,7 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/task"
 )
@@ -798,8 +799,8 @@ func (e *joinSetEntry[T]) Wake(uint64) {
 // Context stays on the stack.
 func (e *joinSetEntry[T]) poll() (future.Result[T], bool) {
 	var cx future.Context
-	cx.SetBudget(-1)
-	cx.SetWaker(future.NewWaker(e))
+	futurecx.SetBudget(&cx, -1)
+	futurecx.SetWaker(&cx, future.NewWaker(e))
 	return e.h.Poll(&cx)
 }
 

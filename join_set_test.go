@@ -17,6 +17,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/mocktask"
 	"github.com/weftrt/weft/task"
 )
@@ -540,7 +541,7 @@ func TestJoinSetPollJoinNextWithSpentBudgetWakesAndKeepsResult(t *testing.T) {
 	ah := weft.SpawnInto(js, rt, future.Ready(5))
 	weft.BlockOn(testCtx(t), rt, until(finished(js, 1)))
 	mt := mocktask.Spawn(future.PollFunc(js.PollJoinNext))
-	mt.Context().SetBudget(0)
+	mt.SetBudget(0)
 	if _, ok := mt.Poll(); ok {
 		t.Fatal("PollJoinNext ready with a spent budget")
 	}
@@ -550,7 +551,7 @@ func TestJoinSetPollJoinNextWithSpentBudgetWakesAndKeepsResult(t *testing.T) {
 	if js.Len() != 1 || !strings.Contains(js.String(), "1 finished") {
 		t.Fatalf("set after the forced yield: %s", js)
 	}
-	mt.Context().SetBudget(1)
+	mt.SetBudget(1)
 	r, ok := mt.Poll()
 	if !ok || r.Err != nil || r.Value != 5 || r.ID != ah.ID() {
 		t.Fatalf("got %+v %v", r, ok)
@@ -945,7 +946,7 @@ func TestJoinSetOverlappingConsumersPanic(t *testing.T) {
 	weft.BlockOn(testCtx(t), rt, until(finished(js, 1)))
 	w := &reentrantWaker{js: js}
 	cx := future.NewContext(future.NewWaker(w))
-	cx.SetBudget(0)
+	futurecx.SetBudget(cx, 0)
 	if _, ok := js.PollJoinNext(cx); ok {
 		t.Fatal("ready with a spent budget")
 	}

@@ -7,7 +7,9 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/rtx"
 	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
@@ -116,7 +118,7 @@ func NewLocalSet(s Spawner) *LocalSet {
 	ls.exec = &localExecutor{h: h, ls: ls}
 	ls.sched = localScheduler{ls: ls}
 	ls.cx = future.NewContext(future.Waker{})
-	ls.cx.SetExecutor(ls.exec)
+	futurecx.SetExecutor(ls.cx, ls.exec)
 	ls.started = make(chan struct{})
 	h.registerLocalSet(ls)
 	go ls.home()
@@ -126,7 +128,7 @@ func NewLocalSet(s Spawner) *LocalSet {
 
 // Executor returns the set's executor; it makes *LocalSet a Spawner: Spawn
 // onto it spawns onto its runtime, SpawnLocal onto the set.
-func (ls *LocalSet) Executor() any { return ls.exec }
+func (ls *LocalSet) Executor() rtx.Executor { return ls.exec }
 
 // Len returns the number of live tasks of the set. It reads the set's own
 // list without a lock, so call it from inside one of the set's tasks.
@@ -358,7 +360,6 @@ func (ls *LocalSet) runTick() bool {
 			break
 		}
 		ran = true
-		ls.cx.SetBudget(future.DefaultBudget)
 		ln := ls.owned.AssertOwner(n)
 		if ls.act == nil {
 			ln.Run(ls.cx)

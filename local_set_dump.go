@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/task"
@@ -15,7 +16,7 @@ Dumping a LocalSet.
 A LocalSet's task list (task.LocalOwnedTasks) has no lock: only the set's own
 goroutine touches it, and that goroutine is also the only one that ever takes
 RUNNING on the set's tasks. So the dump is served by that goroutine, between
-two polls, reading the futures directly (LocalOwnedTasks.Inspect): the dumper
+two polls, reading the futures directly (LocalOwnedTasks.Trace): the dumper
 appends a request to mu.dumps, sets dumpWanted and unparks the set's
 goroutine, whose loop serves the requests before its next tick (and once more
 after a Close, so that no request waits for ever). A dump taken from inside
@@ -35,7 +36,7 @@ var localSetSeq atomic.Uint64
 // localDumpReq is a dump waiting for a LocalSet's driver. tasks is written by
 // the server before it closes done.
 type localDumpReq struct {
-	now   int64 // the dump's time, on task.Nanotime's clock
+	now   time.Time // the dump's time
 	tasks []TaskDump
 	done  chan struct{}
 }
@@ -45,7 +46,7 @@ func (ls *LocalSet) name() string { return "local-set " + strconv.FormatUint(ls.
 
 // dumpTasks returns the set's tasks for a dump taken at now; see the comment
 // at the top of the file.
-func (ls *LocalSet) dumpTasks(ctx context.Context, now int64) ([]TaskDump, error) {
+func (ls *LocalSet) dumpTasks(ctx context.Context, now time.Time) ([]TaskDump, error) {
 	if ls.onDriver() {
 		// Called from one of the set's own tasks (or its driver): we are
 		// between polls of every other task of the set.
@@ -89,10 +90,10 @@ func (ls *LocalSet) serveDumps() {
 
 // collectDump lists the set's tasks, with traces. The caller is the set's
 // goroutine (between polls, or inside one of the set's polls).
-func (ls *LocalSet) collectDump(now int64) []TaskDump {
+func (ls *LocalSet) collectDump(now time.Time) []TaskDump {
 	name := ls.name()
 	var tds []TaskDump
-	ls.owned.Inspect(func(h *task.Header, s task.Snapshot, f any) {
+	ls.owned.Trace(func(h *task.Header, s task.Snapshot, tr *future.TraceNode) {
 		td := TaskDump{ID: h.ID(), Scheduler: name, State: s}
 		switch {
 		case s.IsRunning():
@@ -104,9 +105,7 @@ func (ls *LocalSet) collectDump(now int64) []TaskDump {
 		default:
 			td.Status = TaskIdle
 		}
-		if f != nil {
-			td.Trace = future.TraceOf(f)
-		}
+		td.Trace = tr
 		td.spawnPC = h.SpawnPC()
 		td.setStats(h.Stats(), now)
 		tds = append(tds, td)

@@ -214,7 +214,7 @@ func TestMutexBlockingLock(t *testing.T) {
 func TestMutexExhaustedBudgetYields(t *testing.T) {
 	m := weft.NewMutex(0)
 	w := mutexSpawn(m)
-	w.Context().SetBudget(0)
+	w.SetBudget(0)
 	mutexPending(t, w)
 	if !w.IsWoken() {
 		t.Fatal("a budget-forced yield must wake the task")
@@ -224,7 +224,7 @@ func TestMutexExhaustedBudgetYields(t *testing.T) {
 		t.Fatal("a budget-forced yield took the lock")
 	}
 	g.Unlock()
-	w.Context().SetBudget(1)
+	w.SetBudget(1)
 	mutexReady(t, w).Unlock()
 }
 

@@ -412,12 +412,12 @@ func TestNotifiedExhaustedBudgetKeepsTheNotification(t *testing.T) {
 	task, _ := notifySpawn(n)
 	notifyPending(t, task, "notified")
 	n.NotifyOne()
-	task.Context().SetBudget(0)
+	task.SetBudget(0)
 	notifyPending(t, task, "no budget")
 	if !task.IsWoken() {
 		t.Fatal("a budget-forced yield must wake the task")
 	}
-	task.Context().SetBudget(1)
+	task.SetBudget(1)
 	notifyReady(t, task, "the notification waited for the budget")
 	if left, _ := task.Context().Budget(); left != 0 {
 		t.Fatalf("budget left %d, want 0", left)
@@ -427,7 +427,7 @@ func TestNotifiedExhaustedBudgetKeepsTheNotification(t *testing.T) {
 func TestNotifiedPendingPollRefundsBudget(t *testing.T) {
 	n := weft.NewNotify()
 	task, _ := notifySpawn(n)
-	task.Context().SetBudget(3)
+	task.SetBudget(3)
 	notifyPending(t, task, "first")
 	notifyPending(t, task, "second")
 	if left, _ := task.Context().Budget(); left != 3 {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/rttest"
 	"github.com/weftrt/weft/internal/values"
@@ -245,9 +246,9 @@ func (s *gatedSleep) Poll(cx *future.Context) (struct{}, bool) {
 	s.gate.mu.Unlock()
 	if s.cx == nil {
 		s.cx = future.NewContext(future.NewWaker(s.gate))
-		s.cx.SetExecutor(cx.Executor())
+		futurecx.SetExecutor(s.cx, cx.Executor())
 	}
-	s.cx.SetBudget(future.DefaultBudget)
+	futurecx.SetBudget(s.cx, future.DefaultBudget)
 	return s.sleep.Poll(s.cx)
 }
 

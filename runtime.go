@@ -7,6 +7,7 @@ import (
 	"github.com/weftrt/weft/internal/blocking"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/iodriver"
+	"github.com/weftrt/weft/internal/rtx"
 	"github.com/weftrt/weft/internal/sched/currentthread"
 	"github.com/weftrt/weft/internal/sched/multithread"
 	"github.com/weftrt/weft/internal/timer"
@@ -131,7 +132,7 @@ func New(opts ...Option) (*Runtime, error) {
 func (rt *Runtime) Handle() *Handle { return rt.h }
 
 // Executor returns the runtime's handle; it makes *Runtime a Spawner.
-func (rt *Runtime) Executor() any { return rt.h }
+func (rt *Runtime) Executor() rtx.Executor { return rt.h }
 
 // Close shuts the runtime down and waits for it: see Shutdown. It is
 // Shutdown with no timeout. Called from inside a task it does not wait, and

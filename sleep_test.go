@@ -11,6 +11,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/mocktask"
 	"github.com/weftrt/weft/internal/timer"
 )
@@ -316,7 +317,7 @@ func TestSleepDroppedFromAWaker(t *testing.T) {
 		}
 	}}
 	cx := future.NewContext(future.NewWaker(dropAll))
-	cx.SetExecutor(e.exec)
+	futurecx.SetExecutor(cx, e.exec)
 	for range 100 {
 		s := weft.Sleep(ms(10))
 		if _, ok := s.Poll(cx); ok {
@@ -437,12 +438,12 @@ func TestSleepConsumesBudgetOnlyWhenItCompletes(t *testing.T) {
 	s := weft.Sleep(ms(10))
 	tk := spawn[struct{}](e, s)
 	cx := tk.Context()
-	cx.SetBudget(0)
+	futurecx.SetBudget(cx, 0)
 	if _, ok := tk.Poll(); ok || !tk.IsWoken() {
 		t.Fatal("with no budget the sleep must yield and wake its task")
 	}
 	e.assertLen(0) // it yielded before registering
-	cx.SetBudget(5)
+	futurecx.SetBudget(cx, 5)
 	if _, ok := tk.Poll(); ok {
 		t.Fatal("ready early")
 	}

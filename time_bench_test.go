@@ -13,6 +13,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/timer"
 )
 
@@ -85,13 +86,13 @@ func BenchmarkSleep100k(b *testing.B) {
 		m.start()
 		d := timer.NewDriver(timer.NewClock())
 		cx := future.NewContext(future.Noop())
-		cx.SetExecutor(&fakeExec{d})
+		futurecx.SetExecutor(cx, &fakeExec{d})
 		var woken atomic.Int64
 		sleepers := make([]sleeper, nSleeps)
 		for i := range sleepers {
 			sl := &sleepers[i]
 			sl.s, sl.woken = weft.Sleep(sleepTime), &woken
-			cx.SetWaker(future.NewWaker(sl))
+			futurecx.SetWaker(cx, future.NewWaker(sl))
 			if _, ok := sl.s.Poll(cx); ok {
 				b.Fatal("sleep ready at once")
 			}
@@ -109,7 +110,7 @@ func BenchmarkSleep100k(b *testing.B) {
 		}
 		for i := range sleepers {
 			sl := &sleepers[i]
-			cx.SetWaker(future.NewWaker(sl))
+			futurecx.SetWaker(cx, future.NewWaker(sl))
 			if _, ok := sl.s.Poll(cx); !ok {
 				b.Fatal("woken sleep still pending")
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/timer"
 )
 
@@ -27,7 +28,7 @@ func (r *pausedRuntime) now() time.Time { return r.d.Clock().Time(r.d.Now()) }
 func blockOn[T any](r *pausedRuntime, f future.Future[T]) T {
 	sig := future.NewSignal()
 	cx := future.NewContext(sig.Waker())
-	cx.SetExecutor(r)
+	futurecx.SetExecutor(cx, r)
 	for {
 		if v, ok := f.Poll(cx); ok {
 			future.Drop(f)
@@ -156,7 +157,7 @@ func ExampleSleepFuture_String() {
 	s := weft.Sleep(3 * time.Second)
 	fmt.Println(s)
 	cx := future.NewContext(future.Noop())
-	cx.SetExecutor(rt)
+	futurecx.SetExecutor(cx, rt)
 	s.Poll(cx) // registers the timer
 	fmt.Println(s)
 	s.Drop()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/timer"
 )
 
@@ -80,7 +81,7 @@ func (r *bubbleRuntime) stop() {
 func run[T any](r *bubbleRuntime, f future.Future[T]) T {
 	sig := future.NewSignal()
 	cx := future.NewContext(sig.Waker())
-	cx.SetExecutor(r)
+	futurecx.SetExecutor(cx, r)
 	for {
 		if v, ok := f.Poll(cx); ok {
 			future.Drop(f)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/mocktask"
 	"github.com/weftrt/weft/internal/timer"
 )
@@ -43,7 +44,7 @@ func (e *env) advance(d time.Duration) { e.d.Advance(d) }
 // spawn wraps f in a mock task whose Context carries the fake executor.
 func spawn[T any](e *env, f future.Future[T]) *mocktask.Task[T] {
 	tk := mocktask.Spawn(f)
-	tk.Context().SetExecutor(e.exec)
+	tk.SetExecutor(e.exec)
 	return tk
 }
 
@@ -104,7 +105,7 @@ func (w *wakeCounter) Wake(uint64) { w.n.Add(1) }
 func (e *env) manual() *manual {
 	w := &wakeCounter{}
 	cx := future.NewContext(future.NewWaker(w))
-	cx.SetExecutor(e.exec)
+	futurecx.SetExecutor(cx, e.exec)
 	return &manual{cx: cx, n: w}
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 )
 
 // ErrElapsed is the error of a [Timeout] whose deadline passed before its
@@ -62,9 +63,9 @@ func (t *TimeoutFuture[T]) Poll(cx *future.Context) (future.Result[T], bool) {
 	var elapsed bool
 	if hadBudget && !cx.HasBudget() {
 		// The inner future spent the budget: check the deadline anyway.
-		cx.SetBudget(-1)
+		futurecx.SetBudget(cx, -1)
 		elapsed = t.sleep.poll(cx, "Timeout")
-		cx.SetBudget(0)
+		futurecx.SetBudget(cx, 0)
 	} else {
 		elapsed = t.sleep.poll(cx, "Timeout")
 	}

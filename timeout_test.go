@@ -8,6 +8,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 )
 
 // The tests below port tokio/tests/time_timeout.rs; each names the Tokio
@@ -150,7 +151,7 @@ func TestTimeoutIsNotExhaustedByItsFuture(t *testing.T) {
 	tk := spawn[future.Result[int]](e, weft.Timeout(ms(1), budgetHog{}))
 	cx := tk.Context()
 	for i := 0; ; i++ {
-		cx.SetBudget(future.DefaultBudget)
+		futurecx.SetBudget(cx, future.DefaultBudget)
 		if r, ok := tk.Poll(); ok {
 			assertElapsedErr(t, r, ok)
 			break

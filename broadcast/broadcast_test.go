@@ -11,6 +11,7 @@ import (
 
 	"github.com/weftrt/weft/broadcast"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/mocktask"
 )
 
@@ -725,7 +726,7 @@ func TestRecvConsumesBudgetAndYields(t *testing.T) {
 	tx, rx := broadcast.New[int](8)
 	sig := future.NewSignal()
 	cx := future.NewContext(sig.Waker())
-	cx.SetBudget(3)
+	futurecx.SetBudget(cx, 3)
 	n := 0
 	for {
 		mustSend(t, tx, n)
@@ -745,7 +746,7 @@ func TestRecvConsumesBudgetAndYields(t *testing.T) {
 	if rx.Len() != 1 {
 		t.Fatal("a refused poll consumed a value")
 	}
-	cx.SetBudget(1)
+	futurecx.SetBudget(cx, 1)
 	if r, ok := rx.Recv().Poll(cx); !ok || r.Value != 3 {
 		t.Fatalf("after a new budget: %+v, %v", r, ok)
 	}

@@ -1,5 +1,7 @@
 package future
 
+import "github.com/weftrt/weft/internal/rtx"
+
 // DefaultBudget is the number of budget units a task gets for one poll: the
 // number of leaf operations (a channel receive, a lock, a join) it may complete
 // before it is made to yield. It is Tokio's number.
@@ -10,14 +12,17 @@ const DefaultBudget = 128
 // task can spawn more tasks), and the task's cooperative budget.
 //
 // A Context belongs to the poller. A future may read it during Poll and pass it
-// to the futures it polls, but must not keep it after Poll returns. Schedulers
-// reuse one Context for many polls and set its fields with the Set methods.
+// to the futures it polls, but must not keep it after Poll returns. Only the
+// poller sets its fields: the task harness gives each task poll its task's
+// waker and id and a fresh budget ([task.LocalNotified.Run]), and weft's
+// runtimes give their Contexts their executor. A future cannot change them,
+// so it cannot pass for another task or give itself more budget.
 //
 // The zero Context is usable: no waker, no task, an unconstrained budget.
 type Context struct {
 	waker    Waker
 	taskID   uint64
-	executor any
+	executor rtx.Executor
 	// budget is 0 when unconstrained, else 1 + the units left (so that the
 	// zero Context is unconstrained).
 	budget int32
@@ -58,35 +63,14 @@ func (cx *Context) TaskID() uint64 {
 }
 
 // Executor returns the executor that polls this future (for weft, the runtime
-// handle that code inside a task spawns onto), or nil.
-func (cx *Context) Executor() any {
+// handle that code inside a task spawns onto), or nil. Its result type is
+// internal to the module: the method exists so that a *Context is a
+// weft.Spawner, and a Spawner cannot be written outside the module.
+func (cx *Context) Executor() rtx.Executor {
 	if cx == nil {
 		panic(nilContext)
 	}
 	return cx.executor
-}
-
-// SetWaker sets the Waker futures will register. For schedulers.
-func (cx *Context) SetWaker(w Waker) { cx.waker = w }
-
-// SetTaskID sets the id reported by TaskID. For schedulers.
-func (cx *Context) SetTaskID(id uint64) { cx.taskID = id }
-
-// SetExecutor sets the executor reported by Executor. For schedulers.
-func (cx *Context) SetExecutor(e any) { cx.executor = e }
-
-// SetBudget gives the poll n units of budget; a negative n makes it
-// unconstrained. Schedulers call it with [DefaultBudget] before each task
-// poll.
-func (cx *Context) SetBudget(n int) {
-	if n < 0 {
-		cx.budget = 0
-		return
-	}
-	if n > 1<<30 {
-		n = 1 << 30
-	}
-	cx.budget = int32(n) + 1
 }
 
 // Budget returns the units left and whether the budget is constrained at all.

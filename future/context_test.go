@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 )
 
 func TestContextAccessors(t *testing.T) {
@@ -14,9 +15,9 @@ func TestContextAccessors(t *testing.T) {
 		t.Fatal("NewContext: want the given waker, task id 0, nil executor")
 	}
 	other := &countWaker{}
-	cx.SetWaker(future.NewWaker(other))
-	cx.SetTaskID(7)
-	cx.SetExecutor("exec")
+	futurecx.SetWaker(cx, future.NewWaker(other))
+	futurecx.SetTaskID(cx, 7)
+	futurecx.SetExecutor(cx, "exec")
 	if !cx.Waker().WillWake(future.NewWaker(other)) || cx.TaskID() != 7 || cx.Executor() != "exec" {
 		t.Fatal("Set methods did not take effect")
 	}
@@ -45,7 +46,7 @@ func TestContextBudgetUnconstrainedByDefault(t *testing.T) {
 func TestConsumeBudgetRunsOutAndWakes(t *testing.T) {
 	c := &countWaker{}
 	cx := future.NewContext(future.NewWaker(c))
-	cx.SetBudget(3)
+	futurecx.SetBudget(cx, 3)
 	for i := range 3 {
 		if !cx.ConsumeBudget() {
 			t.Fatalf("ConsumeBudget %d returned false with budget left", i+1)
@@ -73,7 +74,7 @@ func TestConsumeBudgetRunsOutAndWakes(t *testing.T) {
 
 func TestRefundBudgetGivesUnitBack(t *testing.T) {
 	cx := future.NewContext(future.Noop())
-	cx.SetBudget(1)
+	futurecx.SetBudget(cx, 1)
 	if !cx.ConsumeBudget() {
 		t.Fatal("ConsumeBudget with budget 1 returned false")
 	}
@@ -91,19 +92,19 @@ func TestRefundBudgetGivesUnitBack(t *testing.T) {
 
 func TestSetBudgetEdges(t *testing.T) {
 	cx := future.NewContext(future.Noop())
-	cx.SetBudget(0)
+	futurecx.SetBudget(cx, 0)
 	if cx.ConsumeBudget() {
 		t.Fatal("budget 0 must refuse the first operation")
 	}
-	cx.SetBudget(future.DefaultBudget)
+	futurecx.SetBudget(cx, future.DefaultBudget)
 	if left, constrained := cx.Budget(); left != future.DefaultBudget || !constrained {
 		t.Fatalf("Budget = %d, %v; want %d, true", left, constrained, future.DefaultBudget)
 	}
-	cx.SetBudget(-5)
+	futurecx.SetBudget(cx, -5)
 	if _, constrained := cx.Budget(); constrained {
 		t.Fatal("a negative budget must mean unconstrained")
 	}
-	cx.SetBudget(math.MaxInt)
+	futurecx.SetBudget(cx, math.MaxInt)
 	if left, constrained := cx.Budget(); !constrained || left != 1<<30 {
 		t.Fatalf("huge budget = %d, %v; want clamped to %d", left, constrained, 1<<30)
 	}
@@ -114,7 +115,7 @@ func TestForcedYieldsAccumulateAcrossPolls(t *testing.T) {
 	// is a metric and keeps growing.
 	cx := future.NewContext(future.Noop())
 	for range 3 {
-		cx.SetBudget(0)
+		futurecx.SetBudget(cx, 0)
 		cx.ConsumeBudget()
 	}
 	if cx.ForcedYields() != 3 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
 )
 
@@ -257,29 +258,42 @@ func ExampleNewContext() {
 func ExampleContext_ConsumeBudget() {
 	// A leaf future asks for budget before doing work; once the poll's
 	// budget is spent it returns Pending (ConsumeBudget already woke the
-	// task, so it runs again after the others had a turn).
-	cx := future.NewContext(future.NewWaker(&printWaker{name: "yielding task"}))
-	cx.SetBudget(2)
-	for i := range 3 {
-		fmt.Println(i, cx.ConsumeBudget())
+	// task, so it runs again after the others had a turn). Every task poll,
+	// and every poll of BlockOn's future, starts with DefaultBudget units.
+	rt, err := weft.New(weft.WithCurrentThread())
+	if err != nil {
+		panic(err)
 	}
-	fmt.Println("forced yields:", cx.ForcedYields())
-	// Output:
-	// 0 true
-	// 1 true
-	// wake yielding task
-	// 2 false
-	// forced yields: 1
+	defer rt.Close()
+	polls, ops := 0, 0
+	_, err = weft.BlockOn(context.Background(), rt, future.PollFunc(func(cx *future.Context) (struct{}, bool) {
+		polls++
+		for ops < 200 {
+			if !cx.ConsumeBudget() {
+				return struct{}{}, false // woken already: polled again soon
+			}
+			ops++
+		}
+		return struct{}{}, true
+	}))
+	fmt.Println(polls, "polls for", ops, "operations, err:", err)
+	// Output: 2 polls for 200 operations, err: <nil>
 }
 
 func ExampleContext_RefundBudget() {
-	cx := future.NewContext(future.Noop())
-	cx.SetBudget(future.DefaultBudget)
-	if cx.ConsumeBudget() {
-		// The operation turned out not to be ready: give the unit back.
-		cx.RefundBudget()
+	rt, err := weft.New(weft.WithCurrentThread())
+	if err != nil {
+		panic(err)
 	}
-	left, _ := cx.Budget()
+	defer rt.Close()
+	left, _ := weft.BlockOn(context.Background(), rt, future.PollFunc(func(cx *future.Context) (int, bool) {
+		if cx.ConsumeBudget() {
+			// The operation turned out not to be ready: give the unit back.
+			cx.RefundBudget()
+		}
+		left, _ := cx.Budget()
+		return left, true
+	}))
 	fmt.Println(left)
 	// Output: 128
 }

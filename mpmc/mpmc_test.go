@@ -368,23 +368,23 @@ func TestWaitersPolledAfterCloseWithoutAWakeComplete(t *testing.T) {
 func TestSpentBudgetYieldsWithoutChangingTheChannel(t *testing.T) {
 	tx, rx := mpmc.New[int](1)
 	s := spawnSend(tx, 1)
-	s.Context().SetBudget(0)
+	s.SetBudget(0)
 	mustPending(t, s, "send without budget")
 	if !s.IsWoken() {
 		t.Fatal("send without budget did not wake its task")
 	}
 	mustStats(t, rx, mpmc.Stats{Free: 1})
-	s.Context().SetBudget(1)
+	s.SetBudget(1)
 	mustSent(t, s, "send with budget")
 	r := spawnRecv(rx)
-	r.Context().SetBudget(0)
+	r.SetBudget(0)
 	mustPending(t, r, "recv without budget")
 	mustStats(t, rx, mpmc.Stats{Buffered: 1})
-	r.Context().SetBudget(1)
+	r.SetBudget(1)
 	mustGot(t, r, 1, "recv with budget")
 	// A pending poll refunds its unit.
 	w := spawnRecv(rx)
-	w.Context().SetBudget(1)
+	w.SetBudget(1)
 	mustPending(t, w, "recv on empty")
 	if n, _ := w.Context().Budget(); n != 1 {
 		t.Fatalf("budget after a pending Recv = %d, want 1", n)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/mpsc"
 	"github.com/weftrt/weft/task"
 )
@@ -101,8 +102,8 @@ func BenchmarkBoundedRecvWaitWake(b *testing.B) {
 	b.ReportAllocs()
 	tx, rx := mpsc.New[int](64)
 	cx := future.NewContext(future.Noop())
-	cx.SetWaker(future.NewTaggedWaker(&benchWaker{}, 7))
-	cx.SetTaskID(7)
+	futurecx.SetWaker(cx, future.NewTaggedWaker(&benchWaker{}, 7))
+	futurecx.SetTaskID(cx, 7)
 	for b.Loop() {
 		if _, ok := rx.Recv().Poll(cx); ok {
 			b.Fatal("recv ready on an empty channel")

@@ -670,7 +670,7 @@ func TestStrongCountsFollowCloneAndClose(t *testing.T) {
 func TestRecvConsumesBudgetOnlyWhenItCompletes(t *testing.T) {
 	tx, rx := mpsc.New[int](4)
 	recv := spawn[recvRes](rx.Recv())
-	recv.Context().SetBudget(3)
+	recv.SetBudget(3)
 	mustPending(t, recv)
 	if left, _ := recv.Context().Budget(); left != 3 {
 		t.Fatalf("pending recv used budget: %d left", left)
@@ -692,35 +692,35 @@ func TestExhaustedBudgetMakesEveryFutureYield(t *testing.T) {
 	futures := map[string]func() (woken bool){
 		"Recv": func() bool {
 			f := spawn[recvRes](rx.Recv())
-			f.Context().SetBudget(0)
+			f.SetBudget(0)
 			mustPending(t, f)
 			f.Drop()
 			return f.IsWoken()
 		},
 		"RecvMany": func() bool {
 			f := spawn[[]int](rx.RecvMany(nil, 4))
-			f.Context().SetBudget(0)
+			f.SetBudget(0)
 			mustPending(t, f)
 			f.Drop()
 			return f.IsWoken()
 		},
 		"Send": func() bool {
 			f := spawn[sendRes](tx.Send(2))
-			f.Context().SetBudget(0)
+			f.SetBudget(0)
 			mustPending(t, f)
 			f.Drop()
 			return f.IsWoken()
 		},
 		"Reserve": func() bool {
 			f := spawn[reserveRes](tx.Reserve())
-			f.Context().SetBudget(0)
+			f.SetBudget(0)
 			mustPending(t, f)
 			f.Drop()
 			return f.IsWoken()
 		},
 		"Closed": func() bool {
 			f := spawn[struct{}](tx.Closed())
-			f.Context().SetBudget(0)
+			f.SetBudget(0)
 			mustPending(t, f)
 			f.Drop()
 			return f.IsWoken()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/rttest"
 	"github.com/weftrt/weft/mpsc"
@@ -19,8 +20,8 @@ import (
 // given ID: its own waker and that ID.
 func taskCx(id uint64) *future.Context {
 	cx := future.NewContext(future.Noop())
-	cx.SetWaker(future.NewTaggedWaker(&countingWaker{}, id))
-	cx.SetTaskID(id)
+	futurecx.SetWaker(cx, future.NewTaggedWaker(&countingWaker{}, id))
+	futurecx.SetTaskID(cx, id)
 	return cx
 }
 
@@ -85,7 +86,7 @@ func TestOneWaiterAtATimeIsNotASecondReceiver(t *testing.T) {
 	rx.Recv().Poll(cx1)
 	other := future.NewTaggedWaker(&countingWaker{}, 1) // same task, new waker
 	cx1b := future.NewContext(other)
-	cx1b.SetTaskID(1)
+	futurecx.SetTaskID(cx1b, 1)
 	rx.Recv().Poll(cx1b)
 	if st := mpsc.StatsOf(rx); st.RxWaker != other {
 		t.Fatal("the task's new waker did not replace its old one")

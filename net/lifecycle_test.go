@@ -12,6 +12,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/mocktask"
 	"github.com/weftrt/weft/internal/rttest"
 	"github.com/weftrt/weft/net"
@@ -254,7 +255,7 @@ func TestKeptFuturesDoNotAllocate(t *testing.T) {
 	wr := c.Write(msg)
 	rd := s.Read(buf)
 	cx := mocktask.Spawn[struct{}](future.Pending[struct{}]()).Context()
-	cx.SetExecutor(rt.Handle())
+	futurecx.SetExecutor(cx, rt.Handle())
 	allocs := testing.AllocsPerRun(200, func() {
 		wr.Reset(msg)
 		if r, ok := wr.Poll(cx); !ok || r.Err != nil {

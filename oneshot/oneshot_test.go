@@ -452,12 +452,12 @@ func TestRecvRespectsCoopBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	task := mocktask.Spawn[future.Result[int]](rx)
-	task.Context().SetBudget(0)
+	task.SetBudget(0)
 	mustPending(t, task)
 	if !task.IsWoken() {
 		t.Fatal("a poll refused for budget must wake the task")
 	}
-	task.Context().SetBudget(1)
+	task.SetBudget(1)
 	if r := mustReady(t, task); r.Value != 1 {
 		t.Fatalf("got %+v", r)
 	}
@@ -469,7 +469,7 @@ func TestRecvRespectsCoopBudget(t *testing.T) {
 func TestPendingRecvRefundsBudget(t *testing.T) {
 	_, rx := oneshot.New[int]()
 	task := mocktask.Spawn[future.Result[int]](rx)
-	task.Context().SetBudget(5)
+	task.SetBudget(5)
 	mustPending(t, task)
 	if left, _ := task.Context().Budget(); left != 5 {
 		t.Fatalf("budget left = %d, want 5", left)
@@ -480,12 +480,12 @@ func TestClosedRespectsCoopBudget(t *testing.T) {
 	tx, rx := oneshot.New[int]()
 	rx.Close()
 	task := mocktask.Spawn[struct{}](tx.Closed())
-	task.Context().SetBudget(0)
+	task.SetBudget(0)
 	mustPending(t, task)
 	if !task.IsWoken() {
 		t.Fatal("a poll refused for budget must wake the task")
 	}
-	task.Context().SetBudget(1)
+	task.SetBudget(1)
 	mustReady(t, task)
 }
 

@@ -95,7 +95,6 @@ func (s *benchSched) runOne() bool {
 	if !ok {
 		return false
 	}
-	s.cx.SetBudget(future.DefaultBudget)
 	s.owned.AssertOwner(n).Run(s.cx)
 	return true
 }

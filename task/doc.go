@@ -34,18 +34,25 @@
 //	if ok {
 //		sched.Schedule(n)
 //	}
-//	// in the scheduler's loop:
+//	// in the scheduler's loop, with cx := future.NewContext(future.Noop()):
 //	owned.AssertOwner(n).Run(cx)
+//
+// Run gives each poll the task's waker and ID and a fresh budget
+// (future.DefaultBudget); [LocalNotified.RunInBudget] polls a task on the
+// budget the previous Run left, for a scheduler that runs a chain of tasks
+// within one budget. The scheduler never sets a Context's fields itself:
+// future.Context has no setters, so that no future can set them either.
 //
 // At shutdown, call OwnedTasks.CloseAndShutdownAll and Drop the Notifieds
 // still queued. Every JoinHandle then reports its output or a cancellation.
 //
 // # Task dumps
 //
-// [OwnedTasks.Each] lists the tasks under the list's locks; [Header.Inspect]
-// then lends the future of an idle task to the caller (to describe it with
-// future.TraceOf) without polling it and without stopping the scheduler, and
-// [LocalOwnedTasks.Inspect] does the same on a local list's own goroutine.
+// [OwnedTasks.Each] lists the tasks under the list's locks; [Header.Trace]
+// then describes the future of an idle task (its future.TraceOf tree),
+// taken without polling it and without stopping the scheduler, and
+// [LocalOwnedTasks.Trace] does the same on a local list's own goroutine.
+// The future itself never leaves the package.
 // The protocol is written in dump.go.
 //
 // # Panics

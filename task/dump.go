@@ -1,5 +1,7 @@
 package task
 
+import "github.com/weftrt/weft/future"
+
 /*
 Task dumps: reading a task's future from outside its scheduler.
 
@@ -8,7 +10,7 @@ A dump wants to describe the future of every task nobody is polling
 (future.Tracer), without polling it and without stopping the scheduler. It
 does so by becoming, for a moment, the task's poller.
 
-# Protocol for OwnedTasks (Header.Inspect)
+# Protocol for OwnedTasks (Header.Trace)
 
  1. Collect. Under every shard lock of the list (OwnedTasks.Each), the dumper
     records each task's *Header and ID, and reads whatever else it wants of
@@ -69,7 +71,7 @@ Notified: the dumper must schedule one). Guessing wrong either loses the wake
 or makes two Notifieds, and the second would run a task that is not NOTIFIED.
 Queued tasks are about to be polled anyway; the dump reports them as queued.
 
-# LocalOwnedTasks (LocalOwnedTasks.Inspect)
+# LocalOwnedTasks (LocalOwnedTasks.Trace)
 
 Only the goroutine that drives a local list ever takes RUNNING on its tasks
 (to poll them, or to shut them down): wakes and aborts from elsewhere go
@@ -86,73 +88,84 @@ during which the task cannot be polled: a wake in that window is held back
 call later than it would have. No other task is delayed.
 */
 
-// Inspection says what [Header.Inspect] found.
-type Inspection uint8
+// TraceStatus says what [Header.Trace] found.
+type TraceStatus uint8
 
 const (
-	// InspectedIdle: the task was idle; fn ran with its future.
-	InspectedIdle Inspection = iota
-	// InspectRunning: a poller (or a canceller, or another dump) held the
+	// TraceIdle: the task was idle; its future was traced.
+	TraceIdle TraceStatus = iota
+	// TraceRunning: a poller (or a canceller, or another dump) held the
 	// task.
-	InspectRunning
-	// InspectQueued: the task was waiting in a run queue (NOTIFIED).
-	InspectQueued
-	// InspectComplete: the task had completed; its future is gone.
-	InspectComplete
-	// InspectGone: the task has completed and been released since its ID
+	TraceRunning
+	// TraceQueued: the task was waiting in a run queue (NOTIFIED).
+	TraceQueued
+	// TraceComplete: the task had completed; its future is gone.
+	TraceComplete
+	// TraceGone: the task has completed and been released since its ID
 	// was taken; its memory may belong to another task now.
-	InspectGone
+	TraceGone
 )
 
 // String returns "idle", "running", "queued", "complete" or "gone".
-func (i Inspection) String() string {
+func (i TraceStatus) String() string {
 	switch i {
-	case InspectedIdle:
+	case TraceIdle:
 		return "idle"
-	case InspectRunning:
+	case TraceRunning:
 		return "running"
-	case InspectQueued:
+	case TraceQueued:
 		return "queued"
-	case InspectComplete:
+	case TraceComplete:
 		return "complete"
-	case InspectGone:
+	case TraceGone:
 		return "gone"
 	}
-	return "Inspection(" + ID(i).String() + ")"
+	return "TraceStatus(" + ID(i).String() + ")"
 }
 
-// Inspect calls fn with the future of the task h heads, if h still heads the
-// task with the given ID and that task is idle: neither running, queued to
-// run, nor complete. It returns the state word it decided on (meaningless
-// when the result is InspectGone) and what it found. fn runs while Inspect
-// holds the task's RUNNING lock: the future cannot be polled or dropped
-// meanwhile, and fn must not keep it. fn must not poll, drop or block on
-// the future; it may call its Trace and String methods.
+// Trace describes the future of the task h heads, if h still heads the task
+// with the given ID and that task is idle: neither running, queued to run,
+// nor complete. It returns the future's trace tree (future.TraceOf; nil
+// unless the status is TraceIdle), the state word it decided on
+// (meaningless when the status is TraceGone) and what it found. The trace
+// is taken while Trace holds the task's RUNNING lock, so the future cannot
+// be polled or dropped meanwhile; the future itself never leaves the
+// package.
 //
-// The task's scheduler keeps running: a wake or abort that arrives while fn
-// runs is delivered when Inspect returns (an abort or a shutdown cancels the
-// task then, on the calling goroutine, dropping its future there). If fn
-// panics, the task is released just the same and the panic goes on.
+// The task's scheduler keeps running: a wake or abort that arrives while the
+// future is traced is delivered when Trace returns (an abort or a shutdown
+// cancels the task then, on the calling goroutine, dropping its future
+// there). If a Trace or String method of the future panics, the task is
+// released just the same and the panic goes on.
 //
 // h must have come from the task's list while the task was in it (see
-// [OwnedTasks.Each]); Inspect reads nothing of h but its state word unless
+// [OwnedTasks.Each]); Trace reads nothing of h but its state word unless
 // the ID matches. It is the dump protocol of dump.go.
-func (h *Header) Inspect(id ID, fn func(future any)) (Snapshot, Inspection) {
+func (h *Header) Trace(id ID) (*future.TraceNode, Snapshot, TraceStatus) {
+	var tr *future.TraceNode
+	s, r := h.inspect(id, func(f any) { tr = future.TraceOf(f) })
+	return tr, s, r
+}
+
+// inspect calls fn with the future of the task h heads under the protocol
+// of Trace: fn runs while inspect holds the task's RUNNING lock, must not
+// keep the future, and must not poll, drop or block on it.
+func (h *Header) inspect(id ID, fn func(future any)) (Snapshot, TraceStatus) {
 	s, r := h.state.toTracing(uint32(id))
 	switch r {
 	case tracingLocked:
 	case tracingRunning:
-		return s, InspectRunning
+		return s, TraceRunning
 	case tracingQueued:
-		return s, InspectQueued
+		return s, TraceQueued
 	case tracingComplete:
-		return s, InspectComplete
+		return s, TraceComplete
 	case tracingGone:
-		return s, InspectGone
+		return s, TraceGone
 	}
 	defer h.untrace()
 	fn(h.raw().future())
-	return s, InspectedIdle
+	return s, TraceIdle
 }
 
 // untrace is step 4 of the dump protocol: give back RUNNING and the dumper's
@@ -170,16 +183,28 @@ func (h *Header) untrace() {
 	}
 }
 
-// Inspect calls fn for every task of the list with its header, its state
-// word, and its future: nil when the task is running (the caller's own task,
-// when Inspect is called from inside a poll) or complete. It must be called
-// on the goroutine that drives the list and owns it (see [LocalOwnedTasks]),
-// outside the poll of any task of the list other than the caller's own: that
-// goroutine is the only one that ever takes RUNNING on the list's tasks, so
-// between polls it owns every future of the list (dump.go). fn must not
-// poll, drop or keep the future, and must not spawn onto, complete or
-// remove tasks of the list.
-func (l *LocalOwnedTasks) Inspect(fn func(h *Header, s Snapshot, future any)) {
+// Trace calls fn for every task of the list with its header, its state
+// word, and the trace tree of its future (future.TraceOf): nil when the task
+// is running (the caller's own task, when Trace is called from inside a
+// poll) or complete. It must be called on the goroutine that drives the list
+// and owns it (see [LocalOwnedTasks]), outside the poll of any task of the
+// list other than the caller's own: that goroutine is the only one that ever
+// takes RUNNING on the list's tasks, so between polls it owns every future
+// of the list (dump.go). fn must not spawn onto, complete or remove tasks of
+// the list.
+func (l *LocalOwnedTasks) Trace(fn func(h *Header, s Snapshot, tr *future.TraceNode)) {
+	l.inspect(func(h *Header, s Snapshot, f any) {
+		var tr *future.TraceNode
+		if f != nil {
+			tr = future.TraceOf(f)
+		}
+		fn(h, s, tr)
+	})
+}
+
+// inspect is Trace with the future itself (nil when the task is running or
+// complete), for Trace and the package's tests.
+func (l *LocalOwnedTasks) inspect(fn func(h *Header, s Snapshot, future any)) {
 	l.check()
 	l.list.Each(func(h *Header) {
 		s := h.state.load()

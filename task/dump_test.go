@@ -17,7 +17,7 @@ import (
 
 // inspect collects the headers of s's list and inspects the one of jh's
 // task, returning what Inspect reported and the future fn saw.
-func inspect[T any](t *testing.T, jh *task.JoinHandle[T], fn func(any)) (task.Snapshot, task.Inspection, any) {
+func inspect[T any](t *testing.T, jh *task.JoinHandle[T], fn func(any)) (task.Snapshot, task.TraceStatus, any) {
 	t.Helper()
 	h := task.HeaderOf(jh)
 	var seen any
@@ -29,7 +29,7 @@ func inspect[T any](t *testing.T, jh *task.JoinHandle[T], fn func(any)) (task.Sn
 			fn(f)
 		}
 	})
-	if (r == task.InspectedIdle) != (calls == 1) || calls > 1 {
+	if (r == task.TraceIdle) != (calls == 1) || calls > 1 {
 		t.Fatalf("Inspect reported %v but called fn %d times", r, calls)
 	}
 	return s, r, seen
@@ -44,7 +44,7 @@ func TestInspectReadsAnIdleTaskAndGivesItBack(t *testing.T) {
 	polls := g.polls
 	var during task.Snapshot
 	snap, r, f := inspect(t, jh, func(any) { during = task.HeaderOf(jh).State() })
-	if r != task.InspectedIdle || f != g {
+	if r != task.TraceIdle || f != g {
 		t.Fatalf("Inspect = %v with future %v, want idle with the task's own future", r, f)
 	}
 	if snap != before {
@@ -69,26 +69,26 @@ func TestInspectReadsAnIdleTaskAndGivesItBack(t *testing.T) {
 func TestInspectRefusesQueuedRunningAndCompleteTasks(t *testing.T) {
 	s := newTestSched(t, 1)
 	queued := spawn(s, &gateFuture{})
-	if _, r, _ := inspect(t, queued, nil); r != task.InspectQueued {
+	if _, r, _ := inspect(t, queued, nil); r != task.TraceQueued {
 		t.Fatalf("task waiting for its first run: %v, want queued", r)
 	}
 
 	s.RunUntilIdle()
 	g := &gateFuture{}
 	self := spawn(s, g)
-	var fromInside task.Inspection
+	var fromInside task.TraceStatus
 	g.onPoll = func(*future.Context) { _, fromInside, _ = inspect(t, self, nil) }
 	s.RunUntilIdle()
-	if fromInside != task.InspectRunning {
+	if fromInside != task.TraceRunning {
 		t.Fatalf("task inspected during its own poll: %v, want running", fromInside)
 	}
 
 	done := spawn(s, future.Ready(1))
 	s.RunUntilIdle()
-	if _, r, _ := inspect(t, done, nil); r != task.InspectComplete {
+	if _, r, _ := inspect(t, done, nil); r != task.TraceComplete {
 		t.Fatalf("completed task: %v, want complete", r)
 	}
-	if got := task.InspectComplete.String(); got != "complete" {
+	if got := task.TraceComplete.String(); got != "complete" {
 		t.Fatalf("String = %q", got)
 	}
 }
@@ -113,14 +113,14 @@ func TestInspectOfAReleasedTaskWhoseMemoryWasReusedIsGone(t *testing.T) {
 	}
 	s.RunUntilIdle()
 	called := false
-	if _, r := h.Inspect(id, func(any) { called = true }); r != task.InspectGone || called {
+	if _, r := h.Inspect(id, func(any) { called = true }); r != task.TraceGone || called {
 		t.Fatalf("Inspect of released task %v = %v (fn called %v), want gone", id, r, called)
 	}
 	if reused == nil {
 		t.Log("the cell was not reused (sync.Pool dropped it); checked the released case only")
 		return
 	}
-	if _, r, _ := inspect(t, reused, nil); r != task.InspectedIdle {
+	if _, r, _ := inspect(t, reused, nil); r != task.TraceIdle {
 		t.Fatalf("the task now in the cell: %v, want idle", r)
 	}
 }
@@ -138,7 +138,7 @@ func TestInspectRedeliversAWakeThatArrivedMeanwhile(t *testing.T) {
 			t.Error("a wake of the inspected task was queued while Inspect held it")
 		}
 	})
-	if r != task.InspectedIdle {
+	if r != task.TraceIdle {
 		t.Fatalf("Inspect = %v", r)
 	}
 	if s.schedules.Load() != schedules+1 || s.QueueLen() != 1 {
@@ -156,7 +156,7 @@ func TestInspectCancelsATaskAbortedMeanwhile(t *testing.T) {
 	jh := spawn(s, g)
 	s.RunUntilIdle()
 	_, r, _ := inspect(t, jh, func(any) { jh.Abort() })
-	if r != task.InspectedIdle {
+	if r != task.TraceIdle {
 		t.Fatalf("Inspect = %v", r)
 	}
 	if g.drops != 1 || !jh.IsFinished() || s.QueueLen() != 0 || s.ListLen() != 0 {
@@ -181,7 +181,7 @@ func TestInspectCancelsATaskShutDownMeanwhile(t *testing.T) {
 			t.Error("the shutdown cancelled the task while Inspect held it")
 		}
 	})
-	if r != task.InspectedIdle {
+	if r != task.TraceIdle {
 		t.Fatalf("Inspect = %v", r)
 	}
 	for _, h := range []*task.JoinHandle[int]{jh, other} {
@@ -231,7 +231,7 @@ func TestInspectHandsOutAValueFutureByAddress(t *testing.T) {
 	s.RunUntilIdle()
 	_, r, f := inspect(t, jh, nil)
 	st, ok := f.(interface{ String() string })
-	if r != task.InspectedIdle || !ok || st.String() != "by value" {
+	if r != task.TraceIdle || !ok || st.String() != "by value" {
 		t.Fatalf("Inspect = %v, future %T; want a *valueFuture", r, f)
 	}
 	jh.Abort()
@@ -352,7 +352,7 @@ func TestInspectStress(t *testing.T) {
 					_, r := e.h.Inspect(e.id, func(f any) {
 						_ = f.(*tracedFuture).String()
 					})
-					if r == task.InspectedIdle {
+					if r == task.TraceIdle {
 						inspected.Add(1)
 					} else {
 						refused.Add(1)

@@ -56,8 +56,7 @@ func (s *queueSched) RunUntilIdle() {
 		if !ok {
 			return
 		}
-		cx.SetBudget(future.DefaultBudget)
-		s.owned.AssertOwner(n).Run(cx)
+		s.owned.AssertOwner(n).Run(cx) // a fresh budget for each poll
 	}
 }
 

@@ -14,3 +14,13 @@ const InvariantsEnabled = invariants.Enabled
 
 // GCEpoch returns the count of garbage collections the CellCaches go by.
 func GCEpoch() uint32 { return gcEpoch.Load() }
+
+// Inspect is the dump protocol with the future itself, so that the tests can
+// check which future the protocol lends (Header.Trace hands out only its
+// trace).
+func (h *Header) Inspect(id ID, fn func(future any)) (Snapshot, TraceStatus) {
+	return h.inspect(id, fn)
+}
+
+// Inspect is LocalOwnedTasks.Trace with the future itself.
+func (l *LocalOwnedTasks) Inspect(fn func(h *Header, s Snapshot, future any)) { l.inspect(fn) }

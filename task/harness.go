@@ -50,8 +50,10 @@ import (
 	"unsafe"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/invariants"
 	"github.com/weftrt/weft/internal/list"
+	"github.com/weftrt/weft/internal/monotime"
 	"github.com/weftrt/weft/internal/values"
 )
 
@@ -144,7 +146,7 @@ func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Op
 		c.hdr.site = siteOf(opts.SpawnPC)
 	}
 	if tt.statsOff != 0 {
-		*h.statsSlot(tt.statsOff) = &Stats{SpawnedAt: Nanotime()}
+		*h.statsSlot(tt.statsOff) = &Stats{spawnedAt: monotime.Now()}
 	}
 	c.hdr.state.v.Store(uint64(init.withGen(id)))
 	return c, cache
@@ -224,10 +226,10 @@ func (c *harness[F, T]) startPoll(cx *future.Context) (*Hooks, bool) {
 	switch h.state.toRunning() {
 	case runningSuccess:
 		id := uint64(h.ID())
-		cx.SetWaker(future.NewTaggedWaker(h, id))
-		cx.SetTaskID(id)
+		futurecx.SetWaker(cx, future.NewTaggedWaker(h, id))
+		futurecx.SetTaskID(cx, id)
 		if off := h.typ.statsOff; off != 0 {
-			(*h.statsSlot(off)).RecordPoll(Nanotime())
+			(*h.statsSlot(off)).recordPoll(monotime.Now())
 		}
 		hooks := h.sched.Hooks()
 		if hooks != nil && hooks.BeforePoll != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/list"
+	"github.com/weftrt/weft/internal/monotime"
 )
 
 // Header is the part of a task that untyped code works with: the state word,
@@ -57,25 +58,33 @@ type Header struct {
 // Stats is per-task bookkeeping that a runtime turns on for task dumps and
 // metrics (Options.Stats). It costs an allocation per spawn and a clock read
 // per poll, so it is off unless asked for. The harness fills it in: the spawn
-// time at bind, and a count and time for each poll. Times are on the clock of
-// [Nanotime].
+// time at bind, and a count and time for each poll; the rest of the world
+// only reads it.
 type Stats struct {
-	// SpawnedAt is when the task was spawned.
-	SpawnedAt int64
-
-	polls    atomic.Uint64
-	lastPoll atomic.Int64
+	spawnedAt int64 // monotime.Now at bind
+	polls     atomic.Uint64
+	lastPoll  atomic.Int64 // monotime.Now at the start of the last poll, 0 before the first
 }
+
+// SpawnedAt returns when the task was spawned.
+func (s *Stats) SpawnedAt() time.Time { return monotime.Time(s.spawnedAt) }
 
 // Polls returns how many times the task was polled.
 func (s *Stats) Polls() uint64 { return s.polls.Load() }
 
-// LastPoll returns when the task was last polled (0 if never).
-func (s *Stats) LastPoll() int64 { return s.lastPoll.Load() }
+// LastPoll returns when the task's last poll began, or the zero Time if it
+// was never polled.
+func (s *Stats) LastPoll() time.Time {
+	ns := s.lastPoll.Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return monotime.Time(ns)
+}
 
-// RecordPoll counts a poll at time now. The harness calls it before each
-// poll.
-func (s *Stats) RecordPoll(now int64) {
+// recordPoll counts a poll at time now (monotime.Now). The harness calls it
+// before each poll.
+func (s *Stats) recordPoll(now int64) {
 	s.polls.Add(1)
 	s.lastPoll.Store(now)
 }
@@ -146,9 +155,3 @@ func (h *Header) dropRef() {
 		h.raw().dealloc()
 	}
 }
-
-var clockStart = time.Now()
-
-// Nanotime returns the nanoseconds elapsed on a monotonic clock since the
-// process loaded package task: the clock of Stats' times.
-func Nanotime() int64 { return int64(time.Since(clockStart)) }

@@ -134,7 +134,7 @@ func TestInspectHandsOutTheInlineFutureByAddress(t *testing.T) {
 	s.RunUntilIdle()
 	_, r, f := inspect(t, jh, nil)
 	p, ok := f.(*selfRecorder)
-	if r != task.InspectedIdle || !ok || p.String() != "selfRecorder(1 polls)" {
+	if r != task.TraceIdle || !ok || p.String() != "selfRecorder(1 polls)" {
 		t.Fatalf("Inspect = %v, future %T; want the task's *selfRecorder after one poll", r, f)
 	}
 	if uintptr(unsafe.Pointer(p)) != seen[0] {

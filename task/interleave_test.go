@@ -60,7 +60,7 @@ const (
 	akCloser                   // OwnedTasks.CloseAndShutdownAll, then drains the run queue
 	akSpawner                  // Bind on a list that may be closing
 	akPool                     // runs an UnownedTask, or shuts it down
-	akTracer                   // a task dump: Header.Inspect (dump.go)
+	akTracer                   // a task dump: Header.Trace (dump.go)
 )
 
 var actorNames = [...]string{akWorker: "worker", akWaker: "waker", akAborter: "aborter", akJoin: "handle",
@@ -865,7 +865,7 @@ func (c *checker) step(w *world, i int) {
 		w.abandoned = true
 		a.pc = pcDone
 
-	// ---- task dump (dump.go Header.Inspect) ----
+	// ---- task dump (dump.go Header.Trace) ----
 	case pcTCollect:
 		// Each runs before the bind or after the removal: the task is
 		// not in this dump.

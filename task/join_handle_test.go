@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/task"
 )
 
@@ -356,14 +357,14 @@ func TestJoinHandlePollRespectsBudget(t *testing.T) {
 	s.RunUntilIdle()
 	var w wakeCounter
 	cx := future.NewContext(w.Waker())
-	cx.SetBudget(0)
+	futurecx.SetBudget(cx, 0)
 	if _, ok := jh.Poll(cx); ok {
 		t.Fatal("Poll completed with no budget left")
 	}
 	if w.Count() != 1 {
 		t.Fatalf("budget-exhausted Poll woke the caller %d times, want 1", w.Count())
 	}
-	cx.SetBudget(1)
+	futurecx.SetBudget(cx, 1)
 	if r, ok := jh.Poll(cx); !ok || r.Value != 1 {
 		t.Fatalf("Poll with budget = (%v, %v)", r, ok)
 	}
@@ -374,7 +375,7 @@ func TestJoinHandlePollRespectsBudget(t *testing.T) {
 	// A Pending poll gives its unit back.
 	jh2 := spawn(s, &gateFuture{})
 	s.RunUntilIdle()
-	cx.SetBudget(5)
+	futurecx.SetBudget(cx, 5)
 	if _, ok := jh2.Poll(cx); ok {
 		t.Fatal("ready")
 	}

@@ -2,6 +2,7 @@ package task
 
 import (
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/invariants"
 )
 
@@ -60,11 +61,22 @@ func (n LocalNotified) ID() ID { return n.h.ID() }
 // Header returns the task's header.
 func (n LocalNotified) Header() *Header { return n.h }
 
-// Run polls the task once with cx, which the scheduler prepared (executor,
-// budget); Run sets its waker and task ID. Run consumes the reference: if the
-// task wakes itself during the poll, it comes back through Scheduler.Yield.
-// Run never panics because of the task's code.
-func (n LocalNotified) Run(cx *future.Context) { n.h.raw().poll(cx) }
+// Run polls the task once with cx, giving the poll the task's waker and ID
+// and a fresh budget of future.DefaultBudget units (the scheduler's Context
+// keeps its executor). Run consumes the reference: if the task wakes itself
+// during the poll, it comes back through Scheduler.Yield. Run never panics
+// because of the task's code.
+func (n LocalNotified) Run(cx *future.Context) {
+	futurecx.ResetBudget(cx)
+	n.h.raw().poll(cx)
+}
+
+// RunInBudget is Run without the fresh budget: the task polls on what the
+// previous Run with cx left of its budget. It is for a scheduler that runs a
+// chain of tasks within one budget, as weft's multi-thread workers run the
+// task in their LIFO slot after the one that woke it (and stop the chain
+// when cx.HasBudget reports the budget spent).
+func (n LocalNotified) RunInBudget(cx *future.Context) { n.h.raw().poll(cx) }
 
 // UnownedTask is a task outside every owner list: a blocking task, run once
 // on a pool goroutine. It owns two references (standing for the list entry it
@@ -121,10 +133,3 @@ func assertOwner(n Notified, owner uint32) LocalNotified {
 	}
 	return LocalNotified(n)
 }
-
-// NotifiedFromHeader turns a header back into the Notified it was taken from
-// (Notified.Header). It is for run queues that store headers (a lock-free
-// ring of pointers): the queue must own the reference the header stands for,
-// which holds when every header in it came from a Notified handed to the
-// queue and not yet taken out.
-func NotifiedFromHeader(h *Header) Notified { return Notified{h: h} }

@@ -67,27 +67,3 @@ func (q *Queue) DropAll() {
 		n.Drop()
 	}
 }
-
-// PopAt removes and returns the task at position i (0 is the front), handing
-// its reference to the caller; ok is false when i is out of range. It walks
-// the list: O(i). Schedulers that choose tasks at random (simulation) use it.
-func (q *Queue) PopAt(i int) (n Notified, ok bool) {
-	if i < 0 || i >= q.n {
-		return Notified{}, false
-	}
-	if i == 0 {
-		return q.Pop()
-	}
-	prev := q.head
-	for range i - 1 {
-		prev = prev.queueNext
-	}
-	h := prev.queueNext
-	prev.queueNext = h.queueNext
-	if q.tail == h {
-		q.tail = prev
-	}
-	h.queueNext = nil
-	q.n--
-	return Notified{h: h}, true
-}

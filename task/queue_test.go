@@ -189,38 +189,3 @@ func TestNotifiedAccessors(t *testing.T) {
 	s.RunUntilIdle()
 	s.Shutdown(0, nil)
 }
-
-func TestQueuePopAtRemovesFromAnyPosition(t *testing.T) {
-	ns, _, _ := bindN(t, 8)
-	var q task.Queue
-	for _, n := range ns[:5] {
-		q.Push(n)
-	}
-	order := []int{2, 3, 0, 1, 0} // positions in the shrinking queue
-	want := []task.ID{ns[2].ID(), ns[4].ID(), ns[0].ID(), ns[3].ID(), ns[1].ID()}
-	for k, pos := range order {
-		n, ok := q.PopAt(pos)
-		if !ok || n.ID() != want[k] {
-			t.Fatalf("PopAt(%d) #%d: got %v ok %v, want %v", pos, k, n.ID(), ok, want[k])
-		}
-	}
-	if q.Len() != 0 {
-		t.Fatalf("queue holds %d", q.Len())
-	}
-	if _, ok := q.PopAt(0); ok {
-		t.Fatal("PopAt on an empty queue")
-	}
-	if _, ok := q.PopAt(-1); ok {
-		t.Fatal("PopAt(-1)")
-	}
-	// The tail stays right after removing the last element.
-	q.Push(ns[5])
-	q.Push(ns[6])
-	if n, _ := q.PopAt(1); n.ID() != ns[6].ID() {
-		t.Fatal("PopAt(1) did not take the tail")
-	}
-	q.Push(ns[7])
-	if got := ids(drain(&q)); !slices.Equal(got, []task.ID{ns[5].ID(), ns[7].ID()}) {
-		t.Fatalf("after removing the tail the queue is %v", got)
-	}
-}

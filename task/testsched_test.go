@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/task"
 )
 
@@ -77,7 +78,7 @@ func (s *testSched) init() {
 	s.self = s
 	s.cond.L = &s.mu
 	s.cx = future.NewContext(future.Noop())
-	s.cx.SetBudget(future.DefaultBudget)
+	futurecx.SetBudget(s.cx, future.DefaultBudget)
 }
 
 // causeSched is a testSched that also tells the harness why tasks are
@@ -202,7 +203,6 @@ func (s *testSched) QueueLen() int {
 // run checks n's owner and polls it once with cx.
 func (s *testSched) run(n task.Notified, cx *future.Context) {
 	s.runs.Add(1)
-	cx.SetBudget(future.DefaultBudget)
 	if s.owned != nil {
 		s.owned.AssertOwner(n).Run(cx)
 	} else {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/mocktask"
 	"github.com/weftrt/weft/watch"
 )
@@ -514,7 +515,7 @@ func TestFuturesConsumeBudgetAndYieldWhenItRunsOut(t *testing.T) {
 	run := func(name string, poll func(cx *future.Context) bool) {
 		sig := future.NewSignal()
 		cx := future.NewContext(sig.Waker())
-		cx.SetBudget(budget)
+		futurecx.SetBudget(cx, budget)
 		n := 0
 		for poll(cx) {
 			n++

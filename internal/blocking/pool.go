@@ -107,6 +107,7 @@ import (
 	"time"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/list"
 	"github.com/weftrt/weft/internal/timer"
@@ -352,7 +353,7 @@ func (p *Pool) loop(w *worker) {
 		p.mu.running++
 		p.mu.Unlock()
 		w.inTask = true
-		cx.SetBudget(-1)
+		futurecx.SetBudget(cx, -1)
 		t.Run(cx)
 		w.inTask = false
 		p.mu.Lock()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/weftrt/weft/internal/blocking"
 	"github.com/weftrt/weft/internal/invariants"
+	"github.com/weftrt/weft/internal/taskref"
 	"github.com/weftrt/weft/task"
 )
 
@@ -486,7 +487,7 @@ func TestSchedulerContract(t *testing.T) {
 	s.UnhandledPanic(nil) // does nothing, must not panic
 
 	ut, jh := task.NewUnowned(closureFuture(func() int { return 0 }), s, task.Options{})
-	n := task.NotifiedFromHeader(ut.Header())
+	n := taskref.FromHeader(ut.Header())
 	for name, call := range map[string]func(){"Schedule": func() { s.Schedule(n) }, "Yield": func() { s.Yield(n) }} {
 		func() {
 			defer func() {

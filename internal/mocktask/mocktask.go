@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
+	"github.com/weftrt/weft/internal/rtx"
 )
 
 // counter is a Wakeable that counts wakes.
@@ -32,13 +34,20 @@ type Task[T any] struct {
 func Spawn[T any](f future.Future[T]) *Task[T] {
 	w := &counter{}
 	cx := future.NewContext(future.NewWaker(w))
-	cx.SetTaskID(1)
+	futurecx.SetTaskID(cx, 1)
 	return &Task[T]{f: f, w: w, cx: cx}
 }
 
-// Context returns the Context used for polling, so a test can set a budget or
-// an executor.
+// Context returns the Context used for polling.
 func (t *Task[T]) Context() *future.Context { return t.cx }
+
+// SetBudget gives the next polls n units of budget (see futurecx.SetBudget;
+// negative: unconstrained, 0: spent).
+func (t *Task[T]) SetBudget(n int) { futurecx.SetBudget(t.cx, n) }
+
+// SetExecutor sets the executor the polled future sees, for futures that
+// need a runtime (timers).
+func (t *Task[T]) SetExecutor(e rtx.Executor) { futurecx.SetExecutor(t.cx, e) }
 
 // Waker returns the task's waker.
 func (t *Task[T]) Waker() future.Waker { return t.cx.Waker() }

@@ -166,7 +166,7 @@ func TestBudgetCanBeSetThroughContext(t *testing.T) {
 		return consumed, false
 	})
 	task := mocktask.Spawn[int](f)
-	task.Context().SetBudget(3)
+	task.SetBudget(3)
 	task.Poll()
 	if consumed != 3 || !task.IsWoken() {
 		t.Fatalf("consumed %d, woken %v; want 3, true (a spent budget wakes the task)", consumed, task.IsWoken())

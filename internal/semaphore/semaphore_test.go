@@ -518,7 +518,7 @@ func TestRepollUpdatesWaker(t *testing.T) {
 func TestExhaustedBudgetYieldsWithoutTakingPermits(t *testing.T) {
 	s := semaphore.New(1)
 	a := spawn(s, 1)
-	a.Context().SetBudget(0)
+	a.SetBudget(0)
 	if _, ok := a.Poll(); ok {
 		t.Fatal("ready with no budget")
 	}
@@ -529,7 +529,7 @@ func TestExhaustedBudgetYieldsWithoutTakingPermits(t *testing.T) {
 	if s.Waiters() != 0 {
 		t.Fatal("a budget-forced yield queued the waiter")
 	}
-	a.Context().SetBudget(2)
+	a.SetBudget(2)
 	mustReadyOK(t, a)
 	if left, _ := a.Context().Budget(); left != 1 {
 		t.Fatalf("budget left %d, want 1 (one unit per completed acquire)", left)
@@ -539,7 +539,7 @@ func TestExhaustedBudgetYieldsWithoutTakingPermits(t *testing.T) {
 func TestPendingPollRefundsBudget(t *testing.T) {
 	s := semaphore.New(0)
 	a := spawn(s, 1)
-	a.Context().SetBudget(5)
+	a.SetBudget(5)
 	mustPending(t, a)
 	mustPending(t, a)
 	if left, _ := a.Context().Budget(); left != 5 {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
 )
 
@@ -67,9 +68,9 @@ func (s *Scheduler) Enter(ctx context.Context) (*future.Context, bool) {
 	// (With no paused clock the flag counts nothing: EndPoll is free.)
 	s.mainWoken.EndPoll(s.mainWoken.BeginPoll())
 	cx := c.cx
-	cx.SetWaker(future.NewWaker(&s.mainW))
-	cx.SetTaskID(0)
-	cx.SetBudget(future.DefaultBudget)
+	futurecx.SetWaker(cx, future.NewWaker(&s.mainW))
+	futurecx.SetTaskID(cx, 0)
+	futurecx.SetBudget(cx, future.DefaultBudget)
 	return cx, true
 }
 

@@ -4,8 +4,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/weftrt/weft/internal/monotime"
 	"github.com/weftrt/weft/internal/sched"
-	"github.com/weftrt/weft/task"
 )
 
 // Metrics are the scheduler's published counters. The goroutine holding the
@@ -38,7 +38,7 @@ type coreBatch struct {
 	polls, parks, unparks, noops, localSchedules uint64
 	pollsAtPark                                  uint64
 	busy                                         int64 // ns
-	busyStart                                    int64 // task.Nanotime
+	busyStart                                    int64 // monotime.Now
 	busyRunning                                  bool
 	schedulesAtEnter                             uint64 // localSchedules when Enter took the core
 	tickAtPublish                                uint32 // the core's tick at the last publish
@@ -46,14 +46,14 @@ type coreBatch struct {
 
 // startBusy begins a period of work (the core is held and not parked).
 func (b *coreBatch) startBusy() {
-	b.busyStart = task.Nanotime()
+	b.busyStart = monotime.Now()
 	b.busyRunning = true
 }
 
 // endBusy ends the current period of work, if any.
 func (b *coreBatch) endBusy() {
 	if b.busyRunning {
-		b.busy += task.Nanotime() - b.busyStart
+		b.busy += monotime.Now() - b.busyStart
 		b.busyRunning = false
 	}
 }
@@ -63,7 +63,7 @@ func (b *coreBatch) endBusy() {
 // busy time.
 func (b *coreBatch) splitBusy() {
 	if b.busyRunning {
-		t := task.Nanotime()
+		t := monotime.Now()
 		b.busy += t - b.busyStart
 		b.busyStart = t
 	}

@@ -63,6 +63,7 @@ import (
 	"time"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/sched/polltime"
@@ -204,7 +205,7 @@ func New(cfg Config) *Scheduler {
 		coreFree: make(chan struct{}),
 	}
 	cx := future.NewContext(future.Waker{})
-	cx.SetExecutor(cfg.Executor)
+	futurecx.SetExecutor(cx, cfg.Executor)
 	s.coreCh <- &core{cx: cx}
 	s.mainW.s = s
 	s.pt.Init(cfg.PollTimes)
@@ -366,9 +367,9 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	w, flag := timer.SignalWaker(sig, s.act)
 	defer flag.Close()
 	ownCx := future.NewContext(w)
-	ownCx.SetExecutor(s.cfg.Executor)
+	futurecx.SetExecutor(ownCx, s.cfg.Executor)
 	pollOwn := func() bool {
-		ownCx.SetBudget(future.DefaultBudget)
+		futurecx.SetBudget(ownCx, future.DefaultBudget)
 		took := flag.BeginPoll()
 		defer flag.EndPoll(took)
 		return poll(ownCx)
@@ -480,9 +481,9 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 		}
 		// After Continue's poll the tasks run first, as after any poll.
 		if mainTook = !polled && s.mainWoken.BeginPoll(); mainTook {
-			cx.SetWaker(mainW)
-			cx.SetTaskID(0)
-			cx.SetBudget(future.DefaultBudget)
+			futurecx.SetWaker(cx, mainW)
+			futurecx.SetTaskID(cx, 0)
+			futurecx.SetBudget(cx, future.DefaultBudget)
 			ready := poll(cx)
 			s.mainWoken.EndPoll(true)
 			mainTook = false
@@ -513,7 +514,6 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 				break
 			}
 			c.batch.polls++
-			cx.SetBudget(future.DefaultBudget)
 			s.pt.Begin()
 			if s.act == nil {
 				s.owned.AssertOwner(n).Run(cx)
@@ -548,7 +548,7 @@ func (s *Scheduler) nextTask(c *core) (task.Notified, bool) {
 		s.inject.PopN(&all, s.inject.Len())
 		c.queue.Append(&all)
 		if n := c.queue.Len(); n > 0 {
-			return c.queue.PopAt(s.cfg.Rand(n))
+			return popAt(&c.queue, s.cfg.Rand(n))
 		}
 		return task.Notified{}, false
 	}
@@ -730,4 +730,23 @@ func (s *Scheduler) shutdownCore(c *core) {
 	finished = true
 	s.driverG.Store(prev)
 	s.doneOnce.Do(func() { close(s.done) })
+}
+
+// popAt removes and returns the task at position i of q (0 is the front),
+// keeping the order of the others; ok is false when i is out of range. It is
+// the simulation's pick (Config.Rand), so it may walk: the tasks before i go
+// through a second queue and the rest is appended after them, O(i).
+func popAt(q *task.Queue, i int) (n task.Notified, ok bool) {
+	if i < 0 || i >= q.Len() {
+		return task.Notified{}, false
+	}
+	var front task.Queue
+	for range i {
+		m, _ := q.Pop()
+		front.Push(m)
+	}
+	n, _ = q.Pop()
+	front.Append(q)
+	*q = front
+	return n, true
 }

@@ -29,6 +29,7 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/internal/sched"
+	"github.com/weftrt/weft/internal/taskref"
 	"github.com/weftrt/weft/task"
 )
 
@@ -105,7 +106,7 @@ func (q *localQueue) pushOverflow(n task.Notified, real, tail uint32, inject *sc
 	var batch task.Queue
 	for i := uint32(localHalf); i < localCap; i++ {
 		h := q.buf[(real+i)&localMask].Load()
-		batch.Push(task.NotifiedFromHeader(h))
+		batch.Push(taskref.FromHeader(h))
 	}
 	batch.Push(n)
 	q.tail.Store(tail + localHalf)
@@ -144,7 +145,7 @@ func (q *localQueue) pop() (task.Notified, bool) {
 			nextHead = pack(steal, next)
 		}
 		if q.head.CompareAndSwap(head, nextHead) {
-			return task.NotifiedFromHeader(q.buf[real&localMask].Load()), true
+			return taskref.FromHeader(q.buf[real&localMask].Load()), true
 		}
 		head = q.head.Load()
 	}
@@ -169,7 +170,7 @@ func (q *localQueue) stealInto(dst *localQueue) (n task.Notified, stolen int, ok
 	if last > 0 {
 		dst.tail.Store(dstTail + last)
 	}
-	return task.NotifiedFromHeader(h), int(count), true
+	return taskref.FromHeader(h), int(count), true
 }
 
 func (q *localQueue) stealInto2(dst *localQueue, dstTail uint32) uint32 {

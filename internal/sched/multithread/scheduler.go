@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
 	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/sched/polltime"
@@ -338,7 +339,7 @@ func workerLabels(i int) pprof.LabelSet {
 // newContext returns the Context a worker polls with.
 func (s *Scheduler) newContext() *future.Context {
 	cx := future.NewContext(future.Waker{})
-	cx.SetExecutor(s.cfg.Executor)
+	futurecx.SetExecutor(cx, s.cfg.Executor)
 	return cx
 }
 

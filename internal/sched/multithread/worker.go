@@ -464,12 +464,11 @@ func (w *worker) runTask(n task.Notified) {
 	w.batch.polls++
 	w.batchPolls++
 	cx := w.cx
-	cx.SetBudget(future.DefaultBudget)
 	w.pt.Begin()
 	if s.act == nil {
-		ln.Run(cx)
+		ln.Run(cx) // a fresh budget, which the LIFO chain below shares
 	} else {
-		w.pollCounted(ln)
+		w.pollCounted(ln, false)
 	}
 	w.pt.End()
 	lifoPolls := 0
@@ -493,9 +492,9 @@ func (w *worker) runTask(n task.Notified) {
 		w.batch.polls++
 		w.batchPolls++
 		if s.act == nil {
-			s.owned.AssertOwner(next).Run(cx)
+			s.owned.AssertOwner(next).RunInBudget(cx)
 		} else {
-			w.pollCounted(s.owned.AssertOwner(next))
+			w.pollCounted(s.owned.AssertOwner(next), true)
 		}
 		w.pt.End()
 	}
@@ -503,10 +502,15 @@ func (w *worker) runTask(n task.Notified) {
 
 // pollCounted runs a task under a paused clock, and gives its unit of
 // activity back once the poll has returned. (Without a paused clock the
-// callers run the task inline: one predictable branch per poll.)
-func (w *worker) pollCounted(ln task.LocalNotified) {
+// callers run the task inline: one predictable branch per poll.) inBudget
+// says the task shares the budget of the poll before it (the LIFO chain).
+func (w *worker) pollCounted(ln task.LocalNotified, inBudget bool) {
 	w.polling = true
-	ln.Run(w.cx)
+	if inBudget {
+		ln.RunInBudget(w.cx)
+	} else {
+		ln.Run(w.cx)
+	}
 	w.polling = false
 	w.s.act.Release()
 }

@@ -229,6 +229,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/task"
 )
 
@@ -241,7 +242,7 @@ type outcome struct {
 
 func drive(f future.Future[int], env *Env, limit int) (o outcome) {
 	cx := future.NewContext(future.Noop())
-	cx.SetTaskID(1)
+	futurecx.SetTaskID(cx, 1)
 	defer func() {
 		if r := recover(); r != nil {
 			func() {
