@@ -67,7 +67,7 @@
 //     driver, a LocalSet's goroutine, or in an Async body) would block the
 //     goroutine that runs tasks, and hang when what it waits for can only
 //     run there. [BlockOn] of any runtime returns [ErrNestedBlockOn];
-//     task.JoinHandle.Join, [JoinSet.JoinNextBlocking] and the channels'
+//     task.JoinHandle.Join, [JoinSet.BlockingJoinNext] and the channels'
 //     Blocking methods panic, saying to await instead; [Runtime.Close] and
 //     Shutdown begin the shutdown and return [ErrShutdownFromTask] without
 //     waiting. (These checks need goroutine identity: amd64 and arm64.)

@@ -165,15 +165,15 @@ func TestBlockingRecvFromInsideATaskPanicsWhenItWouldWait(t *testing.T) {
 	})
 }
 
-// JoinSet.JoinNextBlocking is the JoinSet's Join: from inside a task it
+// JoinSet.BlockingJoinNext is the JoinSet's Join: from inside a task it
 // panics when it would have to wait.
-func TestJoinNextBlockingFromInsideATaskPanicsSayingToAwait(t *testing.T) {
+func TestBlockingJoinNextFromInsideATaskPanicsSayingToAwait(t *testing.T) {
 	eachTaskKind(t, func(t *testing.T, rt *weft.Runtime, spawn spawnBody) {
 		js := weft.NewJoinSet[struct{}]()
 		g := &gate{}
 		weft.SpawnInto(js, rt, g)
 		h := spawn(func(*future.Context) error {
-			_, _, err := js.JoinNextBlocking(context.Background())
+			_, _, err := js.BlockingJoinNext(context.Background())
 			return err
 		})
 		mustTaskPanicWith(t, awaitTask(t, rt, h), "await JoinNext instead")

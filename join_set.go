@@ -40,7 +40,7 @@ Rules:
  2. An entry's JoinHandle is polled or detached only by the goroutine that
     inserts it, before the entry is linked, and afterwards only by the
     consumer: the goroutine inside PollJoinNext, TryJoinNext,
-    JoinNextBlocking, DetachAll or Close, of which there is one at a time
+    BlockingJoinNext, DetachAll or Close, of which there is one at a time
     (busy enforces it). So a handle is never used by two goroutines at once,
     even when inserts race the consumer. Abort and AbortHandle are safe from
     anywhere and need no rule.
@@ -84,7 +84,7 @@ var ErrJoinSetEmpty = errors.New("weft: JoinSet is empty")
 // tasks complete. It is Tokio's JoinSet: spawn tasks into it with [SpawnInto]
 // or [SpawnLocalInto] (or add a spawned one with [JoinSet.Insert]), then take
 // their results one by one with [JoinSet.JoinNext] inside a task,
-// [JoinSet.JoinNextBlocking] on a plain goroutine, or all at once with
+// [JoinSet.BlockingJoinNext] on a plain goroutine, or all at once with
 // [JoinSet.JoinAll].
 //
 // The zero JoinSet is empty and ready to use; [NewJoinSet] is the same as
@@ -102,13 +102,13 @@ var ErrJoinSetEmpty = errors.New("weft: JoinSet is empty")
 //
 // Spawning into the set (SpawnInto, SpawnLocalInto, Insert), AbortAll, Len,
 // IsEmpty and String are safe from any goroutine at any time. Taking results
-// (PollJoinNext and the futures that use it, TryJoinNext, JoinNextBlocking)
+// (PollJoinNext and the futures that use it, TryJoinNext, BlockingJoinNext)
 // and letting tasks go (DetachAll, Close) is done by one goroutine or task at
 // a time, the set's consumer; two of them overlapping panics. Only the most
 // recent poll's Waker is kept, so one JoinNext should wait at a time.
 //
 // The completion of a task (the return of its last poll and the Drop of its
-// future) happens before the JoinNext, TryJoinNext or JoinNextBlocking that
+// future) happens before the JoinNext, TryJoinNext or BlockingJoinNext that
 // reports it returns. A spawn into the set (SpawnInto, SpawnLocalInto,
 // Insert) that returns before a call of Len or JoinNext begins is seen by
 // that call.
@@ -127,7 +127,7 @@ type JoinSet[T any] struct {
 		closed   bool           // guarded by mu: Close was called
 	}
 
-	// blk is what JoinNextBlocking waits with, made on first use and reused.
+	// blk is what BlockingJoinNext waits with, made on first use and reused.
 	// Owned by the consumer.
 	blk *joinSetBlocking
 }
@@ -480,13 +480,13 @@ func (js *JoinSet[T]) TryJoinNext() (JoinResult[T], bool) {
 	}
 }
 
-// joinSetBlocking is what JoinNextBlocking waits with.
+// joinSetBlocking is what BlockingJoinNext waits with.
 type joinSetBlocking struct {
 	sig *future.Signal
 	cx  *future.Context
 }
 
-// JoinNextBlocking waits on the calling goroutine for the next task to
+// BlockingJoinNext waits on the calling goroutine for the next task to
 // finish and returns its ID and output, or its *task.JoinError. It returns
 // ErrJoinSetEmpty at once when the set holds no task, and ctx.Err() when ctx
 // ends first (the set is unchanged then). It is for plain goroutines: inside
@@ -495,7 +495,7 @@ type joinSetBlocking struct {
 // tasks of a current-thread runtime run only while some goroutine is inside
 // BlockOn, so waiting here for one of them needs such a goroutine. It is a
 // consumer method, and it allocates only on its first call for a set.
-func (js *JoinSet[T]) JoinNextBlocking(ctx context.Context) (task.ID, T, error) {
+func (js *JoinSet[T]) BlockingJoinNext(ctx context.Context) (task.ID, T, error) {
 	js.enter()
 	defer js.exit()
 	b := js.blk
@@ -512,10 +512,10 @@ func (js *JoinSet[T]) JoinNextBlocking(ctx context.Context) (task.ID, T, error) 
 		}
 		if gident.InTask() {
 			js.clearWaker(b.cx.Waker())
-			panic("weft: JoinSet.JoinNextBlocking called from inside a task, whose goroutine it would block " +
+			panic("weft: JoinSet.BlockingJoinNext called from inside a task, whose goroutine it would block " +
 				"(for ever when the tasks can only run there): await JoinNext instead")
 		}
-		if err := b.sig.Wait(ctx); err != nil {
+		if err := b.sig.BlockingWait(ctx); err != nil {
 			js.clearWaker(b.cx.Waker())
 			var zero T
 			return 0, zero, err
@@ -538,7 +538,7 @@ func (js *JoinSet[T]) clearWaker(w future.Waker) {
 
 func (js *JoinSet[T]) enter() {
 	if !js.busy.CompareAndSwap(false, true) {
-		panic("weft: JoinSet consumed by two goroutines at once (JoinNext, TryJoinNext, JoinNextBlocking, DetachAll and Close must not overlap)")
+		panic("weft: JoinSet consumed by two goroutines at once (JoinNext, TryJoinNext, BlockingJoinNext, DetachAll and Close must not overlap)")
 	}
 }
 

@@ -96,8 +96,8 @@ func ExampleJoinSet_JoinAll_firstError() {
 	// Output: [1] panic: bad input 0
 }
 
-// A plain goroutine waits for results with JoinNextBlocking.
-func ExampleJoinSet_JoinNextBlocking() {
+// A plain goroutine waits for results with BlockingJoinNext.
+func ExampleJoinSet_BlockingJoinNext() {
 	rt, _ := weft.New(weft.WithWorkers(2))
 	defer rt.Close()
 
@@ -108,7 +108,7 @@ func ExampleJoinSet_JoinNextBlocking() {
 	}
 	sum := 0
 	for {
-		_, v, err := js.JoinNextBlocking(context.Background())
+		_, v, err := js.BlockingJoinNext(context.Background())
 		if err == weft.ErrJoinSetEmpty {
 			break
 		}
@@ -202,7 +202,7 @@ func ExampleJoinSet_Insert() {
 	js := weft.NewJoinSet[string]()
 	defer js.Close()
 	js.Insert(h) // the set owns h now
-	id, v, err := js.JoinNextBlocking(context.Background())
+	id, v, err := js.BlockingJoinNext(context.Background())
 	fmt.Println(v, err, id == h.ID())
 	// Output: adopted <nil> true
 }
@@ -255,7 +255,7 @@ func ExampleSpawnLocalInto() {
 	}
 	var got []int
 	for {
-		_, v, err := js.JoinNextBlocking(context.Background())
+		_, v, err := js.BlockingJoinNext(context.Background())
 		if err != nil {
 			break // ErrJoinSetEmpty
 		}

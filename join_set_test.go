@@ -68,12 +68,12 @@ func drainBlocking[T any](t *testing.T, js *weft.JoinSet[T]) []weft.JoinResult[T
 	ctx := testCtx(t)
 	var out []weft.JoinResult[T]
 	for {
-		id, v, err := js.JoinNextBlocking(ctx)
+		id, v, err := js.BlockingJoinNext(ctx)
 		if err == weft.ErrJoinSetEmpty {
 			return out
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("JoinNextBlocking timed out with %d tasks left", js.Len())
+			t.Fatalf("BlockingJoinNext timed out with %d tasks left", js.Len())
 		}
 		out = append(out, weft.JoinResult[T]{ID: id, Value: v, Err: err})
 	}
@@ -1158,9 +1158,9 @@ func TestJoinSetStressConcurrentSpawnCompleteAbortJoin(t *testing.T) {
 					case <-ctx.Done():
 						t.Fatal("producers stalled")
 					}
-					id, v, err := js.JoinNextBlocking(ctx)
+					id, v, err := js.BlockingJoinNext(ctx)
 					if errors.Is(err, context.DeadlineExceeded) {
-						t.Fatalf("JoinNextBlocking timed out after %d results", len(got))
+						t.Fatalf("BlockingJoinNext timed out after %d results", len(got))
 					}
 					got = append(got, weft.JoinResult[int]{ID: id, Value: v, Err: err})
 				}
@@ -1213,9 +1213,9 @@ func TestJoinSetStressConcurrentSpawnCompleteAbortJoin(t *testing.T) {
 	}
 }
 
-// JoinNextBlocking gives up with ctx.Err() when ctx ends first and leaves the
+// BlockingJoinNext gives up with ctx.Err() when ctx ends first and leaves the
 // set as it was.
-func TestJoinSetJoinNextBlockingReturnsContextErrorAndKeepsSet(t *testing.T) {
+func TestJoinSetBlockingJoinNextReturnsContextErrorAndKeepsSet(t *testing.T) {
 	rt := newRuntime(t, weft.WithWorkers(2))
 	js := weft.NewJoinSet[int]()
 	defer js.Close()
@@ -1223,14 +1223,14 @@ func TestJoinSetJoinNextBlockingReturnsContextErrorAndKeepsSet(t *testing.T) {
 	ah := weft.SpawnInto(js, rt, &gated{g: g, v: 3})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := js.JoinNextBlocking(ctx); !errors.Is(err, context.Canceled) {
+	if _, _, err := js.BlockingJoinNext(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
 	if js.Len() != 1 {
 		t.Fatalf("Len %d after a cancelled wait", js.Len())
 	}
 	g.Open()
-	id, v, err := js.JoinNextBlocking(testCtx(t))
+	id, v, err := js.BlockingJoinNext(testCtx(t))
 	if err != nil || v != 3 || id != ah.ID() {
 		t.Fatalf("got %v %d %v", id, v, err)
 	}

@@ -281,7 +281,7 @@ func (j *JoinHandle[T]) Join(ctx context.Context) (T, error) {
 		if h.canReadOutput(w) {
 			return j.takeOutput().Get()
 		}
-		if err := s.Wait(ctx); err != nil {
+		if err := s.BlockingWait(ctx); err != nil {
 			var zero T
 			return zero, err
 		}

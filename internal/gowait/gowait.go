@@ -53,7 +53,7 @@ func Wait[T any](ctx context.Context, f future.Future[T]) (T, error) {
 			future.Drop(f)
 			return v, nil
 		}
-		if err := sig.Wait(ctx); err != nil {
+		if err := sig.BlockingWait(ctx); err != nil {
 			future.Drop(f)
 			var zero T
 			return zero, err
