@@ -29,7 +29,7 @@
 //	if err != nil { ... }
 //	defer rt.Close()
 //	h := weft.Spawn(rt, myFuture)
-//	out, err := h.Join(ctx)
+//	out, err := h.BlockingJoin(ctx)
 //
 // Inside a task, spawn with the task's *future.Context as the [Spawner]; the
 // new task goes to the current worker. [SpawnBlocking] runs a function on the

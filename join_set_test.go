@@ -922,7 +922,7 @@ func TestJoinSetSpawnLocalInto(t *testing.T) {
 			}
 			return js.IsEmpty(), true
 		}))
-		r, err := driver.Join(testCtx(t))
+		r, err := driver.BlockingJoin(testCtx(t))
 		if err != nil || !r {
 			t.Fatalf("driver: empty=%v err=%v", r, err)
 		}

@@ -16,8 +16,8 @@ is, from hand-written futures (state machines) and one Async task.
 	batcher   Interval; fans out thousands of short tasks into a JoinSet and sums them
 
 Who joins what, so that every spawned task is counted once: the orchestrator
-(demo.go) joins the top-level tasks with JoinHandle.Join; each worker joins
-its handlers and the batcher its batch tasks through their JoinSets.
+(demo.go) joins the top-level tasks with JoinHandle.BlockingJoin; each worker
+joins its handlers and the batcher its batch tasks through their JoinSets.
 
 Shutdown is graceful: the stop token stops the producers (they close their
 senders), the workers drain their queues and in-flight handlers and end when

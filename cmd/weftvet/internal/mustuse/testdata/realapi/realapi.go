@@ -30,5 +30,5 @@ func handled(ctx context.Context, rt *weft.Runtime, m *weft.Mutex[int]) (int, er
 		weft.Await(a, weft.Sleep(time.Millisecond))
 		return g.Get()
 	}))
-	return lock.Join(ctx)
+	return lock.BlockingJoin(ctx)
 }
