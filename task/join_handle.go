@@ -131,6 +131,7 @@ func localJoinHandle[T any](cache *CellCache, i int) *JoinHandle[T] {
 	ls.n++
 	return jh
 }
+
 // Every method checks for a nil receiver and panics with a message instead
 // of a bare nil dereference: one compare, which takes the place of the
 // implicit nil check of the field access after it, and keeps the small

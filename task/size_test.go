@@ -8,7 +8,7 @@ import (
 )
 
 // The memory target is 128 bytes per idle task for a minimal future
-//; the cell of one is 80 bytes (Go's 80-byte size class). A
+// ; the cell of one is 80 bytes (Go's 80-byte size class). A
 // field added to the header, or a zero-size output left as a struct's last
 // field (Go pads those), pushes it to the next class. The header's layout is
 // in ARCHITECTURE.md ("Memory per task").
