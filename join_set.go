@@ -76,9 +76,14 @@ import (
 
 // ErrJoinSetEmpty is the Err of a JoinNext result when the set holds no task:
 // every task was joined or detached, none was spawned, or the set was closed.
-// It plays the role of
-// io.EOF for a loop over JoinNext; it is never the error of a task.
+// It plays the role of io.EOF for a loop over JoinNext; it is never the error
+// of a task.
 var ErrJoinSetEmpty = errors.New("weft: JoinSet is empty")
+
+// ErrJoinSetNoneFinished is returned by [JoinSet.TryJoinNext] when the set
+// holds tasks but none of them has finished: the "not now" of TryJoinNext,
+// as ErrJoinSetEmpty is its "never".
+var ErrJoinSetNoneFinished = errors.New("weft: no task of the JoinSet has finished")
 
 // JoinSet is a collection of tasks whose results are awaited in the order the
 // tasks complete. It is Tokio's JoinSet: spawn tasks into it with [SpawnInto]
@@ -452,28 +457,36 @@ func (js *JoinSet[T]) take(e *joinSetEntry[T]) (JoinResult[T], bool) {
 	return JoinResult[T]{ID: e.h.ID(), Value: r.Value, Err: r.Err}, true
 }
 
-// TryJoinNext returns the result of a task that has finished, without
-// waiting, and true; or false when no task has finished (or the set is
-// empty: tell the two apart with IsEmpty). Results come in completion order,
-// as with JoinNext. It polls the handles of finished tasks with an
+// TryJoinNext returns the ID and output (or *task.JoinError) of a task that
+// has finished, without waiting, like BlockingJoinNext; when no result is
+// there it returns ErrJoinSetNoneFinished if the set still holds tasks and
+// ErrJoinSetEmpty if it holds none. Results come in completion order, as
+// with JoinNext. It polls the handles of finished tasks with an
 // unconstrained budget, so a spent coop budget of the calling task never
 // makes it miss a finished task. It never allocates. It is a consumer method.
-func (js *JoinSet[T]) TryJoinNext() (JoinResult[T], bool) {
+// Tokio's equivalent is JoinSet::try_join_next_with_id, whose None stands for
+// both failures.
+func (js *JoinSet[T]) TryJoinNext() (task.ID, T, error) {
 	js.enter()
 	defer js.exit()
 	for {
 		js.mu.Lock()
 		e := js.mu.notified.tail
 		if e == nil {
+			err := ErrJoinSetNoneFinished
+			if js.mu.n == 0 {
+				err = ErrJoinSetEmpty
+			}
 			js.mu.Unlock()
-			return JoinResult[T]{}, false
+			var zero T
+			return 0, zero, err
 		}
 		js.mu.notified.remove(e)
 		js.mu.idle.pushFront(e)
 		e.state = joinSetIdle
 		js.mu.Unlock()
 		if r, ok := js.take(e); ok {
-			return r, true
+			return r.ID, r.Value, r.Err
 		}
 		// Woken without finishing: it is idle and registered again, so
 		// this loop ends once notified has no such entry left.

@@ -132,25 +132,25 @@ func ExampleJoinSet_TryJoinNext() {
 			for _, s := range []string{"a", "b", "c"} {
 				weft.SpawnInto(js, cx, future.Ready(s))
 			}
-			_, ok := js.TryJoinNext()
-			fmt.Println("finished before they ran:", ok)
+			_, _, err := js.TryJoinNext()
+			fmt.Println("before they ran:", err)
 			yielded = true
 			cx.Waker().Wake() // yield: the three tasks run first
 			return nil, false
 		}
 		var got []string
 		for {
-			r, ok := js.TryJoinNext()
-			if !ok {
+			_, v, err := js.TryJoinNext()
+			if err != nil { // ErrJoinSetEmpty once all three are taken
 				return got, true
 			}
-			got = append(got, r.Value)
+			got = append(got, v)
 		}
 	})
 	r, _ := weft.BlockOn(context.Background(), rt, weft.Spawn(rt, driver))
 	fmt.Println(r.Value)
 	// Output:
-	// finished before they ran: false
+	// before they ran: weft: no task of the JoinSet has finished
 	// [a b c]
 }
 

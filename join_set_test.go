@@ -616,8 +616,8 @@ func TestJoinSetTryJoinNextReturnsEveryFinishedTaskEvenWithoutBudget(t *testing.
 			cx.Waker().Wake() // let every task start waiting
 			return nil, false
 		case 1:
-			if _, ok := js.TryJoinNext(); ok {
-				t.Errorf("TryJoinNext found a result before any task finished")
+			if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetNoneFinished {
+				t.Errorf("TryJoinNext before any task finished = %v, want ErrJoinSetNoneFinished", err)
 			}
 			b.Open()
 			step = 2
@@ -636,14 +636,14 @@ func TestJoinSetTryJoinNextReturnsEveryFinishedTaskEvenWithoutBudget(t *testing.
 		}
 		joined := map[task.ID]bool{}
 		for {
-			r, ok := js.TryJoinNext()
-			if !ok {
+			id, v, err := js.TryJoinNext()
+			if err == weft.ErrJoinSetEmpty || err == weft.ErrJoinSetNoneFinished {
 				break
 			}
-			if r.Err != nil || r.Value != 1 || joined[r.ID] {
-				t.Errorf("bad result %+v (joined before: %v)", r, joined[r.ID])
+			if err != nil || v != 1 || joined[id] {
+				t.Errorf("bad result %v %v %v (joined before: %v)", id, v, err, joined[id])
 			}
-			joined[r.ID] = true
+			joined[id] = true
 		}
 		return joined, true
 	})
@@ -912,8 +912,8 @@ func TestJoinSetSpawnLocalInto(t *testing.T) {
 					gates[i] = &gate{}
 					weft.SpawnLocalInto(js, cx, &gated{g: gates[i], v: i})
 				}
-				if _, ok := js.TryJoinNext(); ok {
-					t.Errorf("TryJoinNext found a result before any task ran")
+				if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetNoneFinished {
+					t.Errorf("TryJoinNext before any task ran = %v, want ErrJoinSetNoneFinished", err)
 				}
 				shutdown = js.Shutdown()
 			}
@@ -953,8 +953,8 @@ func TestJoinSetOverlappingConsumersPanic(t *testing.T) {
 		t.Fatalf("overlapping TryJoinNext: recovered %v, want a panic", w.recovered)
 	}
 	// The set is intact.
-	if r, ok := js.TryJoinNext(); !ok || r.Value != 1 {
-		t.Fatalf("TryJoinNext after the misuse: %+v %v", r, ok)
+	if _, v, err := js.TryJoinNext(); err != nil || v != 1 {
+		t.Fatalf("TryJoinNext after the misuse: %v %v", v, err)
 	}
 }
 
@@ -1016,8 +1016,8 @@ func TestJoinSetJoinDoesNotAllocate(t *testing.T) {
 		t.Fatalf("PollJoinNext with a result: %v allocs", a)
 	}
 	if a := testing.AllocsPerRun(50, func() {
-		if _, ok := js.TryJoinNext(); !ok {
-			t.Fatal("TryJoinNext found nothing")
+		if _, _, err := js.TryJoinNext(); err != nil {
+			t.Fatal("TryJoinNext found nothing:", err)
 		}
 	}); a != 0 {
 		t.Fatalf("TryJoinNext with a result: %v allocs", a)
@@ -1320,5 +1320,30 @@ func TestJoinSetFuturesAfterCompletion(t *testing.T) {
 	}
 	if sd.String() != "JoinSet.Shutdown (done)" {
 		t.Fatalf("String %q", sd.String())
+	}
+}
+
+// TryJoinNext reports its two failures apart, as (T, error) Try forms do:
+// ErrJoinSetNoneFinished while a task runs on, ErrJoinSetEmpty once the set
+// holds none (before, one false stood for both).
+func TestJoinSetTryJoinNextTellsNoneFinishedFromEmpty(t *testing.T) {
+	rt := newRuntime(t, weft.WithWorkers(1))
+	js := weft.NewJoinSet[int]()
+	defer js.Close()
+	if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetEmpty {
+		t.Fatalf("TryJoinNext of a new set = %v, want ErrJoinSetEmpty", err)
+	}
+	g := &gate{}
+	ah := weft.SpawnInto(js, rt, &gated{g: g, v: 4})
+	if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetNoneFinished {
+		t.Fatalf("TryJoinNext while the task waits = %v, want ErrJoinSetNoneFinished", err)
+	}
+	g.Open()
+	weft.BlockOn(testCtx(t), rt, until(finished(js, 1)))
+	if id, v, err := js.TryJoinNext(); err != nil || v != 4 || id != ah.ID() {
+		t.Fatalf("TryJoinNext of the finished task = %v %v %v", id, v, err)
+	}
+	if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetEmpty {
+		t.Fatalf("TryJoinNext of the drained set = %v, want ErrJoinSetEmpty", err)
 	}
 }
