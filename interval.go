@@ -59,7 +59,7 @@ const lateTolerance = 5 * time.Millisecond
 
 // IntervalTimer yields ticks one period apart; see [Interval]. Use it from
 // one task at a time, with at most one [TickFuture] in use (as Tokio's
-// tick(&mut self) enforces). Drop it when done with it to release its timer.
+// tick(&mut self) enforces). Close it when done with it to release its timer.
 type IntervalTimer struct {
 	sleep    SleepFuture // its deadline is the next tick
 	period   time.Duration
@@ -165,9 +165,11 @@ func (iv *IntervalTimer) MissedTickBehavior() MissedTickBehavior { return iv.beh
 // Period returns the period.
 func (iv *IntervalTimer) Period() time.Duration { return iv.period }
 
-// Drop deregisters the interval's timer. The interval can still be used
-// afterwards (the next tick registers again). It implements [future.Dropper].
-func (iv *IntervalTimer) Drop() { iv.sleep.disarm() }
+// Close deregisters the interval's timer, as time.Ticker's Stop does. The
+// interval can still be used afterwards (the next tick registers again). It
+// was named Drop; an IntervalTimer is a long-lived handle, not a future, and
+// in weft only futures have Drop. (In Tokio, dropping the Interval does this.)
+func (iv *IntervalTimer) Close() { iv.sleep.disarm() }
 
 // String describes the interval for task dumps, as
 // "Interval(every 1s, next in 300ms)". It must not run concurrently with

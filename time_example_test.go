@@ -117,7 +117,7 @@ func ExampleSleepFuture_ResetAfter() {
 func ExampleInterval() {
 	rt := newPausedRuntime()
 	iv := weft.Interval(250 * time.Millisecond)
-	defer iv.Drop()
+	defer iv.Close()
 	first := blockOn(rt, iv.Tick()) // the first tick is immediate
 	for range 3 {
 		t := blockOn(rt, iv.Tick())
@@ -142,7 +142,7 @@ func ExampleIntervalTimer_SetMissedTickBehavior() {
 		for range 3 {
 			ticks = append(ticks, blockOn(rt, iv.Tick()).Sub(first))
 		}
-		iv.Drop()
+		iv.Close()
 		fmt.Println(b, ticks)
 	}
 	// Output:

@@ -368,7 +368,7 @@ func (nd *netDemo) client(i int, every time.Duration) *weft.AsyncFuture[uint64] 
 		}
 		defer c.Close()
 		tick := weft.IntervalAt(time.Now().Add(time.Duration(i)*every/statusClients), every)
-		defer tick.Drop()
+		defer tick.Close()
 		r := rand.New(rand.NewPCG(nd.s.cfg.seed, uint64(i)))
 		var req, resp [statusMsg]byte
 		var n uint64

@@ -304,7 +304,7 @@ func (p *producer) finish() {
 	for _, tx := range p.txs {
 		tx.Close()
 	}
-	p.tick.Drop()
+	p.tick.Close()
 	p.stopped.Drop()
 }
 
@@ -576,7 +576,7 @@ func (d *watchdog) Poll(cx *future.Context) (uint64, bool) {
 
 // Drop releases the watchdog's timer and token waiter.
 func (d *watchdog) Drop() {
-	d.tick.Drop()
+	d.tick.Close()
 	d.stopped.Drop()
 }
 
@@ -656,7 +656,7 @@ func (b *batcher) Poll(cx *future.Context) (uint64, bool) {
 // Drop releases the batcher's timer and token waiter, and aborts the tasks
 // of a batch in progress (none, after a normal end).
 func (b *batcher) Drop() {
-	b.tick.Drop()
+	b.tick.Close()
 	b.stopped.Drop()
 	b.js.Close()
 }
