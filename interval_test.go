@@ -69,7 +69,7 @@ func TestIntervalBurstCatchesUp(t *testing.T) {
 // Reference: time_interval.rs delay.
 func TestIntervalDelayRestartsFromTheLateTick(t *testing.T) {
 	e, m, iv, start := setup(t)
-	iv.SetMissedTickBehavior(weft.Delay)
+	iv.SetMissedTickBehavior(weft.DelayMissedTicks)
 	checkTicks(t, m, iv, start, 0)
 	e.advance(ms(100))
 	checkTicks(t, m, iv, start)
@@ -92,7 +92,7 @@ func TestIntervalDelayRestartsFromTheLateTick(t *testing.T) {
 // Reference: time_interval.rs skip.
 func TestIntervalSkipJumpsToTheNextMultiple(t *testing.T) {
 	e, m, iv, start := setup(t)
-	iv.SetMissedTickBehavior(weft.Skip)
+	iv.SetMissedTickBehavior(weft.SkipMissedTicks)
 	checkTicks(t, m, iv, start, 0)
 	e.advance(ms(100))
 	checkTicks(t, m, iv, start)
@@ -310,7 +310,7 @@ func TestIntervalTickDoesNotAllocate(t *testing.T) {
 func TestIntervalAccessorsAndString(t *testing.T) {
 	e := newEnv(t)
 	iv := weft.Interval(time.Second)
-	if iv.Period() != time.Second || iv.MissedTickBehavior() != weft.Burst {
+	if iv.Period() != time.Second || iv.MissedTickBehavior() != weft.BurstMissedTicks {
 		t.Fatal("defaults")
 	}
 	if got := iv.String(); got != "Interval(every 1s, not polled)" {
@@ -323,8 +323,8 @@ func TestIntervalAccessorsAndString(t *testing.T) {
 	if got := iv.String(); got != "Interval(every 1s, next in 300ms)" {
 		t.Fatalf("String %q", got)
 	}
-	iv.SetMissedTickBehavior(weft.Skip)
-	if iv.MissedTickBehavior() != weft.Skip || weft.Delay.String() != "Delay" || weft.MissedTickBehavior(9).String() != "MissedTickBehavior(9)" {
+	iv.SetMissedTickBehavior(weft.SkipMissedTicks)
+	if iv.MissedTickBehavior() != weft.SkipMissedTicks || weft.DelayMissedTicks.String() != "Delay" || weft.MissedTickBehavior(9).String() != "MissedTickBehavior(9)" {
 		t.Fatal("behavior accessors")
 	}
 	mustPanicWith(t, "weft: unknown MissedTickBehavior 7", func() { iv.SetMissedTickBehavior(7) })

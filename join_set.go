@@ -565,25 +565,27 @@ func (js *JoinSet[T]) exit() { js.busy.Store(false) }
 //
 // Building the future allocates; a loop that must not allocate keeps one
 // future and Resets it, or calls PollJoinNext from its own future.
-func (js *JoinSet[T]) JoinNext() *JoinSetJoinNextFuture[T] {
-	return &JoinSetJoinNextFuture[T]{js: js}
+func (js *JoinSet[T]) JoinNext() *JoinNextFuture[T] {
+	return &JoinNextFuture[T]{js: js}
 }
 
-// JoinSetJoinNextFuture is the future returned by [JoinSet.JoinNext]. It
-// must not be polled again after it returned ready (Reset it to reuse it).
+// JoinNextFuture is the future returned by [JoinSet.JoinNext], the future of
+// Tokio's JoinSet::join_next_with_id (it was named JoinSetJoinNextFuture; the
+// root package has no other JoinNext). It must not be polled again after it
+// returned ready (Reset it to reuse it).
 //
-// JoinSetJoinNextFuture implements future.Dropper: dropping it while it
-// waits unregisters its waker; the set and its tasks are untouched.
-type JoinSetJoinNextFuture[T any] struct {
+// JoinNextFuture implements future.Dropper: dropping it while it waits
+// unregisters its waker; the set and its tasks are untouched.
+type JoinNextFuture[T any] struct {
 	js    *JoinSet[T]
 	waker future.Waker // the waker registered by the last pending poll
 	done  bool
 }
 
 // Poll implements future.Future; see [JoinSet.PollJoinNext].
-func (f *JoinSetJoinNextFuture[T]) Poll(cx *future.Context) (JoinResult[T], bool) {
+func (f *JoinNextFuture[T]) Poll(cx *future.Context) (JoinResult[T], bool) {
 	if f.done {
-		panic("weft: JoinSetJoinNextFuture polled after it completed")
+		panic("weft: JoinNextFuture polled after it completed")
 	}
 	r, ok := f.js.PollJoinNext(cx)
 	if ok {
@@ -596,13 +598,13 @@ func (f *JoinSetJoinNextFuture[T]) Poll(cx *future.Context) (JoinResult[T], bool
 
 // Reset makes f a new, unpolled JoinNext of js, so that a future kept by
 // value can join again and again without allocating. It drops f first.
-func (f *JoinSetJoinNextFuture[T]) Reset(js *JoinSet[T]) {
+func (f *JoinNextFuture[T]) Reset(js *JoinSet[T]) {
 	f.Drop()
-	*f = JoinSetJoinNextFuture[T]{js: js}
+	*f = JoinNextFuture[T]{js: js}
 }
 
-// Drop abandons f; see [JoinSetJoinNextFuture].
-func (f *JoinSetJoinNextFuture[T]) Drop() {
+// Drop abandons f; see [JoinNextFuture].
+func (f *JoinNextFuture[T]) Drop() {
 	if f.js != nil && !f.done {
 		f.js.clearWaker(f.waker)
 	}
@@ -611,7 +613,7 @@ func (f *JoinSetJoinNextFuture[T]) Drop() {
 
 // String describes f for task dumps, for example "JoinSet.JoinNext (5
 // tasks)".
-func (f *JoinSetJoinNextFuture[T]) String() string {
+func (f *JoinNextFuture[T]) String() string {
 	if f.done {
 		return "JoinSet.JoinNext (done)"
 	}
@@ -627,8 +629,10 @@ func (js *JoinSet[T]) Shutdown() *JoinSetShutdownFuture[T] {
 	return &JoinSetShutdownFuture[T]{js: js}
 }
 
-// JoinSetShutdownFuture is the future returned by [JoinSet.Shutdown]. It
-// consumes coop budget per joined task like JoinNext. It implements
+// JoinSetShutdownFuture is the future returned by [JoinSet.Shutdown], the
+// future of Tokio's JoinSet::shutdown. It keeps the JoinSet prefix: a bare
+// ShutdownFuture in the root package would read as the Runtime's shutdown.
+// It consumes coop budget per joined task like JoinNext. It implements
 // future.Dropper.
 type JoinSetShutdownFuture[T any] struct {
 	js      *JoinSet[T]
@@ -691,14 +695,14 @@ func (f *JoinSetShutdownFuture[T]) String() string {
 // Tasks spawned into the set while JoinAll waits are joined too. Dropping the
 // future while it waits loses the values it collected; the tasks it has not
 // joined stay in the set.
-func (js *JoinSet[T]) JoinAll() *JoinSetJoinAllFuture[T] {
-	return &JoinSetJoinAllFuture[T]{js: js}
+func (js *JoinSet[T]) JoinAll() *JoinAllFuture[T] {
+	return &JoinAllFuture[T]{js: js}
 }
 
-// JoinSetJoinAllFuture is the future returned by [JoinSet.JoinAll]. It
-// consumes coop budget per joined task like JoinNext. It implements
-// future.Dropper.
-type JoinSetJoinAllFuture[T any] struct {
+// JoinAllFuture is the future returned by [JoinSet.JoinAll], the future of
+// Tokio's JoinSet::join_all (it was named JoinSetJoinAllFuture). It consumes
+// coop budget per joined task like JoinNext. It implements future.Dropper.
+type JoinAllFuture[T any] struct {
 	js      *JoinSet[T]
 	waker   future.Waker
 	out     []T
@@ -708,9 +712,9 @@ type JoinSetJoinAllFuture[T any] struct {
 }
 
 // Poll implements future.Future.
-func (f *JoinSetJoinAllFuture[T]) Poll(cx *future.Context) (future.Result[[]T], bool) {
+func (f *JoinAllFuture[T]) Poll(cx *future.Context) (future.Result[[]T], bool) {
 	if f.done {
-		panic("weft: JoinSetJoinAllFuture polled after it completed")
+		panic("weft: JoinAllFuture polled after it completed")
 	}
 	if !f.started {
 		f.started = true
@@ -741,7 +745,7 @@ func (f *JoinSetJoinAllFuture[T]) Poll(cx *future.Context) (future.Result[[]T], 
 }
 
 // Drop abandons f; see [JoinSet.JoinAll].
-func (f *JoinSetJoinAllFuture[T]) Drop() {
+func (f *JoinAllFuture[T]) Drop() {
 	if !f.done {
 		f.js.clearWaker(f.waker)
 	}
@@ -750,7 +754,7 @@ func (f *JoinSetJoinAllFuture[T]) Drop() {
 
 // String describes f for task dumps, for example "JoinSet.JoinAll (5
 // tasks)".
-func (f *JoinSetJoinAllFuture[T]) String() string {
+func (f *JoinAllFuture[T]) String() string {
 	if f.done {
 		return "JoinSet.JoinAll (done)"
 	}

@@ -36,7 +36,7 @@ func ExampleJoinSet() {
 
 	js := weft.NewJoinSet[string]()
 	defer js.Close()
-	var next *weft.JoinSetJoinNextFuture[string]
+	var next *weft.JoinNextFuture[string]
 	var got []string
 	main := future.PollFunc(func(cx *future.Context) ([]string, bool) {
 		if next == nil {
@@ -295,7 +295,7 @@ func ExampleJoinResult() {
 
 // A future kept by value and Reset joins again and again without allocating
 // a new JoinNext future each time.
-func ExampleJoinSetJoinNextFuture_Reset() {
+func ExampleJoinNextFuture_Reset() {
 	rt, _ := weft.New(weft.WithCurrentThread())
 	defer rt.Close()
 
@@ -304,7 +304,7 @@ func ExampleJoinSetJoinNextFuture_Reset() {
 	for i := range 3 {
 		weft.SpawnInto(js, rt, future.Ready(i))
 	}
-	var next weft.JoinSetJoinNextFuture[int]
+	var next weft.JoinNextFuture[int]
 	total := 0
 	for {
 		next.Reset(js)

@@ -165,7 +165,7 @@ func TestJoinSetJoinOrderIsCompletionOrder(t *testing.T) {
 	gates := make([]*gate, len(perm))
 	step := 0
 	var order []int
-	var next *weft.JoinSetJoinNextFuture[int]
+	var next *weft.JoinNextFuture[int]
 	driver := future.PollFunc(func(cx *future.Context) ([]int, bool) {
 		switch step {
 		case 0:
@@ -1066,7 +1066,7 @@ type stressConsumer struct {
 	permits *weft.Semaphore
 	want    int
 	acq     *weft.SemaphoreAcquireFuture
-	next    weft.JoinSetJoinNextFuture[int]
+	next    weft.JoinNextFuture[int]
 	waiting bool
 	got     []weft.JoinResult[int]
 }

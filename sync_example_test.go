@@ -42,7 +42,7 @@ func ExampleNotify_NotifyWaiters() {
 	// Output: both notified
 }
 
-func ExampleNotified_Enable() {
+func ExampleNotifiedFuture_Enable() {
 	// A multi-consumer queue: enable the Notified before looking at the
 	// queue, so that a NotifyOne sent after the look is not lost.
 	n := weft.NewNotify()

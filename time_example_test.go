@@ -132,7 +132,7 @@ func ExampleInterval() {
 // After a tick the task works for 650ms, longer than two periods of 300ms;
 // each behaviour catches up differently.
 func ExampleIntervalTimer_SetMissedTickBehavior() {
-	for _, b := range []weft.MissedTickBehavior{weft.Burst, weft.Delay, weft.Skip} {
+	for _, b := range []weft.MissedTickBehavior{weft.BurstMissedTicks, weft.DelayMissedTicks, weft.SkipMissedTicks} {
 		rt := newPausedRuntime()
 		iv := weft.Interval(300 * time.Millisecond)
 		iv.SetMissedTickBehavior(b)
