@@ -235,9 +235,9 @@ type statusConn struct {
 	nd       *netDemo
 	s        *net.TCPStream
 	peer     string
-	wait     *net.ReadyFuture // readable, or writable while out is not empty
-	readable *net.ReadyFuture
-	writable *net.ReadyFuture
+	wait     *net.ReadinessFuture // readable, or writable while out is not empty
+	readable *net.ReadinessFuture
+	writable *net.ReadinessFuture
 	in       [statusMsg]byte // a request read in part
 	nin      int
 	out      []byte // reply bytes not yet written
