@@ -38,7 +38,9 @@ func (s *stream) WriteAll(p []byte) *WriteAllFuture { return &WriteAllFuture{s: 
 func (s *stream) Readable() *ReadinessFuture { return &ReadinessFuture{s: &s.socket, d: iodriver.Read} }
 
 // Writable is Readable for writing.
-func (s *stream) Writable() *ReadinessFuture { return &ReadinessFuture{s: &s.socket, d: iodriver.Write} }
+func (s *stream) Writable() *ReadinessFuture {
+	return &ReadinessFuture{s: &s.socket, d: iodriver.Write}
+}
 
 // TryRead reads into p without waiting: it returns ErrWouldBlock when the
 // socket is not known to be readable, io.EOF once the peer has closed its
