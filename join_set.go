@@ -71,6 +71,7 @@ import (
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/gowait"
 	"github.com/weftrt/weft/task"
 )
 
@@ -509,6 +510,7 @@ type joinSetBlocking struct {
 // BlockOn, so waiting here for one of them needs such a goroutine. It is a
 // consumer method, and it allocates only on its first call for a set.
 func (js *JoinSet[T]) BlockingJoinNext(ctx context.Context) (task.ID, T, error) {
+	gowait.CheckContext(ctx)
 	js.enter()
 	defer js.exit()
 	b := js.blk

@@ -7,7 +7,11 @@ import (
 	"testing"
 
 	"github.com/weftrt/weft"
+	"github.com/weftrt/weft/broadcast"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/mpmc"
+	"github.com/weftrt/weft/mpsc"
+	"github.com/weftrt/weft/oneshot"
 )
 
 // The Blocking forms of Mutex, RwLock and Semaphore take a context like the
@@ -130,4 +134,54 @@ func TestMutexBlockingLockFromInsideATaskPanicsWhenItWouldWait(t *testing.T) {
 			t.Fatalf("free BlockingLock in a task: %+v", r)
 		}
 	})
+}
+
+// The channels' Blocking methods and BlockingJoinNext checked their context
+// only on the way to sleeping: a nil context passed while a value was
+// buffered went unnoticed (and BlockingJoinNext's wait failed with a bare nil
+// dereference). Every Blocking method now refuses it on every call.
+func TestBlockingMethodsPanicOnANilContextEvenWhenTheyNeedNotWait(t *testing.T) {
+	const want = "weft: a Blocking method called with a nil context.Context"
+	tx, rx := mpsc.New[int](2)
+	defer tx.Close()
+	if err := tx.TrySend(1); err != nil {
+		t.Fatal(err)
+	}
+	//lint:ignore SA1012 the nil context is what is tested
+	syncMustPanic(t, want, func() { _, _ = rx.BlockingRecv(nil) })
+	//lint:ignore SA1012 the nil context is what is tested
+	syncMustPanic(t, want, func() { _ = tx.BlockingSend(nil, 2) })
+	mtx, mrx := mpmc.New[int](2)
+	defer mtx.Close()
+	if err := mtx.TrySend(1); err != nil {
+		t.Fatal(err)
+	}
+	//lint:ignore SA1012 the nil context is what is tested
+	syncMustPanic(t, want, func() { _, _ = mrx.BlockingRecv(nil) })
+	//lint:ignore SA1012 the nil context is what is tested
+	syncMustPanic(t, want, func() { _ = mtx.BlockingSend(nil, 2) })
+	otx, orx := oneshot.New[int]()
+	if err := otx.Send(1); err != nil {
+		t.Fatal(err)
+	}
+	//lint:ignore SA1012 the nil context is what is tested
+	syncMustPanic(t, want, func() { _, _ = orx.BlockingRecv(nil) })
+	btx, brx := broadcast.New[int](2)
+	defer btx.Close()
+	if _, err := btx.Send(1); err != nil {
+		t.Fatal(err)
+	}
+	//lint:ignore SA1012 the nil context is what is tested
+	syncMustPanic(t, want, func() { _, _ = brx.BlockingRecv(nil) })
+	js := weft.NewJoinSet[int]()
+	defer js.Close()
+	//lint:ignore SA1012 the nil context is what is tested
+	syncMustPanic(t, want, func() { _, _, _ = js.BlockingJoinNext(nil) })
+	// The values are still there: the refused calls took nothing.
+	if v, err := rx.TryRecv(); err != nil || v != 1 {
+		t.Fatalf("mpsc value after the refused calls: %v, %v", v, err)
+	}
+	if v, err := orx.TryRecv(); err != nil || v != 1 {
+		t.Fatalf("oneshot value after the refused call: %v, %v", v, err)
+	}
 }
