@@ -79,8 +79,8 @@
 //     goroutine that runs tasks, and hang when what it waits for can only
 //     run there. [BlockOn] of any runtime returns [ErrNestedBlockOn];
 //     task.JoinHandle.BlockingJoin and every other Blocking method (of
-//     [Mutex], [RwLock], [Semaphore], [JoinSet] and the channels) panic
-//     when they would wait, saying to await instead; [Runtime.Close] and
+//     [Mutex], [RwLock], [Semaphore], [JoinSet] and the channels, when they
+//     would have to wait) panic, saying to await instead; [Runtime.Close] and
 //     Shutdown begin the shutdown and return [ErrShutdownFromTask] without
 //     waiting. (These checks need goroutine identity: amd64 and arm64.)
 //   - Two tasks receiving from one mpsc.Receiver at once: the second one's
