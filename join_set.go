@@ -508,7 +508,10 @@ type joinSetBlocking struct {
 // (called from inside a task, it panics when it would have to wait). The
 // tasks of a current-thread runtime run only while some goroutine is inside
 // BlockOn, so waiting here for one of them needs such a goroutine. It is a
-// consumer method, and it allocates only on its first call for a set.
+// consumer method, and it allocates only on its first call for a set. It
+// panics when ctx is nil. It was named JoinNextBlocking; every
+// goroutine-side wait of weft is named BlockingX(ctx, ...). Tokio's JoinSet
+// has no blocking form: this is join_next_with_id for a plain thread.
 func (js *JoinSet[T]) BlockingJoinNext(ctx context.Context) (task.ID, T, error) {
 	gowait.CheckContext(ctx)
 	js.enter()
