@@ -19,10 +19,10 @@ import (
 // give up. Before, BlockingLock, BlockingRead, BlockingWrite and
 // BlockingAcquire waited for ever.
 
-// waitCancelled starts wait on a goroutine with a context, cancels the
-// context once the goroutine is queued (queued reports that), and returns the
-// error wait returned.
-func waitCancelled(t *testing.T, queued func() bool, wait func(ctx context.Context) error) error {
+// mustGiveUp starts wait on a goroutine with a context, cancels the context
+// once the goroutine is queued (queued reports that), and fails the test
+// unless wait returned context.Canceled.
+func mustGiveUp(t *testing.T, name string, queued func() bool, wait func(ctx context.Context) error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -31,22 +31,21 @@ func waitCancelled(t *testing.T, queued func() bool, wait func(ctx context.Conte
 		runtime.Gosched()
 	}
 	cancel()
-	return <-done
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("%s with a cancelled context = %v, want context.Canceled", name, err)
+	}
 }
 
 func TestMutexBlockingLockReturnsCtxErrAndLeavesTheQueue(t *testing.T) {
 	m := weft.NewMutex(0)
 	g, _ := m.TryLock()
-	err := waitCancelled(t, func() bool { return weft.MutexWaitersForTest(m) > 0 }, func(ctx context.Context) error {
+	mustGiveUp(t, "BlockingLock", func() bool { return weft.MutexWaitersForTest(m) > 0 }, func(ctx context.Context) error {
 		g, err := m.BlockingLock(ctx)
 		if err == nil {
 			g.Unlock()
 		}
 		return err
 	})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("BlockingLock with a cancelled context = %v, want context.Canceled", err)
-	}
 	g.Unlock()
 	// The cancelled goroutine left the queue holding nothing: the lock is free.
 	g, ok := m.TryLock()
@@ -59,20 +58,14 @@ func TestMutexBlockingLockReturnsCtxErrAndLeavesTheQueue(t *testing.T) {
 func TestRwLockBlockingReadAndWriteReturnCtxErrAndLeaveTheQueue(t *testing.T) {
 	l := weft.NewRwLock(0)
 	w, _ := l.TryWrite()
-	err := waitCancelled(t, func() bool { return weft.RwLockWaitersForTest(l) > 0 }, func(ctx context.Context) error {
+	mustGiveUp(t, "BlockingRead", func() bool { return weft.RwLockWaitersForTest(l) > 0 }, func(ctx context.Context) error {
 		_, err := l.BlockingRead(ctx)
 		return err
 	})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("BlockingRead with a cancelled context = %v, want context.Canceled", err)
-	}
-	err = waitCancelled(t, func() bool { return weft.RwLockWaitersForTest(l) > 0 }, func(ctx context.Context) error {
+	mustGiveUp(t, "BlockingWrite", func() bool { return weft.RwLockWaitersForTest(l) > 0 }, func(ctx context.Context) error {
 		_, err := l.BlockingWrite(ctx)
 		return err
 	})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("BlockingWrite with a cancelled context = %v, want context.Canceled", err)
-	}
 	w.Unlock()
 	w, ok := l.TryWrite()
 	if !ok {
@@ -83,13 +76,10 @@ func TestRwLockBlockingReadAndWriteReturnCtxErrAndLeaveTheQueue(t *testing.T) {
 
 func TestSemaphoreBlockingAcquireReturnsCtxErrAndHoldsNothing(t *testing.T) {
 	s := weft.NewSemaphore(1)
-	err := waitCancelled(t, func() bool { return weft.SemaphoreWaitersForTest(s) > 0 }, func(ctx context.Context) error {
+	mustGiveUp(t, "BlockingAcquire", func() bool { return weft.SemaphoreWaitersForTest(s) > 0 }, func(ctx context.Context) error {
 		_, err := s.BlockingAcquire(ctx, 2)
 		return err
 	})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("BlockingAcquire with a cancelled context = %v, want context.Canceled", err)
-	}
 	// The waiter had been assigned the one free permit; it gave it back.
 	semAvailable(t, s, 1)
 }
