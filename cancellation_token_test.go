@@ -639,7 +639,7 @@ func TestCancellationTokenStressNoLostWakeup(t *testing.T) {
 					}
 					children[i] = append(children[i], tok.Child())
 					guard, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-					err := s.Wait(guard)
+					err := s.BlockingWait(guard)
 					cancel()
 					if err != nil {
 						t.Errorf("round %d: waiter %d never woken (lost wake-up)", round, i)

@@ -29,7 +29,7 @@
 //	if err != nil { ... }
 //	defer rt.Close()
 //	h := weft.Spawn(rt, myFuture)
-//	out, err := h.Join(ctx)
+//	out, err := h.BlockingJoin(ctx)
 //
 // Inside a task, spawn with the task's *future.Context as the [Spawner]; the
 // new task goes to the current worker. [SpawnBlocking] runs a function on the
@@ -51,6 +51,17 @@
 // Every waiting future releases what it registered when it is dropped
 // (future.Dropper): an aborted task leaves no timer, waiter or permit behind.
 //
+// The names follow one pattern across weft's packages. A method named after
+// an operation (m.Lock(), rx.Recv(), b.Wait(), js.JoinNext()) returns a
+// future: await it in a task, or it does nothing. BlockingX(ctx, ...) is the
+// same operation for a plain goroutine, which it blocks until the operation
+// completes or ctx is done (m.BlockingLock(ctx), rx.BlockingRecv(ctx),
+// h.BlockingJoin(ctx)); [BlockOn] and future.Block drive any future from a
+// goroutine. TryX never waits: it returns (T, bool) where "not now" is its
+// only failure (TryLock), and otherwise (T, error) with the package's
+// sentinel errors (TrySend's ErrFull or ErrClosed). Close ends a long-lived
+// handle (a sender, a set, a runtime); Drop only abandons a future.
+//
 // # Shutdown
 //
 // [Runtime.Close] (or Shutdown with a timeout) cancels every task at its next
@@ -67,8 +78,9 @@
 //     driver, a LocalSet's goroutine, or in an Async body) would block the
 //     goroutine that runs tasks, and hang when what it waits for can only
 //     run there. [BlockOn] of any runtime returns [ErrNestedBlockOn];
-//     task.JoinHandle.Join, [JoinSet.JoinNextBlocking] and the channels'
-//     Blocking methods panic, saying to await instead; [Runtime.Close] and
+//     task.JoinHandle.BlockingJoin and every other Blocking method (of
+//     [Mutex], [RwLock], [Semaphore], [JoinSet] and the channels, when they
+//     would have to wait) panic, saying to await instead; [Runtime.Close] and
 //     Shutdown begin the shutdown and return [ErrShutdownFromTask] without
 //     waiting. (These checks need goroutine identity: amd64 and arm64.)
 //   - Two tasks receiving from one mpsc.Receiver at once: the second one's

@@ -26,7 +26,7 @@ func TestDoneCompletesWithErrWhenContextEnds(t *testing.T) {
 		}
 		// Every goroutine of the bubble is now blocked, so the fake clock
 		// jumps to the deadline and the AfterFunc wakes s.
-		if err := s.Wait(context.Background()); err != nil {
+		if err := s.BlockingWait(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		err, ok := d.Poll(cx)

@@ -165,7 +165,7 @@ func TestDumpOfAnAsyncTaskHasTheBodysStack(t *testing.T) {
 			t.Errorf("DumpStacks(false): goroutine %d, stack %q; want the ID and no stack", tr.Goroutine, tr.Stack)
 		}
 		n.NotifyOne()
-		if v, err := jh.Join(context.Background()); v != 1 || err != nil {
+		if v, err := jh.BlockingJoin(context.Background()); v != 1 || err != nil {
 			t.Fatalf("Join = %v, %v: the dump disturbed the body", v, err)
 		}
 	})
@@ -203,7 +203,7 @@ func TestDumpReportsARunningTaskWithoutTrace(t *testing.T) {
 	if td == nil || td.Status != weft.TaskRunning || td.Trace != nil || !td.State.IsRunning() {
 		t.Fatalf("blocked task in the dump: %+v", td)
 	}
-	if _, err := jh.Join(context.Background()); err != nil {
+	if _, err := jh.BlockingJoin(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -221,7 +221,7 @@ func TestDumpFromInsideATaskShowsThatTaskRunning(t *testing.T) {
 			}
 			return d
 		}))
-		d, err := jh.Join(context.Background())
+		d, err := jh.BlockingJoin(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,10 +275,10 @@ func TestDumpIncludesLocalSetTasks(t *testing.T) {
 	}
 	n.NotifyOne()
 	other.Abort()
-	if v, err := idle.Join(context.Background()); v != 1 || err != nil {
+	if v, err := idle.BlockingJoin(context.Background()); v != 1 || err != nil {
 		t.Fatalf("Join = %v, %v", v, err)
 	}
-	if _, err := other.Join(context.Background()); err == nil {
+	if _, err := other.BlockingJoin(context.Background()); err == nil {
 		t.Fatal("aborted task completed")
 	}
 }
@@ -464,7 +464,7 @@ func TestDumpRacingShutdown(t *testing.T) {
 			stopDrive.Open()
 			driving.Wait()
 			for i, h := range hs {
-				v, err := h.Join(context.Background())
+				v, err := h.BlockingJoin(context.Background())
 				var je *task.JoinError
 				if !(err == nil && v == 1) && !(errors.As(err, &je) && je.IsCancelled()) {
 					t.Fatalf("task %d: Join = %v, %v", i, v, err)
@@ -568,7 +568,7 @@ func TestDumpDoesNotTear(t *testing.T) {
 					spawnedMu.Lock()
 					spawned[jh.ID()] = true
 					spawnedMu.Unlock()
-					v, err := jh.Join(context.Background())
+					v, err := jh.BlockingJoin(context.Background())
 					var je *task.JoinError
 					if !(err == nil && v == 1) && !(errors.As(err, &je) && je.IsCancelled()) {
 						t.Errorf("spawner %d task %d: Join = %v, %v", s, i, v, err)

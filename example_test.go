@@ -35,7 +35,7 @@ func ExampleSpawn() {
 	defer rt.Close()
 
 	h := weft.Spawn(rt, &countdown{n: 3, label: "done"})
-	out, err := h.Join(context.Background())
+	out, err := h.BlockingJoin(context.Background())
 	fmt.Println(out, err)
 	// Output: done <nil>
 }
@@ -66,7 +66,7 @@ func ExampleJoinHandle_Abort() {
 
 	h := weft.Spawn(rt, future.Pending[int]()) // never completes on its own
 	h.Abort()
-	_, err = h.Join(context.Background())
+	_, err = h.BlockingJoin(context.Background())
 	fmt.Println(errors.Is(err, task.ErrCancelled))
 	// Output: true
 }
@@ -82,7 +82,7 @@ func ExampleRuntime_Shutdown() {
 	if err := rt.Shutdown(-1); err != nil {
 		panic(err)
 	}
-	_, err = h.Join(context.Background())
+	_, err = h.BlockingJoin(context.Background())
 	fmt.Println(errors.Is(err, task.ErrCancelled), errors.Is(err, weft.ErrRuntimeShutdown))
 	// Output: true true
 }
@@ -100,7 +100,7 @@ func ExampleLocalSet() {
 	defer ls.Close()
 
 	h := weft.SpawnLocal(ls, &countdown{n: 1, label: "ran on the set's thread"})
-	out, _ := h.Join(context.Background())
+	out, _ := h.BlockingJoin(context.Background())
 	fmt.Println(out)
 	// Output: ran on the set's thread
 }
@@ -156,7 +156,7 @@ func ExampleSpawnBlocking() {
 	h := weft.SpawnBlocking(rt, func() string {
 		return strings.ToUpper("done on the blocking pool")
 	})
-	out, err := h.Join(context.Background())
+	out, err := h.BlockingJoin(context.Background())
 	fmt.Println(out, err)
 	// Output: DONE ON THE BLOCKING POOL <nil>
 }

@@ -47,7 +47,7 @@ func driveInBackground(rt *weft.Runtime) (stop func(), ended <-chan struct{}) {
 // failed with ErrGoexit.
 func mustJoinGoexit[T any](t *testing.T, h *task.JoinHandle[T]) {
 	t.Helper()
-	_, err := h.Join(context.Background())
+	_, err := h.BlockingJoin(context.Background())
 	var je *task.JoinError
 	if !errors.As(err, &je) || !je.IsPanic() || !errors.Is(err, task.ErrGoexit) {
 		t.Fatalf("Join = %v, want a panic JoinError for ErrGoexit", err)
@@ -105,7 +105,7 @@ func TestGoexitInDropDuringShutdownResolvesJoinHandles(t *testing.T) {
 		}
 		mustJoinGoexit(t, h)
 		for _, g := range gates {
-			if _, err := g.Join(context.Background()); !errors.Is(err, weft.ErrRuntimeShutdown) {
+			if _, err := g.BlockingJoin(context.Background()); !errors.Is(err, weft.ErrRuntimeShutdown) {
 				t.Fatalf("gate task: %v, want a cancellation by the shutdown", err)
 			}
 		}
@@ -151,7 +151,7 @@ func TestGoexitInDropDuringLocalSetCloseResolvesJoinHandle(t *testing.T) {
 		ha.Abort()
 		mustJoinGoexit(t, ha)
 		next := weft.SpawnLocal(ls, fn[int](func(*future.Context) int { return 7 }))
-		if v, err := next.Join(context.Background()); err != nil || v != 7 {
+		if v, err := next.BlockingJoin(context.Background()); err != nil || v != 7 {
 			t.Fatalf("after the Goexit in an aborted Drop the set ran its next task: %v, %v; want 7", v, err)
 		}
 
@@ -162,7 +162,7 @@ func TestGoexitInDropDuringLocalSetCloseResolvesJoinHandle(t *testing.T) {
 		closed := make(chan struct{})
 		go func() { ls.Close(); close(closed) }()
 		mustJoinGoexit(t, hc)
-		if _, err := gate.Join(context.Background()); !errors.Is(err, task.ErrCancelled) && !errors.Is(err, weft.ErrLocalSetClosed) {
+		if _, err := gate.BlockingJoin(context.Background()); !errors.Is(err, task.ErrCancelled) && !errors.Is(err, weft.ErrLocalSetClosed) {
 			t.Fatalf("the other local task: %v, want a cancellation by the close", err)
 		}
 		<-closed // used to hang: the set's goroutine died in the Drop

@@ -126,7 +126,7 @@ func TestJoinFromInsideATaskPanicsSayingToAwait(t *testing.T) {
 	eachTaskKind(t, func(t *testing.T, rt *weft.Runtime, spawn spawnBody) {
 		other := weft.Spawn(rt, future.Ready(3))
 		h := spawn(func(*future.Context) error {
-			_, err := other.Join(context.Background())
+			_, err := other.BlockingJoin(context.Background())
 			return err
 		})
 		mustTaskPanicWith(t, awaitTask(t, rt, h), "await the handle instead")
@@ -165,15 +165,15 @@ func TestBlockingRecvFromInsideATaskPanicsWhenItWouldWait(t *testing.T) {
 	})
 }
 
-// JoinSet.JoinNextBlocking is the JoinSet's Join: from inside a task it
+// JoinSet.BlockingJoinNext is the JoinSet's Join: from inside a task it
 // panics when it would have to wait.
-func TestJoinNextBlockingFromInsideATaskPanicsSayingToAwait(t *testing.T) {
+func TestBlockingJoinNextFromInsideATaskPanicsSayingToAwait(t *testing.T) {
 	eachTaskKind(t, func(t *testing.T, rt *weft.Runtime, spawn spawnBody) {
 		js := weft.NewJoinSet[struct{}]()
 		g := &gate{}
 		weft.SpawnInto(js, rt, g)
 		h := spawn(func(*future.Context) error {
-			_, _, err := js.JoinNextBlocking(context.Background())
+			_, _, err := js.BlockingJoinNext(context.Background())
 			return err
 		})
 		mustTaskPanicWith(t, awaitTask(t, rt, h), "await JoinNext instead")
@@ -235,7 +235,7 @@ func testCloseFromInsideATask(t *testing.T, call func(rt *weft.Runtime) error) {
 		if err := <-res; !errors.Is(err, weft.ErrShutdownFromTask) {
 			t.Fatalf("Shutdown from a task: %v; want ErrShutdownFromTask", err)
 		}
-		if _, err := sleeper.Join(context.Background()); !errors.Is(err, weft.ErrRuntimeShutdown) {
+		if _, err := sleeper.BlockingJoin(context.Background()); !errors.Is(err, weft.ErrRuntimeShutdown) {
 			t.Fatalf("sleeper: %v, want a cancellation by the shutdown", err)
 		}
 	})
@@ -253,13 +253,13 @@ func TestCloseFromABlockingClosureBeginsTheShutdownWithoutWaiting(t *testing.T) 
 		}
 		sleeper := weft.Spawn(rt, weft.Sleep(time.Hour))
 		h := weft.SpawnBlocking(rt, func() error { return rt.Close() })
-		if got, err := h.Join(context.Background()); err != nil || !errors.Is(got, weft.ErrShutdownFromTask) {
+		if got, err := h.BlockingJoin(context.Background()); err != nil || !errors.Is(got, weft.ErrShutdownFromTask) {
 			t.Fatalf("Close from a blocking closure returned %v (join: %v); want ErrShutdownFromTask", got, err)
 		}
 		if err := rt.Close(); err != nil {
 			t.Fatalf("Close from outside afterwards: %v", err)
 		}
-		if _, err := sleeper.Join(context.Background()); !errors.Is(err, weft.ErrRuntimeShutdown) {
+		if _, err := sleeper.BlockingJoin(context.Background()); !errors.Is(err, weft.ErrRuntimeShutdown) {
 			t.Fatalf("sleeper: %v, want a cancellation by the shutdown", err)
 		}
 	})

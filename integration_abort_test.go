@@ -202,7 +202,7 @@ func TestIntegrationAbortJoinHandleWaitersDetach(t *testing.T) {
 							// Detached by the waiter's drop: it still runs
 							// to its end, and nobody gets its output.
 							rttest.Until(t, rt, "the detached task to finish", h.IsFinished)
-							if _, err := h.Join(context.Background()); !errors.Is(err, task.ErrDetached) {
+							if _, err := h.BlockingJoin(context.Background()); !errors.Is(err, task.ErrDetached) {
 								t.Fatalf("task %d: Join after its waiter was dropped: %v", i, err)
 							}
 							if d := gates[i].Dropped(); d != 1 {

@@ -300,15 +300,15 @@ func TestIntegrationLocalSetCloseFromAnAsyncBody(t *testing.T) {
 		ls.Close()
 		return 1
 	}))
-	if _, err := closer.Join(ctx); err != nil && !rttest.IsCancelled(err) {
+	if _, err := closer.BlockingJoin(ctx); err != nil && !rttest.IsCancelled(err) {
 		t.Fatalf("closing task: %v", err)
 	}
 	for name, h := range map[string]*task.JoinHandle[struct{}]{"gate": other} {
-		if _, err := h.Join(ctx); !errors.Is(err, weft.ErrLocalSetClosed) {
+		if _, err := h.BlockingJoin(ctx); !errors.Is(err, weft.ErrLocalSetClosed) {
 			t.Fatalf("%s task: %v", name, err)
 		}
 	}
-	if _, err := suspended.Join(ctx); !errors.Is(err, weft.ErrLocalSetClosed) || !unwound.Load() {
+	if _, err := suspended.BlockingJoin(ctx); !errors.Is(err, weft.ErrLocalSetClosed) || !unwound.Load() {
 		t.Fatalf("suspended Async task: %v, unwound %v", err, unwound.Load())
 	}
 	if g.Dropped() != 1 {

@@ -239,7 +239,7 @@ type integPingPong struct {
 	mine, theirs *weft.Notify
 	rounds       int
 	first        bool // serves first
-	wait         *weft.Notified
+	wait         *weft.NotifiedFuture
 }
 
 func (p *integPingPong) Poll(cx *future.Context) (int, bool) {

@@ -145,7 +145,7 @@ func TestIntegrationPausedClockIntervalsTickOnSchedule(t *testing.T) {
 			period := time.Duration(i%7+1) * 10 * time.Millisecond
 			hs[i] = weft.Spawn(rt, weft.Async(func(a *weft.A) error {
 				iv := weft.Interval(period)
-				defer iv.Drop()
+				defer iv.Close()
 				first := weft.Await(a, iv.Tick())
 				for k := 1; k < ticks; k++ {
 					at := weft.Await(a, iv.Tick())

@@ -10,30 +10,35 @@ import (
 
 // MissedTickBehavior says what an [IntervalTimer] does when a tick is late
 // by more than 5 ms (the task was busy, or the runtime stalled), so that one
-// or more ticks were missed. The behaviours are Tokio's.
+// or more ticks were missed. The behaviours are Tokio's (its enum
+// MissedTickBehavior); the constants say what they do to missed ticks, as
+// Tokio's variant names alone (Burst, Delay, Skip) would not in the root
+// package.
 type MissedTickBehavior uint8
 
 const (
-	// Burst ticks as fast as it is polled until it has caught up with the
-	// missed ticks, then resumes the original schedule: ticks stay on
-	// start + k*period. The default.
-	Burst MissedTickBehavior = iota
-	// Delay starts a new schedule one period after the late tick: ticks
-	// are never closer than one period, and drift later.
-	Delay
-	// Skip drops the missed ticks and ticks next at the first point of
-	// the original schedule that is still ahead.
-	Skip
+	// BurstMissedTicks ticks as fast as it is polled until it has caught up
+	// with the missed ticks, then resumes the original schedule: ticks stay
+	// on start + k*period. The default. Tokio's MissedTickBehavior::Burst.
+	BurstMissedTicks MissedTickBehavior = iota
+	// DelayMissedTicks starts a new schedule one period after the late
+	// tick: ticks are never closer than one period, and drift later.
+	// Tokio's MissedTickBehavior::Delay.
+	DelayMissedTicks
+	// SkipMissedTicks drops the missed ticks and ticks next at the first
+	// point of the original schedule that is still ahead. Tokio's
+	// MissedTickBehavior::Skip.
+	SkipMissedTicks
 )
 
-// String returns "Burst", "Delay" or "Skip".
+// String returns Tokio's names, "Burst", "Delay" or "Skip".
 func (b MissedTickBehavior) String() string {
 	switch b {
-	case Burst:
+	case BurstMissedTicks:
 		return "Burst"
-	case Delay:
+	case DelayMissedTicks:
 		return "Delay"
-	case Skip:
+	case SkipMissedTicks:
 		return "Skip"
 	default:
 		return "MissedTickBehavior(" + strconv.Itoa(int(b)) + ")"
@@ -44,9 +49,9 @@ func (b MissedTickBehavior) String() string {
 // late, at now. Mirrors tokio time/interval.rs MissedTickBehavior::next_timeout.
 func (b MissedTickBehavior) next(due, now timer.Instant, period time.Duration) timer.Instant {
 	switch b {
-	case Delay:
+	case DelayMissedTicks:
 		return now.Add(period)
-	case Skip:
+	case SkipMissedTicks:
 		return now.Add(period - now.Sub(due)%period)
 	default:
 		return due.Add(period)
@@ -59,7 +64,7 @@ const lateTolerance = 5 * time.Millisecond
 
 // IntervalTimer yields ticks one period apart; see [Interval]. Use it from
 // one task at a time, with at most one [TickFuture] in use (as Tokio's
-// tick(&mut self) enforces). Drop it when done with it to release its timer.
+// tick(&mut self) enforces). Close it when done with it to release its timer.
 type IntervalTimer struct {
 	sleep    SleepFuture // its deadline is the next tick
 	period   time.Duration
@@ -153,7 +158,7 @@ func (iv *IntervalTimer) ResetAt(t time.Time) { iv.sleep.Reset(t) }
 // SetMissedTickBehavior sets what happens after missed ticks; see
 // [MissedTickBehavior]. It applies from the next tick.
 func (iv *IntervalTimer) SetMissedTickBehavior(b MissedTickBehavior) {
-	if b > Skip {
+	if b > SkipMissedTicks {
 		panic("weft: unknown MissedTickBehavior " + strconv.Itoa(int(b)))
 	}
 	iv.behavior = b
@@ -165,9 +170,11 @@ func (iv *IntervalTimer) MissedTickBehavior() MissedTickBehavior { return iv.beh
 // Period returns the period.
 func (iv *IntervalTimer) Period() time.Duration { return iv.period }
 
-// Drop deregisters the interval's timer. The interval can still be used
-// afterwards (the next tick registers again). It implements [future.Dropper].
-func (iv *IntervalTimer) Drop() { iv.sleep.disarm() }
+// Close deregisters the interval's timer, as time.Ticker's Stop does. The
+// interval can still be used afterwards (the next tick registers again). It
+// was named Drop; an IntervalTimer is a long-lived handle, not a future, and
+// in weft only futures have Drop. (In Tokio, dropping the Interval does this.)
+func (iv *IntervalTimer) Close() { iv.sleep.disarm() }
 
 // String describes the interval for task dumps, as
 // "Interval(every 1s, next in 300ms)". It must not run concurrently with

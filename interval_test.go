@@ -62,14 +62,14 @@ func TestIntervalBurstCatchesUp(t *testing.T) {
 	checkTicks(t, m, iv, start, 1500)
 	e.advance(ms(300))
 	checkTicks(t, m, iv, start, 1800)
-	iv.Drop()
+	iv.Close()
 	e.assertLen(0)
 }
 
 // Reference: time_interval.rs delay.
 func TestIntervalDelayRestartsFromTheLateTick(t *testing.T) {
 	e, m, iv, start := setup(t)
-	iv.SetMissedTickBehavior(weft.Delay)
+	iv.SetMissedTickBehavior(weft.DelayMissedTicks)
 	checkTicks(t, m, iv, start, 0)
 	e.advance(ms(100))
 	checkTicks(t, m, iv, start)
@@ -85,14 +85,14 @@ func TestIntervalDelayRestartsFromTheLateTick(t *testing.T) {
 	checkTicks(t, m, iv, start, 1551)
 	e.advance(ms(300))
 	checkTicks(t, m, iv, start, 1851)
-	iv.Drop()
+	iv.Close()
 	e.assertLen(0)
 }
 
 // Reference: time_interval.rs skip.
 func TestIntervalSkipJumpsToTheNextMultiple(t *testing.T) {
 	e, m, iv, start := setup(t)
-	iv.SetMissedTickBehavior(weft.Skip)
+	iv.SetMissedTickBehavior(weft.SkipMissedTicks)
 	checkTicks(t, m, iv, start, 0)
 	e.advance(ms(100))
 	checkTicks(t, m, iv, start)
@@ -106,7 +106,7 @@ func TestIntervalSkipJumpsToTheNextMultiple(t *testing.T) {
 	checkTicks(t, m, iv, start, 1500)
 	e.advance(ms(300))
 	checkTicks(t, m, iv, start, 1800)
-	iv.Drop()
+	iv.Close()
 	e.assertLen(0)
 }
 
@@ -127,7 +127,7 @@ func TestIntervalReset(t *testing.T) {
 	checkTicks(t, m, iv, start, 701)
 	e.advance(ms(300))
 	checkTicks(t, m, iv, start, 1001)
-	iv.Drop()
+	iv.Close()
 }
 
 // Reference: time_interval.rs reset_immediately.
@@ -150,7 +150,7 @@ func TestIntervalResetImmediately(t *testing.T) {
 	checkTicks(t, m, iv, start)
 	e.advance(ms(200))
 	checkTicks(t, m, iv, start, 701)
-	iv.Drop()
+	iv.Close()
 }
 
 // Reference: time_interval.rs reset_after.
@@ -170,7 +170,7 @@ func TestIntervalResetAfter(t *testing.T) {
 	checkTicks(t, m, iv, start)
 	e.advance(ms(200))
 	checkTicks(t, m, iv, start, 721)
-	iv.Drop()
+	iv.Close()
 }
 
 // Reference: time_interval.rs reset_at.
@@ -190,7 +190,7 @@ func TestIntervalResetAt(t *testing.T) {
 	checkTicks(t, m, iv, start)
 	e.advance(ms(200))
 	checkTicks(t, m, iv, start, 741)
-	iv.Drop()
+	iv.Close()
 }
 
 // Reference: time_interval.rs reset_at_bigger_than_interval.
@@ -212,7 +212,7 @@ func TestIntervalResetAtBeyondAPeriod(t *testing.T) {
 	checkTicks(t, m, iv, start, 1401)
 	e.advance(ms(300))
 	checkTicks(t, m, iv, start, 1701)
-	iv.Drop()
+	iv.Close()
 }
 
 // Reference: time_interval.rs stream_with_interval_poll_tick_no_waking. A
@@ -243,7 +243,7 @@ func TestIntervalOfMaxDurationTicksOnceAtOnce(t *testing.T) {
 	if _, ok := iv.PollTick(m.cx); ok {
 		t.Fatal("second tick of a max interval is ready")
 	}
-	iv.Drop()
+	iv.Close()
 	e.assertLen(0)
 }
 
@@ -262,7 +262,7 @@ func TestIntervalTickFuturesFollowTheSchedule(t *testing.T) {
 			t.Fatalf("tick %d taken at %v, scheduled %v", i, e.now(), got)
 		}
 	}
-	iv.Drop()
+	iv.Close()
 	e.assertLen(0)
 }
 
@@ -284,7 +284,7 @@ func TestIntervalTickDroppedWhilePendingDeregisters(t *testing.T) {
 	if got := block[time.Time](e, iv.Tick()); got.Sub(start) != ms(100) {
 		t.Fatalf("next tick at +%v, want +100ms", got.Sub(start))
 	}
-	iv.Drop()
+	iv.Close()
 }
 
 func TestIntervalTickDoesNotAllocate(t *testing.T) {
@@ -304,13 +304,13 @@ func TestIntervalTickDoesNotAllocate(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("a tick allocates %v times", n)
 	}
-	iv.Drop()
+	iv.Close()
 }
 
 func TestIntervalAccessorsAndString(t *testing.T) {
 	e := newEnv(t)
 	iv := weft.Interval(time.Second)
-	if iv.Period() != time.Second || iv.MissedTickBehavior() != weft.Burst {
+	if iv.Period() != time.Second || iv.MissedTickBehavior() != weft.BurstMissedTicks {
 		t.Fatal("defaults")
 	}
 	if got := iv.String(); got != "Interval(every 1s, not polled)" {
@@ -323,12 +323,12 @@ func TestIntervalAccessorsAndString(t *testing.T) {
 	if got := iv.String(); got != "Interval(every 1s, next in 300ms)" {
 		t.Fatalf("String %q", got)
 	}
-	iv.SetMissedTickBehavior(weft.Skip)
-	if iv.MissedTickBehavior() != weft.Skip || weft.Delay.String() != "Delay" || weft.MissedTickBehavior(9).String() != "MissedTickBehavior(9)" {
+	iv.SetMissedTickBehavior(weft.SkipMissedTicks)
+	if iv.MissedTickBehavior() != weft.SkipMissedTicks || weft.DelayMissedTicks.String() != "Delay" || weft.MissedTickBehavior(9).String() != "MissedTickBehavior(9)" {
 		t.Fatal("behavior accessors")
 	}
 	mustPanicWith(t, "weft: unknown MissedTickBehavior 7", func() { iv.SetMissedTickBehavior(7) })
-	iv.Drop()
+	iv.Close()
 	e.assertLen(0)
 }
 
@@ -347,5 +347,5 @@ func TestIntervalResetBeforeFirstPoll(t *testing.T) {
 	if got, ok := iv.PollTick(m.cx); !ok || got.Sub(start) != ms(100) {
 		t.Fatalf("first tick %v %v", got.Sub(start), ok)
 	}
-	iv.Drop()
+	iv.Close()
 }

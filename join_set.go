@@ -40,7 +40,7 @@ Rules:
  2. An entry's JoinHandle is polled or detached only by the goroutine that
     inserts it, before the entry is linked, and afterwards only by the
     consumer: the goroutine inside PollJoinNext, TryJoinNext,
-    JoinNextBlocking, DetachAll or Close, of which there is one at a time
+    BlockingJoinNext, DetachAll or Close, of which there is one at a time
     (busy enforces it). So a handle is never used by two goroutines at once,
     even when inserts race the consumer. Abort and AbortHandle are safe from
     anywhere and need no rule.
@@ -72,20 +72,26 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/gowait"
 	"github.com/weftrt/weft/task"
 )
 
 // ErrJoinSetEmpty is the Err of a JoinNext result when the set holds no task:
 // every task was joined or detached, none was spawned, or the set was closed.
-// It plays the role of
-// io.EOF for a loop over JoinNext; it is never the error of a task.
+// It plays the role of io.EOF for a loop over JoinNext; it is never the error
+// of a task.
 var ErrJoinSetEmpty = errors.New("weft: JoinSet is empty")
+
+// ErrJoinSetNoneFinished is returned by [JoinSet.TryJoinNext] when the set
+// holds tasks but none of them has finished: the "not now" of TryJoinNext,
+// as ErrJoinSetEmpty is its "never".
+var ErrJoinSetNoneFinished = errors.New("weft: no task of the JoinSet has finished")
 
 // JoinSet is a collection of tasks whose results are awaited in the order the
 // tasks complete. It is Tokio's JoinSet: spawn tasks into it with [SpawnInto]
 // or [SpawnLocalInto] (or add a spawned one with [JoinSet.Insert]), then take
 // their results one by one with [JoinSet.JoinNext] inside a task,
-// [JoinSet.JoinNextBlocking] on a plain goroutine, or all at once with
+// [JoinSet.BlockingJoinNext] on a plain goroutine, or all at once with
 // [JoinSet.JoinAll].
 //
 // The zero JoinSet is empty and ready to use; [NewJoinSet] is the same as
@@ -103,13 +109,13 @@ var ErrJoinSetEmpty = errors.New("weft: JoinSet is empty")
 //
 // Spawning into the set (SpawnInto, SpawnLocalInto, Insert), AbortAll, Len,
 // IsEmpty and String are safe from any goroutine at any time. Taking results
-// (PollJoinNext and the futures that use it, TryJoinNext, JoinNextBlocking)
+// (PollJoinNext and the futures that use it, TryJoinNext, BlockingJoinNext)
 // and letting tasks go (DetachAll, Close) is done by one goroutine or task at
 // a time, the set's consumer; two of them overlapping panics. Only the most
 // recent poll's Waker is kept, so one JoinNext should wait at a time.
 //
 // The completion of a task (the return of its last poll and the Drop of its
-// future) happens before the JoinNext, TryJoinNext or JoinNextBlocking that
+// future) happens before the JoinNext, TryJoinNext or BlockingJoinNext that
 // reports it returns. A spawn into the set (SpawnInto, SpawnLocalInto,
 // Insert) that returns before a call of Len or JoinNext begins is seen by
 // that call.
@@ -128,7 +134,7 @@ type JoinSet[T any] struct {
 		closed   bool           // guarded by mu: Close was called
 	}
 
-	// blk is what JoinNextBlocking waits with, made on first use and reused.
+	// blk is what BlockingJoinNext waits with, made on first use and reused.
 	// Owned by the consumer.
 	blk *joinSetBlocking
 }
@@ -453,41 +459,49 @@ func (js *JoinSet[T]) take(e *joinSetEntry[T]) (JoinResult[T], bool) {
 	return JoinResult[T]{ID: e.h.ID(), Value: r.Value, Err: r.Err}, true
 }
 
-// TryJoinNext returns the result of a task that has finished, without
-// waiting, and true; or false when no task has finished (or the set is
-// empty: tell the two apart with IsEmpty). Results come in completion order,
-// as with JoinNext. It polls the handles of finished tasks with an
+// TryJoinNext returns the ID and output (or *task.JoinError) of a task that
+// has finished, without waiting, like BlockingJoinNext; when no result is
+// there it returns ErrJoinSetNoneFinished if the set still holds tasks and
+// ErrJoinSetEmpty if it holds none. Results come in completion order, as
+// with JoinNext. It polls the handles of finished tasks with an
 // unconstrained budget, so a spent coop budget of the calling task never
 // makes it miss a finished task. It never allocates. It is a consumer method.
-func (js *JoinSet[T]) TryJoinNext() (JoinResult[T], bool) {
+// Tokio's equivalent is JoinSet::try_join_next_with_id, whose None stands for
+// both failures.
+func (js *JoinSet[T]) TryJoinNext() (task.ID, T, error) {
 	js.enter()
 	defer js.exit()
 	for {
 		js.mu.Lock()
 		e := js.mu.notified.tail
 		if e == nil {
+			err := ErrJoinSetNoneFinished
+			if js.mu.n == 0 {
+				err = ErrJoinSetEmpty
+			}
 			js.mu.Unlock()
-			return JoinResult[T]{}, false
+			var zero T
+			return 0, zero, err
 		}
 		js.mu.notified.remove(e)
 		js.mu.idle.pushFront(e)
 		e.state = joinSetIdle
 		js.mu.Unlock()
 		if r, ok := js.take(e); ok {
-			return r, true
+			return r.ID, r.Value, r.Err
 		}
 		// Woken without finishing: it is idle and registered again, so
 		// this loop ends once notified has no such entry left.
 	}
 }
 
-// joinSetBlocking is what JoinNextBlocking waits with.
+// joinSetBlocking is what BlockingJoinNext waits with.
 type joinSetBlocking struct {
 	sig *future.Signal
 	cx  *future.Context
 }
 
-// JoinNextBlocking waits on the calling goroutine for the next task to
+// BlockingJoinNext waits on the calling goroutine for the next task to
 // finish and returns its ID and output, or its *task.JoinError. It returns
 // ErrJoinSetEmpty at once when the set holds no task, and ctx.Err() when ctx
 // ends first (the set is unchanged then). It is for plain goroutines: inside
@@ -495,8 +509,12 @@ type joinSetBlocking struct {
 // (called from inside a task, it panics when it would have to wait). The
 // tasks of a current-thread runtime run only while some goroutine is inside
 // BlockOn, so waiting here for one of them needs such a goroutine. It is a
-// consumer method, and it allocates only on its first call for a set.
-func (js *JoinSet[T]) JoinNextBlocking(ctx context.Context) (task.ID, T, error) {
+// consumer method, and it allocates only on its first call for a set. It
+// panics when ctx is nil. It was named JoinNextBlocking; every
+// goroutine-side wait of weft is named BlockingX(ctx, ...). Tokio's JoinSet
+// has no blocking form: this is join_next_with_id for a plain thread.
+func (js *JoinSet[T]) BlockingJoinNext(ctx context.Context) (task.ID, T, error) {
+	gowait.CheckContext(ctx)
 	js.enter()
 	defer js.exit()
 	b := js.blk
@@ -513,10 +531,10 @@ func (js *JoinSet[T]) JoinNextBlocking(ctx context.Context) (task.ID, T, error) 
 		}
 		if gident.InTask() {
 			js.clearWaker(b.cx.Waker())
-			panic("weft: JoinSet.JoinNextBlocking called from inside a task, whose goroutine it would block " +
+			panic("weft: JoinSet.BlockingJoinNext called from inside a task, whose goroutine it would block " +
 				"(for ever when the tasks can only run there): await JoinNext instead")
 		}
-		if err := b.sig.Wait(ctx); err != nil {
+		if err := b.sig.BlockingWait(ctx); err != nil {
 			js.clearWaker(b.cx.Waker())
 			var zero T
 			return 0, zero, err
@@ -539,7 +557,7 @@ func (js *JoinSet[T]) clearWaker(w future.Waker) {
 
 func (js *JoinSet[T]) enter() {
 	if !js.busy.CompareAndSwap(false, true) {
-		panic("weft: JoinSet consumed by two goroutines at once (JoinNext, TryJoinNext, JoinNextBlocking, DetachAll and Close must not overlap)")
+		panic("weft: JoinSet consumed by two goroutines at once (JoinNext, TryJoinNext, BlockingJoinNext, DetachAll and Close must not overlap)")
 	}
 }
 
@@ -553,25 +571,27 @@ func (js *JoinSet[T]) exit() { js.busy.Store(false) }
 //
 // Building the future allocates; a loop that must not allocate keeps one
 // future and Resets it, or calls PollJoinNext from its own future.
-func (js *JoinSet[T]) JoinNext() *JoinSetJoinNextFuture[T] {
-	return &JoinSetJoinNextFuture[T]{js: js}
+func (js *JoinSet[T]) JoinNext() *JoinNextFuture[T] {
+	return &JoinNextFuture[T]{js: js}
 }
 
-// JoinSetJoinNextFuture is the future returned by [JoinSet.JoinNext]. It
-// must not be polled again after it returned ready (Reset it to reuse it).
+// JoinNextFuture is the future returned by [JoinSet.JoinNext], the future of
+// Tokio's JoinSet::join_next_with_id (it was named JoinSetJoinNextFuture; the
+// root package has no other JoinNext). It must not be polled again after it
+// returned ready (Reset it to reuse it).
 //
-// JoinSetJoinNextFuture implements future.Dropper: dropping it while it
-// waits unregisters its waker; the set and its tasks are untouched.
-type JoinSetJoinNextFuture[T any] struct {
+// JoinNextFuture implements future.Dropper: dropping it while it waits
+// unregisters its waker; the set and its tasks are untouched.
+type JoinNextFuture[T any] struct {
 	js    *JoinSet[T]
 	waker future.Waker // the waker registered by the last pending poll
 	done  bool
 }
 
 // Poll implements future.Future; see [JoinSet.PollJoinNext].
-func (f *JoinSetJoinNextFuture[T]) Poll(cx *future.Context) (JoinResult[T], bool) {
+func (f *JoinNextFuture[T]) Poll(cx *future.Context) (JoinResult[T], bool) {
 	if f.done {
-		panic("weft: JoinSetJoinNextFuture polled after it completed")
+		panic("weft: JoinNextFuture polled after it completed")
 	}
 	r, ok := f.js.PollJoinNext(cx)
 	if ok {
@@ -584,13 +604,13 @@ func (f *JoinSetJoinNextFuture[T]) Poll(cx *future.Context) (JoinResult[T], bool
 
 // Reset makes f a new, unpolled JoinNext of js, so that a future kept by
 // value can join again and again without allocating. It drops f first.
-func (f *JoinSetJoinNextFuture[T]) Reset(js *JoinSet[T]) {
+func (f *JoinNextFuture[T]) Reset(js *JoinSet[T]) {
 	f.Drop()
-	*f = JoinSetJoinNextFuture[T]{js: js}
+	*f = JoinNextFuture[T]{js: js}
 }
 
-// Drop abandons f; see [JoinSetJoinNextFuture].
-func (f *JoinSetJoinNextFuture[T]) Drop() {
+// Drop abandons f; see [JoinNextFuture].
+func (f *JoinNextFuture[T]) Drop() {
 	if f.js != nil && !f.done {
 		f.js.clearWaker(f.waker)
 	}
@@ -599,7 +619,7 @@ func (f *JoinSetJoinNextFuture[T]) Drop() {
 
 // String describes f for task dumps, for example "JoinSet.JoinNext (5
 // tasks)".
-func (f *JoinSetJoinNextFuture[T]) String() string {
+func (f *JoinNextFuture[T]) String() string {
 	if f.done {
 		return "JoinSet.JoinNext (done)"
 	}
@@ -615,8 +635,10 @@ func (js *JoinSet[T]) Shutdown() *JoinSetShutdownFuture[T] {
 	return &JoinSetShutdownFuture[T]{js: js}
 }
 
-// JoinSetShutdownFuture is the future returned by [JoinSet.Shutdown]. It
-// consumes coop budget per joined task like JoinNext. It implements
+// JoinSetShutdownFuture is the future returned by [JoinSet.Shutdown], the
+// future of Tokio's JoinSet::shutdown. It keeps the JoinSet prefix: a bare
+// ShutdownFuture in the root package would read as the Runtime's shutdown.
+// It consumes coop budget per joined task like JoinNext. It implements
 // future.Dropper.
 type JoinSetShutdownFuture[T any] struct {
 	js      *JoinSet[T]
@@ -679,14 +701,14 @@ func (f *JoinSetShutdownFuture[T]) String() string {
 // Tasks spawned into the set while JoinAll waits are joined too. Dropping the
 // future while it waits loses the values it collected; the tasks it has not
 // joined stay in the set.
-func (js *JoinSet[T]) JoinAll() *JoinSetJoinAllFuture[T] {
-	return &JoinSetJoinAllFuture[T]{js: js}
+func (js *JoinSet[T]) JoinAll() *JoinAllFuture[T] {
+	return &JoinAllFuture[T]{js: js}
 }
 
-// JoinSetJoinAllFuture is the future returned by [JoinSet.JoinAll]. It
-// consumes coop budget per joined task like JoinNext. It implements
-// future.Dropper.
-type JoinSetJoinAllFuture[T any] struct {
+// JoinAllFuture is the future returned by [JoinSet.JoinAll], the future of
+// Tokio's JoinSet::join_all (it was named JoinSetJoinAllFuture). It consumes
+// coop budget per joined task like JoinNext. It implements future.Dropper.
+type JoinAllFuture[T any] struct {
 	js      *JoinSet[T]
 	waker   future.Waker
 	out     []T
@@ -696,9 +718,9 @@ type JoinSetJoinAllFuture[T any] struct {
 }
 
 // Poll implements future.Future.
-func (f *JoinSetJoinAllFuture[T]) Poll(cx *future.Context) (future.Result[[]T], bool) {
+func (f *JoinAllFuture[T]) Poll(cx *future.Context) (future.Result[[]T], bool) {
 	if f.done {
-		panic("weft: JoinSetJoinAllFuture polled after it completed")
+		panic("weft: JoinAllFuture polled after it completed")
 	}
 	if !f.started {
 		f.started = true
@@ -729,7 +751,7 @@ func (f *JoinSetJoinAllFuture[T]) Poll(cx *future.Context) (future.Result[[]T], 
 }
 
 // Drop abandons f; see [JoinSet.JoinAll].
-func (f *JoinSetJoinAllFuture[T]) Drop() {
+func (f *JoinAllFuture[T]) Drop() {
 	if !f.done {
 		f.js.clearWaker(f.waker)
 	}
@@ -738,7 +760,7 @@ func (f *JoinSetJoinAllFuture[T]) Drop() {
 
 // String describes f for task dumps, for example "JoinSet.JoinAll (5
 // tasks)".
-func (f *JoinSetJoinAllFuture[T]) String() string {
+func (f *JoinAllFuture[T]) String() string {
 	if f.done {
 		return "JoinSet.JoinAll (done)"
 	}

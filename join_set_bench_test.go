@@ -68,7 +68,7 @@ func BenchmarkJoinSetSpawnJoin(b *testing.B) {
 		benchJoinSetInTask(b, weft.WithWorkers(2))
 	})
 	// The goroutine-shaped use: spawn from a plain goroutine, collect with
-	// JoinNextBlocking.
+	// BlockingJoinNext.
 	b.Run("weft/multi-thread/blocking/n="+n, func(b *testing.B) {
 		rt := newRuntime(b, weft.WithWorkers(2))
 		ctx := context.Background()
@@ -80,7 +80,7 @@ func BenchmarkJoinSetSpawnJoin(b *testing.B) {
 			}
 			sum := 0
 			for {
-				_, v, err := js.JoinNextBlocking(ctx)
+				_, v, err := js.BlockingJoinNext(ctx)
 				if err == weft.ErrJoinSetEmpty {
 					break
 				}

@@ -36,7 +36,7 @@ func ExampleJoinSet() {
 
 	js := weft.NewJoinSet[string]()
 	defer js.Close()
-	var next *weft.JoinSetJoinNextFuture[string]
+	var next *weft.JoinNextFuture[string]
 	var got []string
 	main := future.PollFunc(func(cx *future.Context) ([]string, bool) {
 		if next == nil {
@@ -96,8 +96,8 @@ func ExampleJoinSet_JoinAll_firstError() {
 	// Output: [1] panic: bad input 0
 }
 
-// A plain goroutine waits for results with JoinNextBlocking.
-func ExampleJoinSet_JoinNextBlocking() {
+// A plain goroutine waits for results with BlockingJoinNext.
+func ExampleJoinSet_BlockingJoinNext() {
 	rt, _ := weft.New(weft.WithWorkers(2))
 	defer rt.Close()
 
@@ -108,7 +108,7 @@ func ExampleJoinSet_JoinNextBlocking() {
 	}
 	sum := 0
 	for {
-		_, v, err := js.JoinNextBlocking(context.Background())
+		_, v, err := js.BlockingJoinNext(context.Background())
 		if err == weft.ErrJoinSetEmpty {
 			break
 		}
@@ -132,25 +132,25 @@ func ExampleJoinSet_TryJoinNext() {
 			for _, s := range []string{"a", "b", "c"} {
 				weft.SpawnInto(js, cx, future.Ready(s))
 			}
-			_, ok := js.TryJoinNext()
-			fmt.Println("finished before they ran:", ok)
+			_, _, err := js.TryJoinNext()
+			fmt.Println("before they ran:", err)
 			yielded = true
 			cx.Waker().Wake() // yield: the three tasks run first
 			return nil, false
 		}
 		var got []string
 		for {
-			r, ok := js.TryJoinNext()
-			if !ok {
+			_, v, err := js.TryJoinNext()
+			if err != nil { // ErrJoinSetEmpty once all three are taken
 				return got, true
 			}
-			got = append(got, r.Value)
+			got = append(got, v)
 		}
 	})
 	r, _ := weft.BlockOn(context.Background(), rt, weft.Spawn(rt, driver))
 	fmt.Println(r.Value)
 	// Output:
-	// finished before they ran: false
+	// before they ran: weft: no task of the JoinSet has finished
 	// [a b c]
 }
 
@@ -202,7 +202,7 @@ func ExampleJoinSet_Insert() {
 	js := weft.NewJoinSet[string]()
 	defer js.Close()
 	js.Insert(h) // the set owns h now
-	id, v, err := js.JoinNextBlocking(context.Background())
+	id, v, err := js.BlockingJoinNext(context.Background())
 	fmt.Println(v, err, id == h.ID())
 	// Output: adopted <nil> true
 }
@@ -255,7 +255,7 @@ func ExampleSpawnLocalInto() {
 	}
 	var got []int
 	for {
-		_, v, err := js.JoinNextBlocking(context.Background())
+		_, v, err := js.BlockingJoinNext(context.Background())
 		if err != nil {
 			break // ErrJoinSetEmpty
 		}
@@ -295,7 +295,7 @@ func ExampleJoinResult() {
 
 // A future kept by value and Reset joins again and again without allocating
 // a new JoinNext future each time.
-func ExampleJoinSetJoinNextFuture_Reset() {
+func ExampleJoinNextFuture_Reset() {
 	rt, _ := weft.New(weft.WithCurrentThread())
 	defer rt.Close()
 
@@ -304,7 +304,7 @@ func ExampleJoinSetJoinNextFuture_Reset() {
 	for i := range 3 {
 		weft.SpawnInto(js, rt, future.Ready(i))
 	}
-	var next weft.JoinSetJoinNextFuture[int]
+	var next weft.JoinNextFuture[int]
 	total := 0
 	for {
 		next.Reset(js)

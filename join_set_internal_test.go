@@ -53,9 +53,9 @@ func TestJoinSetWakeBetweenRegisterAndLinkIsNotLost(t *testing.T) {
 	if got := JoinSetFinishedForTest(js); got != 1 {
 		t.Fatalf("%d notified entries after link, want 1", got)
 	}
-	r, ok := js.TryJoinNext()
-	if !ok || r.Err != nil || r.Value != 7 || r.ID != h.ID() {
-		t.Fatalf("TryJoinNext: %+v %v", r, ok)
+	id, v, err := js.TryJoinNext()
+	if err != nil || v != 7 || id != h.ID() {
+		t.Fatalf("TryJoinNext: %v %v %v", id, v, err)
 	}
 }
 

@@ -69,12 +69,12 @@ func drainBlocking[T any](t *testing.T, js *weft.JoinSet[T]) []weft.JoinResult[T
 	ctx := testCtx(t)
 	var out []weft.JoinResult[T]
 	for {
-		id, v, err := js.JoinNextBlocking(ctx)
+		id, v, err := js.BlockingJoinNext(ctx)
 		if err == weft.ErrJoinSetEmpty {
 			return out
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("JoinNextBlocking timed out with %d tasks left", js.Len())
+			t.Fatalf("BlockingJoinNext timed out with %d tasks left", js.Len())
 		}
 		out = append(out, weft.JoinResult[T]{ID: id, Value: v, Err: err})
 	}
@@ -166,7 +166,7 @@ func TestJoinSetJoinOrderIsCompletionOrder(t *testing.T) {
 	gates := make([]*gate, len(perm))
 	step := 0
 	var order []int
-	var next *weft.JoinSetJoinNextFuture[int]
+	var next *weft.JoinNextFuture[int]
 	driver := future.PollFunc(func(cx *future.Context) ([]int, bool) {
 		switch step {
 		case 0:
@@ -617,8 +617,8 @@ func TestJoinSetTryJoinNextReturnsEveryFinishedTaskEvenWithoutBudget(t *testing.
 			cx.Waker().Wake() // let every task start waiting
 			return nil, false
 		case 1:
-			if _, ok := js.TryJoinNext(); ok {
-				t.Errorf("TryJoinNext found a result before any task finished")
+			if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetNoneFinished {
+				t.Errorf("TryJoinNext before any task finished = %v, want ErrJoinSetNoneFinished", err)
 			}
 			b.Open()
 			step = 2
@@ -637,14 +637,14 @@ func TestJoinSetTryJoinNextReturnsEveryFinishedTaskEvenWithoutBudget(t *testing.
 		}
 		joined := map[task.ID]bool{}
 		for {
-			r, ok := js.TryJoinNext()
-			if !ok {
+			id, v, err := js.TryJoinNext()
+			if err == weft.ErrJoinSetEmpty || err == weft.ErrJoinSetNoneFinished {
 				break
 			}
-			if r.Err != nil || r.Value != 1 || joined[r.ID] {
-				t.Errorf("bad result %+v (joined before: %v)", r, joined[r.ID])
+			if err != nil || v != 1 || joined[id] {
+				t.Errorf("bad result %v %v %v (joined before: %v)", id, v, err, joined[id])
 			}
-			joined[r.ID] = true
+			joined[id] = true
 		}
 		return joined, true
 	})
@@ -913,8 +913,8 @@ func TestJoinSetSpawnLocalInto(t *testing.T) {
 					gates[i] = &gate{}
 					weft.SpawnLocalInto(js, cx, &gated{g: gates[i], v: i})
 				}
-				if _, ok := js.TryJoinNext(); ok {
-					t.Errorf("TryJoinNext found a result before any task ran")
+				if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetNoneFinished {
+					t.Errorf("TryJoinNext before any task ran = %v, want ErrJoinSetNoneFinished", err)
 				}
 				shutdown = js.Shutdown()
 			}
@@ -923,7 +923,7 @@ func TestJoinSetSpawnLocalInto(t *testing.T) {
 			}
 			return js.IsEmpty(), true
 		}))
-		r, err := driver.Join(testCtx(t))
+		r, err := driver.BlockingJoin(testCtx(t))
 		if err != nil || !r {
 			t.Fatalf("driver: empty=%v err=%v", r, err)
 		}
@@ -954,8 +954,8 @@ func TestJoinSetOverlappingConsumersPanic(t *testing.T) {
 		t.Fatalf("overlapping TryJoinNext: recovered %v, want a panic", w.recovered)
 	}
 	// The set is intact.
-	if r, ok := js.TryJoinNext(); !ok || r.Value != 1 {
-		t.Fatalf("TryJoinNext after the misuse: %+v %v", r, ok)
+	if _, v, err := js.TryJoinNext(); err != nil || v != 1 {
+		t.Fatalf("TryJoinNext after the misuse: %v %v", v, err)
 	}
 }
 
@@ -1017,8 +1017,8 @@ func TestJoinSetJoinDoesNotAllocate(t *testing.T) {
 		t.Fatalf("PollJoinNext with a result: %v allocs", a)
 	}
 	if a := testing.AllocsPerRun(50, func() {
-		if _, ok := js.TryJoinNext(); !ok {
-			t.Fatal("TryJoinNext found nothing")
+		if _, _, err := js.TryJoinNext(); err != nil {
+			t.Fatal("TryJoinNext found nothing:", err)
 		}
 	}); a != 0 {
 		t.Fatalf("TryJoinNext with a result: %v allocs", a)
@@ -1067,7 +1067,7 @@ type stressConsumer struct {
 	permits *weft.Semaphore
 	want    int
 	acq     *weft.SemaphoreAcquireFuture
-	next    weft.JoinSetJoinNextFuture[int]
+	next    weft.JoinNextFuture[int]
 	waiting bool
 	got     []weft.JoinResult[int]
 }
@@ -1159,9 +1159,9 @@ func TestJoinSetStressConcurrentSpawnCompleteAbortJoin(t *testing.T) {
 					case <-ctx.Done():
 						t.Fatal("producers stalled")
 					}
-					id, v, err := js.JoinNextBlocking(ctx)
+					id, v, err := js.BlockingJoinNext(ctx)
 					if errors.Is(err, context.DeadlineExceeded) {
-						t.Fatalf("JoinNextBlocking timed out after %d results", len(got))
+						t.Fatalf("BlockingJoinNext timed out after %d results", len(got))
 					}
 					got = append(got, weft.JoinResult[int]{ID: id, Value: v, Err: err})
 				}
@@ -1214,9 +1214,9 @@ func TestJoinSetStressConcurrentSpawnCompleteAbortJoin(t *testing.T) {
 	}
 }
 
-// JoinNextBlocking gives up with ctx.Err() when ctx ends first and leaves the
+// BlockingJoinNext gives up with ctx.Err() when ctx ends first and leaves the
 // set as it was.
-func TestJoinSetJoinNextBlockingReturnsContextErrorAndKeepsSet(t *testing.T) {
+func TestJoinSetBlockingJoinNextReturnsContextErrorAndKeepsSet(t *testing.T) {
 	rt := newRuntime(t, weft.WithWorkers(2))
 	js := weft.NewJoinSet[int]()
 	defer js.Close()
@@ -1224,14 +1224,14 @@ func TestJoinSetJoinNextBlockingReturnsContextErrorAndKeepsSet(t *testing.T) {
 	ah := weft.SpawnInto(js, rt, &gated{g: g, v: 3})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := js.JoinNextBlocking(ctx); !errors.Is(err, context.Canceled) {
+	if _, _, err := js.BlockingJoinNext(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
 	if js.Len() != 1 {
 		t.Fatalf("Len %d after a cancelled wait", js.Len())
 	}
 	g.Open()
-	id, v, err := js.JoinNextBlocking(testCtx(t))
+	id, v, err := js.BlockingJoinNext(testCtx(t))
 	if err != nil || v != 3 || id != ah.ID() {
 		t.Fatalf("got %v %d %v", id, v, err)
 	}
@@ -1321,5 +1321,30 @@ func TestJoinSetFuturesAfterCompletion(t *testing.T) {
 	}
 	if sd.String() != "JoinSet.Shutdown (done)" {
 		t.Fatalf("String %q", sd.String())
+	}
+}
+
+// TryJoinNext reports its two failures apart, as (T, error) Try forms do:
+// ErrJoinSetNoneFinished while a task runs on, ErrJoinSetEmpty once the set
+// holds none (before, one false stood for both).
+func TestJoinSetTryJoinNextTellsNoneFinishedFromEmpty(t *testing.T) {
+	rt := newRuntime(t, weft.WithWorkers(1))
+	js := weft.NewJoinSet[int]()
+	defer js.Close()
+	if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetEmpty {
+		t.Fatalf("TryJoinNext of a new set = %v, want ErrJoinSetEmpty", err)
+	}
+	g := &gate{}
+	ah := weft.SpawnInto(js, rt, &gated{g: g, v: 4})
+	if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetNoneFinished {
+		t.Fatalf("TryJoinNext while the task waits = %v, want ErrJoinSetNoneFinished", err)
+	}
+	g.Open()
+	weft.BlockOn(testCtx(t), rt, until(finished(js, 1)))
+	if id, v, err := js.TryJoinNext(); err != nil || v != 4 || id != ah.ID() {
+		t.Fatalf("TryJoinNext of the finished task = %v %v %v", id, v, err)
+	}
+	if _, _, err := js.TryJoinNext(); err != weft.ErrJoinSetEmpty {
+		t.Fatalf("TryJoinNext of the drained set = %v, want ErrJoinSetEmpty", err)
 	}
 }

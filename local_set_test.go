@@ -49,7 +49,7 @@ func TestLocalSetRunsEveryTaskOnItsGoroutine(t *testing.T) {
 	}
 	wg.Wait()
 	for i, h := range hs {
-		v, err := h.Join(context.Background())
+		v, err := h.BlockingJoin(context.Background())
 		if err != nil || v != i {
 			t.Fatalf("task %d: %v %v", i, v, err)
 		}
@@ -70,7 +70,7 @@ func TestLocalSetTasksUseTheRuntime(t *testing.T) {
 		weft.Await(a, weft.Sleep(time.Hour))
 		return r.Value
 	}))
-	v, err := h.Join(context.Background())
+	v, err := h.BlockingJoin(context.Background())
 	if err != nil || v != 5 {
 		t.Fatalf("got %v %v", v, err)
 	}
@@ -87,7 +87,7 @@ func TestLocalSetCloseCancelsTasks(t *testing.T) {
 	}
 	ls.Close()
 	for i, h := range hs {
-		_, err := h.Join(context.Background())
+		_, err := h.BlockingJoin(context.Background())
 		if !errors.Is(err, task.ErrCancelled) || !errors.Is(err, weft.ErrLocalSetClosed) {
 			t.Fatalf("task %d: %v", i, err)
 		}
@@ -96,7 +96,7 @@ func TestLocalSetCloseCancelsTasks(t *testing.T) {
 		}
 	}
 	// Spawning onto a closed set reports the same cause.
-	_, err := weft.SpawnLocal(ls, future.Ready(1)).Join(context.Background())
+	_, err := weft.SpawnLocal(ls, future.Ready(1)).BlockingJoin(context.Background())
 	if !errors.Is(err, weft.ErrLocalSetClosed) {
 		t.Fatalf("spawn after close: %v", err)
 	}
@@ -113,7 +113,7 @@ func TestLocalSetClosedWithTheRuntime(t *testing.T) {
 	if err := rt.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Join(context.Background()); !errors.Is(err, task.ErrCancelled) {
+	if _, err := h.BlockingJoin(context.Background()); !errors.Is(err, task.ErrCancelled) {
 		t.Fatalf("local task after runtime close: %v", err)
 	}
 }
@@ -128,7 +128,7 @@ func TestLocalSetRemoteWake(t *testing.T) {
 		h := weft.SpawnLocal(ls, g)
 		go g.Open()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		_, err := h.Join(ctx)
+		_, err := h.BlockingJoin(ctx)
 		cancel()
 		if err != nil {
 			t.Fatalf("remote wake lost: %v", err)
@@ -170,7 +170,7 @@ func TestLocalSetClosesSuspendedAsyncBodiesOnItsThread(t *testing.T) {
 			if err := rt.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := h.Join(context.Background()); !errors.Is(err, task.ErrCancelled) {
+			if _, err := h.BlockingJoin(context.Background()); !errors.Is(err, task.ErrCancelled) {
 				t.Fatalf("Async task: %v", err)
 			}
 			if !unwound.Load() {
@@ -194,7 +194,7 @@ func TestLocalSetGoroutineExitsOnClose(t *testing.T) {
 	existing := goleak.IgnoreCurrent()
 	ls := weft.NewLocalSet(rt)
 	h := weft.SpawnLocal(ls, fn[string](func(*future.Context) string { return goroutineHeader() }))
-	home, err := h.Join(context.Background())
+	home, err := h.BlockingJoin(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,18 +288,18 @@ func TestLocalSetKeepsRunningAfterGoexitInATask(t *testing.T) {
 			runtime.Goexit()
 			return 0
 		}))
-		_, err := exiter.Join(context.Background())
+		_, err := exiter.BlockingJoin(context.Background())
 		var je *task.JoinError
 		if !errors.As(err, &je) || !je.IsPanic() || !errors.Is(err, task.ErrGoexit) {
 			t.Fatalf("round %d: a local task that called Goexit reports %v, want a panic with task.ErrGoexit", round, err)
 		}
 		next := weft.SpawnLocal(ls, fn[uintptr](func(*future.Context) uintptr { return gident.Current() }))
-		if g, err := next.Join(context.Background()); err != nil || g != home {
+		if g, err := next.BlockingJoin(context.Background()); err != nil || g != home {
 			t.Fatalf("round %d: the next local task ran on %#x (%v), want the set's goroutine %#x", round, g, err, home)
 		}
 	}
 	resume.Open()
-	if gs, err := suspended.Join(context.Background()); err != nil || gs[0] != home || gs[1] != home {
+	if gs, err := suspended.BlockingJoin(context.Background()); err != nil || gs[0] != home || gs[1] != home {
 		t.Fatalf("the suspended body resumed on %#x (started on %#x, set %#x): %v", gs[1], gs[0], home, err)
 	}
 	closed := make(chan struct{})

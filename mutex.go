@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gowait"
 	"github.com/weftrt/weft/internal/semaphore"
 )
 
@@ -60,15 +61,20 @@ func (m *Mutex[T]) TryLock() (*MutexGuard[T], bool) {
 }
 
 // BlockingLock takes the lock from a plain goroutine, blocking it until the
-// lock is free. It takes its turn in the same queue as the tasks. It must not
-// be called from inside a task: that blocks a worker of the runtime, and
-// deadlocks if the holder of the lock needs that worker to make progress.
-func (m *Mutex[T]) BlockingLock() *MutexGuard[T] {
+// lock is free (the guard is returned) or ctx is done (ctx.Err() is
+// returned, and the goroutine has left the queue without the lock). It takes
+// its turn in the same queue as the tasks. It must not be called from inside
+// a task, which awaits Lock instead: called from a goroutine that runs tasks,
+// it panics when it would have to wait, since it would block that goroutine
+// and deadlock if the holder of the lock needs it to make progress. It panics
+// when ctx is nil. Tokio's equivalent is Mutex::blocking_lock, which cannot be
+// cancelled.
+func (m *Mutex[T]) BlockingLock(ctx context.Context) (*MutexGuard[T], error) {
+	gowait.CheckContext(ctx)
 	if g, ok := m.TryLock(); ok {
-		return g
+		return g, nil
 	}
-	g, _ := future.Block(context.Background(), m.Lock())
-	return g
+	return gowait.Wait[*MutexGuard[T]](ctx, m.Lock())
 }
 
 // MutexGuard is the proof that the holder owns a [Mutex]: it gives access to

@@ -1,6 +1,7 @@
 package weft_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -95,7 +96,7 @@ func BenchmarkMutexContendedBlockingLock(b *testing.B) {
 	b.SetParallelism(4)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			g := m.BlockingLock()
+			g, _ := m.BlockingLock(context.Background())
 			*g.Ptr()++
 			g.Unlock()
 		}

@@ -196,10 +196,10 @@ func TestMutexLockFutureIsFusedAndDropAfterCompletionKeepsTheLock(t *testing.T) 
 
 func TestMutexBlockingLock(t *testing.T) {
 	m := weft.NewMutex(0)
-	g := m.BlockingLock()
+	g, _ := m.BlockingLock(context.Background())
 	done := make(chan int)
 	go func() {
-		g := m.BlockingLock()
+		g, _ := m.BlockingLock(context.Background())
 		v := g.Get()
 		g.Unlock()
 		done <- v
@@ -298,7 +298,12 @@ func TestMutexStressMutualExclusion(t *testing.T) {
 			for i := range iters {
 				switch (id + i) % 4 {
 				case 0:
-					critical(m.BlockingLock())
+					g, err := m.BlockingLock(context.Background())
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					critical(g)
 				case 1:
 					g, err := future.Block(context.Background(), m.Lock())
 					if err != nil {

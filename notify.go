@@ -47,10 +47,10 @@ import (
 // A Notify holds at most one permit, like a semaphore that never counts past
 // one. [Notify.Notified] returns a future that waits for the permit and
 // consumes it; [Notify.NotifyOne] hands the permit to the oldest waiting
-// Notified or, when nobody waits, stores it so that the next Notified
+// [NotifiedFuture] or, when nobody waits, stores it so that the next one
 // completes at once. Several NotifyOne calls with nobody waiting store one
-// permit only. [Notify.NotifyWaiters] completes every Notified that exists at
-// the time of the call and stores nothing.
+// permit only. [Notify.NotifyWaiters] completes every NotifiedFuture that
+// exists at the time of the call and stores nothing.
 //
 // The zero Notify is ready to use and holds no permit. A Notify must not be
 // copied after first use. All methods are safe for concurrent use.
@@ -97,26 +97,26 @@ func NewNotify() *Notify { return new(Notify) }
 // NotifyWaiters called after Notified returned.
 //
 // The future joins the queue of waiters for NotifyOne only when it is first
-// polled or enabled ([Notified.Enable]); a NotifyOne before that stores the
-// permit instead (which the future then takes on its first poll). It takes
+// polled or enabled ([NotifiedFuture.Enable]); a NotifyOne before that stores
+// the permit instead (which the future then takes on its first poll). It takes
 // part in NotifyWaiters from the moment it is created, polled or not.
 //
 // Waiters are served in the order they joined the queue; a future that is
 // dropped loses its place.
-func (n *Notify) Notified() *Notified {
-	return &Notified{n: n, calls: notifyCalls(n.state.Load())}
+func (n *Notify) Notified() *NotifiedFuture {
+	return &NotifiedFuture{n: n, calls: notifyCalls(n.state.Load())}
 }
 
-// NotifyOne notifies the oldest waiting [Notified], or, when none is
+// NotifyOne notifies the oldest waiting [NotifiedFuture], or, when none is
 // waiting, stores a permit (if there is not one already) that the next
-// Notified consumes.
+// NotifiedFuture consumes.
 //
-// A NotifyOne call synchronizes before the completion of the Notified that
-// it wakes or that consumes the permit it stored.
+// A NotifyOne call synchronizes before the completion of the NotifiedFuture
+// that it wakes or that consumes the permit it stored.
 func (n *Notify) NotifyOne() { n.notifyWith(notifyByOne) }
 
 // NotifyLast is NotifyOne, except that it picks the newest waiting
-// [Notified] instead of the oldest.
+// [NotifiedFuture] instead of the oldest.
 func (n *Notify) NotifyLast() { n.notifyWith(notifyByLast) }
 
 func (n *Notify) notifyWith(kind int64) {
@@ -169,12 +169,13 @@ func (n *Notify) notifyLocked(curr uint64, kind int64) future.Waker {
 	return waker
 }
 
-// NotifyWaiters completes every [Notified] created before this call: those
-// that wait are woken, and those not polled yet complete on their first poll.
-// It stores no permit, and it does not consume one that is stored.
+// NotifyWaiters completes every [NotifiedFuture] created before this call:
+// those that wait are woken, and those not polled yet complete on their
+// first poll. It stores no permit, and it does not consume one that is
+// stored.
 //
-// A NotifyWaiters call synchronizes before the completion of each Notified
-// it completes.
+// A NotifyWaiters call synchronizes before the completion of each
+// NotifiedFuture it completes.
 func (n *Notify) NotifyWaiters() {
 	var wl wakelist.Spill
 	n.mu.Lock()
@@ -197,7 +198,7 @@ func (n *Notify) NotifyWaiters() {
 	wl.WakeAll()
 }
 
-// Waiters returns the number of Notified futures queued for NotifyOne. It is
+// Waiters returns the number of NotifiedFutures queued for NotifyOne. It is
 // a snapshot, meant for tests and task dumps.
 func (n *Notify) Waiters() int {
 	n.mu.Lock()
@@ -213,15 +214,17 @@ const (
 	notifiedDone                 // completed or dropped
 )
 
-// Notified is the future returned by [Notify.Notified]. It outputs struct{}
-// once notified, and it is fused: polls after completion return ready again.
-// A Notified is polled by one goroutine at a time.
+// NotifiedFuture is the future returned by [Notify.Notified] (Tokio's
+// Notified; the name says it is a future, and keeps it apart from
+// task.Notified, a scheduled task). It outputs struct{} once notified, and
+// it is fused: polls after completion return ready again. A NotifiedFuture
+// is polled by one goroutine at a time.
 //
-// Notified implements future.Dropper. Dropping it takes it out of the queue;
-// if a NotifyOne or NotifyLast had already picked it and it had not seen the
-// notification yet, the notification goes to the next waiter (or becomes the
-// stored permit), so that it is not lost.
-type Notified struct {
+// NotifiedFuture implements future.Dropper. Dropping it takes it out of the
+// queue; if a NotifyOne or NotifyLast had already picked it and it had not
+// seen the notification yet, the notification goes to the next waiter (or
+// becomes the stored permit), so that it is not lost.
+type NotifiedFuture struct {
 	_     syncNoCopy
 	n     *Notify
 	state uint8
@@ -233,7 +236,7 @@ type Notified struct {
 
 // Poll implements future.Future. It consumes one unit of the caller's budget
 // when it completes.
-func (f *Notified) Poll(cx *future.Context) (struct{}, bool) {
+func (f *NotifiedFuture) Poll(cx *future.Context) (struct{}, bool) {
 	if f.state == notifiedDone {
 		return struct{}{}, true
 	}
@@ -260,10 +263,10 @@ func (f *Notified) Poll(cx *future.Context) (struct{}, bool) {
 // check the condition, and only then await it. A notification sent between
 // the check and the await is then delivered to this future instead of being
 // stored as a single permit that two consumers would race for.
-func (f *Notified) Enable() bool { return f.poll(future.Waker{}) }
+func (f *NotifiedFuture) Enable() bool { return f.poll(future.Waker{}) }
 
 // poll advances f; waker is zero for Enable.
-func (f *Notified) poll(waker future.Waker) bool {
+func (f *NotifiedFuture) poll(waker future.Waker) bool {
 	switch f.state {
 	case notifiedDone:
 		return true
@@ -274,7 +277,7 @@ func (f *Notified) poll(waker future.Waker) bool {
 	}
 }
 
-func (f *Notified) pollInit(waker future.Waker) bool {
+func (f *NotifiedFuture) pollInit(waker future.Waker) bool {
 	n := f.n
 	curr := n.state.Load()
 	// A NotifyWaiters since creation completes us and leaves the permit for
@@ -323,7 +326,7 @@ func (f *Notified) pollInit(waker future.Waker) bool {
 	return false
 }
 
-func (f *Notified) pollWaiting(waker future.Waker) bool {
+func (f *NotifiedFuture) pollWaiting(waker future.Waker) bool {
 	n := f.n
 	n.mu.Lock()
 	if f.w.N != 0 {
@@ -342,7 +345,7 @@ func (f *Notified) pollWaiting(waker future.Waker) bool {
 // Drop abandons f. A queued f leaves the queue; a notification from
 // NotifyOne or NotifyLast that f received but did not see goes to the next
 // waiter, or is stored as the permit. Drop does nothing once f completed.
-func (f *Notified) Drop() {
+func (f *NotifiedFuture) Drop() {
 	if f.state != notifiedWaiting {
 		f.state = notifiedDone
 		return
@@ -367,11 +370,11 @@ func (f *Notified) Drop() {
 	w.Wake()
 }
 
-// Reset drops f (see [Notified.Drop]) and makes it a new, unpolled Notified
-// of n, as if returned by n.Notified now: a future kept by value inside a
-// larger future can wait again without allocating. The zero Notified may be
-// Reset.
-func (f *Notified) Reset(n *Notify) {
+// Reset drops f (see [NotifiedFuture.Drop]) and makes it a new, unpolled
+// NotifiedFuture of n, as if returned by n.Notified now: a future kept by
+// value inside a larger future can wait again without allocating. The zero
+// NotifiedFuture may be Reset.
+func (f *NotifiedFuture) Reset(n *Notify) {
 	if f.n != nil {
 		f.Drop()
 	}
@@ -383,7 +386,7 @@ func (f *Notified) Reset(n *Notify) {
 // "Notify.Notified (waiting, 2 ahead)".
 // It takes the primitive's lock; it must not run concurrently with Poll,
 // Reset or Drop of the same future.
-func (f *Notified) String() string {
+func (f *NotifiedFuture) String() string {
 	const name = "Notify.Notified"
 	switch f.state {
 	case notifiedInit:

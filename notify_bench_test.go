@@ -19,7 +19,7 @@ func BenchmarkNotifyPingPong(b *testing.B) {
 	go func() {
 		defer close(done)
 		d := newSyncBenchDriver()
-		var f weft.Notified
+		var f weft.NotifiedFuture
 		for {
 			f.Reset(ping)
 			syncBenchBlock(d, future.Future[struct{}](&f))
@@ -30,7 +30,7 @@ func BenchmarkNotifyPingPong(b *testing.B) {
 		}
 	}()
 	d := newSyncBenchDriver()
-	var f weft.Notified
+	var f weft.NotifiedFuture
 	b.ReportAllocs()
 	for b.Loop() {
 		f.Reset(pong)
@@ -101,7 +101,7 @@ func BenchmarkNotifyPingPongChannel(b *testing.B) {
 func BenchmarkNotifyStoredPermit(b *testing.B) {
 	n := weft.NewNotify()
 	cx := syncNoopCx()
-	var f weft.Notified
+	var f weft.NotifiedFuture
 	b.ReportAllocs()
 	for b.Loop() {
 		n.NotifyOne()
@@ -128,7 +128,7 @@ func BenchmarkNotifyStoredPermitChannel(b *testing.B) {
 func BenchmarkNotifyWaitersBroadcast8(b *testing.B) {
 	n := weft.NewNotify()
 	cx := syncNoopCx()
-	var fs [8]weft.Notified
+	var fs [8]weft.NotifiedFuture
 	b.ReportAllocs()
 	for b.Loop() {
 		for i := range fs {

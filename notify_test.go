@@ -19,7 +19,7 @@ import (
 
 type notifyTask = mocktask.Task[struct{}]
 
-func notifySpawn(n *weft.Notify) (*notifyTask, *weft.Notified) {
+func notifySpawn(n *weft.Notify) (*notifyTask, *weft.NotifiedFuture) {
 	f := n.Notified()
 	return mocktask.Spawn[struct{}](f), f
 }
@@ -611,7 +611,7 @@ func TestNotifyStressNotifyWaitersReachesEveryRegisteredWaiter(t *testing.T) {
 func TestNotifiedResetDropsAndRearms(t *testing.T) {
 	n := weft.NewNotify()
 	cx := syncNoopCx()
-	var f weft.Notified
+	var f weft.NotifiedFuture
 	f.Reset(n)
 	if _, ok := f.Poll(cx); ok {
 		t.Fatal("ready")

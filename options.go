@@ -211,7 +211,7 @@ func WithUnhandledPanic(p PanicPolicy) Option {
 // still while blocking work runs until its result has been delivered and
 // its awaiting task has run. On a current-thread runtime the tasks woken by
 // earlier deadlines run first. Wakes from goroutines outside the runtime (the
-// program's own, another runtime's, a JoinHandle.Join in progress) are not
+// program's own, another runtime's, a JoinHandle.BlockingJoin in progress) are not
 // seen: the clock may jump while one of them is about to wake a task, so a
 // test that feeds the runtime from outside should not rely on the jump.
 //

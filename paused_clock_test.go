@@ -294,7 +294,7 @@ func TestAdvanceFromAnotherGoroutineKeepsDeadlineOrder(t *testing.T) {
 					rt.Advance(time.Millisecond)
 				}()
 				<-gate.waiting // the 1 ms timer fired; its wake is held
-				hold.Join(context.Background())
+				hold.BlockingJoin(context.Background())
 				joined := make(chan struct{})
 				go func() {
 					defer close(joined)
@@ -406,7 +406,7 @@ func TestPausedClockMovesOnAfterGoexitInATask(t *testing.T) {
 				// ends it.
 				go weft.BlockOn(context.Background(), rt, weft.YieldNow())
 			}
-			if _, err := h.Join(context.Background()); !errors.Is(err, task.ErrGoexit) {
+			if _, err := h.BlockingJoin(context.Background()); !errors.Is(err, task.ErrGoexit) {
 				t.Fatalf("the exiting task reports %v", err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), rttest.Patience)

@@ -28,7 +28,7 @@ func TestRuntimeInsideSynctestBubble(t *testing.T) {
 			if _, err := weft.BlockOn(context.Background(), rt, h); err != nil {
 				t.Fatal(err)
 			}
-			if v, err := b.Join(context.Background()); err != nil || v != 1 {
+			if v, err := b.BlockingJoin(context.Background()); err != nil || v != 1 {
 				t.Fatalf("blocking task: %v %v", v, err)
 			}
 			if el := time.Since(start); el < time.Hour {

@@ -71,7 +71,7 @@ func TestSpawnAfterShutdownReportsRuntimeShutdown(t *testing.T) {
 		}
 		g := &gate{}
 		h := weft.Spawn(rt, g)
-		_, err := h.Join(context.Background())
+		_, err := h.BlockingJoin(context.Background())
 		if !errors.Is(err, task.ErrCancelled) || !errors.Is(err, weft.ErrRuntimeShutdown) {
 			t.Fatalf("err %v, want a cancellation caused by ErrRuntimeShutdown", err)
 		}
@@ -112,7 +112,7 @@ func TestShutdownCancelsWaitingTasksAndDropsTheirFutures(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, h := range hs {
-			_, err := h.Join(context.Background())
+			_, err := h.BlockingJoin(context.Background())
 			if !errors.Is(err, task.ErrCancelled) {
 				t.Fatalf("task %d: err %v, want cancelled", i, err)
 			}
@@ -145,7 +145,7 @@ func TestShutdownCancelsRunningTaskAtNextAwait(t *testing.T) {
 	if err := rt.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, err := h.Join(context.Background())
+	_, err := h.BlockingJoin(context.Background())
 	if !errors.Is(err, task.ErrCancelled) {
 		t.Fatalf("err %v, want cancelled", err)
 	}

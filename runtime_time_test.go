@@ -124,7 +124,7 @@ func TestSpawnBlocking(t *testing.T) {
 			t.Fatalf("sum %d err %v", sum, err)
 		}
 		p := weft.SpawnBlocking(rt, func() int { panic("blocking boom") })
-		if _, err := p.Join(context.Background()); !errors.Is(err, task.ErrPanicked) {
+		if _, err := p.BlockingJoin(context.Background()); !errors.Is(err, task.ErrPanicked) {
 			t.Fatalf("panicking closure: %v", err)
 		}
 	})
@@ -143,10 +143,10 @@ func TestSpawnBlockingAbort(t *testing.T) {
 	second.Abort()
 	first.Abort() // already running: no effect
 	close(release)
-	if v, err := first.Join(context.Background()); err != nil || v != 1 {
+	if v, err := first.BlockingJoin(context.Background()); err != nil || v != 1 {
 		t.Fatalf("running blocking task: %v %v", v, err)
 	}
-	if _, err := second.Join(context.Background()); !errors.Is(err, task.ErrCancelled) {
+	if _, err := second.BlockingJoin(context.Background()); !errors.Is(err, task.ErrCancelled) {
 		t.Fatalf("aborted queued blocking task: %v", err)
 	}
 	if ran.Load() {
@@ -157,7 +157,7 @@ func TestSpawnBlockingAbort(t *testing.T) {
 func TestSpawnBlockingAfterShutdown(t *testing.T) {
 	rt := newRuntime(t)
 	rt.Close()
-	_, err := weft.SpawnBlocking(rt, func() int { return 1 }).Join(context.Background())
+	_, err := weft.SpawnBlocking(rt, func() int { return 1 }).BlockingJoin(context.Background())
 	if !errors.Is(err, task.ErrCancelled) || !errors.Is(err, weft.ErrRuntimeShutdown) {
 		t.Fatalf("blocking spawn after shutdown: %v", err)
 	}
@@ -180,7 +180,7 @@ func TestShutdownWaitsForBlockingWork(t *testing.T) {
 	if err := rt.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := h.Join(context.Background()); err != nil || v != 7 {
+	if v, err := h.BlockingJoin(context.Background()); err != nil || v != 7 {
 		t.Fatalf("closure finished during shutdown: %v %v", v, err)
 	}
 }
@@ -215,5 +215,5 @@ func TestPausedClockWaitsForBlockingWork(t *testing.T) {
 	if err != nil || !r.Value {
 		t.Fatalf("the hour passed while blocking work ran: %+v %v", r, err)
 	}
-	b.Join(context.Background())
+	b.BlockingJoin(context.Background())
 }

@@ -54,13 +54,13 @@ func TestYieldingTasksDoNotStarveRemoteSpawns(t *testing.T) {
 		}
 		close(spawned)
 		for _, h := range hs {
-			if _, err := h.Join(context.Background()); err != nil {
+			if _, err := h.BlockingJoin(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		got := polls.Load()
 		stop.Store(true)
-		if _, err := yielder.Join(context.Background()); err != nil {
+		if _, err := yielder.BlockingJoin(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		// The local queue takes at most 128 from the inject queue at a time:
@@ -116,7 +116,7 @@ func TestSelfRespawningTasksDoNotStarveRemoteSpawns(t *testing.T) {
 	}
 	close(hold)
 	for _, h := range hs {
-		if _, err := h.Join(context.Background()); err != nil {
+		if _, err := h.BlockingJoin(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -189,7 +189,7 @@ func busyWorkers(tb testing.TB) *busyLoad {
 	return &busyLoad{
 		round: func() int64 {
 			before := polls.Load()
-			if _, err := weft.Spawn(rt, future.Ready(struct{}{})).Join(context.Background()); err != nil {
+			if _, err := weft.Spawn(rt, future.Ready(struct{}{})).BlockingJoin(context.Background()); err != nil {
 				tb.Fatal(err)
 			}
 			return polls.Load() - before
@@ -197,7 +197,7 @@ func busyWorkers(tb testing.TB) *busyLoad {
 		stop: func() {
 			stop.Store(true)
 			for _, h := range yielders {
-				if _, err := h.Join(context.Background()); err != nil {
+				if _, err := h.BlockingJoin(context.Background()); err != nil {
 					tb.Fatal(err)
 				}
 			}
@@ -316,7 +316,7 @@ func TestShutdownCancelsTasksWaitingOnTheDeferredList(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, h := range hs {
-			_, err := h.Join(context.Background())
+			_, err := h.BlockingJoin(context.Background())
 			if !errors.Is(err, task.ErrCancelled) || !errors.Is(err, weft.ErrRuntimeShutdown) {
 				t.Fatalf("round %d task %d: err %v, want a cancellation caused by ErrRuntimeShutdown", round, i, err)
 			}

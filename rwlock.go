@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gowait"
 	"github.com/weftrt/weft/internal/semaphore"
 )
 
@@ -101,23 +102,31 @@ func (l *RwLock[T]) TryWrite() (*RwLockWriteGuard[T], bool) {
 }
 
 // BlockingRead takes the lock for reading from a plain goroutine, blocking
-// it until it can. It must not be called from inside a task.
-func (l *RwLock[T]) BlockingRead() *RwLockReadGuard[T] {
+// it until it can (the guard is returned) or ctx is done (ctx.Err() is
+// returned, and the goroutine has left the queue without the lock). It must
+// not be called from inside a task, which awaits Read instead; like
+// [Mutex.BlockingLock] it panics there when it would have to wait, and when
+// ctx is nil. Tokio's equivalent is RwLock::blocking_read.
+func (l *RwLock[T]) BlockingRead(ctx context.Context) (*RwLockReadGuard[T], error) {
+	gowait.CheckContext(ctx)
 	if g, ok := l.TryRead(); ok {
-		return g
+		return g, nil
 	}
-	g, _ := future.Block(context.Background(), l.Read())
-	return g
+	return gowait.Wait[*RwLockReadGuard[T]](ctx, l.Read())
 }
 
 // BlockingWrite takes the lock for writing from a plain goroutine, blocking
-// it until it can. It must not be called from inside a task.
-func (l *RwLock[T]) BlockingWrite() *RwLockWriteGuard[T] {
+// it until it can (the guard is returned) or ctx is done (ctx.Err() is
+// returned, and the goroutine has left the queue without the lock). It must
+// not be called from inside a task, which awaits Write instead; like
+// [Mutex.BlockingLock] it panics there when it would have to wait, and when
+// ctx is nil. Tokio's equivalent is RwLock::blocking_write.
+func (l *RwLock[T]) BlockingWrite(ctx context.Context) (*RwLockWriteGuard[T], error) {
+	gowait.CheckContext(ctx)
 	if g, ok := l.TryWrite(); ok {
-		return g
+		return g, nil
 	}
-	g, _ := future.Block(context.Background(), l.Write())
-	return g
+	return gowait.Wait[*RwLockWriteGuard[T]](ctx, l.Write())
 }
 
 // RwLockReadGuard is shared access to the value of an [RwLock], until

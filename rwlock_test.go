@@ -312,7 +312,7 @@ func TestRwLockStressWritersAndReaders(t *testing.T) {
 			for i := range iters {
 				var g *weft.RwLockWriteGuard[pair]
 				if i%2 == 0 {
-					g = l.BlockingWrite()
+					g, _ = l.BlockingWrite(context.Background())
 				} else {
 					g, _ = future.Block(context.Background(), l.Write())
 				}
@@ -330,7 +330,7 @@ func TestRwLockStressWritersAndReaders(t *testing.T) {
 				var g *weft.RwLockReadGuard[pair]
 				switch i % 3 {
 				case 0:
-					g = l.BlockingRead()
+					g, _ = l.BlockingRead(context.Background())
 				case 1:
 					g, _ = future.Block(context.Background(), l.Read())
 				case 2:

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/gowait"
 	"github.com/weftrt/weft/internal/semaphore"
 )
 
@@ -125,13 +126,21 @@ func (s *Semaphore) Acquire(n int) *SemaphoreAcquireFuture {
 }
 
 // BlockingAcquire acquires n permits from a plain goroutine, blocking it
-// until they are available or the semaphore is closed. It must not be called
-// from inside a task.
-func (s *Semaphore) BlockingAcquire(n int) (*SemaphorePermit, error) {
+// until they are available (the permit is returned), the semaphore is closed
+// (ErrSemaphoreClosed) or ctx is done (ctx.Err(); the goroutine has left the
+// queue and holds nothing). It must not be called from inside a task, which
+// awaits Acquire instead; like [Mutex.BlockingLock] it panics there when it
+// would have to wait, and when ctx is nil. Tokio has no blocking acquire on
+// its Semaphore; this is the blocking form of Semaphore::acquire_many.
+func (s *Semaphore) BlockingAcquire(ctx context.Context, n int) (*SemaphorePermit, error) {
+	gowait.CheckContext(ctx)
 	if p, err := s.TryAcquire(n); err != ErrNoPermits {
 		return p, err
 	}
-	r, _ := future.Block(context.Background(), s.Acquire(n))
+	r, err := gowait.Wait[future.Result[*SemaphorePermit]](ctx, s.Acquire(n))
+	if err != nil {
+		return nil, err
+	}
 	return r.Value, r.Err
 }
 

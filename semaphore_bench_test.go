@@ -1,6 +1,7 @@
 package weft_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/weftrt/weft"
@@ -72,7 +73,7 @@ func BenchmarkSemaphoreContendedBlockingAcquire(b *testing.B) {
 	b.SetParallelism(4)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			p, _ := s.BlockingAcquire(1)
+			p, _ := s.BlockingAcquire(context.Background(), 1)
 			p.Release()
 		}
 	})

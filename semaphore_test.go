@@ -108,7 +108,7 @@ func TestSemaphoreAcquireWaitsForRelease(t *testing.T) {
 	p1, _ := s.TryAcquire(1)
 	done := make(chan error)
 	go func() {
-		p, err := s.BlockingAcquire(1)
+		p, err := s.BlockingAcquire(context.Background(), 1)
 		if err == nil {
 			p.Release()
 		}
@@ -256,7 +256,7 @@ func TestSemaphoreMaxPermits(t *testing.T) {
 
 func TestSemaphoreBlockingAcquire(t *testing.T) {
 	s := weft.NewSemaphore(5)
-	p, err := s.BlockingAcquire(3)
+	p, err := s.BlockingAcquire(context.Background(), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestSemaphoreBlockingAcquireWaitsForPermit(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		p, err := s.BlockingAcquire(1)
+		p, err := s.BlockingAcquire(context.Background(), 1)
 		if err != nil {
 			t.Error(err)
 			return
@@ -286,7 +286,7 @@ func TestSemaphoreBlockingAcquireClosed(t *testing.T) {
 	s := weft.NewSemaphore(1)
 	s.Close()
 	for _, n := range []int{1, 2} {
-		if _, err := s.BlockingAcquire(n); !errors.Is(err, weft.ErrSemaphoreClosed) {
+		if _, err := s.BlockingAcquire(context.Background(), n); !errors.Is(err, weft.ErrSemaphoreClosed) {
 			t.Fatalf("BlockingAcquire(%d) on closed = %v", n, err)
 		}
 	}
@@ -438,7 +438,7 @@ func TestSemaphoreStressPermitConservation(t *testing.T) {
 					}
 					use(r.Value)
 				case 1:
-					p, err := s.BlockingAcquire(n)
+					p, err := s.BlockingAcquire(context.Background(), n)
 					if err != nil {
 						t.Error(err)
 						return

@@ -12,7 +12,7 @@ import (
 //
 // The task starts running at once on a multi-thread runtime, and during the
 // next BlockOn on a current-thread runtime. Spawning on a runtime that is shut
-// down returns a handle whose Join reports a cancellation caused by
+// down returns a handle whose output reports a cancellation caused by
 // ErrRuntimeShutdown. Spawn panics when f is a nil pointer, function or
 // interface, or an interface holding a nil pointer or function (a typed
 // nil, which would fail the task at its first poll), or when s holds no

@@ -20,7 +20,7 @@ func ExampleSpawnInline() {
 	// value into the task, which polls its own copy: one allocation for
 	// the task and its state, where Spawn(rt, &countdown{...}) makes two.
 	h := weft.SpawnInline(rt, &countdown{n: 3, label: "done"})
-	out, err := h.Join(context.Background())
+	out, err := h.BlockingJoin(context.Background())
 	fmt.Println(out, err)
 	// Output: done <nil>
 }

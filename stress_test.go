@@ -125,7 +125,7 @@ func TestStressSpawnWakeAbortJoinDuringShutdown(t *testing.T) {
 
 	var outputs, cancels int
 	for i, jh := range handles {
-		v, err := jh.Join(context.Background())
+		v, err := jh.BlockingJoin(context.Background())
 		switch {
 		case err == nil:
 			if v != i {
@@ -176,7 +176,7 @@ func TestNoLostWakeupsAcrossParking(t *testing.T) {
 		}
 		wg.Wait()
 		for i, h := range hs {
-			if _, err := h.Join(ctx); err != nil {
+			if _, err := h.BlockingJoin(ctx); err != nil {
 				t.Fatalf("round %d task %d: %v (lost wake-up)", r, i, err)
 			}
 		}

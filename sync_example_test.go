@@ -42,7 +42,7 @@ func ExampleNotify_NotifyWaiters() {
 	// Output: both notified
 }
 
-func ExampleNotified_Enable() {
+func ExampleNotifiedFuture_Enable() {
 	// A multi-consumer queue: enable the Notified before looking at the
 	// queue, so that a NotifyOne sent after the look is not lost.
 	n := weft.NewNotify()
@@ -85,7 +85,7 @@ func ExampleMutex() {
 		})
 	}
 	wg.Wait()
-	g := m.BlockingLock()
+	g, _ := m.BlockingLock(context.Background())
 	fmt.Println(g.Get())
 	g.Unlock()
 	// Output: 10
@@ -105,7 +105,7 @@ func ExampleMutex_TryLock() {
 
 func ExampleRwLock() {
 	l := weft.NewRwLock(map[string]int{})
-	w := l.BlockingWrite()
+	w, _ := l.BlockingWrite(context.Background())
 	w.Get()["answer"] = 42
 	r := w.Downgrade() // keep reading without letting another writer in
 	fmt.Println(r.Get()["answer"])

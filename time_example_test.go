@@ -118,7 +118,7 @@ func ExampleSleepFuture_ResetAfter() {
 func ExampleInterval() {
 	rt := newPausedRuntime()
 	iv := weft.Interval(250 * time.Millisecond)
-	defer iv.Drop()
+	defer iv.Close()
 	first := blockOn(rt, iv.Tick()) // the first tick is immediate
 	for range 3 {
 		t := blockOn(rt, iv.Tick())
@@ -133,7 +133,7 @@ func ExampleInterval() {
 // After a tick the task works for 650ms, longer than two periods of 300ms;
 // each behaviour catches up differently.
 func ExampleIntervalTimer_SetMissedTickBehavior() {
-	for _, b := range []weft.MissedTickBehavior{weft.Burst, weft.Delay, weft.Skip} {
+	for _, b := range []weft.MissedTickBehavior{weft.BurstMissedTicks, weft.DelayMissedTicks, weft.SkipMissedTicks} {
 		rt := newPausedRuntime()
 		iv := weft.Interval(300 * time.Millisecond)
 		iv.SetMissedTickBehavior(b)
@@ -143,7 +143,7 @@ func ExampleIntervalTimer_SetMissedTickBehavior() {
 		for range 3 {
 			ticks = append(ticks, blockOn(rt, iv.Tick()).Sub(first))
 		}
-		iv.Drop()
+		iv.Close()
 		fmt.Println(b, ticks)
 	}
 	// Output:

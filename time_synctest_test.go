@@ -116,7 +116,7 @@ func TestTimersOnARealClockInASynctestBubble(t *testing.T) {
 				t.Fatalf("tick %d scheduled +%v, taken at +%v", i, tick.Sub(first), time.Since(first))
 			}
 		}
-		iv.Drop()
+		iv.Close()
 
 		// Two tasks: a long sleep is pending when a short one registers;
 		// the unpark makes the worker fire the short one on time.

@@ -118,7 +118,7 @@ func TestPanickingWorkerHookIsReportedLikeATaskPanic(t *testing.T) {
 				t.Fatalf("the reported panic says %q; want the hook named", msg)
 			}
 			// Tasks spawned after the shutdown report it.
-			if _, err := weft.Spawn(rt, future.Ready(1)).Join(context.Background()); !errors.Is(err, task.ErrCancelled) {
+			if _, err := weft.Spawn(rt, future.Ready(1)).BlockingJoin(context.Background()); !errors.Is(err, task.ErrCancelled) {
 				t.Fatalf("spawn after the shutdown: %v", err)
 			}
 		})

@@ -54,6 +54,7 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // lag, the end of the channel, or the end of ctx (ctx.Err()). It must not be
 // called from inside a task.
 func (r *Receiver[T]) BlockingRecv(ctx context.Context) (T, error) {
+	gowait.CheckContext(ctx)
 	if v, err := r.TryRecv(); err != ErrEmpty {
 		return v, err
 	}

@@ -151,7 +151,7 @@ func benchSignalWakeWait(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w.Wake()
-		if err := s.Wait(ctx); err != nil {
+		if err := s.BlockingWait(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -182,7 +182,7 @@ func ExampleSignal() {
 			fmt.Println(v)
 			break
 		}
-		if err := s.Wait(context.Background()); err != nil {
+		if err := s.BlockingWait(context.Background()); err != nil {
 			panic(err)
 		}
 	}
@@ -192,7 +192,7 @@ func ExampleSignal() {
 func ExampleNewSignal() {
 	s := future.NewSignal()
 	s.Waker().Wake() // a wake before anyone waits is kept
-	fmt.Println(s.Wait(context.Background()))
+	fmt.Println(s.BlockingWait(context.Background()))
 	// Output: <nil>
 }
 

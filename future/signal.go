@@ -3,9 +3,9 @@ package future
 import "context"
 
 // Signal lets a plain goroutine wait for a future: its Waker wakes the
-// goroutine blocked in [Signal.Wait]. Wakes that arrive while nobody waits are
-// remembered (at most one), so a wake is never lost between a Pending poll and
-// the call to Wait.
+// goroutine blocked in [Signal.BlockingWait]. Wakes that arrive while nobody
+// waits are remembered (at most one), so a wake is never lost between a
+// Pending poll and the call to BlockingWait.
 //
 // The zero Signal is not usable; create one with [NewSignal].
 type Signal struct {
@@ -15,7 +15,7 @@ type Signal struct {
 // NewSignal returns a Signal with no pending wake.
 func NewSignal() *Signal { return &Signal{ch: make(chan struct{}, 1)} }
 
-// Wake records a wake and releases a goroutine blocked in Wait.
+// Wake records a wake and releases a goroutine blocked in BlockingWait.
 func (s *Signal) Wake(uint64) {
 	select {
 	case s.ch <- struct{}{}:
@@ -26,9 +26,9 @@ func (s *Signal) Wake(uint64) {
 // Waker returns a Waker that wakes s.
 func (s *Signal) Waker() Waker { return Waker{w: s} }
 
-// Wait blocks until s is woken or ctx is done, and consumes the wake. It
+// BlockingWait blocks until s is woken or ctx is done, and consumes the wake. It
 // returns ctx.Err() when the context ended first.
-func (s *Signal) Wait(ctx context.Context) error {
+func (s *Signal) BlockingWait(ctx context.Context) error {
 	if done := ctx.Done(); done != nil {
 		select {
 		case <-s.ch:
@@ -61,7 +61,7 @@ func Block[T any](ctx context.Context, f Future[T]) (T, error) {
 			Drop(f)
 			return v, nil
 		}
-		if err := s.Wait(ctx); err != nil {
+		if err := s.BlockingWait(ctx); err != nil {
 			Drop(f)
 			var zero T
 			return zero, err

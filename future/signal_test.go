@@ -15,7 +15,7 @@ func TestSignalWakeBeforeWaitIsNotLost(t *testing.T) {
 	for _, ctx := range []context.Context{context.Background(), t.Context()} {
 		s := future.NewSignal()
 		s.Waker().Wake()
-		if err := s.Wait(ctx); err != nil {
+		if err := s.BlockingWait(ctx); err != nil {
 			t.Fatalf("Wait after Wake = %v, want nil", err)
 		}
 	}
@@ -26,13 +26,13 @@ func TestSignalCoalescesWakes(t *testing.T) {
 	for range 3 {
 		s.Wake(0)
 	}
-	if err := s.Wait(t.Context()); err != nil {
+	if err := s.BlockingWait(t.Context()); err != nil {
 		t.Fatalf("Wait = %v, want nil", err)
 	}
 	// All three wakes were consumed by the one Wait: nothing is pending.
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := s.Wait(ctx); !errors.Is(err, context.Canceled) {
+	if err := s.BlockingWait(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("second Wait = %v, want context.Canceled", err)
 	}
 }
@@ -43,7 +43,7 @@ func TestSignalWaitBlocksUntilWoken(t *testing.T) {
 		var returned atomic.Bool
 		done := make(chan error)
 		go func() {
-			err := s.Wait(context.Background())
+			err := s.BlockingWait(context.Background())
 			returned.Store(true)
 			done <- err
 		}()
@@ -63,7 +63,7 @@ func TestSignalWaitReturnsCtxErrOnCancel(t *testing.T) {
 		s := future.NewSignal()
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
-		go func() { done <- s.Wait(ctx) }()
+		go func() { done <- s.BlockingWait(ctx) }()
 		synctest.Wait() // the waiter is blocked in Wait
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
@@ -78,7 +78,7 @@ func TestSignalWaitReturnsDeadlineExceeded(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		start := time.Now()
-		if err := s.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		if err := s.BlockingWait(ctx); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Wait = %v, want context.DeadlineExceeded", err)
 		}
 		if d := time.Since(start); d != time.Second {
@@ -129,7 +129,7 @@ func TestSignalNoLostWakeStress(t *testing.T) {
 	}
 	want := int64(wakers * iters)
 	for progress.Load() < want {
-		if err := s.Wait(t.Context()); err != nil {
+		if err := s.BlockingWait(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -45,7 +45,7 @@ func ExampleNew() {
 
 	total := 0
 	for _, w := range workers {
-		part, err := w.Join(context.Background())
+		part, err := w.BlockingJoin(context.Background())
 		if err != nil {
 			panic(err)
 		}

@@ -176,14 +176,14 @@ func benchTasks(b *testing.B, producers, consumers int) {
 			ps[p] = weft.Spawn(rt, &producer{tx: tx, next: p, step: producers, end: benchMessages})
 		}
 		for _, h := range ps {
-			if _, err := h.Join(ctx); err != nil {
+			if _, err := h.BlockingJoin(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
 		tx.Close()
 		got := 0
 		for _, h := range cs {
-			n, err := h.Join(ctx)
+			n, err := h.BlockingJoin(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}

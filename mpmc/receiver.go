@@ -76,6 +76,7 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 // A send synchronizes before the completion of the BlockingRecv that returns
 // its value.
 func (r *Receiver[T]) BlockingRecv(ctx context.Context) (T, error) {
+	gowait.CheckContext(ctx)
 	v, err := r.TryRecv()
 	if err != ErrEmpty {
 		return v, err

@@ -210,8 +210,8 @@ func TestTryRecvAfterReceiverClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	rx.Close()
-	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrDisconnected) {
-		t.Fatalf("TryRecv after Close = %v, want ErrDisconnected", err)
+	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrClosed) {
+		t.Fatalf("TryRecv after Close = %v, want ErrClosed", err)
 	}
 }
 
@@ -229,8 +229,8 @@ func TestTryRecvAfterReceiverCloseWaitsForPermit(t *testing.T) {
 		t.Fatalf("TryRecv with a permit outstanding = %v, want ErrEmpty", err)
 	}
 	permit.Release()
-	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrDisconnected) {
-		t.Fatalf("TryRecv = %v, want ErrDisconnected", err)
+	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrClosed) {
+		t.Fatalf("TryRecv = %v, want ErrClosed", err)
 	}
 }
 
@@ -240,7 +240,7 @@ func TestTryRecvDisconnectedWhenSenderClosesWhileEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx.Close()
-	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrDisconnected) {
+	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrClosed) {
 		t.Fatal(err)
 	}
 	utx, urx := mpsc.NewUnbounded[struct{}]()
@@ -248,7 +248,7 @@ func TestTryRecvDisconnectedWhenSenderClosesWhileEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	utx.Close()
-	if _, err := urx.TryRecv(); !errors.Is(err, mpsc.ErrDisconnected) {
+	if _, err := urx.TryRecv(); !errors.Is(err, mpsc.ErrClosed) {
 		t.Fatal(err)
 	}
 }
@@ -352,7 +352,7 @@ func TestTryRecvUnboundedDeliversInOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		tx.Close()
-		if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrDisconnected) {
+		if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrClosed) {
 			t.Fatal(err)
 		}
 	}

@@ -3,8 +3,8 @@ package mpsc
 import "errors"
 
 // ErrClosed reports that the channel cannot carry values any more: to a
-// sender, that the Receiver was closed; to the receiver (from a Recv future or
-// BlockingRecv), that every sender is gone and the buffer is empty. A
+// sender, that the Receiver was closed; to the receiver (from a Recv future,
+// BlockingRecv or TryRecv), that every sender is gone and the buffer is empty. A
 // [*SendError] matches it with errors.Is.
 var ErrClosed = errors.New("mpsc: channel closed")
 
@@ -15,12 +15,6 @@ var ErrFull = errors.New("mpsc: channel full")
 // ErrEmpty is returned by [Receiver.TryRecv] when no value is buffered but a
 // sender may still send one.
 var ErrEmpty = errors.New("mpsc: channel empty")
-
-// ErrDisconnected is returned by [Receiver.TryRecv] when no value is buffered
-// and none can arrive any more: every sender and permit is gone, or the
-// Receiver was closed. It is TryRecv's name for the condition that a Recv
-// future reports as [ErrClosed].
-var ErrDisconnected = errors.New("mpsc: channel empty and disconnected")
 
 // ErrReserveCount is reported by [Sender.ReserveMany] and
 // [Sender.TryReserveMany] for a count below zero or above the channel's

@@ -116,7 +116,7 @@ func ExampleReceiver() {
 	// mpsc: channel closed
 	// 1
 	// 2
-	// mpsc: channel empty and disconnected
+	// mpsc: channel closed
 }
 
 // The Recv future completes with each value and then with ErrClosed.
@@ -185,7 +185,7 @@ func ExampleWeakSender() {
 	v, _ := rx.TryRecv()
 	_, err := rx.TryRecv()
 	fmt.Println(v, ok, err)
-	// Output: 1 false mpsc: channel empty and disconnected
+	// Output: 1 false mpsc: channel closed
 }
 
 // The unbounded form of WeakSender.

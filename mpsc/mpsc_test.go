@@ -212,8 +212,8 @@ func TestTryRecvOnBoundedChannelFollowsFillAndDrain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrDisconnected) {
-		t.Fatalf("TryRecv after the last sender = %v, want ErrDisconnected", err)
+	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrClosed) {
+		t.Fatalf("TryRecv after the last sender = %v, want ErrClosed", err)
 	}
 }
 
@@ -235,7 +235,7 @@ func TestTrySendFullThenSucceedsAfterRecv(t *testing.T) {
 	if v, err := rx.TryRecv(); v != "goodbye" || err != nil {
 		t.Fatal(v, err)
 	}
-	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrDisconnected) {
+	if _, err := rx.TryRecv(); !errors.Is(err, mpsc.ErrClosed) {
 		t.Fatal(err)
 	}
 }

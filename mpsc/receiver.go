@@ -51,8 +51,11 @@ func (r *Receiver[T]) RecvMany(buf []T, limit int) *RecvManyFuture[T] {
 }
 
 // TryRecv returns the next value if one is buffered. Otherwise it returns
-// [ErrEmpty] while a value may still arrive, and [ErrDisconnected] when none
-// can (every sender closed, or the Receiver closed and no permit left).
+// [ErrEmpty] while a value may still arrive, and [ErrClosed] when none can
+// (every sender closed, or the Receiver closed and no permit left), as a Recv
+// future and BlockingRecv report it and as the other channels' TryRecv do.
+// Tokio's equivalent is Receiver::try_recv, whose TryRecvError::Disconnected
+// is ErrClosed here.
 func (r *Receiver[T]) TryRecv() (T, error) {
 	c := r.c
 	c.mu.Lock()
@@ -67,7 +70,7 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 	c.mu.Unlock()
 	var zero T
 	if done {
-		return zero, ErrDisconnected
+		return zero, ErrClosed
 	}
 	return zero, ErrEmpty
 }
@@ -78,12 +81,10 @@ func (r *Receiver[T]) TryRecv() (T, error) {
 //
 // A send synchronizes before the BlockingRecv that returns its value.
 func (r *Receiver[T]) BlockingRecv(ctx context.Context) (T, error) {
+	gowait.CheckContext(ctx)
 	v, err := r.TryRecv()
-	switch err {
-	case nil:
-		return v, nil
-	case ErrDisconnected:
-		return v, ErrClosed
+	if err != ErrEmpty {
+		return v, err
 	}
 	res, cerr := gowait.Wait[future.Result[T]](ctx, r.Recv())
 	if cerr != nil {
@@ -100,7 +101,7 @@ func (r *Receiver[T]) BlockingRecv(ctx context.Context) (T, error) {
 // because of it.
 //
 // Close does not discard buffered values: drain them (TryRecv until
-// ErrDisconnected) to let them go before the channel itself is unreachable.
+// ErrClosed) to let them go before the channel itself is unreachable.
 func (r *Receiver[T]) Close() { r.c.closeRx() }
 
 // IsClosed reports whether the channel is closed: the Receiver was closed, or

@@ -83,6 +83,7 @@ func (s *Sender[T]) TrySend(v T) error {
 //
 // A successful BlockingSend synchronizes before the receive that returns v.
 func (s *Sender[T]) BlockingSend(ctx context.Context, v T) error {
+	gowait.CheckContext(ctx)
 	if err := s.TrySend(v); err != ErrFull {
 		return err
 	}

@@ -48,7 +48,7 @@ func Example_echoServer() {
 		weft.Await(a, c.ReadFull(buf))
 		return string(buf)
 	}))
-	out, _ := reply.Join(context.Background())
+	out, _ := reply.BlockingJoin(context.Background())
 	fmt.Println(out)
 	// Output: hello
 }
@@ -103,7 +103,7 @@ func ExampleCopyBidirectional() {
 		weft.Await(a, c.ReadFull(buf))
 		return string(buf)
 	}))
-	out, _ := reply.Join(context.Background())
+	out, _ := reply.BlockingJoin(context.Background())
 	fmt.Println(out)
 	// Output: pong
 }

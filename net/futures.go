@@ -194,8 +194,10 @@ func (f *WriteAllFuture) String() string {
 	return f.s.describe("WriteAll "+strconv.Itoa(f.n)+" of", len(f.p))
 }
 
-// ReadyFuture is the future of Readable and Writable.
-type ReadyFuture struct {
+// ReadinessFuture is the future of Readable and Writable (Tokio's
+// TcpStream::readable and writable). It was named ReadyFuture, which is the
+// name of future.Ready's already-complete future.
+type ReadinessFuture struct {
 	s    *socket
 	d    iodriver.Direction
 	w    iodriver.Waiter
@@ -204,7 +206,7 @@ type ReadyFuture struct {
 
 // Poll completes once the socket is ready in the future's direction, with
 // nil, or with the socket's error.
-func (f *ReadyFuture) Poll(cx *future.Context) (error, bool) {
+func (f *ReadinessFuture) Poll(cx *future.Context) (error, bool) {
 	if f.done {
 		panic("weft/net: Readable/Writable future polled after completion (Reset it to use it again)")
 	}
@@ -221,16 +223,16 @@ func (f *ReadyFuture) Poll(cx *future.Context) (error, bool) {
 }
 
 // Reset makes f wait again. It panics if f is waiting.
-func (f *ReadyFuture) Reset() {
+func (f *ReadinessFuture) Reset() {
 	resetCheck(&f.w, "Readable/Writable")
 	f.done = false
 }
 
 // Drop stops waiting. It implements future.Dropper.
-func (f *ReadyFuture) Drop() { f.s.drop(&f.w) }
+func (f *ReadinessFuture) Drop() { f.s.drop(&f.w) }
 
 // String describes the future for task dumps.
-func (f *ReadyFuture) String() string {
+func (f *ReadinessFuture) String() string {
 	if f.d == iodriver.Read {
 		return f.s.describe("Readable", -1)
 	}

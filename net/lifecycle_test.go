@@ -177,7 +177,7 @@ func TestRuntimeCloseFailsPendingIO(t *testing.T) {
 		if err := rt.Close(); err != nil {
 			t.Fatal(err)
 		}
-		_, err = h.Join(t.Context())
+		_, err = h.BlockingJoin(t.Context())
 		if !rttest.IsCancelled(err) || !errors.Is(err, weft.ErrRuntimeShutdown) {
 			t.Fatalf("pending read: %v, want a cancellation by ErrRuntimeShutdown", err)
 		}

@@ -35,10 +35,12 @@ func (s *stream) WriteAll(p []byte) *WriteAllFuture { return &WriteAllFuture{s: 
 // Readable returns a future that completes when the socket may be read
 // (TryRead may then still report ErrWouldBlock: readiness can be spurious),
 // with nil, or the error (ErrClosed once the socket is closed).
-func (s *stream) Readable() *ReadyFuture { return &ReadyFuture{s: &s.socket, d: iodriver.Read} }
+func (s *stream) Readable() *ReadinessFuture { return &ReadinessFuture{s: &s.socket, d: iodriver.Read} }
 
 // Writable is Readable for writing.
-func (s *stream) Writable() *ReadyFuture { return &ReadyFuture{s: &s.socket, d: iodriver.Write} }
+func (s *stream) Writable() *ReadinessFuture {
+	return &ReadinessFuture{s: &s.socket, d: iodriver.Write}
+}
 
 // TryRead reads into p without waiting: it returns ErrWouldBlock when the
 // socket is not known to be readable, io.EOF once the peer has closed its
@@ -100,7 +102,7 @@ func (h ReadHalf) Read(p []byte) *ReadFuture { return h.s.Read(p) }
 func (h ReadHalf) ReadFull(p []byte) *ReadFullFuture { return h.s.ReadFull(p) }
 
 // Readable is the stream's Readable.
-func (h ReadHalf) Readable() *ReadyFuture { return h.s.Readable() }
+func (h ReadHalf) Readable() *ReadinessFuture { return h.s.Readable() }
 
 // TryRead is the stream's TryRead.
 func (h ReadHalf) TryRead(p []byte) (int, error) { return h.s.TryRead(p) }
@@ -118,7 +120,7 @@ func (h WriteHalf) Write(p []byte) *WriteFuture { return h.s.Write(p) }
 func (h WriteHalf) WriteAll(p []byte) *WriteAllFuture { return h.s.WriteAll(p) }
 
 // Writable is the stream's Writable.
-func (h WriteHalf) Writable() *ReadyFuture { return h.s.Writable() }
+func (h WriteHalf) Writable() *ReadinessFuture { return h.s.Writable() }
 
 // TryWrite is the stream's TryWrite.
 func (h WriteHalf) TryWrite(p []byte) (int, error) { return h.s.TryWrite(p) }

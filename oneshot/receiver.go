@@ -121,6 +121,7 @@ func (r *Receiver[T]) IsTerminated() bool { return r.ch().rxDone }
 //
 // A successful Send synchronizes before BlockingRecv returns its value.
 func (r *Receiver[T]) BlockingRecv(ctx context.Context) (T, error) {
+	gowait.CheckContext(ctx)
 	if v, err := r.TryRecv(); err != ErrEmpty {
 		return v, err
 	}

@@ -35,7 +35,7 @@ func TestAbortHandlesCompareByTask(t *testing.T) {
 
 func joinCancelled(t *testing.T, jh *task.JoinHandle[int]) *task.JoinError {
 	t.Helper()
-	v, err := jh.Join(context.Background())
+	v, err := jh.BlockingJoin(context.Background())
 	var je *task.JoinError
 	if !errors.As(err, &je) || !je.IsCancelled() {
 		t.Fatalf("Join = (%d, %v), want a cancellation", v, err)
@@ -144,7 +144,7 @@ func TestAbortDuringReadyPollIsLost(t *testing.T) {
 	g.onPoll = func(*future.Context) { jh.Abort() }
 	jh = spawn(s, g)
 	s.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); err != nil || v != 4 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 4 {
 		t.Fatalf("Join = (%d, %v), want (4, nil): the abort must be lost", v, err)
 	}
 }

@@ -154,7 +154,7 @@ func benchTaskSpawnCycle(b *testing.B) {
 	for b.Loop() {
 		jh, _ := benchSpawn[readyFut, int](s, readyFut{})
 		s.runAll()
-		if v, err := jh.Join(ctx); v != 1 || err != nil {
+		if v, err := jh.BlockingJoin(ctx); v != 1 || err != nil {
 			b.Fatalf("Join = %v, %v", v, err)
 		}
 	}
@@ -189,7 +189,7 @@ func benchTaskYield(b *testing.B) {
 	b.StopTimer()
 	stop = true
 	s.runAll()
-	if _, err := jh.Join(context.Background()); err != nil {
+	if _, err := jh.BlockingJoin(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	s.shutdown()

@@ -46,7 +46,7 @@ func TestBindRacingCloseDoesNotReadCauseUnsynchronized(t *testing.T) {
 					continue
 				}
 				// Refused: the handle must report the close's cause.
-				_, err := jh.Join(t.Context())
+				_, err := jh.BlockingJoin(t.Context())
 				var je *JoinError
 				if !errors.As(err, &je) || !je.IsCancelled() || !errors.Is(err, cause) {
 					errs <- err

@@ -81,7 +81,7 @@ func TestTypedNilInInterfacePanicsAtTheSpawn(t *testing.T) {
 	for _, f := range []future.Future[int]{&gateFuture{open: true, value: 2}, future.ReadyFuture[int]{}} {
 		jh := spawn(s, f)
 		s.RunUntilIdle()
-		if _, err := jh.Join(context.Background()); err != nil {
+		if _, err := jh.BlockingJoin(context.Background()); err != nil {
 			t.Fatalf("future %T in an interface: %v", f, err)
 		}
 	}
@@ -93,7 +93,7 @@ func TestZeroValueStructFutureIsNotNil(t *testing.T) {
 	s := newTestSched(t, 1)
 	jh := spawn(s, future.ReadyFuture[int]{})
 	s.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); err != nil || v != 0 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 0 {
 		t.Fatalf("Join = (%d, %v)", v, err)
 	}
 }

@@ -43,7 +43,7 @@ func spawnAndJoin[F future.Future[int]](t *testing.T, c *cachingSched, f F) *tas
 	jh := spawn(c.testSched, f)
 	h := task.HeaderOf(jh)
 	c.RunUntilIdle()
-	if _, err := jh.Join(context.Background()); err != nil {
+	if _, err := jh.BlockingJoin(context.Background()); err != nil {
 		t.Fatalf("Join: %v", err)
 	}
 	return h
@@ -63,7 +63,7 @@ func TestCellCacheReusesACellOnItsGoroutine(t *testing.T) {
 		t.Fatalf("cache holds %d cells after the reuse, want 0", n)
 	}
 	c.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); v != 2 || err != nil {
+	if v, err := jh.BlockingJoin(context.Background()); v != 2 || err != nil {
 		t.Fatalf("task in a reused cell: %v, %v", v, err)
 	}
 }
@@ -78,7 +78,7 @@ func TestCellOfARemoteSpawnGoesBackToThePool(t *testing.T) {
 	jh := spawn(c.testSched, future.Ready(1))
 	c.off = false
 	c.RunUntilIdle()
-	if _, err := jh.Join(context.Background()); err != nil {
+	if _, err := jh.BlockingJoin(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if n := c.cache.Len(); n != 0 {
@@ -95,7 +95,7 @@ func TestCellCacheKeepsAtMostItsCapacityPerType(t *testing.T) {
 	}
 	c.RunUntilIdle()
 	for _, jh := range hs {
-		if _, err := jh.Join(context.Background()); err != nil {
+		if _, err := jh.BlockingJoin(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -180,7 +180,7 @@ func TestStaleWakerDoesNotWakeTheTaskInACachedCell(t *testing.T) {
 	}
 	jh.Abort()
 	c.RunUntilIdle()
-	if _, err := jh.Join(context.Background()); err == nil {
+	if _, err := jh.BlockingJoin(context.Background()); err == nil {
 		t.Fatal("aborted task joined without an error")
 	}
 }

@@ -313,7 +313,7 @@ func runCombo(t *testing.T, c combo) {
 	detachAt := func(hd comboHandle) {
 		if c.handle == hd {
 			noPanic(t, "Detach", jh.Detach)
-			if _, err := jh.Join(context.Background()); err != task.ErrDetached {
+			if _, err := jh.BlockingJoin(context.Background()); err != task.ErrDetached {
 				t.Errorf("Join after Detach: err = %v, want ErrDetached", err)
 			}
 		}
@@ -410,9 +410,9 @@ func runCombo(t *testing.T, c combo) {
 			out comboOutput
 			err error
 		)
-		noPanic(t, "Join", func() { out, err = jh.Join(context.Background()) })
+		noPanic(t, "Join", func() { out, err = jh.BlockingJoin(context.Background()) })
 		checkComboResult(t, c, jh.ID(), out, err, wantPanic)
-		if _, err := jh.Join(context.Background()); err != task.ErrAlreadyJoined {
+		if _, err := jh.BlockingJoin(context.Background()); err != task.ErrAlreadyJoined {
 			t.Errorf("second Join: err = %v, want ErrAlreadyJoined", err)
 		}
 	}

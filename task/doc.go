@@ -14,8 +14,8 @@
 //
 // # Handles
 //
-//   - [JoinHandle] waits for the output (as a future, or with Join from a
-//     plain goroutine), aborts the task, and reports its [ID].
+//   - [JoinHandle] waits for the output (as a future, or with BlockingJoin
+//     from a plain goroutine), aborts the task, and reports its [ID].
 //   - [AbortHandle] aborts without owning the output.
 //   - [Notified] is a woken task in a run queue; [LocalNotified] is one that
 //     its owner list has checked, and only it can be run.

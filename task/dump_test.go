@@ -61,7 +61,7 @@ func TestInspectReadsAnIdleTaskAndGivesItBack(t *testing.T) {
 	}
 	g.Open()
 	s.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); v != 7 || err != nil {
+	if v, err := jh.BlockingJoin(context.Background()); v != 7 || err != nil {
 		t.Fatalf("Join = %v, %v after an inspection", v, err)
 	}
 }
@@ -98,7 +98,7 @@ func TestInspectOfAReleasedTaskWhoseMemoryWasReusedIsGone(t *testing.T) {
 	old := spawn(s, &gateFuture{value: 1, open: true})
 	h, id := task.HeaderOf(old), old.ID()
 	s.RunUntilIdle()
-	if _, err := old.Join(context.Background()); err != nil {
+	if _, err := old.BlockingJoin(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// The cell goes back to its pool; spawn tasks of the same type until
@@ -145,7 +145,7 @@ func TestInspectRedeliversAWakeThatArrivedMeanwhile(t *testing.T) {
 		t.Fatalf("after Inspect: %d schedules (want %d), queue %d (want 1)", s.schedules.Load(), schedules+1, s.QueueLen())
 	}
 	s.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); v != 3 || err != nil {
+	if v, err := jh.BlockingJoin(context.Background()); v != 3 || err != nil {
 		t.Fatalf("Join = %v, %v: the redelivered wake was lost", v, err)
 	}
 }
@@ -163,7 +163,7 @@ func TestInspectCancelsATaskAbortedMeanwhile(t *testing.T) {
 		t.Fatalf("after Inspect: drops %d, finished %v, queued %d, listed %d; want the task cancelled by Inspect", g.drops, jh.IsFinished(), s.QueueLen(), s.ListLen())
 	}
 	var je *task.JoinError
-	if _, err := jh.Join(context.Background()); !errors.As(err, &je) || !je.IsCancelled() {
+	if _, err := jh.BlockingJoin(context.Background()); !errors.As(err, &je) || !je.IsCancelled() {
 		t.Fatalf("Join = %v, want a cancellation", err)
 	}
 }
@@ -186,7 +186,7 @@ func TestInspectCancelsATaskShutDownMeanwhile(t *testing.T) {
 	}
 	for _, h := range []*task.JoinHandle[int]{jh, other} {
 		var je *task.JoinError
-		if _, err := h.Join(context.Background()); !errors.As(err, &je) || !je.IsCancelled() || !errors.Is(je.Cause(), cause) {
+		if _, err := h.BlockingJoin(context.Background()); !errors.As(err, &je) || !je.IsCancelled() || !errors.Is(je.Cause(), cause) {
 			t.Fatalf("task %v: Join = %v, want a cancellation caused by the shutdown", h.ID(), err)
 		}
 	}
@@ -213,7 +213,7 @@ func TestInspectReleasesTheTaskWhenFnPanics(t *testing.T) {
 	}
 	g.Open()
 	s.RunUntilIdle()
-	if _, err := jh.Join(context.Background()); err != nil {
+	if _, err := jh.BlockingJoin(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -403,7 +403,7 @@ func TestInspectStress(t *testing.T) {
 	s.Stop()
 	wg.Wait()
 	for i, jh := range jhs {
-		v, err := jh.Join(context.Background())
+		v, err := jh.BlockingJoin(context.Background())
 		var je *task.JoinError
 		switch {
 		case err == nil && v >= futs[i].target && !futs[i].forever:

@@ -93,7 +93,7 @@ func Example() {
 	b := spawnOn(s, countdown("b", 3))
 	s.RunUntilIdle()
 	for _, jh := range []*task.JoinHandle[string]{a, b} {
-		v, err := jh.Join(context.Background())
+		v, err := jh.BlockingJoin(context.Background())
 		fmt.Println(v, err)
 	}
 	fmt.Println("tasks left:", s.owned.Len())
@@ -108,7 +108,7 @@ func Example() {
 	// tasks left: 0
 }
 
-func ExampleJoinHandle_Join() {
+func ExampleJoinHandle_BlockingJoin() {
 	s := newQueueSched()
 	jh := spawnOn(s, future.PollFunc(func(*future.Context) (int, bool) { return 6 * 7, true }))
 
@@ -118,16 +118,16 @@ func ExampleJoinHandle_Join() {
 		defer close(ran)
 		s.RunUntilIdle()
 	}()
-	v, err := jh.Join(context.Background())
+	v, err := jh.BlockingJoin(context.Background())
 	fmt.Println(v, err)
 
 	// The output can be taken once.
-	_, err = jh.Join(context.Background())
+	_, err = jh.BlockingJoin(context.Background())
 	fmt.Println(err)
 	<-ran
 	// Output:
 	// 42 <nil>
-	// task: output already taken by an earlier Join
+	// task: output already taken by an earlier join
 }
 
 func ExampleJoinHandle_Abort() {
@@ -138,7 +138,7 @@ func ExampleJoinHandle_Abort() {
 	jh.Abort()       // schedules the task to be cancelled...
 	s.RunUntilIdle() // ...which its scheduler's run does
 
-	_, err := jh.Join(context.Background())
+	_, err := jh.BlockingJoin(context.Background())
 	var je *task.JoinError
 	fmt.Println(errors.As(err, &je) && je.IsCancelled(), errors.Is(err, task.ErrCancelled))
 	// Output:
@@ -168,7 +168,7 @@ func ExampleJoinError() {
 	}))
 	s.RunUntilIdle() // the panic stays inside the task
 
-	_, err := jh.Join(context.Background())
+	_, err := jh.BlockingJoin(context.Background())
 	var je *task.JoinError
 	if errors.As(err, &je) {
 		fmt.Println("panic:", je.IsPanic(), "cancelled:", je.IsCancelled())
@@ -197,14 +197,14 @@ func ExampleOwnedTasks_CloseAndShutdownAll() {
 	s.Shutdown(errors.New("runtime stopped"))
 	fmt.Println("alive:", s.owned.Len())
 	for _, jh := range handles {
-		_, err := jh.Join(context.Background())
+		_, err := jh.BlockingJoin(context.Background())
 		var je *task.JoinError
 		errors.As(err, &je)
 		fmt.Println(je.IsCancelled(), je.Cause())
 	}
 
 	// A task spawned after the close is cancelled at once.
-	_, err := spawnOn(s, future.Ready(1)).Join(context.Background())
+	_, err := spawnOn(s, future.Ready(1)).BlockingJoin(context.Background())
 	fmt.Println(errors.Is(err, task.ErrCancelled))
 	// Output:
 	// alive: 3
@@ -221,7 +221,7 @@ func ExampleUnownedTask() {
 		return "computed on a pool goroutine", true
 	}), s, task.Options{})
 	u.Run(future.NewContext(future.Noop())) // what a blocking pool does
-	fmt.Println(jh.Join(context.Background()))
+	fmt.Println(jh.BlockingJoin(context.Background()))
 	// Output:
 	// computed on a pool goroutine <nil>
 }
@@ -237,7 +237,7 @@ func ExampleHooks() {
 	jh, n, _ := task.Bind(s.owned, countdown("t", 1), hooked, task.Options{})
 	s.Schedule(n)
 	s.RunUntilIdle()
-	fmt.Println(jh.Join(context.Background()))
+	fmt.Println(jh.BlockingJoin(context.Background()))
 	// Output:
 	// spawned
 	// poll
@@ -263,7 +263,7 @@ func ExampleSnapshot() {
 	s.Schedule(n)
 	s.RunUntilIdle()
 	fmt.Println(h.State())
-	jh.Join(context.Background())
+	jh.BlockingJoin(context.Background())
 	fmt.Println(h.State())
 	// Output:
 	// NOTIFIED|JOIN_INTEREST refs=3
@@ -321,7 +321,7 @@ func ExampleBindInline() {
 		s.Schedule(n)
 	}
 	s.RunUntilIdle()
-	fmt.Println(jh.Join(context.Background()))
+	fmt.Println(jh.BlockingJoin(context.Background()))
 	// Output:
 	// a 2
 	// a 1

@@ -114,7 +114,7 @@ func TestPanickingHooksAreSwallowed(t *testing.T) {
 	var jh *task.JoinHandle[int]
 	noPanic(t, "Bind", func() { jh = spawn(s, &yieldFuture{n: 1, value: 3}) })
 	noPanic(t, "Run", func() { s.RunUntilIdle() })
-	if v, err := jh.Join(context.Background()); err != nil || v != 3 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 3 {
 		t.Fatalf("Join = (%d, %v), want (3, nil)", v, err)
 	}
 	if ran["spawn"] != 1 || ran["before"] != 2 || ran["after"] != 2 || ran["terminate"] != 1 {
@@ -133,7 +133,7 @@ func TestHooksWithNilFields(t *testing.T) {
 	s.hooks = &task.Hooks{}
 	jh := spawn(s, &yieldFuture{n: 1})
 	s.RunUntilIdle()
-	if _, err := jh.Join(context.Background()); err != nil {
+	if _, err := jh.BlockingJoin(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -178,7 +178,7 @@ func TestMetaSpawnSite(t *testing.T) {
 		t.Fatalf("Stats after a poll: polls %d last %v spawned %v", st.Polls(), st.LastPoll(), st.SpawnedAt())
 	}
 	for _, h := range []*task.JoinHandle[int]{jh, jh2, jh3} {
-		if _, err := h.Join(context.Background()); err != nil {
+		if _, err := h.BlockingJoin(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}

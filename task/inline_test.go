@@ -64,7 +64,7 @@ func TestBindInlinePollsItsOwnCopyAtOneAddress(t *testing.T) {
 	orig := selfRecorder{readyAfter: 3, seen: &seen, drops: &drops, dropPolls: &dropPolls}
 	jh := bindInline(s, &orig)
 	s.RunUntilIdle()
-	v, err := jh.Join(context.Background())
+	v, err := jh.BlockingJoin(context.Background())
 	if v != 3 || err != nil {
 		t.Fatalf("Join: %d, %v; want 3, nil", v, err)
 	}
@@ -91,7 +91,7 @@ func TestBindInlineAbortDropsTheTasksCopyOnce(t *testing.T) {
 	s.RunOne()
 	jh.Abort()
 	s.RunUntilIdle()
-	_, err := jh.Join(context.Background())
+	_, err := jh.BlockingJoin(context.Background())
 	if !errors.Is(err, task.ErrCancelled) {
 		t.Fatalf("Join after Abort: %v, want a cancellation", err)
 	}
@@ -106,7 +106,7 @@ func TestBindInlinePanicBecomesAJoinError(t *testing.T) {
 	var drops, dropPolls int
 	jh := bindInline(s, &selfRecorder{panicAt: 2, seen: &seen, drops: &drops, dropPolls: &dropPolls})
 	s.RunUntilIdle()
-	_, err := jh.Join(context.Background())
+	_, err := jh.BlockingJoin(context.Background())
 	var je *task.JoinError
 	if !errors.As(err, &je) || !je.IsPanic() || je.PanicValue() != "selfRecorder: boom" {
 		t.Fatalf("Join: %v, want the poll's panic", err)

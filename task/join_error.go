@@ -14,12 +14,12 @@ var ErrCancelled = errors.New("task: cancelled")
 // future panicked.
 var ErrPanicked = errors.New("task: panicked")
 
-// ErrAlreadyJoined is returned by Join (and by polling a JoinHandle) after an
-// earlier Join took the output.
-var ErrAlreadyJoined = errors.New("task: output already taken by an earlier Join")
+// ErrAlreadyJoined is returned by BlockingJoin (and by polling a JoinHandle)
+// after an earlier join took the output.
+var ErrAlreadyJoined = errors.New("task: output already taken by an earlier join")
 
-// ErrDetached is returned by Join (and by polling a JoinHandle) after the
-// handle was detached.
+// ErrDetached is returned by BlockingJoin (and by polling a JoinHandle) after
+// the handle was detached.
 var ErrDetached = errors.New("task: JoinHandle was detached")
 
 // JoinError is why a task has no output: it was cancelled (aborted, or shut

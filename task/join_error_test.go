@@ -17,7 +17,7 @@ import (
 func joinErr[T any](t *testing.T, s *testSched, jh *task.JoinHandle[T]) *task.JoinError {
 	t.Helper()
 	s.RunUntilIdle()
-	_, err := jh.Join(context.Background())
+	_, err := jh.BlockingJoin(context.Background())
 	var je *task.JoinError
 	if !errors.As(err, &je) {
 		t.Fatalf("Join err = %v (%T), want a *task.JoinError", err, err)
@@ -258,7 +258,7 @@ func TestGoexitInDropDuringShutdownCompletesTask(t *testing.T) {
 	// The replacement goroutine's call: it shuts down what is left.
 	s.owned.CloseAndShutdownAll(0, nil)
 	mustFinishWithGoexit(t, s, jh, g)
-	if _, err := other.Join(context.Background()); !errors.Is(err, task.ErrCancelled) {
+	if _, err := other.BlockingJoin(context.Background()); !errors.Is(err, task.ErrCancelled) {
 		t.Fatalf("other task: %v, want a cancellation", err)
 	}
 }

@@ -15,16 +15,17 @@ import (
 //
 // A JoinHandle is a future of the task's result ([future.Result]): awaiting
 // it inside another task yields the output, or a *[JoinError] when the task
-// was cancelled or panicked. A plain goroutine uses [JoinHandle.Join].
-// The output can be taken once; later Joins return [ErrAlreadyJoined].
+// was cancelled or panicked. A plain goroutine uses [JoinHandle.BlockingJoin].
+// The output can be taken once; later joins return [ErrAlreadyJoined].
 //
-// Join or Detach every handle. Either one lets the runtime reuse the task's
+// Join (await or BlockingJoin) or Detach every handle. Either one lets the runtime reuse the task's
 // memory for a later task once the task has finished; a handle that is just
 // dropped leaves that memory to the garbage collector, which is correct but
 // slower. The handle itself stays safe to use after either: it never
 // reaches a task that has reused the memory.
 //
-// A JoinHandle may be used by one goroutine at a time (Join, Poll, Detach);
+// A JoinHandle may be used by one goroutine at a time (BlockingJoin, Poll,
+// Detach);
 // using it from two at once panics. Abort, IsFinished, ID and AbortHandle are
 // safe from any goroutine.
 type JoinHandle[T any] struct {
@@ -138,7 +139,7 @@ func localJoinHandle[T any](cache *CellCache, i int) *JoinHandle[T] {
 // does not).
 
 // header returns the task's header. Valid while the handle is live; after
-// Join or Detach the header may belong to another task.
+// BlockingJoin or Detach the header may belong to another task.
 func (j *JoinHandle[T]) header() *Header { return &j.c.hdr }
 
 // ID returns the task's ID.
@@ -151,7 +152,7 @@ func (j *JoinHandle[T]) ID() ID {
 
 // IsFinished reports whether the task has completed: returned its output,
 // been cancelled, or panicked. Once it reports true, the task's future has
-// been dropped (its Drop has returned) and Join does not block.
+// been dropped (its Drop has returned) and BlockingJoin does not block.
 func (j *JoinHandle[T]) IsFinished() bool {
 	if j == nil {
 		panic("task: IsFinished called on a nil *JoinHandle")
@@ -240,31 +241,34 @@ func (j *JoinHandle[T]) String() string {
 	return prefix + "idle)"
 }
 
-// Join blocks the calling goroutine until the task completes or ctx is done.
-// It returns the task's output, or a *JoinError when the task was cancelled or
-// panicked, or ctx.Err() when ctx ended first (the task keeps running and a
-// later Join can still take its output).
+// BlockingJoin blocks the calling goroutine until the task completes or ctx
+// is done. It returns the task's output, or a *JoinError when the task was
+// cancelled or panicked, or ctx.Err() when ctx ended first (the task keeps
+// running and a later BlockingJoin can still take its output). It was named
+// Join; every goroutine-side wait of weft is named BlockingX(ctx, ...). Tokio
+// has no such method (a JoinHandle is only awaited there); the nearest is
+// Handle::block_on of the JoinHandle.
 //
-// Join must not be called from inside a task: a task awaits the JoinHandle
-// as a future instead (weft.Await in an Async body). Called from a goroutine
-// that runs tasks (a worker, a current-thread driver or a LocalSet's
-// goroutine of any runtime, or an Async body they poll), Join panics: it
-// would block that goroutine, and wait for ever when the task it joins can
-// only run there. The check needs goroutine identity (amd64 and arm64);
-// elsewhere such a call blocks as described. Join also panics when ctx is
-// nil.
+// BlockingJoin must not be called from inside a task: a task awaits the
+// JoinHandle as a future instead (weft.Await in an Async body). Called from a
+// goroutine that runs tasks (a worker, a current-thread driver or a
+// LocalSet's goroutine of any runtime, or an Async body they poll),
+// BlockingJoin panics: it would block that goroutine, and wait for ever when
+// the task it joins can only run there. The check needs goroutine identity
+// (amd64 and arm64); elsewhere such a call blocks as described. BlockingJoin
+// also panics when ctx is nil.
 //
-// The completion of the task (the return of its last poll, and the Drop of its
-// future) happens before Join returns its output.
-func (j *JoinHandle[T]) Join(ctx context.Context) (T, error) {
+// The completion of the task (the return of its last poll, and the Drop of
+// its future) happens before BlockingJoin returns its output.
+func (j *JoinHandle[T]) BlockingJoin(ctx context.Context) (T, error) {
 	if j == nil {
-		panic("task: Join called on a nil *JoinHandle")
+		panic("task: BlockingJoin called on a nil *JoinHandle")
 	}
 	if ctx == nil {
-		panic("task: Join with a nil context.Context (use context.Background())")
+		panic("task: BlockingJoin with a nil context.Context (use context.Background())")
 	}
 	if gident.InTask() {
-		panic("task: JoinHandle.Join called from inside a task, whose goroutine it would block " +
+		panic("task: JoinHandle.BlockingJoin called from inside a task, whose goroutine it would block " +
 			"(for ever when the task can only run there): await the handle instead")
 	}
 	j.busy.enter()
@@ -282,7 +286,7 @@ func (j *JoinHandle[T]) Join(ctx context.Context) (T, error) {
 		if h.canReadOutput(w) {
 			return j.takeOutput().Get()
 		}
-		if err := s.Wait(ctx); err != nil {
+		if err := s.BlockingWait(ctx); err != nil {
 			var zero T
 			return zero, err
 		}

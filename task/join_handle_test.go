@@ -15,7 +15,7 @@ func TestJoinReturnsOutput(t *testing.T) {
 	s := newTestSched(t, 1)
 	jh := spawn(s, future.Ready("hello"))
 	s.RunUntilIdle()
-	v, err := jh.Join(context.Background())
+	v, err := jh.BlockingJoin(context.Background())
 	if err != nil || v != "hello" {
 		t.Fatalf("Join = (%q, %v), want (hello, nil)", v, err)
 	}
@@ -36,7 +36,7 @@ func TestJoinBlocksUntilTaskCompletes(t *testing.T) {
 	}
 	done := make(chan result)
 	go func() {
-		v, err := jh.Join(context.Background())
+		v, err := jh.BlockingJoin(context.Background())
 		done <- result{v, err}
 	}()
 	// Run the task to completion only once the joiner has registered its
@@ -70,10 +70,10 @@ func TestJoinObservesTaskWrites(t *testing.T) {
 		s.RunUntilIdle()
 	}()
 	defer func() { <-ran }()
-	if v, err := jh.Join(context.Background()); err != nil || v != 5 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 5 {
 		t.Fatalf("Join = (%d, %v)", v, err)
 	}
-	if _, err := jh2.Join(context.Background()); err != nil {
+	if _, err := jh2.BlockingJoin(context.Background()); err != nil {
 		t.Fatalf("Join: %v", err)
 	}
 	if written != 1 || droppedFlag != 1 {
@@ -89,12 +89,12 @@ func TestJoinWithDoneContextReturnsCtxErrAndLaterJoinGetsOutput(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := jh.Join(ctx); err != context.Canceled {
+	if _, err := jh.BlockingJoin(ctx); err != context.Canceled {
 		t.Fatalf("Join(cancelled ctx) err = %v, want context.Canceled", err)
 	}
 	dctx, dcancel := context.WithDeadline(context.Background(), deadlineInThePast())
 	defer dcancel()
-	if _, err := jh.Join(dctx); err != context.DeadlineExceeded {
+	if _, err := jh.BlockingJoin(dctx); err != context.DeadlineExceeded {
 		t.Fatalf("Join(expired ctx) err = %v, want context.DeadlineExceeded", err)
 	}
 	if jh.IsFinished() {
@@ -102,7 +102,7 @@ func TestJoinWithDoneContextReturnsCtxErrAndLaterJoinGetsOutput(t *testing.T) {
 	}
 	f.Open()
 	s.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); err != nil || v != 3 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 3 {
 		t.Fatalf("later Join = (%d, %v), want (3, nil)", v, err)
 	}
 	if r := refs(jh); r != 0 {
@@ -118,7 +118,7 @@ func TestJoinOfCompleteTaskWithDoneContextReturnsOutput(t *testing.T) {
 	s.RunUntilIdle()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if v, err := jh.Join(ctx); err != nil || v != 1 {
+	if v, err := jh.BlockingJoin(ctx); err != nil || v != 1 {
 		t.Fatalf("Join = (%d, %v), want (1, nil)", v, err)
 	}
 }
@@ -127,10 +127,10 @@ func TestSecondJoinReturnsErrAlreadyJoined(t *testing.T) {
 	s := newTestSched(t, 1)
 	jh := spawn(s, future.Ready(1))
 	s.RunUntilIdle()
-	if _, err := jh.Join(context.Background()); err != nil {
+	if _, err := jh.BlockingJoin(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := jh.Join(context.Background()); err != task.ErrAlreadyJoined || v != 0 {
+	if v, err := jh.BlockingJoin(context.Background()); err != task.ErrAlreadyJoined || v != 0 {
 		t.Fatalf("second Join = (%d, %v), want (0, ErrAlreadyJoined)", v, err)
 	}
 	r, ok := pollOnce[future.Result[int]](jh, &wakeCounter{})
@@ -138,7 +138,7 @@ func TestSecondJoinReturnsErrAlreadyJoined(t *testing.T) {
 		t.Fatalf("Poll after Join = (%v, %v), want ready with ErrAlreadyJoined", r, ok)
 	}
 	jh.Detach() // a no-op on a joined handle
-	if _, err := jh.Join(context.Background()); err != task.ErrAlreadyJoined {
+	if _, err := jh.BlockingJoin(context.Background()); err != task.ErrAlreadyJoined {
 		t.Fatalf("Join after Detach of a joined handle = %v, want ErrAlreadyJoined", err)
 	}
 }
@@ -151,11 +151,11 @@ func TestJoinAfterDetachReturnsErrDetached(t *testing.T) {
 	if !ok || r.Err != task.ErrDetached {
 		t.Fatalf("Poll after Detach = (%v, %v), want ready with ErrDetached", r, ok)
 	}
-	if _, err := jh.Join(context.Background()); err != task.ErrDetached {
+	if _, err := jh.BlockingJoin(context.Background()); err != task.ErrDetached {
 		t.Fatalf("Join after Detach = %v, want ErrDetached", err)
 	}
 	s.RunUntilIdle()
-	if _, err := jh.Join(context.Background()); err != task.ErrDetached {
+	if _, err := jh.BlockingJoin(context.Background()); err != task.ErrDetached {
 		t.Fatalf("Join after Detach and completion = %v, want ErrDetached", err)
 	}
 }
@@ -251,7 +251,7 @@ func TestAbortAfterCompletionIsNoop(t *testing.T) {
 		t.Fatalf("abort of a complete task changed state %v -> %v or scheduler calls %v -> %v",
 			before, h.State(), calls, s.counters())
 	}
-	if v, err := jh.Join(context.Background()); err != nil || v != 9 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 9 {
 		t.Fatalf("Join after late abort = (%d, %v), want (9, nil)", v, err)
 	}
 }
@@ -264,7 +264,7 @@ func TestJoinHandleUsedByTwoGoroutinesPanics(t *testing.T) {
 
 	done := make(chan error)
 	go func() {
-		_, err := jh.Join(context.Background())
+		_, err := jh.BlockingJoin(context.Background())
 		done <- err
 	}()
 	// The first joiner is inside Join once its waker is registered.
@@ -276,7 +276,7 @@ func TestJoinHandleUsedByTwoGoroutinesPanics(t *testing.T) {
 		name string
 		fn   func()
 	}{
-		{"Join", func() { jh.Join(context.Background()) }},
+		{"Join", func() { jh.BlockingJoin(context.Background()) }},
 		{"Poll", func() { pollOnce[future.Result[int]](jh, &wakeCounter{}) }},
 		{"Detach", jh.Detach},
 	} {
@@ -311,10 +311,10 @@ func TestJoinHandleAwaitedByAnotherTask(t *testing.T) {
 	}
 	g.Open()
 	s.RunUntilIdle()
-	if v, err := outer.Join(context.Background()); err != nil || v != 22 {
+	if v, err := outer.BlockingJoin(context.Background()); err != nil || v != 22 {
 		t.Fatalf("outer = (%d, %v), want (22, nil)", v, err)
 	}
-	if _, err := inner.Join(context.Background()); err != task.ErrAlreadyJoined {
+	if _, err := inner.BlockingJoin(context.Background()); err != task.ErrAlreadyJoined {
 		t.Fatalf("inner Join after the outer task took it: %v", err)
 	}
 	if refs(inner) != 0 || refs(outer) != 0 {
@@ -418,7 +418,7 @@ func TestJoinOfPanickedTaskReturnsJoinError(t *testing.T) {
 	s := newTestSched(t, 1)
 	jh := spawn(s, future.PollFunc(func(*future.Context) (int, bool) { panic("boom") }))
 	s.RunUntilIdle()
-	_, err := jh.Join(context.Background())
+	_, err := jh.BlockingJoin(context.Background())
 	var je *task.JoinError
 	if !errors.As(err, &je) || !je.IsPanic() || je.PanicValue() != "boom" {
 		t.Fatalf("Join err = %v, want a panic JoinError with value boom", err)
@@ -438,17 +438,17 @@ func TestJoinHandleDropDetaches(t *testing.T) {
 	s.RunUntilIdle()
 	var f future.Future[future.Result[int]] = jh
 	future.Drop(f)
-	if _, err := jh.Join(context.Background()); !errors.Is(err, task.ErrDetached) {
+	if _, err := jh.BlockingJoin(context.Background()); !errors.Is(err, task.ErrDetached) {
 		t.Fatalf("Join after Drop: %v, want ErrDetached", err)
 	}
 	jh2, n2, _ := task.Bind(s.owned, future.Ready(3), s, task.Options{})
 	s.Schedule(n2)
 	s.RunUntilIdle()
-	if v, err := jh2.Join(context.Background()); err != nil || v != 3 {
+	if v, err := jh2.BlockingJoin(context.Background()); err != nil || v != 3 {
 		t.Fatalf("Join: %v %v", v, err)
 	}
 	future.Drop(jh2) // after the join: nothing happens
-	if _, err := jh2.Join(context.Background()); !errors.Is(err, task.ErrAlreadyJoined) {
+	if _, err := jh2.BlockingJoin(context.Background()); !errors.Is(err, task.ErrAlreadyJoined) {
 		t.Fatalf("Join after join and Drop: %v", err)
 	}
 }
@@ -458,7 +458,7 @@ func TestJoinHandleDropDetaches(t *testing.T) {
 func TestNilJoinHandleMethodsPanicWithAMessage(t *testing.T) {
 	var jh *task.JoinHandle[int]
 	calls := map[string]func(){
-		"Join":        func() { _, _ = jh.Join(context.Background()) },
+		"Join":        func() { _, _ = jh.BlockingJoin(context.Background()) },
 		"Poll":        func() { jh.Poll(future.NewContext(future.Noop())) },
 		"Abort":       func() { jh.Abort() },
 		"AbortHandle": func() { jh.AbortHandle() },
@@ -484,12 +484,12 @@ func TestJoinWithNilContextPanicsWithAMessage(t *testing.T) {
 	s := newTestSched(t, 1)
 	jh := spawn(s, &gateFuture{open: true, value: 4})
 	//lint:ignore SA1012 the nil context is what is tested
-	v := mustPanic(t, func() { _, _ = jh.Join(nil) })
-	if msg, _ := v.(string); !strings.HasPrefix(msg, "task: Join with a nil context") {
+	v := mustPanic(t, func() { _, _ = jh.BlockingJoin(nil) })
+	if msg, _ := v.(string); !strings.HasPrefix(msg, "task: BlockingJoin with a nil context") {
 		t.Fatalf("Join(nil) panicked with %v", v)
 	}
 	s.RunUntilIdle()
-	if got, err := jh.Join(context.Background()); err != nil || got != 4 {
+	if got, err := jh.BlockingJoin(context.Background()); err != nil || got != 4 {
 		t.Fatalf("Join after the refused Join(nil) = %d, %v; want 4", got, err)
 	}
 }

@@ -234,7 +234,7 @@ func TestShutdownDuringReadyPollKeepsOutput(t *testing.T) {
 	g.onPoll = func(*future.Context) { s.Shutdown(0, nil) }
 	jh := spawn(s, g)
 	s.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); err != nil || v != 8 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 8 {
 		t.Fatalf("Join = (%d, %v), want (8, nil)", v, err)
 	}
 	if refs(jh) != 0 {
@@ -295,7 +295,7 @@ func TestAssertOwnerOfForeignTaskPanics(t *testing.T) {
 		t.Fatal("LocalNotified does not refer to the task")
 	}
 	ln.Run(future.NewContext(future.Noop()))
-	if v, err := jh.Join(context.Background()); err != nil || v != 1 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 1 {
 		t.Fatalf("Join = (%d, %v)", v, err)
 	}
 }
@@ -320,7 +320,7 @@ func TestLocalOwnedTasks(t *testing.T) {
 	s.RunUntilIdle()
 	g.Open()
 	s.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); err != nil || v != 5 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 5 {
 		t.Fatalf("Join = (%d, %v)", v, err)
 	}
 	if l.Len() != 1 {

@@ -18,7 +18,7 @@ can see. Each kind holds exactly one reference, except UnownedTask:
     passes it to a new Notified when the task was woken during the poll.
   - UnownedTask: a blocking task; it holds two references, standing for the
     list entry it does not have and for its Notified.
-  - JoinHandle: released when Join takes the output, or by Detach.
+  - JoinHandle: released when BlockingJoin (or the await) takes the output, or by Detach.
 
 Wakers and AbortHandles hold no reference (Go cannot run code when a copy of a
 value is dropped). They keep the task's memory alive through the garbage

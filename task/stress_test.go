@@ -206,12 +206,12 @@ func runStress(t *testing.T, cfg stressConfig, seed uint64) int64 {
 				n++
 				switch p := rng.IntN(100); {
 				case p < 70:
-					if v, err := jh.Join(dead); err != context.Canceled {
+					if v, err := jh.BlockingJoin(dead); err != context.Canceled {
 						finish(k, v, err)
 					}
 				case p < 75:
 					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Microsecond)
-					v, err := jh.Join(ctx)
+					v, err := jh.BlockingJoin(ctx)
 					cancel()
 					if err != context.DeadlineExceeded {
 						finish(k, v, err)
@@ -244,7 +244,7 @@ func runStress(t *testing.T, cfg stressConfig, seed uint64) int64 {
 			// Every task completes once the shutdown has happened.
 			for k, jh := range handles {
 				if !done[k] {
-					v, err := jh.Join(context.Background())
+					v, err := jh.BlockingJoin(context.Background())
 					n++
 					finish(k, v, err)
 				}
@@ -307,7 +307,7 @@ func runStress(t *testing.T, cfg stressConfig, seed uint64) int64 {
 			}
 		}
 		for k, jh := range late {
-			v, err := jh.Join(context.Background())
+			v, err := jh.BlockingJoin(context.Background())
 			var je *task.JoinError
 			switch {
 			case err == nil && v == k:

@@ -34,7 +34,7 @@ func TestUnownedRun(t *testing.T) {
 	if idInPoll != jh.ID() {
 		t.Errorf("CurrentID in poll %v, want %v", idInPoll, jh.ID())
 	}
-	if v, err := jh.Join(context.Background()); err != nil || v != 12 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 12 {
 		t.Fatalf("Join = (%d, %v)", v, err)
 	}
 	if s.schedules.Load() != 0 || s.yields.Load() != 0 {
@@ -97,7 +97,7 @@ func TestUnownedAbortWhileRunningCompletes(t *testing.T) {
 	}), s, task.Options{})
 	ah = jh.AbortHandle()
 	u.Run(future.NewContext(future.Noop()))
-	if v, err := jh.Join(context.Background()); err != nil || v != "done" {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != "done" {
 		t.Fatalf("Join = (%q, %v), want (done, nil)", v, err)
 	}
 	if s.schedules.Load() != 0 || refs(jh) != 0 {
@@ -109,7 +109,7 @@ func TestUnownedPanicBecomesJoinError(t *testing.T) {
 	s := newTestSched(t, 1)
 	u, jh := task.NewUnowned(blockingFn(func(*future.Context) int { panic("blocking boom") }), s, task.Options{})
 	noPanic(t, "UnownedTask.Run", func() { u.Run(future.NewContext(future.Noop())) })
-	_, err := jh.Join(context.Background())
+	_, err := jh.BlockingJoin(context.Background())
 	var je *task.JoinError
 	if !errors.As(err, &je) || je.PanicValue() != "blocking boom" {
 		t.Fatalf("Join err %v", err)
@@ -158,7 +158,7 @@ func TestUnownedGoexitReleasesBothReferences(t *testing.T) {
 		u.Run(future.NewContext(future.Noop()))
 	}()
 	<-done
-	_, err := jh.Join(context.Background())
+	_, err := jh.BlockingJoin(context.Background())
 	if !errors.Is(err, task.ErrGoexit) {
 		t.Fatalf("Join err %v, want ErrGoexit", err)
 	}

@@ -31,7 +31,7 @@ func TestSelfWakeComesBackViaYield(t *testing.T) {
 		t.Fatalf("the yielded task ran before the task queued ahead of it (polls %d)", f.polls)
 	}
 	s.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); err != nil || v != 6 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 6 {
 		t.Fatalf("Join = (%d, %v)", v, err)
 	}
 	if s.yields.Load() != 3 || s.schedules.Load() != 0 || f.polls != 4 || f.drops != 1 {
@@ -61,7 +61,7 @@ func TestWakeFromAnotherGoroutineDuringPollComesBackViaYield(t *testing.T) {
 	}
 	g.open = true
 	s.RunUntilIdle()
-	if v, err := jh.Join(context.Background()); err != nil || v != 1 {
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 1 {
 		t.Fatalf("Join = (%d, %v)", v, err)
 	}
 }

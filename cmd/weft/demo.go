@@ -406,7 +406,7 @@ func joinAll(c *demoCounters, hs []*task.JoinHandle[uint64], timeout time.Durati
 	defer cancel()
 	var late []*task.JoinHandle[uint64]
 	for _, h := range hs {
-		if _, err := h.Join(ctx); isCtxErr(err) {
+		if _, err := h.BlockingJoin(ctx); isCtxErr(err) {
 			late = append(late, h)
 		} else {
 			c.classify(err)

@@ -235,9 +235,9 @@ type statusConn struct {
 	nd       *netDemo
 	s        *net.TCPStream
 	peer     string
-	wait     *net.ReadyFuture // readable, or writable while out is not empty
-	readable *net.ReadyFuture
-	writable *net.ReadyFuture
+	wait     *net.ReadinessFuture // readable, or writable while out is not empty
+	readable *net.ReadinessFuture
+	writable *net.ReadinessFuture
 	in       [statusMsg]byte // a request read in part
 	nin      int
 	out      []byte // reply bytes not yet written
@@ -368,7 +368,7 @@ func (nd *netDemo) client(i int, every time.Duration) *weft.AsyncFuture[uint64] 
 		}
 		defer c.Close()
 		tick := weft.IntervalAt(time.Now().Add(time.Duration(i)*every/statusClients), every)
-		defer tick.Drop()
+		defer tick.Close()
 		r := rand.New(rand.NewPCG(nd.s.cfg.seed, uint64(i)))
 		var req, resp [statusMsg]byte
 		var n uint64

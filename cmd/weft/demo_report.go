@@ -229,7 +229,7 @@ func measureIdle(n, workers int) (idleCost, error) {
 	cost.task = float64(liveBytes()-before) / float64(n)
 	tok.Cancel()
 	for _, h := range hs {
-		if _, err := h.Join(context.Background()); err != nil {
+		if _, err := h.BlockingJoin(context.Background()); err != nil {
 			return cost, err
 		}
 	}

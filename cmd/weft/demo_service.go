@@ -16,8 +16,8 @@ is, from hand-written futures (state machines) and one Async task.
 	batcher   Interval; fans out thousands of short tasks into a JoinSet and sums them
 
 Who joins what, so that every spawned task is counted once: the orchestrator
-(demo.go) joins the top-level tasks with JoinHandle.Join; each worker joins
-its handlers and the batcher its batch tasks through their JoinSets.
+(demo.go) joins the top-level tasks with JoinHandle.BlockingJoin; each worker
+joins its handlers and the batcher its batch tasks through their JoinSets.
 
 Shutdown is graceful: the stop token stops the producers (they close their
 senders), the workers drain their queues and in-flight handlers and end when
@@ -304,7 +304,7 @@ func (p *producer) finish() {
 	for _, tx := range p.txs {
 		tx.Close()
 	}
-	p.tick.Drop()
+	p.tick.Close()
 	p.stopped.Drop()
 }
 
@@ -576,7 +576,7 @@ func (d *watchdog) Poll(cx *future.Context) (uint64, bool) {
 
 // Drop releases the watchdog's timer and token waiter.
 func (d *watchdog) Drop() {
-	d.tick.Drop()
+	d.tick.Close()
 	d.stopped.Drop()
 }
 
@@ -656,7 +656,7 @@ func (b *batcher) Poll(cx *future.Context) (uint64, bool) {
 // Drop releases the batcher's timer and token waiter, and aborts the tasks
 // of a batch in progress (none, after a normal end).
 func (b *batcher) Drop() {
-	b.tick.Drop()
+	b.tick.Close()
 	b.stopped.Drop()
 	b.js.Close()
 }

@@ -14,7 +14,8 @@
 //     statement, in a go or defer statement, assigned to _, used only for
 //     an observer method (String, Deadline, ...), or held in a local
 //     variable that is never used otherwise;
-//   - a JoinHandle dropped without Join, Detach or Abort, in the same
+//   - a JoinHandle dropped without being joined (awaited or BlockingJoin),
+//     detached or aborted, in the same
 //     places (weft.Spawn(rt, f) as a statement, _ = weft.Spawn(rt, f), a
 //     handle variable that is never used otherwise). An unjoined,
 //     undetached handle keeps its task's cell from being recycled; use

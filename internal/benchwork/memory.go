@@ -119,7 +119,7 @@ func NewIdle(impl Impl, kind string, n, workers int) (*Idle, error) {
 // (`started.fetch_add(1); notify.notified().await`).
 type idleOnNotify struct {
 	started *idleCounter // nil once counted
-	wait    weft.Notified
+	wait    weft.NotifiedFuture
 }
 
 func (t *idleOnNotify) Poll(cx *future.Context) (unit, bool) {

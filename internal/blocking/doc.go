@@ -13,7 +13,7 @@
 //	if err := pool.Spawn(ut); err != nil {
 //		// The pool is shut down; jh reports a cancellation.
 //	}
-//	v, err := jh.Join(ctx)
+//	v, err := jh.BlockingJoin(ctx)
 //
 // # Behaviour
 //

@@ -26,7 +26,7 @@ func ExamplePool() {
 		fmt.Println("pool is shut down")
 		return
 	}
-	out, err := jh.Join(context.Background())
+	out, err := jh.BlockingJoin(context.Background())
 	fmt.Println(out, err)
 	// Output: READ FROM DISK <nil>
 }
@@ -52,14 +52,14 @@ func ExamplePool_Shutdown() {
 	close(release)
 	fmt.Println("done:", p.Shutdown(-1))
 
-	v, err := running.Join(context.Background())
+	v, err := running.BlockingJoin(context.Background())
 	fmt.Println("running:", v, err)
-	_, err = queued.Join(context.Background())
+	_, err = queued.BlockingJoin(context.Background())
 	fmt.Println("queued cancelled:", errors.Is(err, task.ErrCancelled), errors.Is(err, errStopped))
 
 	ut3, late := task.NewUnowned(closureFuture(func() int { return 3 }), p.Scheduler(), task.Options{})
 	fmt.Println("spawn after shutdown:", p.Spawn(ut3))
-	_, err = late.Join(context.Background())
+	_, err = late.BlockingJoin(context.Background())
 	fmt.Println("late cancelled:", errors.Is(err, task.ErrCancelled))
 	// Output:
 	// done within 0s: false
@@ -87,7 +87,7 @@ func ExamplePool_Metrics() {
 	fmt.Printf("threads %d, tasks queued or running %d, pool idle %v\n", m.NumThreads, m.QueueDepth+m.Running, p.Idle())
 	close(release)
 	for _, jh := range jhs {
-		_, _ = jh.Join(context.Background())
+		_, _ = jh.BlockingJoin(context.Background())
 	}
 	fmt.Println("spawned", p.Metrics().SpawnedTasks)
 	// Output:

@@ -57,7 +57,7 @@ func join[T any](t testing.TB, jh *task.JoinHandle[T]) (T, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 	defer cancel()
-	v, err := jh.Join(ctx)
+	v, err := jh.BlockingJoin(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("task %d did not complete within %v", jh.ID(), joinTimeout)
 	}

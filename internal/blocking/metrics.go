@@ -39,7 +39,7 @@ func (p *Pool) Metrics() Metrics {
 // paused clock does not ask it: it counts blocking tasks through
 // Config.Activity.) A task counts as running until its pool
 // goroutine is back from it, which is shortly after its JoinHandle has been
-// woken, so Idle can report false for a moment after a Join returned.
+// woken, so Idle can report false for a moment after a BlockingJoin returned.
 func (p *Pool) Idle() bool { return p.pending.Load() == 0 }
 
 // Runs reports whether goroutine g (a gident identity, 0 for none) is one of

@@ -24,7 +24,7 @@ func BenchmarkSpawnJoin(b *testing.B) {
 		if err := p.Spawn(ut); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := jh.Join(ctx); err != nil {
+		if _, err := jh.BlockingJoin(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -55,7 +55,7 @@ func BenchmarkSpawnJoinParallel(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			if _, err := jh.Join(ctx); err != nil {
+			if _, err := jh.BlockingJoin(ctx); err != nil {
 				b.Error(err)
 				return
 			}
@@ -94,7 +94,7 @@ func BenchmarkSpawnBatchJoin(b *testing.B) {
 			jhs[i] = jh
 		}
 		for _, jh := range jhs {
-			if _, err := jh.Join(ctx); err != nil {
+			if _, err := jh.BlockingJoin(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -12,8 +12,8 @@ import (
 // block waiting for a task: on a current-thread runtime or a LocalSet the
 // task it waits for can only run on that same goroutine, so it waits for
 // ever; on a multi-thread runtime it stalls a worker. weft's blocking entry
-// points (BlockOn, JoinHandle.Join, Runtime.Close) ask IsRunner(Effective())
-// and refuse with a message instead. The set spans every runtime of the
+// points (BlockOn, JoinHandle.BlockingJoin, Runtime.Close) ask
+// IsRunner(Effective()) and refuse with a message instead. The set spans every runtime of the
 // process: a worker of one runtime blocked in another runtime's BlockOn
 // stalls its own tasks just the same (Tokio panics on it).
 //

@@ -36,9 +36,7 @@ var firstCx future.Context
 // calling goroutine runs tasks (gident.InTask): it would block their
 // goroutine, for ever when what it waits for can only run there.
 func Wait[T any](ctx context.Context, f future.Future[T]) (T, error) {
-	if ctx == nil {
-		panic("weft: a Blocking method called with a nil context.Context (use context.Background())")
-	}
+	CheckContext(ctx)
 	if v, ok := f.Poll(&firstCx); ok {
 		future.Drop(f)
 		return v, nil
@@ -55,10 +53,19 @@ func Wait[T any](ctx context.Context, f future.Future[T]) (T, error) {
 			future.Drop(f)
 			return v, nil
 		}
-		if err := sig.Wait(ctx); err != nil {
+		if err := sig.BlockingWait(ctx); err != nil {
 			future.Drop(f)
 			var zero T
 			return zero, err
 		}
+	}
+}
+
+// CheckContext panics when ctx is nil. A Blocking method with a fast path
+// that does not reach Wait calls it first, so that a nil context is reported
+// on every call, not only on the calls that happen to wait.
+func CheckContext(ctx context.Context) {
+	if ctx == nil {
+		panic("weft: a Blocking method called with a nil context.Context (use context.Background())")
 	}
 }

@@ -72,7 +72,7 @@ func weftNotify(waiters int, all bool) *Case {
 type notifyWaiter struct {
 	n       *weft.Notify
 	counter *atomic.Int64
-	wait    weft.Notified
+	wait    weft.NotifiedFuture
 	waiting bool // wait was reset and has not completed
 }
 

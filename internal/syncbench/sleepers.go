@@ -158,7 +158,7 @@ func (s *sleeperSpawner) Poll(cx *future.Context) (struct{}, bool) {
 type sleeper struct {
 	st      *sleepersState
 	started bool
-	gate    *weft.Notified // until the gate opened
+	gate    *weft.NotifiedFuture // until the gate opened
 	sleep   *weft.SleepFuture
 }
 

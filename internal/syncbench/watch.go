@@ -138,8 +138,8 @@ type watchSender struct {
 	wg    *watchCounter
 	tasks int
 	i     int
-	sent  bool           // round i was sent
-	wait  *weft.Notified // the wait in progress, or nil
+	sent  bool                 // round i was sent
+	wait  *weft.NotifiedFuture // the wait in progress, or nil
 }
 
 // Poll runs the rounds.

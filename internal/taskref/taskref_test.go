@@ -35,7 +35,7 @@ func TestFromHeaderRoundTrips(t *testing.T) {
 		t.Fatalf("FromHeader(n.Header()) = %v, want %v", got, n)
 	}
 	s.o.AssertOwner(got).Run(future.NewContext(future.Noop()))
-	if v, err := jh.Join(context.Background()); v != 1 || err != nil {
+	if v, err := jh.BlockingJoin(context.Background()); v != 1 || err != nil {
 		t.Fatalf("Join = %v, %v; want 1, nil", v, err)
 	}
 	if !s.o.IsEmpty() {

@@ -20,7 +20,7 @@ var Analyzer = &analysis.Analyzer{
 A weft future does nothing until it is polled: m.Lock(), tx.Send(v) and
 weft.Sleep(d) as bare statements compile and do nothing. weftvet reports a
 future created and dropped without being awaited, polled, spawned or stored,
-and a JoinHandle dropped without Join, Detach or Abort. Suppress an intended
+and a JoinHandle dropped without being joined, detached or aborted. Suppress an intended
 finding with a "//weftvet:ignore reason" comment on its line or the line above.`,
 	URL:      "https://pkg.go.dev/github.com/weftrt/weft/cmd/weftvet",
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
@@ -29,7 +29,7 @@ finding with a "//weftvet:ignore reason" comment on its line or the line above.`
 
 const (
 	futureAdvice = "await it with weft.Await, spawn it, or store it; a future does nothing until polled"
-	handleAdvice = "Join it, Detach it or Abort it (use weft.SpawnDetached when nobody joins)"
+	handleAdvice = "await it or BlockingJoin it, Detach it or Abort it (use weft.SpawnDetached when nobody joins)"
 )
 
 // checker holds one pass's state.

@@ -29,7 +29,7 @@
 //     an assignment to the variable, an assignment of it to _, or an
 //     observer method call.
 //
-// Any other use (Poll, Drop, Join, Detach, Abort, passing it to a function
+// Any other use (Poll, Drop, BlockingJoin, Detach, Abort, passing it to a function
 // such as weft.Await or weft.Spawn, returning it, storing it in a field, a
 // slice, a map or a channel, capturing it by address) counts as handling
 // it. The local-variable check is flow-insensitive: a variable counts as

@@ -22,6 +22,16 @@ func dropped(rt *weft.Runtime, m *weft.Mutex[int], tx *mpsc.Sender[int]) {
 	_ = h.ID()
 }
 
+// The futures renamed by the public line are still recognised by their Poll
+// method.
+func droppedRenamed(n *weft.Notify, js *weft.JoinSet[int], iv *weft.IntervalTimer) {
+	n.Notified()  // want `n.Notified\(\) creates a future \(\*weft.NotifiedFuture\) that is dropped as a statement`
+	js.JoinNext() // want `js.JoinNext\(\) creates a future \(\*weft.JoinNextFuture\[int\]\) that is dropped as a statement`
+	js.JoinAll()  // want `js.JoinAll\(\) creates a future \(\*weft.JoinAllFuture\[int\]\) that is dropped as a statement`
+	iv.Tick()     // want `iv.Tick\(\) creates a future \(weft.TickFuture\) that is dropped as a statement`
+	iv.Close()    // a handle, not a future: nothing to report
+}
+
 func handled(ctx context.Context, rt *weft.Runtime, m *weft.Mutex[int]) (int, error) {
 	weft.SpawnDetached(rt, weft.Sleep(time.Millisecond))
 	lock := weft.Spawn(rt, weft.Async(func(a *weft.A) int {
@@ -30,5 +40,5 @@ func handled(ctx context.Context, rt *weft.Runtime, m *weft.Mutex[int]) (int, er
 		weft.Await(a, weft.Sleep(time.Millisecond))
 		return g.Get()
 	}))
-	return lock.Join(ctx)
+	return lock.BlockingJoin(ctx)
 }

@@ -19,7 +19,7 @@ func bareStatements(rt *weft.Runtime, m *weft.Mutex, tx *mpsc.Sender[int]) {
 	weft.Sleep(time.Second)          // want `^weft.Sleep\(time.Second\) creates a future \(\*weft.SleepFuture\) that is dropped as a statement`
 	(weft.Sleep(time.Second))        // want `dropped as a statement`
 	future.Ready(1)                  // want `creates a future \(future.ReadyFuture\[int\]\) that is dropped as a statement`
-	weft.Spawn(rt, weft.Sleep(1))    // want `^weft.Spawn\(rt, weft.Sleep\(1\)\) returns a JoinHandle that is dropped as a statement: Join it, Detach it or Abort it \(use weft.SpawnDetached when nobody joins\)$`
+	weft.Spawn(rt, weft.Sleep(1))    // want `^weft.Spawn\(rt, weft.Sleep\(1\)\) returns a JoinHandle that is dropped as a statement: await it or BlockingJoin it, Detach it or Abort it \(use weft.SpawnDetached when nobody joins\)$`
 	weft.Spawn(rt, future.Ready(10)) // want `returns a JoinHandle that is dropped as a statement`
 }
 
@@ -51,7 +51,7 @@ func observersOnly(rt *weft.Runtime) string {
 func locals(rt *weft.Runtime, m *weft.Mutex) {
 	s := weft.Sleep(1) // want `^future s from weft.Sleep\(1\) is never awaited, polled, spawned or stored: await it with weft.Await, spawn it, or store it; a future does nothing until polled$`
 	_ = s
-	h := weft.Spawn(rt, future.Ready(1)) // want `^JoinHandle h from weft.Spawn\(rt, future.Ready\(1\)\) is never joined, detached or aborted: Join it, Detach it or Abort it \(use weft.SpawnDetached when nobody joins\)$`
+	h := weft.Spawn(rt, future.Ready(1)) // want `^JoinHandle h from weft.Spawn\(rt, future.Ready\(1\)\) is never joined, detached or aborted: await it or BlockingJoin it, Detach it or Abort it \(use weft.SpawnDetached when nobody joins\)$`
 	println(h.ID(), h.IsFinished(), h.String())
 	var g *weft.SleepFuture
 	g = weft.Sleep(2) // want `future g from weft.Sleep\(2\) is never awaited`
@@ -102,9 +102,9 @@ func spawnedJoinedDetachedAborted(ctx context.Context, rt *weft.Runtime) {
 	h.Detach()
 	weft.Spawn(rt, future.Ready(1)).Detach()
 	weft.Spawn(rt, future.Ready(1)).Abort()
-	_, _ = weft.Spawn(rt, future.Ready(1)).Join(ctx)
+	_, _ = weft.Spawn(rt, future.Ready(1)).BlockingJoin(ctx)
 	j := weft.Spawn(rt, future.Ready(1))
-	_, _ = j.Join(ctx)
+	_, _ = j.BlockingJoin(ctx)
 	k := weft.Spawn(rt, future.Ready(1))
 	println(k.ID())
 	k.Abort()

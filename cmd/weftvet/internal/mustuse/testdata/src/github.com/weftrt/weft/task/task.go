@@ -25,8 +25,8 @@ func (j *JoinHandle[T]) Poll(*future.Context) (T, bool) {
 	return z, false
 }
 
-// Join waits for the output.
-func (j *JoinHandle[T]) Join(context.Context) (T, error) {
+// BlockingJoin waits for the output.
+func (j *JoinHandle[T]) BlockingJoin(context.Context) (T, error) {
 	var z T
 	return z, nil
 }
