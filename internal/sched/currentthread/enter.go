@@ -6,6 +6,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/sched"
 )
 
 /*
@@ -19,19 +20,18 @@ read and no metrics publish on the way:
 
 	cx, ok := s.Enter(ctx)     // took the free core, or ok == false: use BlockOn
 	v, ready := f.Poll(cx)     // a panic here must reach Exit (the caller defers it)
-	if ready { err = s.Exit() }                    // gives the core back
-	else     { err = s.Continue(ctx, poll) }       // drives like BlockOn, without polling f first
+	if ready { err = s.Exit(cx) }                  // gives the core back
+	else     { err = s.Continue(ctx, cx, main) }   // drives like BlockOn, without polling f first
 
 Enter succeeds only in the plain case: the caller is not the driver, the
-core is free, the scheduler is not closing, no task panic is pending, ctx
-has not ended, and the clock is not paused (a paused clock counts the main
+core is free, the scheduler is not closing, ctx has not ended, and the clock is not paused (a paused clock counts the main
 future's first poll as activity, which drive does). Everything else goes
 through BlockOn, which handles it.
 
 Between Enter and Exit or Continue the caller holds the core exactly as
 drive does: s.held and s.driverG name it, so tasks that the main future
 spawns or wakes go to the local queue, and a nested BlockOn from inside the
-poll fails with ErrNested; the goroutine is marked as a runner
+poll fails with Errors.Nested; the goroutine is marked as a runner
 (gident.MarkRunner), so blocking calls inside the poll are refused as they
 are under drive.
 
@@ -50,7 +50,7 @@ and LocalQueueDepth do not lag behind a spawn.
 // completed, or its poll panicked) and Continue (it returned Pending), on
 // the same goroutine.
 func (s *Scheduler) Enter(ctx context.Context) (*future.Context, bool) {
-	if s.act != nil || s.closing.Load() || s.panicErr.Load() != nil || ctx.Err() != nil || s.onDriver() {
+	if s.act != nil || s.closing.Load() || ctx.Err() != nil || s.onDriver() {
 		return nil, false
 	}
 	var c *core
@@ -77,11 +77,11 @@ func (s *Scheduler) Enter(ctx context.Context) (*future.Context, bool) {
 // Exit gives back the core that Enter took, once the main future completed
 // (or its poll panicked). It returns nil, or, when the scheduler began to
 // shut down meanwhile, the error BlockOn would return, after shutting every
-// task down as drive's holder does.
-func (s *Scheduler) Exit() error {
+// task down as drive's holder does. cx is the Context Enter returned.
+func (s *Scheduler) Exit(*future.Context) error {
 	c := s.held
 	var err error
-	if s.closing.Load() || s.panicErr.Load() != nil {
+	if s.closing.Load() {
 		s.shutdownCore(c)
 		err = s.closedErr()
 	} else if c.batch.localSchedules != c.batch.schedulesAtEnter {
@@ -98,12 +98,13 @@ func (s *Scheduler) Exit() error {
 
 // Continue drives the scheduler with the core that Enter took, after the
 // main future's first poll returned Pending: it is BlockOn from there on,
-// and poll is next called once the main future is woken.
-func (s *Scheduler) Continue(ctx context.Context, poll func(cx *future.Context) bool) error {
+// and main is next polled once it is woken. cx is the Context Enter
+// returned.
+func (s *Scheduler) Continue(ctx context.Context, _ *future.Context, main sched.MainFuture) error {
 	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, s.parker.Unpark)
 		defer stop()
 	}
 	gident.UnmarkRunner(s.driverG.Load()) // drive marks it again
-	return s.drive(ctx, s.held, &s.mainW, poll, true)
+	return s.drive(ctx, s.held, &s.mainW, main, true)
 }

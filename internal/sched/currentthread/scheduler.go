@@ -57,7 +57,6 @@ package currentthread
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,24 +87,24 @@ type Config struct {
 	IO sched.IODriver
 	// OnPark and OnUnpark run on the driving goroutine around each park.
 	OnPark, OnUnpark func()
-	// OnUnhandledPanic is told of every task panic.
+	// OnUnhandledPanic is told of every task panic. The panic policy is
+	// its caller's: to stop on a panic it calls Shutdown, and the driver
+	// stops before it polls another task.
 	OnUnhandledPanic func(*task.JoinError)
-	// ShutdownOnPanic makes the first task panic shut the scheduler down;
-	// BlockOn then returns an error wrapping the task's JoinError.
-	ShutdownOnPanic bool
 	// Activity, when not nil (the clock is paused), is the count a paused
 	// clock waits on before it jumps (internal/timer/activity.go): the
 	// scheduler counts its queued and running tasks and its main futures
 	// in it, and becomes its idle callback's target.
 	Activity *timer.Activity
-	// ShutdownCause is the Cause of tasks cancelled by the shutdown.
-	ShutdownCause error
+	// Errors are the errors BlockOn returns and the shutdown cancels
+	// with (the runtime's own); every field must be set.
+	Errors sched.Errors
 	// Rand, when not nil, makes the scheduler a simulation: each next task
 	// is picked with Rand(n) among all n runnable tasks (the inject queue is
 	// merged into the run queue first) instead of in FIFO order. The same
 	// sequence of Rand results gives the same order of polls.
 	Rand func(n int) int
-	// FailWhenStuck makes BlockOn return ErrStuck, instead of waiting, when
+	// FailWhenStuck makes BlockOn return Errors.Stuck, instead of waiting, when
 	// nothing can run (the Activity is zero: no runnable task, no main
 	// future woken, no blocking work, no LocalSet work) and no timer is
 	// left for the paused clock to jump to. For simulations, where nothing
@@ -115,17 +114,6 @@ type Config struct {
 	// task poll is timed and counted in one of these buckets.
 	PollTimes *polltime.Buckets
 }
-
-// ErrStuck is returned by BlockOn with Config.FailWhenStuck when no task can
-// ever run again: a deadlock.
-var ErrStuck = errors.New("currentthread: stuck: no task can run and no timer is pending")
-
-// ErrShutdown is returned by BlockOn once the scheduler has shut down.
-var ErrShutdown = errors.New("currentthread: scheduler shut down")
-
-// ErrNested is returned by BlockOn when it is called from inside one of the
-// scheduler's own tasks (it would deadlock).
-var ErrNested = errors.New("currentthread: BlockOn called from inside a task of the same runtime")
 
 type core struct {
 	queue task.Queue
@@ -160,8 +148,6 @@ type Scheduler struct {
 	// under a paused clock it holds a unit of activity while set.
 	mainWoken timer.WakeFlag
 
-	panicErr atomic.Pointer[task.JoinError] // first panic, with ShutdownOnPanic
-
 	// mainW wakes the main future of whichever BlockOn drives; one per
 	// scheduler, since only one BlockOn drives at a time.
 	mainW mainWaker
@@ -184,6 +170,9 @@ type Scheduler struct {
 	pt polltime.Recorder
 }
 
+// The runtime holds a Scheduler as its one sched.Engine.
+var _ sched.Engine = (*Scheduler)(nil)
+
 // New returns an idle scheduler; tasks run only while some goroutine is in
 // BlockOn.
 func New(cfg Config) *Scheduler {
@@ -193,9 +182,7 @@ func New(cfg Config) *Scheduler {
 	if cfg.GlobalQueueInterval <= 0 {
 		cfg.GlobalQueueInterval = DefaultGlobalQueueInterval
 	}
-	if cfg.ShutdownCause == nil {
-		cfg.ShutdownCause = ErrShutdown
-	}
+	cfg.Errors.Check("currentthread")
 	s := &Scheduler{
 		cfg:      cfg,
 		owned:    task.NewOwnedTasks(1),
@@ -306,24 +293,18 @@ func (s *Scheduler) CellCache() *task.CellCache {
 	return nil
 }
 
-// UnhandledPanic records a task panic; with ShutdownOnPanic the first one
-// stops the scheduler.
+// UnhandledPanic forwards a task panic to Config.OnUnhandledPanic, which
+// applies the runtime's panic policy.
 func (s *Scheduler) UnhandledPanic(err *task.JoinError) {
 	if f := s.cfg.OnUnhandledPanic; f != nil {
 		f(err)
 	}
-	if s.cfg.ShutdownOnPanic && s.panicErr.CompareAndSwap(nil, err) {
-		s.parker.Unpark()
-	}
 }
-
-// PanicErr returns the panic that shut the scheduler down, if any.
-func (s *Scheduler) PanicErr() *task.JoinError { return s.panicErr.Load() }
 
 // CancelCause returns the shutdown cause once shutdown has begun.
 func (s *Scheduler) CancelCause() error {
 	if s.closing.Load() {
-		return s.cfg.ShutdownCause
+		return s.cfg.Errors.Shutdown
 	}
 	return nil
 }
@@ -336,16 +317,16 @@ func (m *mainWaker) Wake(uint64) {
 	m.s.parker.Unpark()
 }
 
-// BlockOn drives the scheduler on the calling goroutine until poll reports
+// BlockOn drives the scheduler on the calling goroutine until main reports
 // true (the caller's future is ready), ctx is done, or the scheduler shuts
-// down. poll is called with a Context whose executor is Config.Executor.
+// down. main is polled with a Context whose executor is Config.Executor.
 //
 // When another goroutine already drives the scheduler, BlockOn polls the
 // future itself (its spawns go to the driver through the inject queue) until
 // the core is free or the future is ready.
-func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) bool) error {
+func (s *Scheduler) BlockOn(ctx context.Context, main sched.MainFuture) error {
 	if s.onDriver() {
-		return ErrNested
+		return s.cfg.Errors.Nested
 	}
 	mw := &s.mainW
 	if ctx.Done() != nil {
@@ -356,7 +337,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	select {
 	case c := <-s.coreCh:
 		// The common case: nobody else drives.
-		return s.drive(ctx, c, mw, poll, false)
+		return s.drive(ctx, c, mw, main, false)
 	default:
 	}
 
@@ -372,7 +353,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		futurecx.SetBudget(ownCx, future.DefaultBudget)
 		took := flag.BeginPoll()
 		defer flag.EndPoll(took)
-		return poll(ownCx)
+		return main.PollMain(ownCx)
 	}
 	first := true
 	for {
@@ -382,7 +363,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		select {
 		case c := <-s.coreCh:
 			flag.Close() // the driver's main future counts from here
-			return s.drive(ctx, c, mw, poll, false)
+			return s.drive(ctx, c, mw, main, false)
 		default:
 		}
 		if first {
@@ -394,7 +375,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		select {
 		case c := <-s.coreCh:
 			flag.Close()
-			return s.drive(ctx, c, mw, poll, false)
+			return s.drive(ctx, c, mw, main, false)
 		case <-sig.C():
 			if pollOwn() {
 				return nil
@@ -407,32 +388,14 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	}
 }
 
-func (s *Scheduler) closedErr() error {
-	if p := s.panicErr.Load(); p != nil {
-		return &PanicShutdownError{Err: p}
-	}
-	return ErrShutdown
-}
-
-// PanicShutdownError is returned by BlockOn when a task panic shut the
-// scheduler down (Config.ShutdownOnPanic).
-type PanicShutdownError struct {
-	Err *task.JoinError
-}
-
-// Error describes the panic that stopped the scheduler.
-func (e *PanicShutdownError) Error() string {
-	return "currentthread: scheduler shut down by a task panic: " + e.Err.Error()
-}
-
-// Unwrap returns the task's JoinError.
-func (e *PanicShutdownError) Unwrap() error { return e.Err }
+// closedErr is what BlockOn returns once the scheduler is shut down.
+func (s *Scheduler) closedErr() error { return s.cfg.Errors.Shutdown }
 
 // drive runs the scheduler loop with the core c until the main future is
 // ready, ctx is done, or the scheduler shuts down. polled says that the
 // caller already polled the main future (Continue): it is polled again only
 // once woken.
-func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool, polled bool) (err error) {
+func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, main sched.MainFuture, polled bool) (err error) {
 	s.held = c
 	g := gident.Current()
 	s.driverG.Store(g)
@@ -453,7 +416,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 		// A wake left over from this BlockOn stops counting; the next
 		// BlockOn's main future starts woken anyway.
 		s.mainWoken.EndPoll(s.mainWoken.BeginPoll())
-		if s.closing.Load() || s.panicErr.Load() != nil {
+		if s.closing.Load() {
 			s.shutdownCore(c)
 			if err == nil {
 				err = s.closedErr()
@@ -473,7 +436,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 	c.batch.startBusy()
 	defer s.endDrive(c)
 	for {
-		if s.closing.Load() || s.panicErr.Load() != nil {
+		if s.closing.Load() {
 			return s.closedErr()
 		}
 		if ctx.Err() != nil {
@@ -484,7 +447,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			futurecx.SetWaker(cx, mainW)
 			futurecx.SetTaskID(cx, 0)
 			futurecx.SetBudget(cx, future.DefaultBudget)
-			ready := poll(cx)
+			ready := main.PollMain(cx)
 			s.mainWoken.EndPoll(true)
 			mainTook = false
 			if ready {
@@ -494,7 +457,9 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 		polled = false
 		parked := false
 		for i := 0; i < s.cfg.EventInterval; i++ {
-			if s.panicErr.Load() != nil {
+			// A panic policy that stops the runtime (Config.OnUnhandledPanic)
+			// shuts down inside the poll that panicked: no other task runs.
+			if s.closing.Load() {
 				return s.closedErr()
 			}
 			c.tick++
@@ -507,7 +472,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 					s.park(c)
 					if s.stuck {
 						s.stuck = false
-						return ErrStuck
+						return s.cfg.Errors.Stuck
 					}
 				}
 				parked = true
@@ -717,7 +682,7 @@ func (s *Scheduler) shutdownCore(c *core) {
 	s.beginClose()
 	// In spawn order, so that a simulation shuts its tasks down alike in
 	// every process, whatever IDs its tasks got.
-	s.owned.CloseAndShutdownAllInOrder(s.cfg.ShutdownCause)
+	s.owned.CloseAndShutdownAllInOrder(s.cfg.Errors.Shutdown)
 	c.queue.DropAll()
 	c.deferred.DropAll()
 	s.inject.DropAll()
