@@ -43,10 +43,11 @@ func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (
 		panic("weft: BlockOn with a nil context.Context (use context.Background())")
 	}
 	h := rt.h
-	var entered *future.Context // set between Enter and Exit or Continue
+	var entered *future.Context // set from Enter to Exit
 	// The only defer, so that it stays open-coded (BlockOn is not inlined
-	// for the same reason): it ends the fast start if f's first poll
-	// panics, and drops f in every case.
+	// for the same reason): it calls Exit if a poll of f panics (or a
+	// task polled inside Wait calls runtime.Goexit), and drops f in every
+	// case.
 	defer func() {
 		if entered != nil {
 			_ = h.eng.Exit(entered)
@@ -64,39 +65,40 @@ func BlockOn[F future.Future[T], T any](ctx context.Context, rt *Runtime, f F) (
 		return zero, h.shutdownErr()
 	default:
 	}
-	// Fast start (sched.Engine): poll f here, directly, and go further
-	// only if it is not ready.
+	// The engine's protocol (sched.Engine): f is polled here, directly,
+	// so that neither a ready future nor a pending one costs an
+	// allocation or an indirect call per poll.
 	cx, ok := h.eng.Enter(ctx)
 	if !ok {
-		return blockOnEngine(ctx, h, f, nil)
+		return blockOnEngine(ctx, h, f)
 	}
 	entered = cx
-	v, ready := f.Poll(cx)
-	entered = nil
-	if !ready {
-		return blockOnEngine(ctx, h, f, cx)
+	for {
+		v, ready := f.Poll(cx)
+		if ready {
+			entered = nil
+			if err := h.eng.Exit(cx); err != nil {
+				return zero, h.blockOnErr(err)
+			}
+			return v, nil
+		}
+		if err := h.eng.Wait(ctx, cx); err != nil {
+			entered = nil
+			_ = h.eng.Exit(cx) // Wait's error says why the BlockOn ended
+			return zero, h.blockOnErr(err)
+		}
 	}
-	if err := h.eng.Exit(cx); err != nil {
-		return zero, h.blockOnErr(err)
-	}
-	return v, nil
 }
 
-// blockOnEngine is BlockOn past the fast start: the engine drives or waits
-// until f completes. cx is the Context of a first poll that returned
-// Pending (Enter's), or nil when Enter reported false. f is a copy of
-// BlockOn's (the caller drops its own), kept apart so that mainFuture,
-// which makes it escape, costs nothing on the fast path.
-func blockOnEngine[F future.Future[T], T any](ctx context.Context, h *Handle, f F, cx *future.Context) (T, error) {
+// blockOnEngine is BlockOn when the engine's Enter turned it away (a
+// paused clock, another goroutine driving a current-thread runtime, a
+// context already ended): the engine polls f through a MainFuture. f is a
+// copy of BlockOn's (the caller drops its own), kept apart so that
+// mainFuture, which makes it escape, costs nothing on the common path.
+func blockOnEngine[F future.Future[T], T any](ctx context.Context, h *Handle, f F) (T, error) {
 	var zero T
 	m := &mainFuture[F, T]{f: f}
-	var err error
-	if cx != nil {
-		err = h.eng.Continue(ctx, cx, m)
-	} else {
-		err = h.eng.BlockOn(ctx, m)
-	}
-	if err != nil {
+	if err := h.eng.BlockOn(ctx, m); err != nil {
 		return zero, h.blockOnErr(err)
 	}
 	return m.out, nil

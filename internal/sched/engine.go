@@ -20,17 +20,20 @@ import (
 //
 // # BlockOn
 //
-// A BlockOn takes one of two paths, so that a future ready at its first
-// poll costs two interface calls and nothing else (no closure, no
-// allocation, no clock read):
+// A BlockOn polls its future in its own frame, so that the future needs no
+// closure nor interface value (which would be an allocation, and an
+// indirect call per poll): a future ready at its first poll costs two
+// interface calls and nothing else (no allocation, no clock read):
 //
-//	cx, ok := e.Enter(ctx)      // ok == false: use e.BlockOn(ctx, main)
-//	v, ready := f.Poll(cx)      // the caller polls; a panic here must reach Exit (defer it)
-//	if ready { err = e.Exit(cx) }                // ends the BlockOn
-//	else     { err = e.Continue(ctx, cx, main) } // waits or drives until main is ready
+//	cx, ok := e.Enter(ctx) // ok == false: use e.BlockOn(ctx, main)
+//	for {
+//		v, ready := f.Poll(cx) // a panic here must reach Exit (defer it)
+//		if ready { err = e.Exit(cx); break }
+//		if err = e.Wait(ctx, cx); err != nil { e.Exit(cx); break }
+//	}
 //
-// Exit and Continue end the use of cx, whatever they return; after a
-// panic inside Continue the engine has already let go of what it held.
+// Every successful Enter is ended by exactly one Exit, on the same
+// goroutine, whatever happens in between.
 type Engine interface {
 	task.Scheduler
 	// Owned returns the list of the engine's tasks.
@@ -46,17 +49,18 @@ type Engine interface {
 	// on the returned Context; false when this BlockOn must use BlockOn
 	// instead (it takes nothing then).
 	Enter(ctx context.Context) (*future.Context, bool)
-	// Exit ends a BlockOn begun by Enter whose main future completed at
-	// the first poll, or whose first poll panicked. It returns
-	// Errors.Shutdown when the engine was shut down meanwhile (and a
+	// Wait waits, after a poll of the main future on cx returned Pending,
+	// until it is to be polled again (a current-thread engine runs the
+	// tasks meanwhile): it returns nil then, and ctx.Err() when ctx ends
+	// first, Errors.Shutdown once the engine shuts down, or Errors.Stuck.
+	Wait(ctx context.Context, cx *future.Context) error
+	// Exit ends a BlockOn begun by Enter: its main future completed, a
+	// poll panicked, or Wait returned an error. It returns
+	// Errors.Shutdown when the engine shut down meanwhile (a
 	// current-thread engine has then shut its tasks down), else nil.
 	Exit(cx *future.Context) error
-	// Continue carries on a BlockOn begun by Enter whose first poll of
-	// main returned Pending: it returns nil once main.PollMain reports
-	// true, ctx.Err() when ctx ends first, Errors.Shutdown once the
-	// engine shuts down, or Errors.Stuck.
-	Continue(ctx context.Context, cx *future.Context, main MainFuture) error
-	// BlockOn is a whole BlockOn, for when Enter reported false.
+	// BlockOn is a whole BlockOn, for when Enter reported false: it
+	// returns nil once main.PollMain reports true, or Wait's errors.
 	BlockOn(ctx context.Context, main MainFuture) error
 
 	// FireTimers fires the timers that became due after a paused clock
@@ -76,7 +80,8 @@ type Engine interface {
 	InjectLen() int
 }
 
-// MainFuture is the future a BlockOn drives, seen by the engine: PollMain
+// MainFuture is the future of a BlockOn that Enter turned away (a slow
+// path: a paused clock, another goroutine driving), seen by the engine: PollMain
 // polls it with cx and reports whether it completed (the caller keeps the
 // output). It is called only on the goroutine inside BlockOn.
 type MainFuture interface {

@@ -131,6 +131,13 @@ type core struct {
 	// cells recycles the memory of tasks created and released by the
 	// goroutine holding the core (see CellCache).
 	cells task.CellCache
+	// mainTook says that the main future's poll in progress holds its
+	// wake's unit (runUntilMain).
+	mainTook bool
+	// waiting is set from a fast-start BlockOn's first Wait to its Exit
+	// (enter.go); stopCtx then ends the wake-up on ctx's end, or is nil.
+	waiting bool
+	stopCtx func() bool
 }
 
 // Scheduler is a current-thread scheduler. It implements task.Scheduler.
@@ -328,7 +335,6 @@ func (s *Scheduler) BlockOn(ctx context.Context, main sched.MainFuture) error {
 	if s.onDriver() {
 		return s.cfg.Errors.Nested
 	}
-	mw := &s.mainW
 	if ctx.Done() != nil {
 		// Only a context that can end needs to wake a parked driver.
 		stop := context.AfterFunc(ctx, s.parker.Unpark)
@@ -337,7 +343,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, main sched.MainFuture) error {
 	select {
 	case c := <-s.coreCh:
 		// The common case: nobody else drives.
-		return s.drive(ctx, c, mw, main, false)
+		return s.drive(ctx, c, main)
 	default:
 	}
 
@@ -363,7 +369,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, main sched.MainFuture) error {
 		select {
 		case c := <-s.coreCh:
 			flag.Close() // the driver's main future counts from here
-			return s.drive(ctx, c, mw, main, false)
+			return s.drive(ctx, c, main)
 		default:
 		}
 		if first {
@@ -375,7 +381,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, main sched.MainFuture) error {
 		select {
 		case c := <-s.coreCh:
 			flag.Close()
-			return s.drive(ctx, c, mw, main, false)
+			return s.drive(ctx, c, main)
 		case <-sig.C():
 			if pollOwn() {
 				return nil
@@ -392,10 +398,8 @@ func (s *Scheduler) BlockOn(ctx context.Context, main sched.MainFuture) error {
 func (s *Scheduler) closedErr() error { return s.cfg.Errors.Shutdown }
 
 // drive runs the scheduler loop with the core c until the main future is
-// ready, ctx is done, or the scheduler shuts down. polled says that the
-// caller already polled the main future (Continue): it is polled again only
-// once woken.
-func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, main sched.MainFuture, polled bool) (err error) {
+// ready, ctx is done, or the scheduler shuts down.
+func (s *Scheduler) drive(ctx context.Context, c *core, main sched.MainFuture) (err error) {
 	s.held = c
 	g := gident.Current()
 	s.driverG.Store(g)
@@ -404,7 +408,6 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, main sche
 	// below skips the rest of that deferred call.
 	gident.MarkRunner(g)
 	defer gident.UnmarkRunner(g)
-	mainTook := false // the main future's poll holds the wake's unit
 	defer func() {
 		// A poll that did not return (runtime.Goexit) gives its unit of
 		// activity back here.
@@ -412,10 +415,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, main sche
 			c.polling = false
 			s.act.Release()
 		}
-		s.mainWoken.EndPoll(mainTook)
-		// A wake left over from this BlockOn stops counting; the next
-		// BlockOn's main future starts woken anyway.
-		s.mainWoken.EndPoll(s.mainWoken.BeginPoll())
+		s.endMain(c)
 		if s.closing.Load() {
 			s.shutdownCore(c)
 			if err == nil {
@@ -428,13 +428,44 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, main sche
 			s.coreCh <- c
 		}
 	}()
-	cx := c.cx
-	mainW := future.NewWaker(mw)
-	if !polled {
-		s.mainWoken.Wake() // the first poll (a wake left over counts as it)
-	}
+	s.mainWoken.Wake() // the first poll (a wake left over counts as it)
 	c.batch.startBusy()
 	defer s.endDrive(c)
+	afterPoll := false
+	for {
+		if err := s.runUntilMain(ctx, c, afterPoll); err != nil {
+			return err
+		}
+		ready := main.PollMain(c.cx)
+		s.mainWoken.EndPoll(true)
+		c.mainTook = false
+		if ready {
+			return nil
+		}
+		afterPoll = true
+	}
+}
+
+// endMain ends the main future's part in a BlockOn that drove: the unit
+// of a poll that did not return is given back, and a wake left over from
+// this BlockOn stops counting (the next BlockOn's main future starts woken
+// anyway).
+func (s *Scheduler) endMain(c *core) {
+	s.mainWoken.EndPoll(c.mainTook)
+	c.mainTook = false
+	s.mainWoken.EndPoll(s.mainWoken.BeginPoll())
+}
+
+// runUntilMain runs the scheduler loop with the core c until the main
+// future is to be polled: it returns nil once the main future was woken,
+// with c.cx set up for its poll and c.mainTook holding the wake's unit
+// (the caller polls, then calls mainWoken.EndPoll(true)). It returns an
+// error when ctx is done, the scheduler shuts down, or it is stuck.
+// afterPoll says that the main future has just been polled: the tasks run
+// first, as after any poll, so that a main future that wakes itself does
+// not starve them.
+func (s *Scheduler) runUntilMain(ctx context.Context, c *core, afterPoll bool) error {
+	cx := c.cx
 	for {
 		if s.closing.Load() {
 			return s.closedErr()
@@ -442,19 +473,14 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, main sche
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		// After Continue's poll the tasks run first, as after any poll.
-		if mainTook = !polled && s.mainWoken.BeginPoll(); mainTook {
-			futurecx.SetWaker(cx, mainW)
+		if !afterPoll && s.mainWoken.BeginPoll() {
+			c.mainTook = true
+			futurecx.SetWaker(cx, future.NewWaker(&s.mainW))
 			futurecx.SetTaskID(cx, 0)
 			futurecx.SetBudget(cx, future.DefaultBudget)
-			ready := main.PollMain(cx)
-			s.mainWoken.EndPoll(true)
-			mainTook = false
-			if ready {
-				return nil
-			}
+			return nil
 		}
-		polled = false
+		afterPoll = false
 		parked := false
 		for i := 0; i < s.cfg.EventInterval; i++ {
 			// A panic policy that stops the runtime (Config.OnUnhandledPanic)

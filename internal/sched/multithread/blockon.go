@@ -18,7 +18,8 @@ import (
 The workers run the tasks; a BlockOn only polls its main future, on the
 calling goroutine, with the Context of a blockOnWaiter, and sleeps on a
 Signal between polls. Enter hands out a waiter's Context for the caller's
-first poll (sched.Engine describes the protocol). Waiters are recycled
+polls, Wait sleeps between them, Exit recycles the waiter (sched.Engine
+describes the protocol). Waiters are recycled
 through a sync.Pool, so that a BlockOn whose future is ready at its first
 poll allocates nothing; the Signal (a channel) is made only when the
 goroutine has to sleep, and never pooled: a channel made inside a
@@ -73,21 +74,29 @@ func (s *Scheduler) Enter(context.Context) (*future.Context, bool) {
 }
 
 // Exit ends a BlockOn begun by Enter and recycles its waiter. It returns
-// nil: the main future completed, and the tasks are the workers' to shut
-// down.
+// nil: the tasks are the workers' to shut down.
 func (s *Scheduler) Exit(cx *future.Context) error {
 	putBlockOnWaiter(waiterOf(cx))
 	return nil
 }
 
-// Continue sleeps until the main future is woken and polls it again, until
-// it completes, ctx ends or the scheduler shuts down. The waiter is
-// recycled when it returns (not when a poll panics).
-func (s *Scheduler) Continue(ctx context.Context, cx *future.Context, main sched.MainFuture) error {
+// Wait sleeps until the main future is woken, ctx ends or the scheduler
+// shuts down. Its first call arms the waiter (rule 2).
+func (s *Scheduler) Wait(ctx context.Context, cx *future.Context) error {
 	w := waiterOf(cx)
-	err := s.wait(ctx, w, main)
-	putBlockOnWaiter(w)
-	return err
+	sig := w.sig.Load()
+	if sig == nil {
+		sig = w.arm()
+	}
+	select {
+	case <-sig.C():
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.closing:
+		return s.cfg.Errors.Shutdown
+	}
+	futurecx.SetBudget(&w.cx, future.DefaultBudget)
+	return nil
 }
 
 // BlockOn is a whole BlockOn, for when Enter reports false (a paused
@@ -97,28 +106,13 @@ func (s *Scheduler) BlockOn(ctx context.Context, main sched.MainFuture) error {
 		return s.blockOnPaused(ctx, main)
 	}
 	cx, _ := s.Enter(ctx)
-	if main.PollMain(cx) {
-		return s.Exit(cx)
-	}
-	return s.Continue(ctx, cx, main)
-}
-
-// wait is Continue's loop.
-func (s *Scheduler) wait(ctx context.Context, w *blockOnWaiter, main sched.MainFuture) error {
-	sig := w.arm()
-	for {
-		select {
-		case <-sig.C():
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.closing:
-			return s.cfg.Errors.Shutdown
-		}
-		futurecx.SetBudget(&w.cx, future.DefaultBudget)
-		if main.PollMain(&w.cx) {
-			return nil
+	defer s.Exit(cx)
+	for !main.PollMain(cx) {
+		if err := s.Wait(ctx, cx); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // putBlockOnWaiter ends w's use and recycles it.
