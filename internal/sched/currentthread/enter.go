@@ -108,12 +108,14 @@ func (s *Scheduler) Exit(*future.Context) error {
 	}
 	var err error
 	if s.closing.Load() {
-		s.shutdownCore(c)
+		s.shutdownOnExit(c)
 		err = s.closedErr()
-	} else if !published && c.batch.localSchedules != c.batch.schedulesAtEnter {
-		s.publish(c)
+	} else {
+		if !published && c.batch.localSchedules != c.batch.schedulesAtEnter {
+			s.publish(c)
+		}
+		gident.UnmarkRunner(s.driverG.Load())
 	}
-	gident.UnmarkRunner(s.driverG.Load())
 	s.driverG.Store(0)
 	s.held = nil
 	if !s.closing.Load() {
@@ -142,4 +144,12 @@ func (s *Scheduler) Wait(ctx context.Context, _ *future.Context) error {
 		c.mainTook = false
 	}
 	return s.runUntilMain(ctx, c, true)
+}
+
+// shutdownOnExit shuts every task down for Exit, and unmarks the runner in
+// a defer of its own, as drive does: a task's Drop that calls
+// runtime.Goexit inside shutdownCore skips the rest of Exit.
+func (s *Scheduler) shutdownOnExit(c *core) {
+	defer gident.UnmarkRunner(s.driverG.Load())
+	s.shutdownCore(c)
 }

@@ -88,15 +88,24 @@ func (s *Scheduler) Wait(ctx context.Context, cx *future.Context) error {
 	if sig == nil {
 		sig = w.arm()
 	}
+	if err := s.sleep(ctx, sig); err != nil {
+		return err
+	}
+	futurecx.SetBudget(&w.cx, future.DefaultBudget)
+	return nil
+}
+
+// sleep waits for a wake of sig; it returns ctx.Err() when ctx ends first,
+// Errors.Shutdown when the scheduler shuts down first.
+func (s *Scheduler) sleep(ctx context.Context, sig *future.Signal) error {
 	select {
 	case <-sig.C():
+		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-s.closing:
 		return s.cfg.Errors.Shutdown
 	}
-	futurecx.SetBudget(&w.cx, future.DefaultBudget)
-	return nil
 }
 
 // BlockOn is a whole BlockOn, for when Enter reports false (a paused
@@ -183,12 +192,8 @@ func (s *Scheduler) blockOnPaused(ctx context.Context, main sched.MainFuture) er
 		if ready {
 			return nil
 		}
-		select {
-		case <-sig.C():
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.closing:
-			return s.cfg.Errors.Shutdown
+		if err := s.sleep(ctx, sig); err != nil {
+			return err
 		}
 	}
 }
