@@ -30,6 +30,35 @@ func TestLayoutMirrorsFutureContext(t *testing.T) {
 	}
 }
 
+func TestLayoutMirrorsFutureWaker(t *testing.T) {
+	want := reflect.TypeFor[future.Waker]()
+	got := reflect.TypeFor[wakerMirror]()
+	if got.NumField() != want.NumField() {
+		t.Fatalf("wakerMirror has %d fields, future.Waker %d", got.NumField(), want.NumField())
+	}
+	for i := range want.NumField() {
+		w, g := want.Field(i), got.Field(i)
+		if g.Name != w.Name || g.Type != w.Type || g.Offset != w.Offset {
+			t.Errorf("field %d: wakerMirror has %s %v at %d, future.Waker %s %v at %d",
+				i, g.Name, g.Type, g.Offset, w.Name, w.Type, w.Offset)
+		}
+	}
+	if got.Size() != want.Size() || got.Align() != want.Align() {
+		t.Errorf("wakerMirror is %d bytes aligned %d, future.Waker %d aligned %d",
+			got.Size(), got.Align(), want.Size(), want.Align())
+	}
+}
+
+func TestWakerTargetIsTheWakeable(t *testing.T) {
+	w := &wakeable{}
+	if got := WakerTarget(future.NewTaggedWaker(w, 5)); got != w {
+		t.Fatalf("WakerTarget = %v, want the Wakeable", got)
+	}
+	if got := WakerTarget(future.Waker{}); got != nil {
+		t.Fatalf("WakerTarget of the zero Waker = %v, want nil", got)
+	}
+}
+
 type wakeable struct{ n int }
 
 func (w *wakeable) Wake(uint64) { w.n++ }
