@@ -150,3 +150,76 @@ func TestCurrentThreadBlockOnReadyAtFirstPollPublishesItsSpawns(t *testing.T) {
 			m.LocalSchedules, before, m.LocalQueueDepth)
 	}
 }
+
+// panicAtSecondPoll wakes itself at its first poll and panics at its second,
+// so the panic comes from a poll after a Wait of the engine.
+type panicAtSecondPoll struct{ polled bool }
+
+func (p *panicAtSecondPoll) Poll(cx *future.Context) (int, bool) {
+	if !p.polled {
+		p.polled = true
+		cx.Waker().Wake()
+		return 0, false
+	}
+	panic("second poll")
+}
+
+// A panic in a poll after a Wait reaches the deferred Exit: the
+// current-thread core (and its driving state) is given back, the
+// multi-thread waiter recycled, and the runtime runs tasks again.
+func TestBlockOnPanicAfterAWaitLeavesTheRuntimeUsable(t *testing.T) {
+	flavors(t, func(t *testing.T, opts ...weft.Option) {
+		rt := newRuntime(t, opts...)
+		for range 3 {
+			func() {
+				defer func() {
+					if r := recover(); r != "second poll" {
+						t.Fatalf("recovered %v, want the future's panic", r)
+					}
+				}()
+				weft.BlockOn(context.Background(), rt, &panicAtSecondPoll{})
+				t.Fatal("BlockOn returned instead of panicking")
+			}()
+			h := weft.Spawn(rt, future.Ready(2))
+			if r, err := weft.BlockOn(context.Background(), rt, h); err != nil || r.Value != 2 {
+				t.Fatalf("BlockOn after the panic = %+v, %v", r, err)
+			}
+		}
+	})
+}
+
+// cancelLater is pending for ever; its first poll has another goroutine
+// cancel the context, so BlockOn is then inside the engine's Wait (on a
+// current-thread runtime, parked with nothing to run) or about to enter it.
+type cancelLater struct {
+	cancel context.CancelFunc
+	polls  int
+}
+
+func (c *cancelLater) Poll(*future.Context) (int, bool) {
+	c.polls++
+	if c.polls == 1 {
+		go c.cancel()
+	}
+	return 0, false
+}
+
+func TestBlockOnPendingAtItsFirstPollEndsWhenTheContextEnds(t *testing.T) {
+	flavors(t, func(t *testing.T, opts ...weft.Option) {
+		rt := newRuntime(t, opts...)
+		for range 20 {
+			ctx, cancel := context.WithCancel(context.Background())
+			f := &cancelLater{cancel: cancel}
+			if _, err := weft.BlockOn(ctx, rt, f); !errors.Is(err, context.Canceled) {
+				t.Fatalf("BlockOn = %v, want context.Canceled", err)
+			}
+			if f.polls != 1 {
+				t.Fatalf("future polled %d times, want 1 (nothing woke it)", f.polls)
+			}
+		}
+		// The runtime is still usable.
+		if r, err := weft.BlockOn(context.Background(), rt, weft.Spawn(rt, future.Ready(3))); err != nil || r.Value != 3 {
+			t.Fatalf("BlockOn afterwards = %+v, %v", r, err)
+		}
+	})
+}

@@ -9,8 +9,7 @@ import (
 	"github.com/weftrt/weft/internal/callerpc"
 	"github.com/weftrt/weft/internal/iodriver"
 	"github.com/weftrt/weft/internal/rtx"
-	"github.com/weftrt/weft/internal/sched/currentthread"
-	"github.com/weftrt/weft/internal/sched/multithread"
+	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/timer"
 	"github.com/weftrt/weft/task"
 )
@@ -30,24 +29,14 @@ type Spawner interface {
 	Executor() rtx.Executor
 }
 
-// engine is what both schedulers offer the runtime.
-type engine interface {
-	task.Scheduler
-	Owned() *task.OwnedTasks
-	Spawn(n task.Notified)
-	Shutdown()
-	Done() <-chan struct{}
-	InjectLen() int
-}
-
 // Handle is a reference to a runtime that can be copied around freely and
 // used from any goroutine to spawn tasks. It stays valid after the runtime
 // shuts down: spawning then yields tasks that report ErrRuntimeShutdown.
 type Handle struct {
 	cfg config
-	eng engine
-	mt  *multithread.Scheduler   // nil unless multi-thread
-	ct  *currentthread.Scheduler // nil unless current-thread
+	// eng is the scheduler, whichever the flavour: nothing in this
+	// package asks which (internal/sched's Engine).
+	eng sched.Engine
 
 	timer    *timer.Driver
 	io       *iodriver.Driver // opened by the first socket (package net)
@@ -59,7 +48,7 @@ type Handle struct {
 
 	start time.Time
 
-	panicErr atomic.Pointer[task.JoinError] // set by ShutdownOnPanic
+	panicErr atomic.Pointer[task.JoinError] // set by onPanic under ShutdownOnPanic
 	started  atomic.Bool                    // set by New once eng is in place (see onPanic)
 	closing  chan struct{}                  // closed when shutdown begins
 	closeMu  sync.Once
@@ -161,7 +150,12 @@ func (h *Handle) spawnOptions(skip int) task.Options {
 	return o
 }
 
-// onPanic implements the ShutdownOnPanic policy.
+// onPanic implements the panic policy, for every task panic of the runtime
+// (the schedulers', the LocalSets' and the worker hooks' report here, and
+// nowhere else decides): under ShutdownOnPanic the first panic is kept and
+// shuts the runtime down. On a current-thread runtime it runs inside the
+// poll that panicked, on the driving goroutine; the scheduler, closing,
+// polls no other task.
 func (h *Handle) onPanic(err *task.JoinError) {
 	if h.cfg.panicPolicy != ShutdownOnPanic {
 		return
@@ -169,7 +163,7 @@ func (h *Handle) onPanic(err *task.JoinError) {
 	// A worker's start hook may panic before New has finished: New then
 	// begins the shutdown itself, once the scheduler is in place (see
 	// started).
-	if h.panicErr.CompareAndSwap(nil, err) && h.cfg.flavor != CurrentThread && h.started.Load() {
+	if h.panicErr.CompareAndSwap(nil, err) && h.started.Load() {
 		h.beginShutdown()
 	}
 }
@@ -182,15 +176,21 @@ func (h *Handle) beginShutdown() {
 	})
 }
 
-// shutdownErr is the error BlockOn returns on a shut-down runtime.
+// shutdownErr is the error BlockOn and Shutdown return on a shut-down
+// runtime: a *PanicShutdownError when a task panic caused the shutdown,
+// else ErrRuntimeShutdown.
 func (h *Handle) shutdownErr() error {
 	if p := h.panicErr.Load(); p != nil {
 		return &PanicShutdownError{Err: p}
 	}
-	if h.ct != nil {
-		if p := h.ct.PanicErr(); p != nil {
-			return &PanicShutdownError{Err: p}
-		}
-	}
 	return ErrRuntimeShutdown
+}
+
+// engineErrors are the errors the scheduler returns and cancels with:
+// this package's, so that each is defined once (BlockOn turns
+// ErrRuntimeShutdown into shutdownErr's answer).
+var engineErrors = sched.Errors{
+	Shutdown: ErrRuntimeShutdown,
+	Nested:   ErrNestedBlockOn,
+	Stuck:    ErrDeadlock,
 }

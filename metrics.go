@@ -153,53 +153,34 @@ func (h *Handle) Metrics() Metrics {
 		}
 		return make([]uint64, pt.Len())
 	}
-	switch {
-	case h.mt != nil:
-		m.Workers = h.mt.NumWorkers()
-		m.PerWorker = make([]WorkerMetrics, m.Workers)
-		for i := range m.PerWorker {
-			c := h.mt.ReadWorker(i, newHist())
-			m.PerWorker[i] = WorkerMetrics{
-				LocalQueueDepth:    h.mt.WorkerQueueLen(i),
-				Polls:              c.Polls,
-				Steals:             c.Steals,
-				StealOperations:    c.StealOperations,
-				Overflows:          c.Overflows,
-				Parks:              c.Parks,
-				Unparks:            c.Unparks,
-				NoopParks:          c.NoopParks,
-				LocalSchedules:     c.LocalSchedules,
-				BudgetForcedYields: c.BudgetForcedYields,
-				BusyDuration:       c.Busy,
-				MeanPollTime:       c.MeanPoll,
-				PollTimeHistogram:  c.PollTimes,
-				PollTimeTotal:      c.PollTimeTotal,
-			}
-			m.BudgetForcedYields += c.BudgetForcedYields
-		}
-		m.RemoteSchedules = h.mt.RemoteSchedules()
-	case h.ct != nil:
-		c := h.ct.ReadMetrics(newHist())
-		m.Workers = 1
-		m.PerWorker = []WorkerMetrics{{
+	e := h.eng
+	m.Workers = e.NumWorkers()
+	m.PerWorker = make([]WorkerMetrics, m.Workers)
+	for i := range m.PerWorker {
+		c := e.ReadWorker(i, newHist())
+		m.PerWorker[i] = WorkerMetrics{
 			LocalQueueDepth:    c.LocalQueueDepth,
 			Polls:              c.Polls,
+			Steals:             c.Steals,
+			StealOperations:    c.StealOperations,
+			Overflows:          c.Overflows,
 			Parks:              c.Parks,
 			Unparks:            c.Unparks,
 			NoopParks:          c.NoopParks,
 			LocalSchedules:     c.LocalSchedules,
 			BudgetForcedYields: c.BudgetForcedYields,
 			BusyDuration:       c.Busy,
+			MeanPollTime:       c.MeanPoll,
 			PollTimeHistogram:  c.PollTimes,
 			PollTimeTotal:      c.PollTimeTotal,
-		}}
-		m.RemoteSchedules = c.RemoteSchedules
-		m.BudgetForcedYields = c.BudgetForcedYields
+		}
+		m.BudgetForcedYields += c.BudgetForcedYields
 	}
+	m.RemoteSchedules = e.RemoteSchedules()
 	m.Uptime = time.Since(h.start)
-	m.AliveTasks = h.eng.Owned().Len()
-	m.SpawnedTasks = h.eng.Owned().Spawned()
-	m.GlobalQueueDepth = h.eng.InjectLen()
+	m.AliveTasks = e.Owned().Len()
+	m.SpawnedTasks = e.Owned().Spawned()
+	m.GlobalQueueDepth = e.InjectLen()
 	bm := h.blocking.Metrics()
 	m.BlockingThreads, m.IdleBlockingThreads, m.BusyBlockingThreads = bm.NumThreads, bm.IdleThreads, bm.Running
 	m.BlockingQueueDepth, m.SpawnedBlockingTasks = bm.QueueDepth, bm.SpawnedTasks

@@ -82,15 +82,15 @@ func New(opts ...Option) (*Runtime, error) {
 		if f := h.guardHook("unpark", cfg.onWorkerUnpark); f != nil {
 			unpark = func() { f(0) }
 		}
-		h.ct = currentthread.New(currentthread.Config{
+		h.eng = currentthread.New(currentthread.Config{
 			EventInterval:       cfg.eventInterval,
 			GlobalQueueInterval: cfg.globalQueueInterval,
 			Hooks:               hooksPtr,
 			Executor:            h,
 			OnPark:              park,
 			OnUnpark:            unpark,
-			ShutdownOnPanic:     cfg.panicPolicy == ShutdownOnPanic,
-			ShutdownCause:       ErrRuntimeShutdown,
+			OnUnhandledPanic:    h.onPanic,
+			Errors:              engineErrors,
 			Timer:               h.timer,
 			IO:                  h.io,
 			Activity:            h.act,
@@ -98,9 +98,8 @@ func New(opts ...Option) (*Runtime, error) {
 			FailWhenStuck:       cfg.simulation,
 			PollTimes:           cfg.pollTimes,
 		})
-		h.eng = h.ct
 	default:
-		h.mt = multithread.New(multithread.Config{
+		h.eng = multithread.New(multithread.Config{
 			Workers:             cfg.workers,
 			GlobalQueueInterval: cfg.globalQueueInterval,
 			EventInterval:       cfg.eventInterval,
@@ -112,14 +111,13 @@ func New(opts ...Option) (*Runtime, error) {
 			OnWorkerPark:        h.guardHook("park", cfg.onWorkerPark),
 			OnWorkerUnpark:      h.guardHook("unpark", cfg.onWorkerUnpark),
 			OnUnhandledPanic:    h.onPanic,
-			ShutdownCause:       ErrRuntimeShutdown,
+			Errors:              engineErrors,
 			Seed:                cfg.seed,
 			Timer:               h.timer,
 			IO:                  h.io,
 			Activity:            h.act,
 			PollTimes:           cfg.pollTimes,
 		})
-		h.eng = h.mt
 	}
 	h.started.Store(true)
 	if h.panicErr.Load() != nil {
@@ -181,10 +179,6 @@ func (rt *Runtime) Shutdown(timeout time.Duration) error {
 			h.blocking.Shutdown(-1)
 			if p := h.panicErr.Load(); p != nil {
 				rt.closeErr = &PanicShutdownError{Err: p}
-			} else if h.ct != nil {
-				if p := h.ct.PanicErr(); p != nil {
-					rt.closeErr = &PanicShutdownError{Err: p}
-				}
 			}
 			close(rt.closeDone)
 		}()
@@ -228,12 +222,8 @@ func (rt *Runtime) Advance(d time.Duration) {
 	if !h.timer.IsPaused() {
 		panic("weft: Advance on a runtime whose clock is not paused (use WithPausedClock)")
 	}
-	if h.ct == nil {
-		h.timer.Advance(max(d, 0))
-		return
-	}
 	h.timer.Clock().Advance(max(d, 0))
-	h.ct.FireTimers()
+	h.eng.FireTimers()
 }
 
 // Now returns the runtime's current time: with a paused clock, the paused

@@ -197,6 +197,34 @@ func TestShutdownOnPanicPolicy(t *testing.T) {
 	})
 }
 
+// A local task's panic goes through the same policy as any task's: under
+// ShutdownOnPanic it shuts the runtime down, of either flavour. (The
+// current-thread runtime used to record it and carry on running.)
+func TestShutdownOnPanicOfALocalTaskStopsTheRuntime(t *testing.T) {
+	flavors(t, func(t *testing.T, opts ...weft.Option) {
+		rt, err := weft.New(append(opts, weft.WithUnhandledPanic(weft.ShutdownOnPanic))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rt.Close()
+		ls := weft.NewLocalSet(rt)
+		jh := weft.SpawnLocal(ls, fn[int](func(*future.Context) int { panic("local") }))
+		// The policy runs before the task completes, so before Join
+		// returns.
+		if _, err := jh.Join(context.Background()); err == nil {
+			t.Fatal("the panicking local task reported no error")
+		}
+		var pe *weft.PanicShutdownError
+		_, err = weft.BlockOn(context.Background(), rt, future.Ready(1))
+		if !errors.As(err, &pe) || pe.Err.PanicValue() != "local" {
+			t.Fatalf("BlockOn after a local task's panic: %v, want a PanicShutdownError", err)
+		}
+		if err := rt.Close(); !errors.As(err, &pe) {
+			t.Fatalf("Close: %v, want a PanicShutdownError", err)
+		}
+	})
+}
+
 func TestNestedBlockOnIsAnError(t *testing.T) {
 	flavors(t, func(t *testing.T, opts ...weft.Option) {
 		rt := newRuntime(t, opts...)

@@ -31,14 +31,7 @@ func (h *Handle) guardHook(kind string, f func(worker int)) func(worker int) {
 // carry it); with ShutdownOnPanic the runtime shuts down, and BlockOn and
 // Shutdown return a *PanicShutdownError holding it.
 func (h *Handle) hookPanicked(p *hookPanic, stack []byte) {
-	err := task.NewPanicError(0, p, stack)
-	if h.cfg.flavor == CurrentThread {
-		// The hook ran on the goroutine driving the scheduler, inside
-		// BlockOn: the scheduler applies the policy as for a task.
-		h.ct.UnhandledPanic(err)
-		return
-	}
-	h.onPanic(err)
+	h.onPanic(task.NewPanicError(0, p, stack))
 }
 
 // hookPanic is the panic value reported for a worker hook that panicked. It

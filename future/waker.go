@@ -58,9 +58,6 @@ func (w Waker) WillWake(o Waker) bool { return w == o }
 // IsZero reports whether w is the zero Waker, which wakes nothing.
 func (w Waker) IsZero() bool { return w.w == nil }
 
-// Target returns the Wakeable behind w, or nil for the zero Waker.
-func (w Waker) Target() Wakeable { return w.w }
-
 type noopWaker struct{ _ byte }
 
 func (*noopWaker) Wake(uint64) {}

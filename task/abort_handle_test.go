@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/task"
 )
 
@@ -118,7 +119,7 @@ func TestAbortDuringPendingPollCancelsAtPollEnd(t *testing.T) {
 	var stateInPoll task.Snapshot
 	g.onPoll = func(cx *future.Context) {
 		ah.Abort()
-		stateInPoll = cx.Waker().Target().(*task.Header).State()
+		stateInPoll = futurecx.WakerTarget(cx.Waker()).(*task.Header).State()
 	}
 	jh := spawn(s, g)
 	ah = jh.AbortHandle()

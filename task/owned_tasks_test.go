@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/task"
 )
 
@@ -205,7 +206,7 @@ func TestShutdownWhileRunningCancelsAtPollEnd(t *testing.T) {
 		var stateAfterClose task.Snapshot
 		g.onPoll = func(cx *future.Context) {
 			s.Shutdown(0, cause)
-			stateAfterClose = cx.Waker().Target().(*task.Header).State()
+			stateAfterClose = futurecx.WakerTarget(cx.Waker()).(*task.Header).State()
 		}
 		jh := spawn(s, g)
 		s.RunUntilIdle()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/task"
 )
 
@@ -73,7 +74,7 @@ func (f *stressFuture) Poll(cx *future.Context) (*stressOut, bool) {
 	r := f.rec
 	r.polls++
 	if r.polls == 1 {
-		r.hdr.Store(cx.Waker().Target().(*task.Header))
+		r.hdr.Store(futurecx.WakerTarget(cx.Waker()).(*task.Header))
 	}
 	if r.kind != stressForever && r.polls >= r.target {
 		if r.kind == stressPanics {

@@ -1,5 +1,6 @@
 // Package futurecx sets the fields of a future.Context that only its poller
-// may set: the waker, the task id, the executor and the budget.
+// may set: the waker, the task id, the executor and the budget; and it reads
+// the target of a future.Waker (WakerTarget), which futures must not see.
 //
 // future.Context exports none of these setters: a future receives the
 // Context of its task, and one that could set the waker, the id, the
@@ -66,3 +67,15 @@ func SetBudget(cx *future.Context, n int) {
 // ResetBudget gives the poll a fresh budget of future.DefaultBudget units:
 // what every task poll starts with.
 func ResetBudget(cx *future.Context) { of(cx).budget = future.DefaultBudget + 1 }
+
+// wakerMirror is future.Waker's layout (TestLayoutMirrorsFutureWaker).
+type wakerMirror struct {
+	w   future.Wakeable
+	tag uint64
+}
+
+// WakerTarget returns the Wakeable behind w, or nil for the zero Waker. It
+// is internal, not a method of Waker: a future that could take its task's
+// *task.Header out of its Waker could build a Waker with tag 0, which wakes
+// whichever task owns the header's memory later on. Tests use it.
+func WakerTarget(w future.Waker) future.Wakeable { return (*wakerMirror)(unsafe.Pointer(&w)).w }

@@ -12,21 +12,40 @@ import (
 // conversion: mirror must have future.Context's fields, in order, with the
 // same names, types and offsets, and the same size.
 func TestLayoutMirrorsFutureContext(t *testing.T) {
-	want := reflect.TypeFor[future.Context]()
-	got := reflect.TypeFor[mirror]()
+	checkMirror(t, reflect.TypeFor[mirror](), reflect.TypeFor[future.Context]())
+}
+
+func TestLayoutMirrorsFutureWaker(t *testing.T) {
+	checkMirror(t, reflect.TypeFor[wakerMirror](), reflect.TypeFor[future.Waker]())
+}
+
+// checkMirror fails unless got has want's fields (names, types, offsets),
+// size and alignment.
+func checkMirror(t *testing.T, got, want reflect.Type) {
+	t.Helper()
 	if got.NumField() != want.NumField() {
-		t.Fatalf("mirror has %d fields, future.Context %d", got.NumField(), want.NumField())
+		t.Fatalf("%v has %d fields, %v %d", got, got.NumField(), want, want.NumField())
 	}
 	for i := range want.NumField() {
 		w, g := want.Field(i), got.Field(i)
 		if g.Name != w.Name || g.Type != w.Type || g.Offset != w.Offset {
-			t.Errorf("field %d: mirror has %s %v at %d, future.Context %s %v at %d",
-				i, g.Name, g.Type, g.Offset, w.Name, w.Type, w.Offset)
+			t.Errorf("field %d: %v has %s %v at %d, %v %s %v at %d",
+				i, got, g.Name, g.Type, g.Offset, want, w.Name, w.Type, w.Offset)
 		}
 	}
 	if got.Size() != want.Size() || got.Align() != want.Align() {
-		t.Errorf("mirror is %d bytes aligned %d, future.Context %d aligned %d",
-			got.Size(), got.Align(), want.Size(), want.Align())
+		t.Errorf("%v is %d bytes aligned %d, %v %d aligned %d",
+			got, got.Size(), got.Align(), want, want.Size(), want.Align())
+	}
+}
+
+func TestWakerTargetIsTheWakeable(t *testing.T) {
+	w := &wakeable{}
+	if got := WakerTarget(future.NewTaggedWaker(w, 5)); got != w {
+		t.Fatalf("WakerTarget = %v, want the Wakeable", got)
+	}
+	if got := WakerTarget(future.Waker{}); got != nil {
+		t.Fatalf("WakerTarget of the zero Waker = %v, want nil", got)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // RemoteSchedules is the exception: goroutines that do not hold the core
 // add to it directly.
 //
-// Read them with Scheduler.ReadMetrics, which gets all of them from one
+// Read them with Scheduler.ReadWorker, which gets all of them from one
 // publish.
 type Metrics struct {
 	seq                atomic.Uint64 // odd while a publish is in progress
@@ -122,28 +122,26 @@ func (s *Scheduler) endDrive(c *core) {
 	s.publish(c)
 }
 
-// Counters is one reading of the published counters.
-type Counters struct {
-	Polls, Parks, Unparks, NoopParks, LocalSchedules uint64
-	RemoteSchedules, BudgetForcedYields              uint64
-	Busy                                             time.Duration
-	LocalQueueDepth                                  int
-	PollTimes                                        []uint64 // nil when the histogram is off
-	PollTimeTotal                                    time.Duration
-}
+// NumWorkers returns 1: the goroutine driving the scheduler is its one
+// worker.
+func (s *Scheduler) NumWorkers() int { return 1 }
 
-// ReadMetrics returns the published counters, all from one publish (a
-// seqlock on Metrics.seq, as multithread's ReadWorker); RemoteSchedules,
-// which is not published, is read last. If the driver stays mid-publish for
-// about a second it returns a torn reading, whose loads ran in the reverse
-// order of publish's stores, so Unparks and NoopParks still do not exceed
-// Parks nor the histogram's counts Polls.
+// RemoteSchedules returns how many tasks were scheduled from a goroutine
+// other than the driver's.
+func (s *Scheduler) RemoteSchedules() uint64 { return s.metrics.RemoteSchedules.Load() }
+
+// ReadWorker returns the published counters of the one worker (i is 0), all
+// from one publish (a seqlock on Metrics.seq, as multithread's ReadWorker).
+// If the driver stays mid-publish for about a second it returns a torn
+// reading, whose loads ran in the reverse order of publish's stores, so
+// Unparks and NoopParks still do not exceed Parks nor the histogram's counts
+// Polls. RemoteSchedules, which is not published, is read apart.
 //
 // hist must have Config.PollTimes.Len() buckets when the histogram is on;
 // it is overwritten and returned as PollTimes.
-func (s *Scheduler) ReadMetrics(hist []uint64) Counters {
+func (s *Scheduler) ReadWorker(_ int, hist []uint64) sched.WorkerCounters {
 	m := &s.metrics
-	var c Counters
+	var c sched.WorkerCounters
 	for try := 0; ; try++ {
 		seq := m.seq.Load()
 		if s.pt.On() {
@@ -159,9 +157,7 @@ func (s *Scheduler) ReadMetrics(hist []uint64) Counters {
 		c.Parks = m.Parks.Load()
 		c.Polls = m.Polls.Load()
 		if seq&1 == 0 && m.seq.Load() == seq || !sched.ReadRetry(try) {
-			break
+			return c
 		}
 	}
-	c.RemoteSchedules = m.RemoteSchedules.Load()
-	return c
 }

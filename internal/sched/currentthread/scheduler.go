@@ -57,7 +57,6 @@ package currentthread
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,24 +87,24 @@ type Config struct {
 	IO sched.IODriver
 	// OnPark and OnUnpark run on the driving goroutine around each park.
 	OnPark, OnUnpark func()
-	// OnUnhandledPanic is told of every task panic.
+	// OnUnhandledPanic is told of every task panic. The panic policy is
+	// its caller's: to stop on a panic it calls Shutdown, and the driver
+	// stops before it polls another task.
 	OnUnhandledPanic func(*task.JoinError)
-	// ShutdownOnPanic makes the first task panic shut the scheduler down;
-	// BlockOn then returns an error wrapping the task's JoinError.
-	ShutdownOnPanic bool
 	// Activity, when not nil (the clock is paused), is the count a paused
 	// clock waits on before it jumps (internal/timer/activity.go): the
 	// scheduler counts its queued and running tasks and its main futures
 	// in it, and becomes its idle callback's target.
 	Activity *timer.Activity
-	// ShutdownCause is the Cause of tasks cancelled by the shutdown.
-	ShutdownCause error
+	// Errors are the errors BlockOn returns and the shutdown cancels
+	// with (the runtime's own); every field must be set.
+	Errors sched.Errors
 	// Rand, when not nil, makes the scheduler a simulation: each next task
 	// is picked with Rand(n) among all n runnable tasks (the inject queue is
 	// merged into the run queue first) instead of in FIFO order. The same
 	// sequence of Rand results gives the same order of polls.
 	Rand func(n int) int
-	// FailWhenStuck makes BlockOn return ErrStuck, instead of waiting, when
+	// FailWhenStuck makes BlockOn return Errors.Stuck, instead of waiting, when
 	// nothing can run (the Activity is zero: no runnable task, no main
 	// future woken, no blocking work, no LocalSet work) and no timer is
 	// left for the paused clock to jump to. For simulations, where nothing
@@ -115,17 +114,6 @@ type Config struct {
 	// task poll is timed and counted in one of these buckets.
 	PollTimes *polltime.Buckets
 }
-
-// ErrStuck is returned by BlockOn with Config.FailWhenStuck when no task can
-// ever run again: a deadlock.
-var ErrStuck = errors.New("currentthread: stuck: no task can run and no timer is pending")
-
-// ErrShutdown is returned by BlockOn once the scheduler has shut down.
-var ErrShutdown = errors.New("currentthread: scheduler shut down")
-
-// ErrNested is returned by BlockOn when it is called from inside one of the
-// scheduler's own tasks (it would deadlock).
-var ErrNested = errors.New("currentthread: BlockOn called from inside a task of the same runtime")
 
 type core struct {
 	queue task.Queue
@@ -143,6 +131,13 @@ type core struct {
 	// cells recycles the memory of tasks created and released by the
 	// goroutine holding the core (see CellCache).
 	cells task.CellCache
+	// mainTook says that the main future's poll in progress holds its
+	// wake's unit (runUntilMain).
+	mainTook bool
+	// waiting is set from a fast-start BlockOn's first Wait to its Exit
+	// (enter.go); stopCtx then ends the wake-up on ctx's end, or is nil.
+	waiting bool
+	stopCtx func() bool
 }
 
 // Scheduler is a current-thread scheduler. It implements task.Scheduler.
@@ -159,8 +154,6 @@ type Scheduler struct {
 	// mainWoken says that the main future of the driving BlockOn was woken;
 	// under a paused clock it holds a unit of activity while set.
 	mainWoken timer.WakeFlag
-
-	panicErr atomic.Pointer[task.JoinError] // first panic, with ShutdownOnPanic
 
 	// mainW wakes the main future of whichever BlockOn drives; one per
 	// scheduler, since only one BlockOn drives at a time.
@@ -184,6 +177,9 @@ type Scheduler struct {
 	pt polltime.Recorder
 }
 
+// The runtime holds a Scheduler as its one sched.Engine.
+var _ sched.Engine = (*Scheduler)(nil)
+
 // New returns an idle scheduler; tasks run only while some goroutine is in
 // BlockOn.
 func New(cfg Config) *Scheduler {
@@ -193,9 +189,7 @@ func New(cfg Config) *Scheduler {
 	if cfg.GlobalQueueInterval <= 0 {
 		cfg.GlobalQueueInterval = DefaultGlobalQueueInterval
 	}
-	if cfg.ShutdownCause == nil {
-		cfg.ShutdownCause = ErrShutdown
-	}
+	cfg.Errors.Check("currentthread")
 	s := &Scheduler{
 		cfg:      cfg,
 		owned:    task.NewOwnedTasks(1),
@@ -306,24 +300,18 @@ func (s *Scheduler) CellCache() *task.CellCache {
 	return nil
 }
 
-// UnhandledPanic records a task panic; with ShutdownOnPanic the first one
-// stops the scheduler.
+// UnhandledPanic forwards a task panic to Config.OnUnhandledPanic, which
+// applies the runtime's panic policy.
 func (s *Scheduler) UnhandledPanic(err *task.JoinError) {
 	if f := s.cfg.OnUnhandledPanic; f != nil {
 		f(err)
 	}
-	if s.cfg.ShutdownOnPanic && s.panicErr.CompareAndSwap(nil, err) {
-		s.parker.Unpark()
-	}
 }
-
-// PanicErr returns the panic that shut the scheduler down, if any.
-func (s *Scheduler) PanicErr() *task.JoinError { return s.panicErr.Load() }
 
 // CancelCause returns the shutdown cause once shutdown has begun.
 func (s *Scheduler) CancelCause() error {
 	if s.closing.Load() {
-		return s.cfg.ShutdownCause
+		return s.cfg.Errors.Shutdown
 	}
 	return nil
 }
@@ -336,18 +324,17 @@ func (m *mainWaker) Wake(uint64) {
 	m.s.parker.Unpark()
 }
 
-// BlockOn drives the scheduler on the calling goroutine until poll reports
+// BlockOn drives the scheduler on the calling goroutine until main reports
 // true (the caller's future is ready), ctx is done, or the scheduler shuts
-// down. poll is called with a Context whose executor is Config.Executor.
+// down. main is polled with a Context whose executor is Config.Executor.
 //
 // When another goroutine already drives the scheduler, BlockOn polls the
 // future itself (its spawns go to the driver through the inject queue) until
 // the core is free or the future is ready.
-func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) bool) error {
+func (s *Scheduler) BlockOn(ctx context.Context, main sched.MainFuture) error {
 	if s.onDriver() {
-		return ErrNested
+		return s.cfg.Errors.Nested
 	}
-	mw := &s.mainW
 	if ctx.Done() != nil {
 		// Only a context that can end needs to wake a parked driver.
 		stop := context.AfterFunc(ctx, s.parker.Unpark)
@@ -356,7 +343,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	select {
 	case c := <-s.coreCh:
 		// The common case: nobody else drives.
-		return s.drive(ctx, c, mw, poll, false)
+		return s.drive(ctx, c, main)
 	default:
 	}
 
@@ -372,7 +359,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		futurecx.SetBudget(ownCx, future.DefaultBudget)
 		took := flag.BeginPoll()
 		defer flag.EndPoll(took)
-		return poll(ownCx)
+		return main.PollMain(ownCx)
 	}
 	first := true
 	for {
@@ -382,7 +369,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		select {
 		case c := <-s.coreCh:
 			flag.Close() // the driver's main future counts from here
-			return s.drive(ctx, c, mw, poll, false)
+			return s.drive(ctx, c, main)
 		default:
 		}
 		if first {
@@ -394,7 +381,7 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 		select {
 		case c := <-s.coreCh:
 			flag.Close()
-			return s.drive(ctx, c, mw, poll, false)
+			return s.drive(ctx, c, main)
 		case <-sig.C():
 			if pollOwn() {
 				return nil
@@ -407,32 +394,12 @@ func (s *Scheduler) BlockOn(ctx context.Context, poll func(cx *future.Context) b
 	}
 }
 
-func (s *Scheduler) closedErr() error {
-	if p := s.panicErr.Load(); p != nil {
-		return &PanicShutdownError{Err: p}
-	}
-	return ErrShutdown
-}
-
-// PanicShutdownError is returned by BlockOn when a task panic shut the
-// scheduler down (Config.ShutdownOnPanic).
-type PanicShutdownError struct {
-	Err *task.JoinError
-}
-
-// Error describes the panic that stopped the scheduler.
-func (e *PanicShutdownError) Error() string {
-	return "currentthread: scheduler shut down by a task panic: " + e.Err.Error()
-}
-
-// Unwrap returns the task's JoinError.
-func (e *PanicShutdownError) Unwrap() error { return e.Err }
+// closedErr is what BlockOn returns once the scheduler is shut down.
+func (s *Scheduler) closedErr() error { return s.cfg.Errors.Shutdown }
 
 // drive runs the scheduler loop with the core c until the main future is
-// ready, ctx is done, or the scheduler shuts down. polled says that the
-// caller already polled the main future (Continue): it is polled again only
-// once woken.
-func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func(cx *future.Context) bool, polled bool) (err error) {
+// ready, ctx is done, or the scheduler shuts down.
+func (s *Scheduler) drive(ctx context.Context, c *core, main sched.MainFuture) (err error) {
 	s.held = c
 	g := gident.Current()
 	s.driverG.Store(g)
@@ -441,7 +408,6 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 	// below skips the rest of that deferred call.
 	gident.MarkRunner(g)
 	defer gident.UnmarkRunner(g)
-	mainTook := false // the main future's poll holds the wake's unit
 	defer func() {
 		// A poll that did not return (runtime.Goexit) gives its unit of
 		// activity back here.
@@ -449,11 +415,8 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			c.polling = false
 			s.act.Release()
 		}
-		s.mainWoken.EndPoll(mainTook)
-		// A wake left over from this BlockOn stops counting; the next
-		// BlockOn's main future starts woken anyway.
-		s.mainWoken.EndPoll(s.mainWoken.BeginPoll())
-		if s.closing.Load() || s.panicErr.Load() != nil {
+		s.endMain(c)
+		if s.closing.Load() {
 			s.shutdownCore(c)
 			if err == nil {
 				err = s.closedErr()
@@ -465,36 +428,64 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 			s.coreCh <- c
 		}
 	}()
-	cx := c.cx
-	mainW := future.NewWaker(mw)
-	if !polled {
-		s.mainWoken.Wake() // the first poll (a wake left over counts as it)
-	}
+	s.mainWoken.Wake() // the first poll (a wake left over counts as it)
 	c.batch.startBusy()
 	defer s.endDrive(c)
+	afterPoll := false
 	for {
-		if s.closing.Load() || s.panicErr.Load() != nil {
+		if err := s.runUntilMain(ctx, c, afterPoll); err != nil {
+			return err
+		}
+		ready := main.PollMain(c.cx)
+		s.mainWoken.EndPoll(true)
+		c.mainTook = false
+		if ready {
+			return nil
+		}
+		afterPoll = true
+	}
+}
+
+// endMain ends the main future's part in a BlockOn that drove: the unit
+// of a poll that did not return is given back, and a wake left over from
+// this BlockOn stops counting (the next BlockOn's main future starts woken
+// anyway).
+func (s *Scheduler) endMain(c *core) {
+	s.mainWoken.EndPoll(c.mainTook)
+	c.mainTook = false
+	s.mainWoken.EndPoll(s.mainWoken.BeginPoll())
+}
+
+// runUntilMain runs the scheduler loop with the core c until the main
+// future is to be polled: it returns nil once the main future was woken,
+// with c.cx set up for its poll and c.mainTook holding the wake's unit
+// (the caller polls, then calls mainWoken.EndPoll(true)). It returns an
+// error when ctx is done, the scheduler shuts down, or it is stuck.
+// afterPoll says that the main future has just been polled: the tasks run
+// first, as after any poll, so that a main future that wakes itself does
+// not starve them.
+func (s *Scheduler) runUntilMain(ctx context.Context, c *core, afterPoll bool) error {
+	cx := c.cx
+	for {
+		if s.closing.Load() {
 			return s.closedErr()
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		// After Continue's poll the tasks run first, as after any poll.
-		if mainTook = !polled && s.mainWoken.BeginPoll(); mainTook {
-			futurecx.SetWaker(cx, mainW)
+		if !afterPoll && s.mainWoken.BeginPoll() {
+			c.mainTook = true
+			futurecx.SetWaker(cx, future.NewWaker(&s.mainW))
 			futurecx.SetTaskID(cx, 0)
 			futurecx.SetBudget(cx, future.DefaultBudget)
-			ready := poll(cx)
-			s.mainWoken.EndPoll(true)
-			mainTook = false
-			if ready {
-				return nil
-			}
+			return nil
 		}
-		polled = false
+		afterPoll = false
 		parked := false
 		for i := 0; i < s.cfg.EventInterval; i++ {
-			if s.panicErr.Load() != nil {
+			// A panic policy that stops the runtime (Config.OnUnhandledPanic)
+			// shuts down inside the poll that panicked: no other task runs.
+			if s.closing.Load() {
 				return s.closedErr()
 			}
 			c.tick++
@@ -507,7 +498,7 @@ func (s *Scheduler) drive(ctx context.Context, c *core, mw *mainWaker, poll func
 					s.park(c)
 					if s.stuck {
 						s.stuck = false
-						return ErrStuck
+						return s.cfg.Errors.Stuck
 					}
 				}
 				parked = true
@@ -717,7 +708,7 @@ func (s *Scheduler) shutdownCore(c *core) {
 	s.beginClose()
 	// In spawn order, so that a simulation shuts its tasks down alike in
 	// every process, whatever IDs its tasks got.
-	s.owned.CloseAndShutdownAllInOrder(s.cfg.ShutdownCause)
+	s.owned.CloseAndShutdownAllInOrder(s.cfg.Errors.Shutdown)
 	c.queue.DropAll()
 	c.deferred.DropAll()
 	s.inject.DropAll()

@@ -6,16 +6,6 @@ import (
 	"github.com/weftrt/weft/internal/sched"
 )
 
-// WorkerCounters is one reading of a worker's published counters.
-type WorkerCounters struct {
-	Polls, Steals, StealOperations, Overflows uint64
-	Parks, Unparks, NoopParks, LocalSchedules uint64
-	BudgetForcedYields                        uint64
-	Busy, MeanPoll                            time.Duration
-	PollTimes                                 []uint64 // nil when the histogram is off
-	PollTimeTotal                             time.Duration
-}
-
 // ReadWorker returns worker i's published counters, all from one publish:
 // a seqlock on WorkerMetrics.seq (the worker makes it odd while it
 // publishes), retried until a reading is not torn (see readRetry). Go's
@@ -28,10 +18,10 @@ type WorkerCounters struct {
 //
 // hist must have Config.PollTimes.Len() buckets when the histogram is on;
 // it is overwritten and returned as PollTimes.
-func (s *Scheduler) ReadWorker(i int, hist []uint64) WorkerCounters {
+func (s *Scheduler) ReadWorker(i int, hist []uint64) sched.WorkerCounters {
 	w := s.workers[i]
 	m := &w.metrics
-	var c WorkerCounters
+	var c sched.WorkerCounters
 	for try := 0; ; try++ {
 		seq := m.seq.Load()
 		if w.pt.On() {
@@ -50,6 +40,7 @@ func (s *Scheduler) ReadWorker(i int, hist []uint64) WorkerCounters {
 		c.Steals = m.Steals.Load()
 		c.Polls = m.Polls.Load()
 		if seq&1 == 0 && m.seq.Load() == seq || !sched.ReadRetry(try) {
+			c.LocalQueueDepth = w.run.len() // not published: read now
 			return c
 		}
 	}

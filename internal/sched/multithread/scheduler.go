@@ -6,7 +6,6 @@
 package multithread
 
 import (
-	"errors"
 	"runtime/pprof"
 	"strconv"
 	"sync"
@@ -54,16 +53,17 @@ type Config struct {
 	// OnWorkerStart, OnWorkerStop, OnWorkerPark and OnWorkerUnpark are
 	// called on the worker goroutine with its index; each may be nil.
 	OnWorkerStart, OnWorkerStop, OnWorkerPark, OnWorkerUnpark func(worker int)
-	// OnUnhandledPanic is told of every task panic; may be nil.
+	// OnUnhandledPanic is told of every task panic; may be nil. The panic
+	// policy is its caller's: to stop on a panic it calls Shutdown.
 	OnUnhandledPanic func(*task.JoinError)
 	// Activity, when not nil (the clock is paused), is the count a paused
 	// clock waits on before it jumps (internal/timer/activity.go): the
 	// workers count every queued and running task in it, and its idle
 	// callback wakes the worker that holds the timer wait.
 	Activity *timer.Activity
-	// ShutdownCause is the Cause of the JoinErrors of tasks cancelled by
-	// the shutdown.
-	ShutdownCause error
+	// Errors are the errors BlockOn returns and the shutdown cancels
+	// with (the runtime's own); every field must be set.
+	Errors sched.Errors
 	// Seed seeds the workers' random choices (steal victims); 0 picks one.
 	Seed uint64
 	// PollTimes, when not nil, turns on the poll-time histogram: every
@@ -91,13 +91,14 @@ type Scheduler struct {
 	remoteSchedules atomic.Uint64
 
 	shutdownOnce sync.Once
+	closing      chan struct{} // closed by Shutdown; BlockOn's waits end
 	finished     atomic.Int32  // workers that completed their shutdown part
 	done         chan struct{} // closed when every worker goroutine has exited
 	live         sync.WaitGroup
 }
 
-// ErrShutdown is the cause used when Config.ShutdownCause is nil.
-var ErrShutdown = errors.New("multithread: scheduler shut down")
+// The runtime holds a Scheduler as its one sched.Engine.
+var _ sched.Engine = (*Scheduler)(nil)
 
 // New starts a scheduler with cfg.Workers worker goroutines.
 func New(cfg Config) *Scheduler {
@@ -107,19 +108,18 @@ func New(cfg Config) *Scheduler {
 	if cfg.EventInterval <= 0 {
 		cfg.EventInterval = DefaultEventInterval
 	}
-	if cfg.ShutdownCause == nil {
-		cfg.ShutdownCause = ErrShutdown
-	}
+	cfg.Errors.Check("multithread")
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano()) | 1
 	}
 	s := &Scheduler{
-		cfg:   cfg,
-		owned: task.NewOwnedTasks(cfg.Workers),
-		idle:  newIdle(cfg.Workers),
-		gmap:  newGtable(cfg.Workers),
-		done:  make(chan struct{}),
-		act:   cfg.Activity,
+		cfg:     cfg,
+		owned:   task.NewOwnedTasks(cfg.Workers),
+		idle:    newIdle(cfg.Workers),
+		gmap:    newGtable(cfg.Workers),
+		done:    make(chan struct{}),
+		closing: make(chan struct{}),
+		act:     cfg.Activity,
 	}
 	s.driverOwner.Store(-1)
 	s.workers = make([]*worker, cfg.Workers)
@@ -194,7 +194,7 @@ func (s *Scheduler) UnhandledPanic(err *task.JoinError) {
 // tasks it cancels say why.
 func (s *Scheduler) CancelCause() error {
 	if s.inject.IsClosed() {
-		return s.cfg.ShutdownCause
+		return s.cfg.Errors.Shutdown
 	}
 	return nil
 }
@@ -271,6 +271,7 @@ func (s *Scheduler) unparkDriver() {
 // the owned list and exits. Use Done to wait for that.
 func (s *Scheduler) Shutdown() {
 	s.shutdownOnce.Do(func() {
+		close(s.closing)
 		if s.inject.Close() {
 			for _, w := range s.workers {
 				w.parker.Unpark()

@@ -761,5 +761,5 @@ func (w *worker) publish() {
 func (w *worker) preShutdown() {
 	w.inShutdown = true
 	s := w.s
-	s.owned.CloseAndShutdownAll(int(w.rand()%uint64(s.owned.ShardCount())), s.cfg.ShutdownCause)
+	s.owned.CloseAndShutdownAll(int(w.rand()%uint64(s.owned.ShardCount())), s.cfg.Errors.Shutdown)
 }

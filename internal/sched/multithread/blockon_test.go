@@ -1,4 +1,4 @@
-package weft
+package multithread
 
 import (
 	"testing"
@@ -6,14 +6,14 @@ import (
 	"github.com/weftrt/weft/internal/interleave"
 )
 
-// The multi-thread BlockOn's waiter (block_on.go, rules 1-3).
+// The BlockOn waiter (blockon.go, rules 1-3).
 
 func TestBlockOnWaiterIgnoresAWakerOfAnEarlierUse(t *testing.T) {
 	w := new(blockOnWaiter)
-	w.begin(nil)
+	w.begin(&Scheduler{})
 	stale := w.cx.Waker()
 	w.end()
-	w.begin(nil)
+	w.begin(&Scheduler{})
 	stale.Wake()
 	if w.woken.Load() {
 		t.Fatal("a Waker of the waiter's previous use woke the current one")
@@ -26,7 +26,7 @@ func TestBlockOnWaiterIgnoresAWakerOfAnEarlierUse(t *testing.T) {
 
 func TestBlockOnWaiterWakeBeforeArmIsNotLost(t *testing.T) {
 	w := new(blockOnWaiter)
-	w.begin(nil)
+	w.begin(&Scheduler{})
 	w.cx.Waker().Wake() // between the Pending poll and arm
 	sig := w.arm()
 	select {
@@ -38,7 +38,7 @@ func TestBlockOnWaiterWakeBeforeArmIsNotLost(t *testing.T) {
 
 func TestBlockOnWaiterWakeAfterArmReachesTheSignal(t *testing.T) {
 	w := new(blockOnWaiter)
-	w.begin(nil)
+	w.begin(&Scheduler{})
 	sig := w.arm()
 	w.cx.Waker().Wake()
 	select {
