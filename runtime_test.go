@@ -211,7 +211,7 @@ func TestShutdownOnPanicOfALocalTaskStopsTheRuntime(t *testing.T) {
 		jh := weft.SpawnLocal(ls, fn[int](func(*future.Context) int { panic("local") }))
 		// The policy runs before the task completes, so before Join
 		// returns.
-		if _, err := jh.Join(context.Background()); err == nil {
+		if _, err := jh.BlockingJoin(context.Background()); err == nil {
 			t.Fatal("the panicking local task reported no error")
 		}
 		var pe *weft.PanicShutdownError
