@@ -92,19 +92,30 @@ func (h *Handle) closeLocalSets() {
 // Executor returns h itself; it makes *Handle a Spawner.
 func (h *Handle) Executor() rtx.Executor { return h }
 
-// TimerDriver returns the runtime's timer driver; timer futures find it
-// through the executor of their Context.
-func (h *Handle) TimerDriver() *timer.Driver { return h.timer }
+// handleOfExecutor returns the Handle behind an executor of weft's own
+// (a *Handle, or a LocalSet's executor), or nil for any other value.
+func handleOfExecutor(e any) *Handle {
+	switch x := e.(type) {
+	case *Handle:
+		return x
+	case *localExecutor:
+		return x.h
+	}
+	return nil
+}
 
-// TimerDriver returns the runtime's timer driver, for local tasks' timers.
-func (e *localExecutor) TimerDriver() *timer.Driver { return e.h.timer }
-
-// IODriver returns the runtime's I/O driver; package net finds it through
-// the executor of a Spawner.
-func (h *Handle) IODriver() *iodriver.Driver { return h.io }
-
-// IODriver returns the runtime's I/O driver, for local tasks' sockets.
-func (e *localExecutor) IODriver() *iodriver.Driver { return e.h.io }
+// The drivers are reached through the executor without an exported method:
+// a method on Handle would let any user close the I/O driver or fire the
+// timers of a running runtime. Package net (and cmd/weft's statistics) find
+// the I/O driver through iodriver.Of, which this package sets.
+func init() {
+	iodriver.Of = func(e any) *iodriver.Driver {
+		if h := handleOfExecutor(e); h != nil {
+			return h.io
+		}
+		return nil
+	}
+}
 
 // Flavor returns the runtime's scheduler flavor.
 func (h *Handle) Flavor() Flavor { return h.cfg.flavor }

@@ -50,7 +50,7 @@ func TestIntegrationAbortSyncWaitersLeaksNothing(t *testing.T) {
 func TestIntegrationAbortTimersLeaksNothing(t *testing.T) {
 	rttest.RunAbortCases(t, []rttest.Case{
 		{Name: "Sleep", Setup: func(t testing.TB, rt *weft.Runtime) *rttest.Env {
-			d := rt.Handle().TimerDriver()
+			d := weft.TimerDriverOf(rt)
 			return &rttest.Env{
 				N:       integAbortTasks,
 				Wait:    func(int) future.Future[struct{}] { return weft.Sleep(time.Hour) },
@@ -63,7 +63,7 @@ func TestIntegrationAbortTimersLeaksNothing(t *testing.T) {
 			}
 		}},
 		{Name: "SleepUntil", Setup: func(t testing.TB, rt *weft.Runtime) *rttest.Env {
-			d := rt.Handle().TimerDriver()
+			d := weft.TimerDriverOf(rt)
 			at := rt.Now().Add(time.Hour)
 			return &rttest.Env{
 				N:       integAbortTasks,
@@ -79,7 +79,7 @@ func TestIntegrationAbortTimersLeaksNothing(t *testing.T) {
 		{Name: "Timeout", Setup: func(t testing.TB, rt *weft.Runtime) *rttest.Env {
 			// A timeout registers twice: its timer and the inner future's
 			// waiter. Both must go.
-			d := rt.Handle().TimerDriver()
+			d := weft.TimerDriverOf(rt)
 			n := weft.NewNotify()
 			return &rttest.Env{
 				N: integAbortTasks,
@@ -101,7 +101,7 @@ func TestIntegrationAbortTimersLeaksNothing(t *testing.T) {
 			}
 		}},
 		{Name: "Interval.Tick", Setup: func(t testing.TB, rt *weft.Runtime) *rttest.Env {
-			d := rt.Handle().TimerDriver()
+			d := weft.TimerDriverOf(rt)
 			return &rttest.Env{
 				N: integAbortTasks,
 				Wait: func(int) future.Future[struct{}] {

@@ -172,7 +172,7 @@ func TestIntegrationLocalSetAbortedLocalWaitersLeakNothing(t *testing.T) {
 		tx, rx := mpsc.New[int](1)
 		_ = tx.TrySend(0) // full
 		tok := weft.NewCancellationToken()
-		d := rt.Handle().TimerDriver()
+		d := weft.TimerDriverOf(rt)
 		var pc rttest.Counters
 		var ac rttest.AsyncCounters
 		waits := []func() future.Future[struct{}]{

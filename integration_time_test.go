@@ -85,7 +85,7 @@ func integSleepers(t *testing.T, rt *weft.Runtime, n int, seed uint64) []integWa
 	if len(log.wakes) != n {
 		t.Fatalf("%d wake-ups logged for %d sleepers", len(log.wakes), n)
 	}
-	if l := rt.Handle().TimerDriver().Len(); l != 0 {
+	if l := weft.TimerDriverOf(rt).Len(); l != 0 {
 		t.Fatalf("%d timers left", l)
 	}
 	return log.wakes
@@ -164,7 +164,7 @@ func TestIntegrationPausedClockIntervalsTickOnSchedule(t *testing.T) {
 				t.Fatalf("task %d: %v", i, err)
 			}
 		}
-		if l := rt.Handle().TimerDriver().Len(); l != 0 {
+		if l := weft.TimerDriverOf(rt).Len(); l != 0 {
 			t.Fatalf("%d timers left", l)
 		}
 	})
@@ -203,7 +203,7 @@ func TestIntegrationPausedClockTimeoutsRaceSleeps(t *testing.T) {
 				t.Fatalf("task %d: %v", i, err)
 			}
 		}
-		if l := rt.Handle().TimerDriver().Len(); l != 0 {
+		if l := weft.TimerDriverOf(rt).Len(); l != 0 {
 			t.Fatalf("%d timers left", l)
 		}
 	})

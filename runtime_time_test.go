@@ -106,7 +106,7 @@ func TestAbortedSleepsLeaveNoTimer(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n := rt.Handle().TimerDriver().Len(); n != 0 {
+		if n := weft.TimerDriverOf(rt).Len(); n != 0 {
 			t.Fatalf("%d timers left after aborting every sleeper", n)
 		}
 	})

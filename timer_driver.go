@@ -11,11 +11,10 @@ import (
 // when cx does not come from a weft runtime: a timer future cannot work
 // without one.
 func timerDriver(cx *future.Context, what string) *timer.Driver {
-	p, ok := cx.Executor().(timer.Provider)
+	d, ok := timerDriverOf(cx.Executor())
 	if !ok {
 		panic("weft: " + what + " polled outside a weft runtime")
 	}
-	d := p.TimerDriver()
 	if d == nil {
 		panic("weft: " + what + " polled on a runtime without a timer driver")
 	}
@@ -28,10 +27,8 @@ func timerDriver(cx *future.Context, what string) *timer.Driver {
 // Now (or from a timer's Deadline), not from time.Now, so that they mean the
 // same thing under a paused clock. Outside a runtime Now returns time.Now().
 func Now(cx *future.Context) time.Time {
-	if p, ok := cx.Executor().(timer.Provider); ok {
-		if d := p.TimerDriver(); d != nil {
-			return d.Clock().Time(d.Now())
-		}
+	if d, _ := timerDriverOf(cx.Executor()); d != nil {
+		return d.Clock().Time(d.Now())
 	}
 	return time.Now()
 }
@@ -46,4 +43,18 @@ func describeLeft(left time.Duration) string {
 	default:
 		return left.Round(time.Millisecond).String() + " left"
 	}
+}
+
+// timerDriverOf returns the timer driver behind an executor: a weft
+// runtime's (read from its Handle, not through an exported method), or
+// that of another executor implementing timer.Provider (a test's stand-in
+// runtime). ok is false for any other executor.
+func timerDriverOf(e any) (d *timer.Driver, ok bool) {
+	if h := handleOfExecutor(e); h != nil {
+		return h.timer, true
+	}
+	if p, isP := e.(timer.Provider); isP {
+		return p.TimerDriver(), true
+	}
+	return nil, false
 }

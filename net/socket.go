@@ -22,24 +22,19 @@ var ErrUnsupported = errors.New("weft/net: not supported on " + runtime.GOOS)
 // when the operation would have to wait.
 var ErrWouldBlock = errors.New("weft/net: operation would block")
 
-// ioProvider is implemented by the executors of weft's runtimes.
-type ioProvider interface {
-	IODriver() *iodriver.Driver
-}
-
 // driverOf returns the I/O driver of the runtime behind s.
 func driverOf(s weft.Spawner) (*iodriver.Driver, error) {
 	if s == nil {
 		panic("weft/net: nil Spawner")
 	}
-	p, ok := s.Executor().(ioProvider)
-	if !ok || p.IODriver() == nil {
+	d := iodriver.Of(s.Executor())
+	if d == nil {
 		panic("weft/net: the Spawner is not a weft runtime, handle, LocalSet or task context")
 	}
 	if !supported {
 		return nil, ErrUnsupported
 	}
-	return p.IODriver(), nil
+	return d, nil
 }
 
 // socket is what every socket type holds: its fd's registration with the

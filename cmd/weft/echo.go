@@ -13,6 +13,7 @@ import (
 
 	"github.com/weftrt/weft"
 	"github.com/weftrt/weft/future"
+	"github.com/weftrt/weft/internal/iodriver"
 	"github.com/weftrt/weft/net"
 )
 
@@ -103,7 +104,7 @@ func serveEcho(ctx context.Context, cfg echoConfig, stdout, stderr io.Writer) in
 // load: epoll waits and the events they returned, and per worker the
 // polls, parks and steals.
 func printEchoStats(w io.Writer, rt *weft.Runtime) {
-	s := rt.Handle().IODriver().Stats()
+	s := iodriver.Of(rt.Executor()).Stats()
 	waits := s.Polls + s.Blocks
 	fmt.Fprintf(w, "weft echo: io: %d epoll waits (%d blocking), %d events (%.1f a wait), %d eventfd wakes\n",
 		waits, s.Blocks, s.Events, float64(s.Events)/float64(max(waits, 1)), s.Wakes)

@@ -24,6 +24,12 @@ const (
 	driverShut              // shut down: nothing registers any more
 )
 
+// Of returns the I/O driver of the runtime behind an executor (the value of
+// a Spawner's Executor or of a Context's), or nil when the executor is not
+// one of weft's. Package weft sets it at init, so that the runtime's handle
+// need not export its driver; every package that calls it imports weft.
+var Of func(executor any) *Driver
+
 // Driver is one runtime's I/O driver: an epoll instance (opened when the
 // first fd registers), an eventfd to wake a goroutine blocked in it, and the
 // table from event tokens to registrations. See doc.go for how a scheduler
