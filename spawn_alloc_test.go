@@ -60,25 +60,27 @@ func (c countDownTask) Poll(*future.Context) (struct{}, bool) {
 	return struct{}{}, true
 }
 
-// spawnDetachedAndWait spawns n detached countDownTasks through its Context
-// and then yields until they have all run.
+// spawnAndWait spawns n detached tasks through its Context (spawn makes
+// one, counting rem down when it finishes) and then yields until they have
+// all run.
 //
 // Its first poll always returns Pending, even with nothing to wait for, so
 // that a BlockOn of it waits once whatever n is: allocsPerItem's base run
 // (n = 0) then counts BlockOn's own allocations for a future that waits, and
 // the difference is the tasks' alone.
-type spawnDetachedAndWait struct {
+type spawnAndWait struct {
 	n       int
 	rem     atomic.Int64
 	spawned bool
+	spawn   func(cx *future.Context, rem *atomic.Int64)
 }
 
-func (s *spawnDetachedAndWait) Poll(cx *future.Context) (struct{}, bool) {
+func (s *spawnAndWait) Poll(cx *future.Context) (struct{}, bool) {
 	if !s.spawned {
 		s.spawned = true
 		s.rem.Store(int64(s.n))
 		for range s.n {
-			weft.SpawnDetached(cx, countDownTask{rem: &s.rem})
+			s.spawn(cx, &s.rem)
 		}
 		cx.Waker().Wake()
 		return struct{}{}, false
@@ -88,6 +90,29 @@ func (s *spawnDetachedAndWait) Poll(cx *future.Context) (struct{}, bool) {
 	}
 	cx.Waker().Wake()
 	return struct{}{}, false
+}
+
+// assertSpawnAndRunAllocateNothing checks, on every flavour, that spawning
+// and running detached tasks made by spawn allocates nothing per task once
+// the runtime's caches are warm.
+func assertSpawnAndRunAllocateNothing(t *testing.T, what string, spawn func(cx *future.Context, rem *atomic.Int64)) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under -race: allocation counts mean nothing")
+	}
+	flavors(t, func(t *testing.T, opts ...weft.Option) {
+		rt := newRuntime(t, opts...)
+		s := &spawnAndWait{spawn: spawn}
+		per := allocsPerItem(allocTasks, func(n int) {
+			s.n, s.spawned = n, false
+			if _, err := weft.BlockOn(context.Background(), rt, s); err != nil {
+				t.Fatalf("BlockOn: %v", err)
+			}
+		})
+		if per != 0 {
+			t.Errorf("%s + run: %.4f allocations per task, want 0", what, per)
+		}
+	})
 }
 
 func TestSpawnAllocatesAtMostTheJoinHandle(t *testing.T) {
@@ -128,22 +153,8 @@ func TestSpawnAllocatesAtMostTheJoinHandle(t *testing.T) {
 }
 
 func TestSpawnDetachedAndRunAllocateNothing(t *testing.T) {
-	if raceEnabled {
-		t.Skip("sync.Pool drops items at random under -race: allocation counts mean nothing")
-	}
-	flavors(t, func(t *testing.T, opts ...weft.Option) {
-		rt := newRuntime(t, opts...)
-		ctx := context.Background()
-		s := &spawnDetachedAndWait{}
-		per := allocsPerItem(allocTasks, func(n int) {
-			s.n, s.spawned = n, false
-			if _, err := weft.BlockOn(ctx, rt, s); err != nil {
-				t.Fatalf("BlockOn: %v", err)
-			}
-		})
-		if per != 0 {
-			t.Errorf("SpawnDetached + run: %.4f allocations per task, want 0", per)
-		}
+	assertSpawnAndRunAllocateNothing(t, "SpawnDetached", func(cx *future.Context, rem *atomic.Int64) {
+		weft.SpawnDetached(cx, countDownTask{rem: rem})
 	})
 }
 

@@ -37,14 +37,6 @@ func TestSpawnInlineAllocatesAtMostTheJoinHandle(t *testing.T) {
 	})
 }
 
-// spawnInlineAndWait spawns n detached yielders inline through its Context
-// and then yields until they have all finished.
-type spawnInlineAndWait struct {
-	n       int
-	rem     atomic.Int64
-	spawned bool
-}
-
 // finishingYielder yields once and counts down rem.
 type finishingYielder struct {
 	yielded bool
@@ -61,41 +53,9 @@ func (f *finishingYielder) Poll(cx *future.Context) (struct{}, bool) {
 	return struct{}{}, true
 }
 
-func (s *spawnInlineAndWait) Poll(cx *future.Context) (struct{}, bool) {
-	if !s.spawned {
-		s.spawned = true
-		s.rem.Store(int64(s.n))
-		for range s.n {
-			weft.SpawnDetachedInline(cx, &finishingYielder{rem: &s.rem})
-		}
-		// Pending at least once, with or without tasks, so that the
-		// baseline run (n = 0) takes BlockOn's waiting path too.
-		cx.Waker().Wake()
-		return struct{}{}, false
-	}
-	if s.rem.Load() == 0 {
-		return struct{}{}, true
-	}
-	cx.Waker().Wake()
-	return struct{}{}, false
-}
-
 func TestSpawnDetachedInlineAndRunAllocateNothing(t *testing.T) {
-	if raceEnabled {
-		t.Skip("sync.Pool drops items at random under -race: allocation counts mean nothing")
-	}
-	flavors(t, func(t *testing.T, opts ...weft.Option) {
-		rt := newRuntime(t, opts...)
-		s := &spawnInlineAndWait{}
-		per := allocsPerItem(allocTasks, func(n int) {
-			s.n, s.spawned = n, false
-			if _, err := weft.BlockOn(context.Background(), rt, s); err != nil {
-				t.Fatalf("BlockOn: %v", err)
-			}
-		})
-		if per != 0 {
-			t.Errorf("SpawnDetachedInline + run: %.4f allocations per task, want 0", per)
-		}
+	assertSpawnAndRunAllocateNothing(t, "SpawnDetachedInline", func(cx *future.Context, rem *atomic.Int64) {
+		weft.SpawnDetachedInline(cx, &finishingYielder{rem: rem})
 	})
 }
 
