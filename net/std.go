@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/weftrt/weft"
+	"github.com/weftrt/weft/internal/iodriver"
 )
 
 // Conversions from and to the standard library's sockets, for interop with
@@ -35,6 +36,34 @@ func takeFD(c interface {
 	return fd, nil
 }
 
+// adopt finds the I/O driver behind s and takes c's fd for it: the first
+// half of every FromStd.
+func adopt(s weft.Spawner, c interface {
+	syscall.Conn
+	Close() error
+}) (*iodriver.Driver, int, error) {
+	d, err := driverOf(s)
+	if err != nil {
+		return nil, -1, err
+	}
+	fd, err := takeFD(c)
+	if err != nil {
+		return nil, -1, err
+	}
+	return d, fd, nil
+}
+
+// giveConn hands the socket to the standard library as a net.Conn: the
+// common part of the streams' IntoStd.
+func (s *socket) giveConn(name string) (stdnet.Conn, error) {
+	f, err := s.giveFile(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return stdnet.FileConn(f)
+}
+
 // giveFile duplicates the socket's fd into an *os.File for the standard
 // library and closes the socket.
 func (s *socket) giveFile(name string) (*os.File, error) {
@@ -50,11 +79,7 @@ func (s *socket) giveFile(name string) (*os.File, error) {
 // c is closed and the returned stream, on the runtime behind s, owns the
 // connection.
 func TCPStreamFromStd(s weft.Spawner, c *stdnet.TCPConn) (*TCPStream, error) {
-	d, err := driverOf(s)
-	if err != nil {
-		return nil, err
-	}
-	fd, err := takeFD(c)
+	d, fd, err := adopt(s, c)
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +90,7 @@ func TCPStreamFromStd(s weft.Spawner, c *stdnet.TCPConn) (*TCPStream, error) {
 // IntoStd hands the connection to the standard library: on success s is
 // closed and the returned *net.TCPConn owns the connection.
 func (s *TCPStream) IntoStd() (*stdnet.TCPConn, error) {
-	f, err := s.giveFile("weft-tcp")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	c, err := stdnet.FileConn(f)
+	c, err := s.giveConn("weft-tcp")
 	if err != nil {
 		return nil, err
 	}
@@ -80,11 +100,7 @@ func (s *TCPStream) IntoStd() (*stdnet.TCPConn, error) {
 // TCPListenerFromStd takes over a standard-library TCP listener: on success
 // l is closed and the returned listener owns the socket.
 func TCPListenerFromStd(s weft.Spawner, l *stdnet.TCPListener) (*TCPListener, error) {
-	d, err := driverOf(s)
-	if err != nil {
-		return nil, err
-	}
-	fd, err := takeFD(l)
+	d, fd, err := adopt(s, l)
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +129,7 @@ func (l *TCPListener) IntoStd() (*stdnet.TCPListener, error) {
 // UnixStreamFromStd takes over a standard-library Unix connection; see
 // TCPStreamFromStd.
 func UnixStreamFromStd(s weft.Spawner, c *stdnet.UnixConn) (*UnixStream, error) {
-	d, err := driverOf(s)
-	if err != nil {
-		return nil, err
-	}
-	fd, err := takeFD(c)
+	d, fd, err := adopt(s, c)
 	if err != nil {
 		return nil, err
 	}
@@ -128,12 +140,7 @@ func UnixStreamFromStd(s weft.Spawner, c *stdnet.UnixConn) (*UnixStream, error) 
 // IntoStd hands the connection to the standard library; see
 // TCPStream.IntoStd.
 func (s *UnixStream) IntoStd() (*stdnet.UnixConn, error) {
-	f, err := s.giveFile("weft-unix")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	c, err := stdnet.FileConn(f)
+	c, err := s.giveConn("weft-unix")
 	if err != nil {
 		return nil, err
 	}
