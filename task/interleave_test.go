@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/weftrt/weft/internal/statespace"
 )
 
 /*
@@ -260,11 +262,9 @@ type traceStep struct {
 }
 
 type checker struct {
-	sc      scenario
-	cover   map[string]int // events seen, to show the scenarios reach them
-	memo    map[world]uint64
-	trail   []traceStep
-	failure string
+	statespace.Explorer[world, traceStep]
+	sc    scenario
+	cover map[string]int // events seen, to show the scenarios reach them
 	// rule7Literal counts handle writes of the slot that happen while
 	// COMPLETE is set and JOIN_INTEREST clear: rule 7 as first written gave
 	// the slot to the completer then, but the completer either saw
@@ -328,14 +328,30 @@ func newWorld(sc scenario) world {
 	return w
 }
 
-func (c *checker) fail(format string, args ...any) {
-	if c.failure == "" {
-		c.failure = fmt.Sprintf(format, args...)
-		var b strings.Builder
-		for i, s := range c.trail {
-			fmt.Fprintf(&b, "\n  %2d. %-8s %-28s -> %v", i+1, actorNames[c.sc.actors[s.actor].kind], pcNames[s.pc], s.w)
-		}
-		c.failure += "\ninterleaving:" + b.String()
+// fail records the first failure with the interleaving that led to it.
+func (c *checker) fail(format string, args ...any) { c.Fail(format, args...) }
+
+// The Model methods the explorer drives; the transitions are step, enabled,
+// checkWorld and checkDone below.
+
+func (c *checker) Actors(w *world) int          { return int(w.nact) }
+func (c *checker) Enabled(w *world, i int) bool { return c.enabled(w, i) }
+func (c *checker) Step(w *world, i int)         { c.step(w, i) }
+func (c *checker) Check(w *world)               { c.checkWorld(w) }
+func (c *checker) Done(w *world)                { c.checkDone(w) }
+func (c *checker) Trace(b, a *world, i int) traceStep {
+	return traceStep{actor: uint8(i), pc: b.act[i].pc, w: a.w}
+}
+func (c *checker) Describe(s traceStep) string {
+	return fmt.Sprintf("%-8s %-28s -> %v", actorNames[c.sc.actors[s.actor].kind], pcNames[s.pc], s.w)
+}
+
+// Checked: only uncounted wakes and aborts reach a released task, and they
+// must see the zero count and keep off: with recycled cells the word would
+// belong to another task.
+func (c *checker) Checked(before, after *world, i int) {
+	if before.deallocs != 0 && after.w != before.w {
+		c.fail("%s wrote %v over the released word %v", actorNames[before.act[i].kind], after.w, before.w)
 	}
 }
 
@@ -1034,57 +1050,6 @@ func (c *checker) checkDone(w *world) {
 }
 
 // explore returns the number of interleavings from w to a final state.
-func (c *checker) explore(w world) uint64 {
-	if c.failure != "" {
-		return 0
-	}
-	if n, ok := c.memo[w]; ok {
-		return n
-	}
-	c.checkWorld(&w)
-	var total uint64
-	moved := false
-	for i := 0; i < int(w.nact); i++ {
-		if !c.enabled(&w, i) {
-			continue
-		}
-		moved = true
-		next := w
-		c.safeStep(&next, i)
-		if w.deallocs != 0 && next.w != w.w {
-			// Only uncounted wakes and aborts reach a released task,
-			// and they must see the zero count and keep off: with
-			// recycled cells the word would belong to another task.
-			c.fail("%s wrote %v over the released word %v", actorNames[w.act[i].kind], next.w, w.w)
-		}
-		c.trail = append(c.trail, traceStep{actor: uint8(i), pc: w.act[i].pc, w: next.w})
-		total += c.explore(next)
-		c.trail = c.trail[:len(c.trail)-1]
-		if c.failure != "" {
-			return 0
-		}
-	}
-	if !moved {
-		c.checkDone(&w)
-		total = 1
-	}
-	c.memo[w] = total
-	return total
-}
-
-// safeStep runs a step, turning a panic (an invariant violation in a
-// transition) into a failure.
-func (c *checker) safeStep(w *world, i int) {
-	defer func() {
-		if r := recover(); r != nil {
-			c.trail = append(c.trail, traceStep{actor: uint8(i), pc: w.act[i].pc, w: w.w})
-			c.fail("step %q of %s panicked: %v", pcNames[w.act[i].pc], actorNames[w.act[i].kind], r)
-			c.trail = c.trail[:len(c.trail)-1]
-		}
-	}()
-	c.step(w, i)
-}
-
 func worker() actor             { return actor{kind: akWorker} }
 func waker() actor              { return actor{kind: akWaker} }
 func aborter() actor            { return actor{kind: akAborter} }
@@ -1209,18 +1174,18 @@ func TestInterleavings(t *testing.T) {
 			continue
 		}
 		name := fmt.Sprintf("%s/%s/%s", sc.name, futName(sc.fut), sc.actorsSummary())
-		c := &checker{sc: sc, cover: cover, memo: map[world]uint64{}}
-		n := c.explore(newWorld(sc))
-		if c.failure != "" {
-			t.Errorf("%s: %s", name, c.failure)
+		c := &checker{sc: sc, cover: cover}
+		n := c.Explore(c, newWorld(sc))
+		if c.Failure() != "" {
+			t.Errorf("%s: %s", name, c.Failure())
 			continue
 		}
 		if n == 0 {
 			t.Errorf("%s: no interleaving explored", name)
 		}
-		t.Logf("%-110s %10d interleavings, %6d states", name, n, len(c.memo))
+		t.Logf("%-110s %10d interleavings, %6d states", name, n, c.States())
 		total += n
-		states += uint64(len(c.memo))
+		states += uint64(c.States())
 		rule7 += c.rule7Literal
 		lost += c.abortLost
 	}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/weftrt/weft/internal/statespace"
 )
 
 /*
@@ -181,12 +183,17 @@ var (
 )
 
 type ioChecker struct {
-	sc      ioScenario
-	cover   map[string]int
-	memo    map[ioWorld]uint64
-	onPath  map[ioWorld]bool
-	trail   []ioTraceStep
-	failure string
+	statespace.Explorer[ioWorld, ioTraceStep]
+	sc    ioScenario
+	cover map[string]int
+}
+
+// newIOChecker makes a checker of sc that also fails on a cycle of states
+// without progress: the protocol's retry loops must end.
+func newIOChecker(sc ioScenario, cover map[string]int) *ioChecker {
+	c := &ioChecker{sc: sc, cover: cover}
+	c.DetectLivelock = true
+	return c
 }
 
 type ioTraceStep struct {
@@ -223,16 +230,23 @@ func newIOWorld(sc ioScenario) ioWorld {
 	return w
 }
 
-func (c *ioChecker) fail(format string, args ...any) {
-	if c.failure != "" {
-		return
-	}
-	c.failure = fmt.Sprintf(format, args...)
-	var b strings.Builder
-	for i, s := range c.trail {
-		fmt.Fprintf(&b, "\n  %2d. %-12s %-28s -> %v", i+1, ioActorNames[c.sc.actors[s.actor].kind], ioPCNames[s.pc], s.word)
-	}
-	c.failure += "\ninterleaving:" + b.String()
+// fail records the first failure with the interleaving that led to it.
+func (c *ioChecker) fail(format string, args ...any) { c.Fail(format, args...) }
+
+// The Model methods the explorer drives; the transitions are step, enabled
+// and checkDone below.
+
+func (c *ioChecker) Actors(w *ioWorld) int                 { return int(w.nact) }
+func (c *ioChecker) Enabled(w *ioWorld, i int) bool        { return c.enabled(w, i) }
+func (c *ioChecker) Step(w *ioWorld, i int)                { c.step(w, i) }
+func (c *ioChecker) Check(w *ioWorld)                      {}
+func (c *ioChecker) Checked(before, after *ioWorld, i int) {}
+func (c *ioChecker) Done(w *ioWorld)                       { c.checkDone(w) }
+func (c *ioChecker) Trace(b, a *ioWorld, i int) ioTraceStep {
+	return ioTraceStep{actor: uint8(i), pc: b.act[i].pc, word: a.word}
+}
+func (c *ioChecker) Describe(s ioTraceStep) string {
+	return fmt.Sprintf("%-12s %-28s -> %v", ioActorNames[c.sc.actors[s.actor].kind], ioPCNames[s.pc], s.word)
 }
 
 // enabled reports whether actor i can take a step.
@@ -573,56 +587,6 @@ func (c *ioChecker) checkDone(w *ioWorld) {
 }
 
 // explore returns the number of interleavings from w to a final state.
-func (c *ioChecker) explore(w ioWorld) uint64 {
-	if c.failure != "" {
-		return 0
-	}
-	if n, ok := c.memo[w]; ok {
-		return n
-	}
-	if c.onPath[w] {
-		c.fail("livelock: a state repeats without progress")
-		return 0
-	}
-	c.onPath[w] = true
-	defer delete(c.onPath, w)
-	var total uint64
-	moved := false
-	for i := 0; i < int(w.nact); i++ {
-		if !c.enabled(&w, i) {
-			continue
-		}
-		moved = true
-		next := w
-		c.safeStep(&next, i)
-		c.trail = append(c.trail, ioTraceStep{actor: uint8(i), pc: w.act[i].pc, word: next.word})
-		total += c.explore(next)
-		c.trail = c.trail[:len(c.trail)-1]
-		if c.failure != "" {
-			return 0
-		}
-	}
-	if !moved {
-		c.checkDone(&w)
-		total = 1
-	}
-	c.memo[w] = total
-	return total
-}
-
-// safeStep runs a step, turning a panic (an invariant violation in a
-// transition) into a failure.
-func (c *ioChecker) safeStep(w *ioWorld, i int) {
-	defer func() {
-		if r := recover(); r != nil {
-			c.trail = append(c.trail, ioTraceStep{actor: uint8(i), pc: w.act[i].pc, word: w.word})
-			c.fail("step %q of %s panicked: %v", ioPCNames[w.act[i].pc], ioActorNames[w.act[i].kind], r)
-			c.trail = c.trail[:len(c.trail)-1]
-		}
-	}()
-	c.step(w, i)
-}
-
 func peer(sends uint8) ioActor        { return ioActor{kind: akPeer, left: sends - 1} }
 func driver() ioActor                 { return ioActor{kind: akDriver} }
 func slotReader(reads uint8) ioActor  { return ioActor{kind: akSlotReader, left: reads - 1} }
@@ -681,19 +645,19 @@ func TestIOInterleavings(t *testing.T) {
 		if testing.Short() && !sc.short {
 			continue
 		}
-		c := &ioChecker{sc: sc, cover: cover, memo: map[ioWorld]uint64{}, onPath: map[ioWorld]bool{}}
-		n := c.explore(newIOWorld(sc))
+		c := newIOChecker(sc, cover)
+		n := c.Explore(c, newIOWorld(sc))
 		name := sc.name + " (" + sc.summary() + ")"
-		if c.failure != "" {
-			t.Errorf("%s: %s", name, c.failure)
+		if c.Failure() != "" {
+			t.Errorf("%s: %s", name, c.Failure())
 			continue
 		}
 		if n == 0 {
 			t.Errorf("%s: no interleaving explored", name)
 		}
-		t.Logf("%-100s %9d interleavings, %6d states", name, n, len(c.memo))
+		t.Logf("%-100s %9d interleavings, %6d states", name, n, c.States())
 		total += n
-		states += uint64(len(c.memo))
+		states += uint64(c.States())
 	}
 	t.Logf("total: %d interleavings, %d distinct states", total, states)
 	// The races the scenarios are named after must happen.
@@ -722,12 +686,12 @@ func TestIOInterleavings(t *testing.T) {
 // the fd under an operation in flight, the checker finds the failure.
 func TestIOInterleavingsCatchBrokenRules(t *testing.T) {
 	for _, sc := range brokenScenarios() {
-		c := &ioChecker{sc: sc, cover: map[string]int{}, memo: map[ioWorld]uint64{}, onPath: map[ioWorld]bool{}}
-		c.explore(newIOWorld(sc))
-		if !strings.Contains(c.failure, sc.wantFailure) {
-			t.Errorf("%s: the checker reported %q, want a failure mentioning %q", sc.name, c.failure, sc.wantFailure)
+		c := newIOChecker(sc, map[string]int{})
+		c.Explore(c, newIOWorld(sc))
+		if !strings.Contains(c.Failure(), sc.wantFailure) {
+			t.Errorf("%s: the checker reported %q, want a failure mentioning %q", sc.name, c.Failure(), sc.wantFailure)
 			continue
 		}
-		t.Logf("%s: found: %s", sc.name, c.failure)
+		t.Logf("%s: found: %s", sc.name, c.Failure())
 	}
 }
