@@ -8,12 +8,17 @@ empty, has waiters, or holds a stored permit (notifyEmpty, notifyWaiting,
 notifyNotified); the bits above count the calls of NotifyWaiters. Two rules
 keep the lock-free paths safe:
 
- 1. The state leaves notifyWaiting only with mu held (the queue is emptied
-    under mu, and so is the state that describes it).
- 2. The NotifyWaiters count changes only with mu held.
+ 1. The state enters and leaves notifyWaiting only with mu held (the queue
+    is filled and emptied under mu, and so is the state that describes it).
+ 2. The NotifyWaiters count changes only with mu held, or by a CAS from a
+    word that is not notifyWaiting (NotifyWaiters with nobody queued).
 
-So the paths that run without mu only move between notifyEmpty and
-notifyNotified: NotifyOne storing a permit, and a first poll taking it.
+So the paths that run without mu never touch a word that says
+notifyWaiting: NotifyOne storing a permit, a first poll taking it, and
+NotifyWaiters counting a call when nobody is queued. A holder of mu that
+sees notifyWaiting may therefore store the word outright; one that sees
+another state must CAS, and must check the count again after a failed CAS
+(a first poll that finds the count changed completes instead of queueing).
 
 A Notified remembers the count when it is created. NotifyWaiters completes
 every Notified created before it: those that are queued are unlinked and
@@ -21,19 +26,28 @@ marked under mu; those that are not queued yet find the count changed on
 their first poll (or Enable) and complete without taking the stored permit,
 which stays for somebody else.
 
-A queued Notified's waitq.Waiter is guarded by mu. Its N field says how it was
-served: 0 not yet, or one of notifyByOne, notifyByLast, notifyByAll. A waiter
-is unlinked from the queue at the moment it is served, so a served waiter that
-is dropped before it saw its notification can tell (N is set but it is no
-longer linked) and, for NotifyOne and NotifyLast, passes the notification on
-to the next waiter, so that a notification is never lost to a future nobody
-polls any more.
+A queued Notified's entry (notifyEntry: a waitq.Waiter and a served word) is
+guarded by mu. served says how it was served: 0 not yet, or one of
+notifyByOne, notifyByLast, notifyByAll. A waiter is unlinked from the queue
+at the moment it is served, so a served waiter that is dropped before it saw
+its notification can tell (served is set but it is no longer linked) and,
+for NotifyOne and NotifyLast, passes the notification on to the next waiter,
+so that a notification is never lost to a future nobody polls any more.
+
+served is written only under mu, and it is the notifier's last write to the
+entry (after unlinking it and taking its waker): a woken poll reads it
+without mu, and once it reads a non-zero value the entry is the poller's
+again (it may Reset the future and queue the entry anew), which is why
+nothing may touch the entry after that store. The store is atomic and so
+is the poller's load, which makes the notify call synchronize before the
+completion it causes.
 */
 
 import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/waitq"
@@ -75,11 +89,11 @@ const (
 	notifyCallsOne   uint64 = 1 << notifyCallsShift
 )
 
-// How a waiter was served; kept in waitq.Waiter.N.
+// How a waiter was served; kept in notifyEntry.served.
 const (
-	notifyByOne  int64 = 1 + iota // NotifyOne: oldest waiter
-	notifyByLast                  // NotifyLast: newest waiter
-	notifyByAll                   // NotifyWaiters
+	notifyByOne  uint32 = 1 + iota // NotifyOne: oldest waiter
+	notifyByLast                   // NotifyLast: newest waiter
+	notifyByAll                    // NotifyWaiters
 )
 
 func notifyStateOf(word uint64) uint64 { return word & notifyStateMask }
@@ -87,6 +101,31 @@ func notifyStateOf(word uint64) uint64 { return word & notifyStateMask }
 func notifyWithState(word, state uint64) uint64 { return word&^notifyStateMask | state }
 
 func notifyCalls(word uint64) uint64 { return word >> notifyCallsShift }
+
+// notifyEntry is a NotifiedFuture's place in the queue. Every waitq.Waiter in
+// a Notify's queue is the w of a notifyEntry, which entryOf relies on.
+type notifyEntry struct {
+	w waitq.Waiter // first: entryOf converts a *waitq.Waiter back
+	// served is how the entry was served (notifyByOne, ...), 0 before. Written
+	// under mu as the notifier's last write to the entry; read without mu by
+	// the poller (see the top of this file).
+	served atomic.Uint32
+}
+
+// entryOf returns the notifyEntry whose w is w. Safe because w is the first
+// field of a notifyEntry (every waiter of a Notify's queue is one) and the
+// entry is alive while it is queued.
+func entryOf(w *waitq.Waiter) *notifyEntry { return (*notifyEntry)(unsafe.Pointer(w)) }
+
+// serve marks e, which the caller (holding mu) just unlinked, as served by
+// kind and returns its waker, to be woken after releasing mu. The store of
+// served is the last write to e (see the top of this file).
+func (e *notifyEntry) serve(kind uint32) future.Waker {
+	waker := e.w.Waker
+	e.w.Waker = future.Waker{}
+	e.served.Store(kind)
+	return waker
+}
 
 // NewNotify returns a Notify that holds no permit. It is the same as
 // new(Notify).
@@ -119,7 +158,7 @@ func (n *Notify) NotifyOne() { n.notifyWith(notifyByOne) }
 // [NotifiedFuture] instead of the oldest.
 func (n *Notify) NotifyLast() { n.notifyWith(notifyByLast) }
 
-func (n *Notify) notifyWith(kind int64) {
+func (n *Notify) notifyWith(kind uint32) {
 	// Without waiters, store the permit with one CAS. The CAS from
 	// notifyNotified to itself is deliberate: it is the write that the
 	// consuming Notified observes, which makes this call synchronize before
@@ -143,7 +182,7 @@ func (n *Notify) notifyWith(kind int64) {
 // notifyByLast) and returns its waker, or stores the permit when there is no
 // waiter. curr is the state as loaded under mu. The caller holds mu and wakes
 // the returned waker after releasing it.
-func (n *Notify) notifyLocked(curr uint64, kind int64) future.Waker {
+func (n *Notify) notifyLocked(curr uint64, kind uint32) future.Waker {
 	for notifyStateOf(curr) != notifyWaiting {
 		// Only the permit paths can race with us here (rule 1 and 2).
 		if n.state.CompareAndSwap(curr, notifyWithState(curr, notifyNotified)) {
@@ -157,16 +196,13 @@ func (n *Notify) notifyLocked(curr uint64, kind int64) future.Waker {
 		w = q.Back()
 	}
 	q.Remove(w)
-	w.N = kind
-	waker := w.Waker
-	w.Waker = future.Waker{}
 	if q.Len() == 0 {
 		// The last waiter is gone: leave notifyWaiting (under mu, rule 1).
 		// Nobody else can change the word while it says notifyWaiting, so a
 		// store is enough.
 		n.state.Store(notifyWithState(curr, notifyEmpty))
 	}
-	return waker
+	return entryOf(w).serve(kind)
 }
 
 // NotifyWaiters completes every [NotifiedFuture] created before this call:
@@ -177,22 +213,32 @@ func (n *Notify) notifyLocked(curr uint64, kind int64) future.Waker {
 // A NotifyWaiters call synchronizes before the completion of each
 // NotifiedFuture it completes.
 func (n *Notify) NotifyWaiters() {
+	// Nobody queued: counting the call completes the futures not polled
+	// yet, and a CAS from a word that is not notifyWaiting may do that
+	// without mu (rule 2). A first poll that queues itself meanwhile CASes
+	// from the count it checked, so one of the two CASes fails and the
+	// loser sees the other's word.
+	curr := n.state.Load()
+	for notifyStateOf(curr) != notifyWaiting {
+		if n.state.CompareAndSwap(curr, curr+notifyCallsOne) {
+			return
+		}
+		curr = n.state.Load()
+	}
 	var wl wakelist.Spill
 	n.mu.Lock()
-	curr := n.state.Load()
+	curr = n.state.Load()
 	if notifyStateOf(curr) != notifyWaiting {
-		// Nobody is queued: counting the call completes the unpolled futures.
-		// Add, not a CAS: the permit bits may change concurrently, the count
-		// may not (rule 2).
+		// The queue emptied meanwhile. Add, not a CAS: the other writers of
+		// this word CAS it, and the Add changes no bit they look at but
+		// the count.
 		n.state.Add(notifyCallsOne)
 		n.mu.Unlock()
 		return
 	}
 	n.state.Store(notifyWithState(curr+notifyCallsOne, notifyEmpty))
 	for w := n.mu.q.PopFront(); w != nil; w = n.mu.q.PopFront() {
-		w.N = notifyByAll
-		wl.Push(w.Waker)
-		w.Waker = future.Waker{}
+		wl.Push(entryOf(w).serve(notifyByAll))
 	}
 	n.mu.Unlock()
 	wl.WakeAll()
@@ -230,8 +276,9 @@ type NotifiedFuture struct {
 	state uint8
 	calls uint64 // the NotifyWaiters count when the future was created
 
-	// w is the queue entry; guarded by n.mu while state is notifiedWaiting.
-	w waitq.Waiter
+	// e is the queue entry; guarded by n.mu while state is notifiedWaiting,
+	// except e.served (see notifyEntry).
+	e notifyEntry
 }
 
 // Poll implements future.Future. It consumes one unit of the caller's budget
@@ -295,12 +342,14 @@ func (f *NotifiedFuture) pollInit(waker future.Waker) bool {
 
 	n.mu.Lock()
 	curr = n.state.Load()
-	if notifyCalls(curr) != f.calls {
-		n.mu.Unlock()
-		f.state = notifiedDone
-		return true
-	}
 	for {
+		// Checked again after every failed CAS: a NotifyWaiters with
+		// nobody queued counts its call without mu (rule 2).
+		if notifyCalls(curr) != f.calls {
+			n.mu.Unlock()
+			f.state = notifiedDone
+			return true
+		}
 		switch notifyStateOf(curr) {
 		case notifyEmpty:
 			if !n.state.CompareAndSwap(curr, notifyWithState(curr, notifyWaiting)) {
@@ -318,25 +367,31 @@ func (f *NotifiedFuture) pollInit(waker future.Waker) bool {
 		}
 		break // notifyWaiting, or we just set it
 	}
-	f.w.Waker = waker
-	f.w.N = 0
-	n.mu.q.PushBack(&f.w)
+	f.e.w.Waker = waker
+	f.e.served.Store(0)
+	n.mu.q.PushBack(&f.e.w)
 	f.state = notifiedWaiting
 	n.mu.Unlock()
 	return false
 }
 
 func (f *NotifiedFuture) pollWaiting(waker future.Waker) bool {
+	// The usual poll of a waiting future is the one its wake caused: it
+	// sees served without the lock, and the entry is ours again.
+	if f.e.served.Load() != 0 {
+		f.state = notifiedDone
+		return true
+	}
 	n := f.n
 	n.mu.Lock()
-	if f.w.N != 0 {
-		// Served (and already unlinked) by a notify call.
+	if f.e.served.Load() != 0 {
+		// Served (and already unlinked) by a notify call meanwhile.
 		n.mu.Unlock()
 		f.state = notifiedDone
 		return true
 	}
-	if !waker.IsZero() && !f.w.Waker.WillWake(waker) {
-		f.w.Waker = waker
+	if !waker.IsZero() && !f.e.w.Waker.WillWake(waker) {
+		f.e.w.Waker = waker
 	}
 	n.mu.Unlock()
 	return false
@@ -352,10 +407,10 @@ func (f *NotifiedFuture) Drop() {
 	}
 	n := f.n
 	n.mu.Lock()
-	kind := f.w.N
+	kind := f.e.served.Load()
 	q := &n.mu.q
-	q.Remove(&f.w)
-	f.w.Waker = future.Waker{}
+	q.Remove(&f.e.w)
+	f.e.w.Waker = future.Waker{}
 	curr := n.state.Load()
 	if q.Len() == 0 && notifyStateOf(curr) == notifyWaiting {
 		curr = notifyWithState(curr, notifyEmpty)
@@ -379,7 +434,8 @@ func (f *NotifiedFuture) Reset(n *Notify) {
 		f.Drop()
 	}
 	f.n, f.state, f.calls = n, notifiedInit, notifyCalls(n.state.Load())
-	f.w = waitq.Waiter{}
+	f.e.w = waitq.Waiter{}
+	f.e.served.Store(0)
 }
 
 // String describes what f waits for, for task dumps: for example
@@ -397,9 +453,9 @@ func (f *NotifiedFuture) String() string {
 	n := f.n
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if f.w.N != 0 {
+	if f.e.served.Load() != 0 {
 		return name + " (notified, not polled since)"
 	}
-	ahead := max(n.mu.q.Position(&f.w), 0) // O(1) for a dump, see Position
+	ahead := max(n.mu.q.Position(&f.e.w), 0) // O(1) for a dump, see Position
 	return name + " (waiting, " + strconv.Itoa(ahead) + " ahead)"
 }

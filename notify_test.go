@@ -766,3 +766,64 @@ func TestNotifyWaitersDoesNotReachANotifiedCreatedAfterIt(t *testing.T) {
 		}
 	}
 }
+
+func TestNotifyWaitersWithNobodyQueuedCompletesAFirstPollRacingIt(t *testing.T) {
+	// NotifyWaiters counts its call without the lock when nobody is queued;
+	// a first poll that queues itself at the same moment must still be
+	// completed by it (the future was created before the call), and a
+	// stored permit must survive the call.
+	for round := range notifyRounds() {
+		n := weft.NewNotify()
+		withPermit := round%2 == 1
+		if withPermit {
+			n.NotifyOne()
+		}
+		f0, _ := notifySpawn(n)
+		f1, _ := notifySpawn(n)
+		done := make(chan struct{})
+		go func() {
+			n.NotifyWaiters()
+			close(done)
+		}()
+		notifyPollUntilReady(t, f0, done)
+		notifyPollUntilReady(t, f1, done)
+		<-done
+		if withPermit {
+			// f0 or f1 may have taken the permit before the call counted;
+			// otherwise it is still stored. Either way there was one, so a
+			// second new future must wait.
+			late, _ := notifySpawn(n)
+			late.Poll()
+			later, _ := notifySpawn(n)
+			notifyPending(t, later, "a second future after one stored permit")
+			late.Drop()
+			later.Drop()
+		}
+		if got := n.Waiters(); got != 0 {
+			t.Fatalf("round %d: %d waiters left queued, want 0", round, got)
+		}
+	}
+}
+
+func TestNotifyWaitersServesWithoutLockAfterTheWake(t *testing.T) {
+	// A waiter woken by NotifyWaiters completes on its next poll (which
+	// reads the served mark without the lock), its entry can be reused at
+	// once by Reset, and a NotifyOne after that goes to the reset future.
+	n := weft.NewNotify()
+	var f weft.NotifiedFuture
+	f.Reset(n)
+	task := mocktask.Spawn[struct{}](&f)
+	for range 100 {
+		notifyPending(t, task, "queued")
+		n.NotifyWaiters()
+		notifyReady(t, task, "after NotifyWaiters")
+		f.Reset(n)
+		task = mocktask.Spawn[struct{}](&f)
+	}
+	notifyPending(t, task, "queued")
+	n.NotifyOne()
+	notifyReady(t, task, "after NotifyOne")
+	if got := n.Waiters(); got != 0 {
+		t.Fatalf("%d waiters left, want 0", got)
+	}
+}
