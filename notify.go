@@ -34,6 +34,28 @@ its notification can tell (served is set but it is no longer linked) and,
 for NotifyOne and NotifyLast, passes the notification on to the next waiter,
 so that a notification is never lost to a future nobody polls any more.
 
+# NotifyWaiters in batches (as Tokio's notify_waiters)
+
+The Notify has two queues, qs[live] and qs[live^1]. The live queue holds the
+waiters NotifyOne may pick, and rule 1 is about it. NotifyWaiters, under mu,
+counts its call, leaves notifyWaiting, and makes the other (empty) queue the
+live one: every waiter it must serve is now in the drain queue, in O(1),
+and new waiters go to the new live queue. It then serves the drain queue 32
+waiters at a time, releasing mu to wake each batch, so that the woken tasks
+start running while it serves the rest, and nothing is allocated however
+many wait. While it drains:
+
+ 3. A waiter in the drain queue is notified: its NotifiedFuture was created
+    before the call (a queued future's calls is always the current count,
+    since a first poll that finds the count changed completes instead of
+    queueing). A poll that takes mu and finds the count different from the
+    future's own, without a served mark, leaves the drain queue and
+    completes; so does a Drop (forwarding nothing, as for notifyByAll).
+ 4. There is one drain at a time (draining). A NotifyWaiters that finds
+    another one draining serves the live queue at once under mu, as one
+    batch of any size; the waiters left in the other drain are notified
+    for it too by rule 3.
+
 served is written only under mu, and it is the notifier's last write to the
 entry (after unlinking it and taking its waker): a woken poll reads it
 without mu, and once it reads a non-zero value the entry is the poller's
@@ -74,9 +96,29 @@ type Notify struct {
 
 	mu struct {
 		sync.Mutex
-		// q holds the registered Notified futures, oldest first.
-		q waitq.Queue
+		// qs[live] holds the queued Notified futures, oldest first;
+		// qs[live^1] is the drain queue of the NotifyWaiters call that is
+		// waking its batches (draining), or empty. See the top of this file.
+		qs       [2]waitq.Queue
+		live     uint8
+		draining bool
 	}
+}
+
+// notifyBatch is the number of waiters NotifyWaiters serves per lock hold.
+const notifyBatch = 32
+
+// liveLocked returns the queue of waiters NotifyOne may pick.
+func (n *Notify) liveLocked() *waitq.Queue { return &n.mu.qs[n.mu.live] }
+
+// unlinkLocked takes w out of whichever queue holds it, and reports whether
+// it was in the live one.
+func (n *Notify) unlinkLocked(w *waitq.Waiter) (live bool) {
+	if n.liveLocked().Remove(w) {
+		return true
+	}
+	n.mu.qs[n.mu.live^1].Remove(w)
+	return false
 }
 
 const (
@@ -190,7 +232,7 @@ func (n *Notify) notifyLocked(curr uint64, kind uint32) future.Waker {
 		}
 		curr = n.state.Load()
 	}
-	q := &n.mu.q
+	q := n.liveLocked()
 	w := q.Front()
 	if kind == notifyByLast {
 		w = q.Back()
@@ -208,7 +250,8 @@ func (n *Notify) notifyLocked(curr uint64, kind uint32) future.Waker {
 // NotifyWaiters completes every [NotifiedFuture] created before this call:
 // those that wait are woken, and those not polled yet complete on their
 // first poll. It stores no permit, and it does not consume one that is
-// stored.
+// stored. It wakes the waiters in batches, releasing the Notify's lock in
+// between, and allocates nothing.
 //
 // A NotifyWaiters call synchronizes before the completion of each
 // NotifiedFuture it completes.
@@ -225,7 +268,6 @@ func (n *Notify) NotifyWaiters() {
 		}
 		curr = n.state.Load()
 	}
-	var wl wakelist.Spill
 	n.mu.Lock()
 	curr = n.state.Load()
 	if notifyStateOf(curr) != notifyWaiting {
@@ -237,9 +279,71 @@ func (n *Notify) NotifyWaiters() {
 		return
 	}
 	n.state.Store(notifyWithState(curr+notifyCallsOne, notifyEmpty))
-	for w := n.mu.q.PopFront(); w != nil; w = n.mu.q.PopFront() {
+	if n.mu.draining {
+		// Rule 4: another call is waking its batches; serve ours at once.
+		var wl wakelist.Spill
+		q := n.liveLocked()
+		for w := q.PopFront(); w != nil; w = q.PopFront() {
+			wl.Push(entryOf(w).serve(notifyByAll))
+		}
+		n.mu.Unlock()
+		wl.WakeAll()
+		return
+	}
+	drain := &n.mu.qs[n.mu.live]
+	n.mu.live ^= 1
+	n.mu.draining = true
+	n.drain(drain)
+}
+
+// drain serves the waiters of drain, the queue a NotifyWaiters call just
+// took out of use, notifyBatch at a time, waking each batch with mu
+// released. It is called with mu held and returns with it released. If a
+// waker panics, the waiters not served yet are served and woken before the
+// panic goes on, so that the drain ends.
+func (n *Notify) drain(drain *waitq.Queue) {
+	finished := false
+	defer func() {
+		if !finished {
+			n.drainAll(drain)
+		}
+	}()
+	for {
+		var batch [notifyBatch]future.Waker
+		k := 0
+		for k < notifyBatch {
+			w := drain.PopFront()
+			if w == nil {
+				break
+			}
+			batch[k] = entryOf(w).serve(notifyByAll)
+			k++
+		}
+		more := drain.Len() > 0
+		if !more {
+			n.mu.draining = false
+			finished = true
+		}
+		n.mu.Unlock()
+		for i := range k {
+			batch[i].Wake()
+		}
+		if !more {
+			return
+		}
+		n.mu.Lock()
+	}
+}
+
+// drainAll serves what is left of drain at once and wakes it: the end of a
+// drain whose waking panicked.
+func (n *Notify) drainAll(drain *waitq.Queue) {
+	var wl wakelist.Spill
+	n.mu.Lock()
+	for w := drain.PopFront(); w != nil; w = drain.PopFront() {
 		wl.Push(entryOf(w).serve(notifyByAll))
 	}
+	n.mu.draining = false
 	n.mu.Unlock()
 	wl.WakeAll()
 }
@@ -248,7 +352,7 @@ func (n *Notify) NotifyWaiters() {
 // a snapshot, meant for tests and task dumps.
 func (n *Notify) Waiters() int {
 	n.mu.Lock()
-	l := n.mu.q.Len()
+	l := n.liveLocked().Len()
 	n.mu.Unlock()
 	return l
 }
@@ -369,7 +473,7 @@ func (f *NotifiedFuture) pollInit(waker future.Waker) bool {
 	}
 	f.e.w.Waker = waker
 	f.e.served.Store(0)
-	n.mu.q.PushBack(&f.e.w)
+	n.liveLocked().PushBack(&f.e.w)
 	f.state = notifiedWaiting
 	n.mu.Unlock()
 	return false
@@ -386,6 +490,15 @@ func (f *NotifiedFuture) pollWaiting(waker future.Waker) bool {
 	n.mu.Lock()
 	if f.e.served.Load() != 0 {
 		// Served (and already unlinked) by a notify call meanwhile.
+		n.mu.Unlock()
+		f.state = notifiedDone
+		return true
+	}
+	if notifyCalls(n.state.Load()) != f.calls {
+		// Rule 3: in the drain queue of a NotifyWaiters that has not
+		// reached us yet, which notifies us: leave it and complete.
+		n.unlinkLocked(&f.e.w)
+		f.e.w.Waker = future.Waker{}
 		n.mu.Unlock()
 		f.state = notifiedDone
 		return true
@@ -408,11 +521,10 @@ func (f *NotifiedFuture) Drop() {
 	n := f.n
 	n.mu.Lock()
 	kind := f.e.served.Load()
-	q := &n.mu.q
-	q.Remove(&f.e.w)
+	live := n.unlinkLocked(&f.e.w)
 	f.e.w.Waker = future.Waker{}
 	curr := n.state.Load()
-	if q.Len() == 0 && notifyStateOf(curr) == notifyWaiting {
+	if live && n.liveLocked().Len() == 0 && notifyStateOf(curr) == notifyWaiting {
 		curr = notifyWithState(curr, notifyEmpty)
 		n.state.Store(curr) // rule 1: we hold mu
 	}
@@ -456,6 +568,6 @@ func (f *NotifiedFuture) String() string {
 	if f.e.served.Load() != 0 {
 		return name + " (notified, not polled since)"
 	}
-	ahead := max(n.mu.q.Position(&f.e.w), 0) // O(1) for a dump, see Position
+	ahead := max(n.liveLocked().Position(&f.e.w), n.mu.qs[n.mu.live^1].Position(&f.e.w), 0) // O(1) for a dump, see Position
 	return name + " (waiting, " + strconv.Itoa(ahead) + " ahead)"
 }

@@ -827,3 +827,113 @@ func TestNotifyWaitersServesWithoutLockAfterTheWake(t *testing.T) {
 		t.Fatalf("%d waiters left, want 0", got)
 	}
 }
+
+// notifyWaitersMidDrain queues a future whose waker runs during, then
+// 40 more waiters (more than one batch of 32), and calls NotifyWaiters;
+// during is run by the first wake, while the other waiters are still in
+// the call's drain queue. It returns the 40 waiters.
+func notifyWaitersMidDrain(t *testing.T, n *weft.Notify, during func(rest []*notifyTask)) []*notifyTask {
+	t.Helper()
+	first := n.Notified()
+	var rest []*notifyTask
+	ran := false
+	cx := syncCallbackCx(func() {
+		ran = true
+		during(rest)
+	})
+	if _, ok := first.Poll(cx); ok {
+		t.Fatal("first: ready, want pending")
+	}
+	for range 40 {
+		task, _ := notifySpawn(n)
+		notifyPending(t, task, "waiter")
+		rest = append(rest, task)
+	}
+	n.NotifyWaiters()
+	if !ran {
+		t.Fatal("the first waiter was not woken")
+	}
+	if _, ok := first.Poll(syncNoopCx()); !ok {
+		t.Fatal("first: pending after NotifyWaiters")
+	}
+	return rest
+}
+
+func TestNotifyWaitersWaiterPolledBeforeItsBatchCompletes(t *testing.T) {
+	// Rule 3 of notify.go: a waiter still in the drain queue of a
+	// NotifyWaiters call is notified; polling it completes it and takes it
+	// out, and dropping one forwards nothing.
+	n := weft.NewNotify()
+	rest := notifyWaitersMidDrain(t, n, func(rest []*notifyTask) {
+		last := rest[len(rest)-1] // in the second batch
+		notifyReady(t, last, "a waiter of a later batch, polled early")
+		rest[len(rest)-2].Drop()
+	})
+	for _, task := range rest[:len(rest)-2] { // the last two were done above
+		notifyReady(t, task, "waiter")
+	}
+	// The dropped waiter forwarded nothing: a new future waits.
+	late, _ := notifySpawn(n)
+	notifyPending(t, late, "new future after the call")
+	late.Drop()
+	if got := n.Waiters(); got != 0 {
+		t.Fatalf("%d waiters left, want 0", got)
+	}
+}
+
+func TestNotifyWaitersDuringAnotherCallsDrainServesEveryone(t *testing.T) {
+	// Rule 4: a NotifyWaiters that starts while another one wakes its
+	// batches serves the new waiters itself; a future queued after the
+	// first call is not completed by it, and a NotifyOne goes to a new
+	// future, never to one still in the first call's drain queue.
+	n := weft.NewNotify()
+	var fresh, afterOne *notifyTask
+	rest := notifyWaitersMidDrain(t, n, func(rest []*notifyTask) {
+		fresh, _ = notifySpawn(n)
+		notifyPending(t, fresh, "future queued after the first call")
+		afterOne, _ = notifySpawn(n)
+		notifyPending(t, afterOne, "second future queued after the first call")
+		n.NotifyOne()
+		notifyReady(t, fresh, "the NotifyOne's future (the oldest new one)")
+		notifyPending(t, afterOne, "second new future before the second call")
+		n.NotifyWaiters()
+		notifyReady(t, afterOne, "second new future after the second call")
+	})
+	for _, task := range rest {
+		notifyReady(t, task, "waiter of the first call")
+	}
+	if got := n.Waiters(); got != 0 {
+		t.Fatalf("%d waiters left, want 0", got)
+	}
+	// Both calls are over: the drain state is clean, and another
+	// NotifyWaiters with a full batch works as usual.
+	again := notifyWaitersMidDrain(t, n, func([]*notifyTask) {})
+	for _, task := range again {
+		notifyReady(t, task, "waiter of the third call")
+	}
+}
+
+func TestNotifyWaitersDoesNotAllocateForManyWaiters(t *testing.T) {
+	// The batches live on the caller's stack: serving 100 waiters
+	// allocates nothing (a growing wake list did).
+	n := weft.NewNotify()
+	futs := make([]weft.NotifiedFuture, 100)
+	cx := syncNoopCx()
+	allocs := testing.AllocsPerRun(20, func() {
+		for i := range futs {
+			futs[i].Reset(n)
+			if _, ok := futs[i].Poll(cx); ok {
+				t.Fatal("ready before NotifyWaiters")
+			}
+		}
+		n.NotifyWaiters()
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per NotifyWaiters of 100 waiters, want 0", allocs)
+	}
+	for i := range futs {
+		if _, ok := futs[i].Poll(cx); !ok {
+			t.Fatalf("waiter %d pending after NotifyWaiters", i)
+		}
+	}
+}
