@@ -5,7 +5,8 @@ package weft
 
 Notify.state is one atomic word: the low two bits say whether the Notify is
 empty, has waiters, or holds a stored permit (notifyEmpty, notifyWaiting,
-notifyNotified); the bits above count the calls of NotifyWaiters. Two rules
+notifyNotified); the next bit (notifyObserved) says that a Notified may have
+read the count; the bits above count the calls of NotifyWaiters. Two rules
 keep the lock-free paths safe:
 
  1. The state enters and leaves notifyWaiting only with mu held (the queue
@@ -25,6 +26,19 @@ every Notified created before it: those that are queued are unlinked and
 marked under mu; those that are not queued yet find the count changed on
 their first poll (or Enable) and complete without taking the stored permit,
 which stays for somebody else.
+
+A NotifyWaiters with nobody queued that finds notifyObserved clear returns
+without writing: no Notified has read the current count, so there is none
+to complete (a spinning NotifyWaiters then only reads the word, as a
+sync.Cond.Broadcast without waiters does, instead of taking the word's
+cache line from the waiters on every call). Creating a Notified sets the
+bit when the word is not notifyWaiting (a CAS, once per count), and every
+bump of the count clears it. While the word says notifyWaiting the bit is
+set: a bump leaves notifyWaiting, so the first poll that queues a waiter at
+the current count is that of a future created at this count outside
+notifyWaiting, which set it. So creators need not set it then (a
+NotifyWaiters takes mu anyway), and the stores of rule 1 that leave
+notifyWaiting keep it set.
 
 A queued Notified's entry (notifyEntry: a waitq.Waiter and a served word) is
 guarded by mu. served says how it was served: 0 not yet, or one of
@@ -127,7 +141,8 @@ const (
 	notifyNotified uint64 = 2 // a permit is stored; no waiters
 
 	notifyStateMask  uint64 = 3
-	notifyCallsShift        = 2
+	notifyObserved   uint64 = 4 // a Notified may have read the count; see the top of this file
+	notifyCallsShift        = 3
 	notifyCallsOne   uint64 = 1 << notifyCallsShift
 )
 
@@ -143,6 +158,19 @@ func notifyStateOf(word uint64) uint64 { return word & notifyStateMask }
 func notifyWithState(word, state uint64) uint64 { return word&^notifyStateMask | state }
 
 func notifyCalls(word uint64) uint64 { return word >> notifyCallsShift }
+
+// observeCalls returns the NotifyWaiters count for a new Notified, marking
+// it observed first (see the top of this file).
+func (n *Notify) observeCalls() uint64 {
+	curr := n.state.Load()
+	for curr&notifyObserved == 0 && notifyStateOf(curr) != notifyWaiting {
+		if n.state.CompareAndSwap(curr, curr|notifyObserved) {
+			break
+		}
+		curr = n.state.Load()
+	}
+	return notifyCalls(curr)
+}
 
 // notifyEntry is a NotifiedFuture's place in the queue. Every waitq.Waiter in
 // a Notify's queue is the w of a notifyEntry, which entryOf relies on.
@@ -185,7 +213,7 @@ func NewNotify() *Notify { return new(Notify) }
 // Waiters are served in the order they joined the queue; a future that is
 // dropped loses its place.
 func (n *Notify) Notified() *NotifiedFuture {
-	return &NotifiedFuture{n: n, calls: notifyCalls(n.state.Load())}
+	return &NotifiedFuture{n: n, calls: n.observeCalls()}
 }
 
 // NotifyOne notifies the oldest waiting [NotifiedFuture], or, when none is
@@ -241,8 +269,9 @@ func (n *Notify) notifyLocked(curr uint64, kind uint32) future.Waker {
 	if q.Len() == 0 {
 		// The last waiter is gone: leave notifyWaiting (under mu, rule 1).
 		// Nobody else can change the word while it says notifyWaiting, so a
-		// store is enough.
-		n.state.Store(notifyWithState(curr, notifyEmpty))
+		// store is enough; it keeps notifyObserved set (it is, while
+		// the word says notifyWaiting).
+		n.state.Store(notifyWithState(curr, notifyEmpty) | notifyObserved)
 	}
 	return entryOf(w).serve(kind)
 }
@@ -256,29 +285,32 @@ func (n *Notify) notifyLocked(curr uint64, kind uint32) future.Waker {
 // A NotifyWaiters call synchronizes before the completion of each
 // NotifiedFuture it completes.
 func (n *Notify) NotifyWaiters() {
-	// Nobody queued: counting the call completes the futures not polled
-	// yet, and a CAS from a word that is not notifyWaiting may do that
-	// without mu (rule 2). A first poll that queues itself meanwhile CASes
-	// from the count it checked, so one of the two CASes fails and the
-	// loser sees the other's word.
-	curr := n.state.Load()
-	for notifyStateOf(curr) != notifyWaiting {
-		if n.state.CompareAndSwap(curr, curr+notifyCallsOne) {
-			return
-		}
+	var curr uint64
+	for {
+		// Nobody queued: counting the call completes the futures not
+		// polled yet, and a CAS from a word that is not notifyWaiting may
+		// do that without mu (rule 2); when no future read the count
+		// (notifyObserved clear) there is nothing to complete at all. A
+		// first poll that queues itself meanwhile CASes from the count it
+		// checked, so one of the two CASes fails and the loser sees the
+		// other's word.
 		curr = n.state.Load()
+		if notifyStateOf(curr) != notifyWaiting {
+			if curr&notifyObserved == 0 ||
+				n.state.CompareAndSwap(curr, (curr+notifyCallsOne)&^notifyObserved) {
+				return
+			}
+			continue
+		}
+		n.mu.Lock()
+		curr = n.state.Load()
+		if notifyStateOf(curr) == notifyWaiting {
+			break
+		}
+		n.mu.Unlock() // the queue emptied meanwhile
 	}
-	n.mu.Lock()
-	curr = n.state.Load()
-	if notifyStateOf(curr) != notifyWaiting {
-		// The queue emptied meanwhile. Add, not a CAS: the other writers of
-		// this word CAS it, and the Add changes no bit they look at but
-		// the count.
-		n.state.Add(notifyCallsOne)
-		n.mu.Unlock()
-		return
-	}
-	n.state.Store(notifyWithState(curr+notifyCallsOne, notifyEmpty))
+	// Nobody has read the new count yet: notifyObserved clear.
+	n.state.Store(notifyWithState(curr+notifyCallsOne, notifyEmpty) &^ notifyObserved)
 	if n.mu.draining {
 		// Rule 4: another call is waking its batches; serve ours at once.
 		var wl wakelist.Spill
@@ -525,7 +557,7 @@ func (f *NotifiedFuture) Drop() {
 	f.e.w.Waker = future.Waker{}
 	curr := n.state.Load()
 	if live && n.liveLocked().Len() == 0 && notifyStateOf(curr) == notifyWaiting {
-		curr = notifyWithState(curr, notifyEmpty)
+		curr = notifyWithState(curr, notifyEmpty) | notifyObserved
 		n.state.Store(curr) // rule 1: we hold mu
 	}
 	var w future.Waker
@@ -545,7 +577,7 @@ func (f *NotifiedFuture) Reset(n *Notify) {
 	if f.n != nil {
 		f.Drop()
 	}
-	f.n, f.state, f.calls = n, notifiedInit, notifyCalls(n.state.Load())
+	f.n, f.state, f.calls = n, notifiedInit, n.observeCalls()
 	f.e.w = waitq.Waiter{}
 	f.e.served.Store(0)
 }

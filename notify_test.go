@@ -937,3 +937,68 @@ func TestNotifyWaitersDoesNotAllocateForManyWaiters(t *testing.T) {
 		}
 	}
 }
+
+func TestNotifiedCreatedWhileOthersWaitIsCompletedByALaterNotifyWaiters(t *testing.T) {
+	// A future created while the Notify has waiters does not mark the count
+	// observed itself; after the waiters left (dropped, or served by
+	// NotifyOne) the mark must still be there, or a NotifyWaiters with
+	// nobody queued would skip the count and leave the future waiting.
+	for _, leave := range []string{"drop", "notify_one"} {
+		t.Run(leave, func(t *testing.T) {
+			n := weft.NewNotify()
+			waiter, _ := notifySpawn(n)
+			notifyPending(t, waiter, "waiter")
+			f, _ := notifySpawn(n) // created, not polled
+			if leave == "drop" {
+				waiter.Drop()
+			} else {
+				n.NotifyOne()
+				notifyReady(t, waiter, "waiter after NotifyOne")
+			}
+			n.NotifyWaiters()
+			notifyReady(t, f, "future created before NotifyWaiters")
+			g, _ := notifySpawn(n)
+			notifyPending(t, g, "future created after NotifyWaiters")
+			g.Drop()
+		})
+	}
+}
+
+func TestNotifyWaitersSeesEveryFutureCreatedBeforeIt(t *testing.T) {
+	// Stress of the NotifyWaiters that returns without writing when no
+	// future read the count: a future created on one goroutine before a
+	// NotifyWaiters on another (ordered by a channel) always completes,
+	// while a third goroutine stores and takes permits.
+	rounds := 2000
+	if testing.Short() {
+		rounds = 200
+	}
+	n := weft.NewNotify()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			n.NotifyOne()
+			f := n.Notified()
+			f.Poll(syncNoopCx())
+			f.Drop()
+		}
+	})
+	for range rounds {
+		created := make(chan *notifyTask)
+		go func() {
+			task, _ := notifySpawn(n)
+			created <- task
+		}()
+		task := <-created
+		n.NotifyWaiters()
+		notifyReady(t, task, "future created before NotifyWaiters")
+	}
+	close(stop)
+	wg.Wait()
+}
