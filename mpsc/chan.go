@@ -190,10 +190,18 @@ func (c *chanState[T]) pushLocked(v T) future.Waker {
 // popLocked takes the oldest value and returns its slot (bounded channels).
 // It returns the waker of a reservation that the slot completed, if any.
 func (c *chanState[T]) popLocked() (T, future.Waker) {
-	v := c.buf.pop()
+	var v T
+	w := c.popIntoLocked(&v)
+	return v, w
+}
+
+// popIntoLocked is popLocked that moves the value into *p, copying it once
+// (a returned value may be copied on its way out: see ring.popInto).
+func (c *chanState[T]) popIntoLocked(p *T) future.Waker {
+	c.buf.popInto(p)
 	if c.bound == 0 {
 		c.buf.release()
-		return v, future.Waker{}
+		return future.Waker{}
 	}
 	// Fast path of releaseLocked for one slot: the receiver is the caller,
 	// so there is nobody else to wake.
@@ -202,12 +210,12 @@ func (c *chanState[T]) popLocked() (T, future.Waker) {
 		if w.N--; w.N == 0 {
 			c.sendq.Remove(w)
 			w.Notified = true
-			return v, w.Waker
+			return w.Waker
 		}
-		return v, future.Waker{}
+		return future.Waker{}
 	}
 	c.free++
-	return v, future.Waker{}
+	return future.Waker{}
 }
 
 // releaseLocked returns n slots that are in no place (the caller took them

@@ -55,6 +55,37 @@ func (r *Ring[T]) Push(v T) {
 	r.n++
 }
 
+// PushFrom appends *p, growing the ring when it is full. It copies the value
+// once, from *p into its slot, where Push(v) may copy a large value on the
+// way (the argument, then the slot): the send of a 32 KiB value.
+func (r *Ring[T]) PushFrom(p *T) {
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	i := r.head + r.n
+	if i >= len(r.buf) {
+		i -= len(r.buf)
+	}
+	r.buf[i] = *p
+	r.n++
+}
+
+// PopInto moves the oldest value into *p and clears its slot, like Pop
+// without the copies of a returned value. The ring must not be empty.
+func (r *Ring[T]) PopInto(p *T) {
+	var zero T
+	*p = r.buf[r.head]
+	r.buf[r.head] = zero
+	r.head++
+	if r.head == len(r.buf) {
+		r.head = 0
+	}
+	r.n--
+	if r.n == 0 {
+		r.head = 0
+	}
+}
+
 // Pop removes and returns the oldest value, clearing its slot so that the
 // ring does not keep what the value points to alive. The ring must not be
 // empty.

@@ -126,7 +126,23 @@ func TestPopClearsTheSlot(t *testing.T) {
 	}
 }
 
-// Random pushes and pops agree with a slice.
+func TestPopIntoClearsTheSlot(t *testing.T) {
+	var r ringbuf.Ring[*int]
+	x := new(int)
+	r.PushFrom(&x)
+	var got *int
+	if r.PopInto(&got); got != x {
+		t.Fatal("PopInto did not move the pushed pointer")
+	}
+	var none *int
+	r.PushFrom(&none)
+	if r.PopInto(&got); got != nil {
+		t.Fatal("slot still held the popped pointer")
+	}
+}
+
+// Random pushes and pops (by value and through pointers) agree with a
+// slice.
 func TestRingMatchesSliceModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var r ringbuf.Ring[int]
@@ -143,12 +159,31 @@ func TestRingMatchesSliceModel(t *testing.T) {
 				model = append(model, next)
 				next++
 			},
+			"pushFrom": func(t *rapid.T) {
+				if limit > 0 && len(model) == limit {
+					t.Skip("full")
+				}
+				v := next
+				r.PushFrom(&v)
+				model = append(model, next)
+				next++
+			},
 			"pop": func(t *rapid.T) {
 				if len(model) == 0 {
 					t.Skip("empty")
 				}
 				if v := r.Pop(); v != model[0] {
 					t.Fatalf("Pop = %d, model %d", v, model[0])
+				}
+				model = slices.Delete(model, 0, 1)
+			},
+			"popInto": func(t *rapid.T) {
+				if len(model) == 0 {
+					t.Skip("empty")
+				}
+				v := -1
+				if r.PopInto(&v); v != model[0] {
+					t.Fatalf("PopInto = %d, model %d", v, model[0])
 				}
 				model = slices.Delete(model, 0, 1)
 			},
