@@ -142,7 +142,11 @@ func (c *chanState[T]) doneLocked() bool {
 // held, to be woken after unlocking.
 func (c *chanState[T]) takeRxWakerLocked() future.Waker {
 	w := c.rxWaker
-	c.rxWaker = future.Waker{}
+	if !w.IsZero() {
+		// Only when there is one: every send takes the cell, and clearing
+		// an empty one costs a write barrier while the collector runs.
+		c.rxWaker = future.Waker{}
+	}
 	return w
 }
 
