@@ -44,16 +44,22 @@ func (f *SendFuture[T]) Poll(cx *future.Context) (error, bool) {
 		f.s.h.mustBeOpenLocked()
 		c.free--
 		f.acq.state = acquireDone
-		c.buf.pushFrom(&f.v)
-		var zero T
-		f.v = zero
-		rx := c.takeRxWakerLocked()
-		c.checkLocked()
-		c.mu.Unlock()
-		rx.Wake()
+		f.bufferAndUnlock(c)
 		return nil, true
 	}
 	return f.pollSlowLocked(cx, c)
+}
+
+// bufferAndUnlock moves the value into the buffer, in a slot the caller
+// took for it (out of free or held), releases c.mu and wakes the receiver.
+func (f *SendFuture[T]) bufferAndUnlock(c *chanState[T]) {
+	c.buf.pushFrom(&f.v)
+	var zero T
+	f.v = zero
+	rx := c.takeRxWakerLocked()
+	c.checkLocked()
+	c.mu.Unlock()
+	rx.Wake()
 }
 
 // pollSlowLocked is Poll when the send may have to wait, the Receiver is
@@ -71,9 +77,9 @@ func (f *SendFuture[T]) pollSlowLocked(cx *future.Context, c *chanState[T]) (err
 		cx.RefundBudget()
 		return nil, false
 	}
-	var zero T
 	if err != nil {
 		v := f.v
+		var zero T
 		f.v = zero
 		c.checkLocked()
 		c.mu.Unlock()
@@ -81,12 +87,7 @@ func (f *SendFuture[T]) pollSlowLocked(cx *future.Context, c *chanState[T]) (err
 		return &SendError[T]{Value: v}, true
 	}
 	c.held--
-	c.buf.pushFrom(&f.v)
-	f.v = zero
-	rx := c.takeRxWakerLocked()
-	c.checkLocked()
-	c.mu.Unlock()
-	rx.Wake()
+	f.bufferAndUnlock(c)
 	return nil, true
 }
 

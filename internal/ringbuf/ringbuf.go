@@ -43,17 +43,7 @@ func (r *Ring[T]) Len() int { return r.n }
 func (r *Ring[T]) Cap() int { return len(r.buf) }
 
 // Push appends v, growing the ring when it is full.
-func (r *Ring[T]) Push(v T) {
-	if r.n == len(r.buf) {
-		r.grow()
-	}
-	i := r.head + r.n
-	if i >= len(r.buf) {
-		i -= len(r.buf)
-	}
-	r.buf[i] = v
-	r.n++
-}
+func (r *Ring[T]) Push(v T) { r.PushFrom(&v) }
 
 // PushFrom appends *p, growing the ring when it is full. It copies the value
 // once, from *p into its slot, where Push(v) may copy a large value on the
@@ -90,17 +80,8 @@ func (r *Ring[T]) PopInto(p *T) {
 // ring does not keep what the value points to alive. The ring must not be
 // empty.
 func (r *Ring[T]) Pop() T {
-	var zero T
-	v := r.buf[r.head]
-	r.buf[r.head] = zero
-	r.head++
-	if r.head == len(r.buf) {
-		r.head = 0
-	}
-	r.n--
-	if r.n == 0 {
-		r.head = 0
-	}
+	var v T
+	r.PopInto(&v)
 	return v
 }
 
