@@ -257,7 +257,21 @@ func (c *chanState[T]) dropHolderLocked() future.Waker {
 		return future.Waker{}
 	}
 	c.txClosed = true
+	c.recycleIfDeadLocked()
 	return c.takeRxWakerLocked()
+}
+
+// recycleIfDeadLocked gives the buffer's backing array back to its element
+// type's pool (see package ringbuf) once the channel can never carry a value
+// again: closed on both sides (so no Sender, Permit or upgrade can push) and
+// empty. A channel made, used and closed per request then reuses the buffer
+// of the one before. Only the two closes call it, not the receives that
+// empty the buffer afterwards: the hot paths stay as they are, and a buffer
+// not recycled is only left to the collector.
+func (c *chanState[T]) recycleIfDeadLocked() {
+	if c.rxClosed && c.txClosed && c.buf.len() == 0 {
+		c.buf.recycle()
+	}
 }
 
 // checkLocked verifies the slot accounting in race and invariants builds.
@@ -283,6 +297,7 @@ func (c *chanState[T]) closeRx() {
 		return
 	}
 	c.rxClosed = true
+	c.recycleIfDeadLocked()
 	// Waiting reservations see rxClosed when they run and give back what
 	// they were granted; their N still says how much that is.
 	wakelist.NotifyAll(&c.mu, &c.sendq)

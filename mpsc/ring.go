@@ -20,3 +20,4 @@ func (r *ring[T]) pop() T   { return r.Pop() }
 func (r *ring[T]) pushFrom(p *T) { r.PushFrom(p) }
 func (r *ring[T]) popInto(p *T)  { r.PopInto(p) }
 func (r *ring[T]) release()      { r.Release() }
+func (r *ring[T]) recycle()      { r.Recycle() }

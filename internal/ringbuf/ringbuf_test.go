@@ -198,3 +198,87 @@ func TestRingMatchesSliceModel(t *testing.T) {
 		})
 	})
 }
+
+// big is an element type large enough for its arrays to go through the pool.
+type big [16 << 10]byte
+
+// A ring that can never be used again gives its array back, and the next
+// ring of that type growing to that size takes it instead of allocating.
+// (sync.Pool may drop an item, under the race detector on purpose, so the
+// test asks for one reuse in many tries.)
+func TestRecycledArrayIsReusedByTheNextRingOfItsType(t *testing.T) {
+	reused := false
+	for range 100 {
+		var a ringbuf.Ring[big]
+		a.Push(big{1})
+		a.Push(big{2})
+		a.Pop()
+		a.Pop()
+		first := &a.Slots()[0]
+		a.Recycle()
+		if a.Cap() != 0 || a.Len() != 0 {
+			t.Fatalf("after Recycle: Cap %d Len %d, want 0 0", a.Cap(), a.Len())
+		}
+		var b ringbuf.Ring[big]
+		b.Push(big{3})
+		if &b.Slots()[0] == first {
+			reused = true
+		}
+		for i, v := range b.Slots()[1:] {
+			if v != (big{}) {
+				t.Fatalf("slot %d of a reused array is not zero", i+1)
+			}
+		}
+		if v := b.Pop(); v != (big{3}) {
+			t.Fatalf("Pop = %v, want the value pushed", v[0])
+		}
+	}
+	if !reused {
+		t.Fatal("no ring took a recycled array in 100 tries")
+	}
+}
+
+func TestRecycleLeavesANonEmptyOrSmallRingAlone(t *testing.T) {
+	var r ringbuf.Ring[big]
+	r.Push(big{1})
+	r.Recycle()
+	if r.Len() != 1 || r.Cap() == 0 {
+		t.Fatalf("Recycle of a non-empty ring: Len %d Cap %d", r.Len(), r.Cap())
+	}
+	if v := r.Pop(); v != (big{1}) {
+		t.Fatal("value lost")
+	}
+	var s ringbuf.Ring[int]
+	s.Push(1)
+	s.Pop()
+	s.Recycle()
+	if s.Cap() == 0 {
+		t.Fatal("a 128-byte array went to the pool")
+	}
+}
+
+func TestReusedArrayKeepsTheLimit(t *testing.T) {
+	for range 100 {
+		var a ringbuf.Ring[big]
+		for i := range 8 {
+			a.Push(big{byte(i)})
+		}
+		for range 8 {
+			a.Pop()
+		}
+		a.Recycle()
+		var b ringbuf.Ring[big]
+		b.SetLimit(3)
+		for i := range 3 {
+			b.Push(big{byte(i)})
+		}
+		if b.Cap() > 3 {
+			t.Fatalf("Cap %d above the limit 3", b.Cap())
+		}
+		for i := range 3 {
+			if v := b.Pop(); v != (big{byte(i)}) {
+				t.Fatalf("Pop %d = %d", i, v[0])
+			}
+		}
+	}
+}
