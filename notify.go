@@ -5,15 +5,21 @@ package weft
 
 Notify.state is one atomic word: the low two bits say whether the Notify is
 empty, has waiters, or holds a stored permit (notifyEmpty, notifyWaiting,
-notifyNotified); the bits above count the calls of NotifyWaiters. Two rules
+notifyNotified); the next bit (notifyObserved) says that a Notified may have
+read the count; the bits above count the calls of NotifyWaiters. Two rules
 keep the lock-free paths safe:
 
- 1. The state leaves notifyWaiting only with mu held (the queue is emptied
-    under mu, and so is the state that describes it).
- 2. The NotifyWaiters count changes only with mu held.
+ 1. The state enters and leaves notifyWaiting only with mu held (the queue
+    is filled and emptied under mu, and so is the state that describes it).
+ 2. The NotifyWaiters count changes only with mu held, or by a CAS from a
+    word that is not notifyWaiting (NotifyWaiters with nobody queued).
 
-So the paths that run without mu only move between notifyEmpty and
-notifyNotified: NotifyOne storing a permit, and a first poll taking it.
+So the paths that run without mu never touch a word that says
+notifyWaiting: NotifyOne storing a permit, a first poll taking it, and
+NotifyWaiters counting a call when nobody is queued. A holder of mu that
+sees notifyWaiting may therefore store the word outright; one that sees
+another state must CAS, and must check the count again after a failed CAS
+(a first poll that finds the count changed completes instead of queueing).
 
 A Notified remembers the count when it is created. NotifyWaiters completes
 every Notified created before it: those that are queued are unlinked and
@@ -21,19 +27,63 @@ marked under mu; those that are not queued yet find the count changed on
 their first poll (or Enable) and complete without taking the stored permit,
 which stays for somebody else.
 
-A queued Notified's waitq.Waiter is guarded by mu. Its N field says how it was
-served: 0 not yet, or one of notifyByOne, notifyByLast, notifyByAll. A waiter
-is unlinked from the queue at the moment it is served, so a served waiter that
-is dropped before it saw its notification can tell (N is set but it is no
-longer linked) and, for NotifyOne and NotifyLast, passes the notification on
-to the next waiter, so that a notification is never lost to a future nobody
-polls any more.
+A NotifyWaiters with nobody queued that finds notifyObserved clear returns
+without writing: no Notified has read the current count, so there is none
+to complete (a spinning NotifyWaiters then only reads the word, as a
+sync.Cond.Broadcast without waiters does, instead of taking the word's
+cache line from the waiters on every call). Creating a Notified sets the
+bit when the word is not notifyWaiting (a CAS, once per count), and every
+bump of the count clears it. While the word says notifyWaiting the bit is
+set: a bump leaves notifyWaiting, so the first poll that queues a waiter at
+the current count is that of a future created at this count outside
+notifyWaiting, which set it. So creators need not set it then (a
+NotifyWaiters takes mu anyway), and the stores of rule 1 that leave
+notifyWaiting keep it set.
+
+A queued Notified's entry (notifyEntry: a waitq.Waiter and a served word) is
+guarded by mu. served says how it was served: 0 not yet, or one of
+notifyByOne, notifyByLast, notifyByAll. A waiter is unlinked from the queue
+at the moment it is served, so a served waiter that is dropped before it saw
+its notification can tell (served is set but it is no longer linked) and,
+for NotifyOne and NotifyLast, passes the notification on to the next waiter,
+so that a notification is never lost to a future nobody polls any more.
+
+# NotifyWaiters in batches (as Tokio's notify_waiters)
+
+The Notify has two queues, qs[live] and qs[live^1]. The live queue holds the
+waiters NotifyOne may pick, and rule 1 is about it. NotifyWaiters, under mu,
+counts its call, leaves notifyWaiting, and makes the other (empty) queue the
+live one: every waiter it must serve is now in the drain queue, in O(1),
+and new waiters go to the new live queue. It then serves the drain queue 32
+waiters at a time, releasing mu to wake each batch, so that the woken tasks
+start running while it serves the rest, and nothing is allocated however
+many wait. While it drains:
+
+ 3. A waiter in the drain queue is notified: its NotifiedFuture was created
+    before the call (a queued future's calls is always the current count,
+    since a first poll that finds the count changed completes instead of
+    queueing). A poll that takes mu and finds the count different from the
+    future's own, without a served mark, leaves the drain queue and
+    completes; so does a Drop (forwarding nothing, as for notifyByAll).
+ 4. There is one drain at a time (draining). A NotifyWaiters that finds
+    another one draining serves the live queue at once under mu, as one
+    batch of any size; the waiters left in the other drain are notified
+    for it too by rule 3.
+
+served is written only under mu, and it is the notifier's last write to the
+entry (after unlinking it and taking its waker): a woken poll reads it
+without mu, and once it reads a non-zero value the entry is the poller's
+again (it may Reset the future and queue the entry anew), which is why
+nothing may touch the entry after that store. The store is atomic and so
+is the poller's load, which makes the notify call synchronize before the
+completion it causes.
 */
 
 import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/waitq"
@@ -60,9 +110,29 @@ type Notify struct {
 
 	mu struct {
 		sync.Mutex
-		// q holds the registered Notified futures, oldest first.
-		q waitq.Queue
+		// qs[live] holds the queued Notified futures, oldest first;
+		// qs[live^1] is the drain queue of the NotifyWaiters call that is
+		// waking its batches (draining), or empty. See the top of this file.
+		qs       [2]waitq.Queue
+		live     uint8
+		draining bool
 	}
+}
+
+// notifyBatch is the number of waiters NotifyWaiters serves per lock hold.
+const notifyBatch = 32
+
+// liveLocked returns the queue of waiters NotifyOne may pick.
+func (n *Notify) liveLocked() *waitq.Queue { return &n.mu.qs[n.mu.live] }
+
+// unlinkLocked takes w out of whichever queue holds it, and reports whether
+// it was in the live one.
+func (n *Notify) unlinkLocked(w *waitq.Waiter) (live bool) {
+	if n.liveLocked().Remove(w) {
+		return true
+	}
+	n.mu.qs[n.mu.live^1].Remove(w)
+	return false
 }
 
 const (
@@ -71,15 +141,16 @@ const (
 	notifyNotified uint64 = 2 // a permit is stored; no waiters
 
 	notifyStateMask  uint64 = 3
-	notifyCallsShift        = 2
+	notifyObserved   uint64 = 4 // a Notified may have read the count; see the top of this file
+	notifyCallsShift        = 3
 	notifyCallsOne   uint64 = 1 << notifyCallsShift
 )
 
-// How a waiter was served; kept in waitq.Waiter.N.
+// How a waiter was served; kept in notifyEntry.served.
 const (
-	notifyByOne  int64 = 1 + iota // NotifyOne: oldest waiter
-	notifyByLast                  // NotifyLast: newest waiter
-	notifyByAll                   // NotifyWaiters
+	notifyByOne  uint32 = 1 + iota // NotifyOne: oldest waiter
+	notifyByLast                   // NotifyLast: newest waiter
+	notifyByAll                    // NotifyWaiters
 )
 
 func notifyStateOf(word uint64) uint64 { return word & notifyStateMask }
@@ -87,6 +158,44 @@ func notifyStateOf(word uint64) uint64 { return word & notifyStateMask }
 func notifyWithState(word, state uint64) uint64 { return word&^notifyStateMask | state }
 
 func notifyCalls(word uint64) uint64 { return word >> notifyCallsShift }
+
+// observeCalls returns the NotifyWaiters count for a new Notified, marking
+// it observed first (see the top of this file).
+func (n *Notify) observeCalls() uint64 {
+	curr := n.state.Load()
+	for curr&notifyObserved == 0 && notifyStateOf(curr) != notifyWaiting {
+		if n.state.CompareAndSwap(curr, curr|notifyObserved) {
+			break
+		}
+		curr = n.state.Load()
+	}
+	return notifyCalls(curr)
+}
+
+// notifyEntry is a NotifiedFuture's place in the queue. Every waitq.Waiter in
+// a Notify's queue is the w of a notifyEntry, which entryOf relies on.
+type notifyEntry struct {
+	w waitq.Waiter // first: entryOf converts a *waitq.Waiter back
+	// served is how the entry was served (notifyByOne, ...), 0 before. Written
+	// under mu as the notifier's last write to the entry; read without mu by
+	// the poller (see the top of this file).
+	served atomic.Uint32
+}
+
+// entryOf returns the notifyEntry whose w is w. Safe because w is the first
+// field of a notifyEntry (every waiter of a Notify's queue is one) and the
+// entry is alive while it is queued.
+func entryOf(w *waitq.Waiter) *notifyEntry { return (*notifyEntry)(unsafe.Pointer(w)) }
+
+// serve marks e, which the caller (holding mu) just unlinked, as served by
+// kind and returns its waker, to be woken after releasing mu. The store of
+// served is the last write to e (see the top of this file).
+func (e *notifyEntry) serve(kind uint32) future.Waker {
+	waker := e.w.Waker
+	e.w.Waker = future.Waker{}
+	e.served.Store(kind)
+	return waker
+}
 
 // NewNotify returns a Notify that holds no permit. It is the same as
 // new(Notify).
@@ -104,7 +213,7 @@ func NewNotify() *Notify { return new(Notify) }
 // Waiters are served in the order they joined the queue; a future that is
 // dropped loses its place.
 func (n *Notify) Notified() *NotifiedFuture {
-	return &NotifiedFuture{n: n, calls: notifyCalls(n.state.Load())}
+	return &NotifiedFuture{n: n, calls: n.observeCalls()}
 }
 
 // NotifyOne notifies the oldest waiting [NotifiedFuture], or, when none is
@@ -119,7 +228,7 @@ func (n *Notify) NotifyOne() { n.notifyWith(notifyByOne) }
 // [NotifiedFuture] instead of the oldest.
 func (n *Notify) NotifyLast() { n.notifyWith(notifyByLast) }
 
-func (n *Notify) notifyWith(kind int64) {
+func (n *Notify) notifyWith(kind uint32) {
 	// Without waiters, store the permit with one CAS. The CAS from
 	// notifyNotified to itself is deliberate: it is the write that the
 	// consuming Notified observes, which makes this call synchronize before
@@ -143,7 +252,7 @@ func (n *Notify) notifyWith(kind int64) {
 // notifyByLast) and returns its waker, or stores the permit when there is no
 // waiter. curr is the state as loaded under mu. The caller holds mu and wakes
 // the returned waker after releasing it.
-func (n *Notify) notifyLocked(curr uint64, kind int64) future.Waker {
+func (n *Notify) notifyLocked(curr uint64, kind uint32) future.Waker {
 	for notifyStateOf(curr) != notifyWaiting {
 		// Only the permit paths can race with us here (rule 1 and 2).
 		if n.state.CompareAndSwap(curr, notifyWithState(curr, notifyNotified)) {
@@ -151,49 +260,122 @@ func (n *Notify) notifyLocked(curr uint64, kind int64) future.Waker {
 		}
 		curr = n.state.Load()
 	}
-	q := &n.mu.q
+	q := n.liveLocked()
 	w := q.Front()
 	if kind == notifyByLast {
 		w = q.Back()
 	}
 	q.Remove(w)
-	w.N = kind
-	waker := w.Waker
-	w.Waker = future.Waker{}
 	if q.Len() == 0 {
 		// The last waiter is gone: leave notifyWaiting (under mu, rule 1).
 		// Nobody else can change the word while it says notifyWaiting, so a
-		// store is enough.
-		n.state.Store(notifyWithState(curr, notifyEmpty))
+		// store is enough; it keeps notifyObserved set (it is, while
+		// the word says notifyWaiting).
+		n.state.Store(notifyWithState(curr, notifyEmpty) | notifyObserved)
 	}
-	return waker
+	return entryOf(w).serve(kind)
 }
 
 // NotifyWaiters completes every [NotifiedFuture] created before this call:
 // those that wait are woken, and those not polled yet complete on their
 // first poll. It stores no permit, and it does not consume one that is
-// stored.
+// stored. It wakes the waiters in batches, releasing the Notify's lock in
+// between, and allocates nothing.
 //
 // A NotifyWaiters call synchronizes before the completion of each
 // NotifiedFuture it completes.
 func (n *Notify) NotifyWaiters() {
-	var wl wakelist.Spill
-	n.mu.Lock()
-	curr := n.state.Load()
-	if notifyStateOf(curr) != notifyWaiting {
-		// Nobody is queued: counting the call completes the unpolled futures.
-		// Add, not a CAS: the permit bits may change concurrently, the count
-		// may not (rule 2).
-		n.state.Add(notifyCallsOne)
+	var curr uint64
+	for {
+		// Nobody queued: counting the call completes the futures not
+		// polled yet, and a CAS from a word that is not notifyWaiting may
+		// do that without mu (rule 2); when no future read the count
+		// (notifyObserved clear) there is nothing to complete at all. A
+		// first poll that queues itself meanwhile CASes from the count it
+		// checked, so one of the two CASes fails and the loser sees the
+		// other's word.
+		curr = n.state.Load()
+		if notifyStateOf(curr) != notifyWaiting {
+			if curr&notifyObserved == 0 ||
+				n.state.CompareAndSwap(curr, (curr+notifyCallsOne)&^notifyObserved) {
+				return
+			}
+			continue
+		}
+		n.mu.Lock()
+		curr = n.state.Load()
+		if notifyStateOf(curr) == notifyWaiting {
+			break
+		}
+		n.mu.Unlock() // the queue emptied meanwhile
+	}
+	// Nobody has read the new count yet: notifyObserved clear.
+	n.state.Store(notifyWithState(curr+notifyCallsOne, notifyEmpty) &^ notifyObserved)
+	if n.mu.draining {
+		// Rule 4: another call is waking its batches; serve ours at once.
+		var wl wakelist.Spill
+		q := n.liveLocked()
+		for w := q.PopFront(); w != nil; w = q.PopFront() {
+			wl.Push(entryOf(w).serve(notifyByAll))
+		}
 		n.mu.Unlock()
+		wl.WakeAll()
 		return
 	}
-	n.state.Store(notifyWithState(curr+notifyCallsOne, notifyEmpty))
-	for w := n.mu.q.PopFront(); w != nil; w = n.mu.q.PopFront() {
-		w.N = notifyByAll
-		wl.Push(w.Waker)
-		w.Waker = future.Waker{}
+	drain := &n.mu.qs[n.mu.live]
+	n.mu.live ^= 1
+	n.mu.draining = true
+	n.drain(drain)
+}
+
+// drain serves the waiters of drain, the queue a NotifyWaiters call just
+// took out of use, notifyBatch at a time, waking each batch with mu
+// released. It is called with mu held and returns with it released. If a
+// waker panics, the waiters not served yet are served and woken before the
+// panic goes on, so that the drain ends.
+func (n *Notify) drain(drain *waitq.Queue) {
+	finished := false
+	defer func() {
+		if !finished {
+			n.drainAll(drain)
+		}
+	}()
+	for {
+		var batch [notifyBatch]future.Waker
+		k := 0
+		for k < notifyBatch {
+			w := drain.PopFront()
+			if w == nil {
+				break
+			}
+			batch[k] = entryOf(w).serve(notifyByAll)
+			k++
+		}
+		more := drain.Len() > 0
+		if !more {
+			n.mu.draining = false
+			finished = true
+		}
+		n.mu.Unlock()
+		for i := range k {
+			batch[i].Wake()
+		}
+		if !more {
+			return
+		}
+		n.mu.Lock()
 	}
+}
+
+// drainAll serves what is left of drain at once and wakes it: the end of a
+// drain whose waking panicked.
+func (n *Notify) drainAll(drain *waitq.Queue) {
+	var wl wakelist.Spill
+	n.mu.Lock()
+	for w := drain.PopFront(); w != nil; w = drain.PopFront() {
+		wl.Push(entryOf(w).serve(notifyByAll))
+	}
+	n.mu.draining = false
 	n.mu.Unlock()
 	wl.WakeAll()
 }
@@ -202,7 +384,7 @@ func (n *Notify) NotifyWaiters() {
 // a snapshot, meant for tests and task dumps.
 func (n *Notify) Waiters() int {
 	n.mu.Lock()
-	l := n.mu.q.Len()
+	l := n.liveLocked().Len()
 	n.mu.Unlock()
 	return l
 }
@@ -230,8 +412,9 @@ type NotifiedFuture struct {
 	state uint8
 	calls uint64 // the NotifyWaiters count when the future was created
 
-	// w is the queue entry; guarded by n.mu while state is notifiedWaiting.
-	w waitq.Waiter
+	// e is the queue entry; guarded by n.mu while state is notifiedWaiting,
+	// except e.served (see notifyEntry).
+	e notifyEntry
 }
 
 // Poll implements future.Future. It consumes one unit of the caller's budget
@@ -295,12 +478,14 @@ func (f *NotifiedFuture) pollInit(waker future.Waker) bool {
 
 	n.mu.Lock()
 	curr = n.state.Load()
-	if notifyCalls(curr) != f.calls {
-		n.mu.Unlock()
-		f.state = notifiedDone
-		return true
-	}
 	for {
+		// Checked again after every failed CAS: a NotifyWaiters with
+		// nobody queued counts its call without mu (rule 2).
+		if notifyCalls(curr) != f.calls {
+			n.mu.Unlock()
+			f.state = notifiedDone
+			return true
+		}
 		switch notifyStateOf(curr) {
 		case notifyEmpty:
 			if !n.state.CompareAndSwap(curr, notifyWithState(curr, notifyWaiting)) {
@@ -318,25 +503,40 @@ func (f *NotifiedFuture) pollInit(waker future.Waker) bool {
 		}
 		break // notifyWaiting, or we just set it
 	}
-	f.w.Waker = waker
-	f.w.N = 0
-	n.mu.q.PushBack(&f.w)
+	f.e.w.Waker = waker
+	f.e.served.Store(0)
+	n.liveLocked().PushBack(&f.e.w)
 	f.state = notifiedWaiting
 	n.mu.Unlock()
 	return false
 }
 
 func (f *NotifiedFuture) pollWaiting(waker future.Waker) bool {
+	// The usual poll of a waiting future is the one its wake caused: it
+	// sees served without the lock, and the entry is ours again.
+	if f.e.served.Load() != 0 {
+		f.state = notifiedDone
+		return true
+	}
 	n := f.n
 	n.mu.Lock()
-	if f.w.N != 0 {
-		// Served (and already unlinked) by a notify call.
+	if f.e.served.Load() != 0 {
+		// Served (and already unlinked) by a notify call meanwhile.
 		n.mu.Unlock()
 		f.state = notifiedDone
 		return true
 	}
-	if !waker.IsZero() && !f.w.Waker.WillWake(waker) {
-		f.w.Waker = waker
+	if notifyCalls(n.state.Load()) != f.calls {
+		// Rule 3: in the drain queue of a NotifyWaiters that has not
+		// reached us yet, which notifies us: leave it and complete.
+		n.unlinkLocked(&f.e.w)
+		f.e.w.Waker = future.Waker{}
+		n.mu.Unlock()
+		f.state = notifiedDone
+		return true
+	}
+	if !waker.IsZero() && !f.e.w.Waker.WillWake(waker) {
+		f.e.w.Waker = waker
 	}
 	n.mu.Unlock()
 	return false
@@ -352,13 +552,12 @@ func (f *NotifiedFuture) Drop() {
 	}
 	n := f.n
 	n.mu.Lock()
-	kind := f.w.N
-	q := &n.mu.q
-	q.Remove(&f.w)
-	f.w.Waker = future.Waker{}
+	kind := f.e.served.Load()
+	live := n.unlinkLocked(&f.e.w)
+	f.e.w.Waker = future.Waker{}
 	curr := n.state.Load()
-	if q.Len() == 0 && notifyStateOf(curr) == notifyWaiting {
-		curr = notifyWithState(curr, notifyEmpty)
+	if live && n.liveLocked().Len() == 0 && notifyStateOf(curr) == notifyWaiting {
+		curr = notifyWithState(curr, notifyEmpty) | notifyObserved
 		n.state.Store(curr) // rule 1: we hold mu
 	}
 	var w future.Waker
@@ -378,8 +577,9 @@ func (f *NotifiedFuture) Reset(n *Notify) {
 	if f.n != nil {
 		f.Drop()
 	}
-	f.n, f.state, f.calls = n, notifiedInit, notifyCalls(n.state.Load())
-	f.w = waitq.Waiter{}
+	f.n, f.state, f.calls = n, notifiedInit, n.observeCalls()
+	f.e.w = waitq.Waiter{}
+	f.e.served.Store(0)
 }
 
 // String describes what f waits for, for task dumps: for example
@@ -397,9 +597,9 @@ func (f *NotifiedFuture) String() string {
 	n := f.n
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if f.w.N != 0 {
+	if f.e.served.Load() != 0 {
 		return name + " (notified, not polled since)"
 	}
-	ahead := max(n.mu.q.Position(&f.w), 0) // O(1) for a dump, see Position
+	ahead := max(n.liveLocked().Position(&f.e.w), n.mu.qs[n.mu.live^1].Position(&f.e.w), 0) // O(1) for a dump, see Position
 	return name + " (waiting, " + strconv.Itoa(ahead) + " ahead)"
 }

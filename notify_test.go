@@ -766,3 +766,239 @@ func TestNotifyWaitersDoesNotReachANotifiedCreatedAfterIt(t *testing.T) {
 		}
 	}
 }
+
+func TestNotifyWaitersWithNobodyQueuedCompletesAFirstPollRacingIt(t *testing.T) {
+	// NotifyWaiters counts its call without the lock when nobody is queued;
+	// a first poll that queues itself at the same moment must still be
+	// completed by it (the future was created before the call), and a
+	// stored permit must survive the call.
+	for round := range notifyRounds() {
+		n := weft.NewNotify()
+		withPermit := round%2 == 1
+		if withPermit {
+			n.NotifyOne()
+		}
+		f0, _ := notifySpawn(n)
+		f1, _ := notifySpawn(n)
+		done := make(chan struct{})
+		go func() {
+			n.NotifyWaiters()
+			close(done)
+		}()
+		notifyPollUntilReady(t, f0, done)
+		notifyPollUntilReady(t, f1, done)
+		<-done
+		if withPermit {
+			// f0 or f1 may have taken the permit before the call counted;
+			// otherwise it is still stored. Either way there was one, so a
+			// second new future must wait.
+			late, _ := notifySpawn(n)
+			late.Poll()
+			later, _ := notifySpawn(n)
+			notifyPending(t, later, "a second future after one stored permit")
+			late.Drop()
+			later.Drop()
+		}
+		if got := n.Waiters(); got != 0 {
+			t.Fatalf("round %d: %d waiters left queued, want 0", round, got)
+		}
+	}
+}
+
+func TestNotifyWaitersServesWithoutLockAfterTheWake(t *testing.T) {
+	// A waiter woken by NotifyWaiters completes on its next poll (which
+	// reads the served mark without the lock), its entry can be reused at
+	// once by Reset, and a NotifyOne after that goes to the reset future.
+	n := weft.NewNotify()
+	var f weft.NotifiedFuture
+	f.Reset(n)
+	task := mocktask.Spawn[struct{}](&f)
+	for range 100 {
+		notifyPending(t, task, "queued")
+		n.NotifyWaiters()
+		notifyReady(t, task, "after NotifyWaiters")
+		f.Reset(n)
+		task = mocktask.Spawn[struct{}](&f)
+	}
+	notifyPending(t, task, "queued")
+	n.NotifyOne()
+	notifyReady(t, task, "after NotifyOne")
+	if got := n.Waiters(); got != 0 {
+		t.Fatalf("%d waiters left, want 0", got)
+	}
+}
+
+// notifyWaitersMidDrain queues a future whose waker runs during, then
+// 40 more waiters (more than one batch of 32), and calls NotifyWaiters;
+// during is run by the first wake, while the other waiters are still in
+// the call's drain queue. It returns the 40 waiters.
+func notifyWaitersMidDrain(t *testing.T, n *weft.Notify, during func(rest []*notifyTask)) []*notifyTask {
+	t.Helper()
+	first := n.Notified()
+	var rest []*notifyTask
+	ran := false
+	cx := syncCallbackCx(func() {
+		ran = true
+		during(rest)
+	})
+	if _, ok := first.Poll(cx); ok {
+		t.Fatal("first: ready, want pending")
+	}
+	for range 40 {
+		task, _ := notifySpawn(n)
+		notifyPending(t, task, "waiter")
+		rest = append(rest, task)
+	}
+	n.NotifyWaiters()
+	if !ran {
+		t.Fatal("the first waiter was not woken")
+	}
+	if _, ok := first.Poll(syncNoopCx()); !ok {
+		t.Fatal("first: pending after NotifyWaiters")
+	}
+	return rest
+}
+
+func TestNotifyWaitersWaiterPolledBeforeItsBatchCompletes(t *testing.T) {
+	// Rule 3 of notify.go: a waiter still in the drain queue of a
+	// NotifyWaiters call is notified; polling it completes it and takes it
+	// out, and dropping one forwards nothing.
+	n := weft.NewNotify()
+	rest := notifyWaitersMidDrain(t, n, func(rest []*notifyTask) {
+		last := rest[len(rest)-1] // in the second batch
+		notifyReady(t, last, "a waiter of a later batch, polled early")
+		rest[len(rest)-2].Drop()
+	})
+	for _, task := range rest[:len(rest)-2] { // the last two were done above
+		notifyReady(t, task, "waiter")
+	}
+	// The dropped waiter forwarded nothing: a new future waits.
+	late, _ := notifySpawn(n)
+	notifyPending(t, late, "new future after the call")
+	late.Drop()
+	if got := n.Waiters(); got != 0 {
+		t.Fatalf("%d waiters left, want 0", got)
+	}
+}
+
+func TestNotifyWaitersDuringAnotherCallsDrainServesEveryone(t *testing.T) {
+	// Rule 4: a NotifyWaiters that starts while another one wakes its
+	// batches serves the new waiters itself; a future queued after the
+	// first call is not completed by it, and a NotifyOne goes to a new
+	// future, never to one still in the first call's drain queue.
+	n := weft.NewNotify()
+	var fresh, afterOne *notifyTask
+	rest := notifyWaitersMidDrain(t, n, func(rest []*notifyTask) {
+		fresh, _ = notifySpawn(n)
+		notifyPending(t, fresh, "future queued after the first call")
+		afterOne, _ = notifySpawn(n)
+		notifyPending(t, afterOne, "second future queued after the first call")
+		n.NotifyOne()
+		notifyReady(t, fresh, "the NotifyOne's future (the oldest new one)")
+		notifyPending(t, afterOne, "second new future before the second call")
+		n.NotifyWaiters()
+		notifyReady(t, afterOne, "second new future after the second call")
+	})
+	for _, task := range rest {
+		notifyReady(t, task, "waiter of the first call")
+	}
+	if got := n.Waiters(); got != 0 {
+		t.Fatalf("%d waiters left, want 0", got)
+	}
+	// Both calls are over: the drain state is clean, and another
+	// NotifyWaiters with a full batch works as usual.
+	again := notifyWaitersMidDrain(t, n, func([]*notifyTask) {})
+	for _, task := range again {
+		notifyReady(t, task, "waiter of the third call")
+	}
+}
+
+func TestNotifyWaitersDoesNotAllocateForManyWaiters(t *testing.T) {
+	// The batches live on the caller's stack: serving 100 waiters
+	// allocates nothing (a growing wake list did).
+	n := weft.NewNotify()
+	futs := make([]weft.NotifiedFuture, 100)
+	cx := syncNoopCx()
+	allocs := testing.AllocsPerRun(20, func() {
+		for i := range futs {
+			futs[i].Reset(n)
+			if _, ok := futs[i].Poll(cx); ok {
+				t.Fatal("ready before NotifyWaiters")
+			}
+		}
+		n.NotifyWaiters()
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per NotifyWaiters of 100 waiters, want 0", allocs)
+	}
+	for i := range futs {
+		if _, ok := futs[i].Poll(cx); !ok {
+			t.Fatalf("waiter %d pending after NotifyWaiters", i)
+		}
+	}
+}
+
+func TestNotifiedCreatedWhileOthersWaitIsCompletedByALaterNotifyWaiters(t *testing.T) {
+	// A future created while the Notify has waiters does not mark the count
+	// observed itself; after the waiters left (dropped, or served by
+	// NotifyOne) the mark must still be there, or a NotifyWaiters with
+	// nobody queued would skip the count and leave the future waiting.
+	for _, leave := range []string{"drop", "notify_one"} {
+		t.Run(leave, func(t *testing.T) {
+			n := weft.NewNotify()
+			waiter, _ := notifySpawn(n)
+			notifyPending(t, waiter, "waiter")
+			f, _ := notifySpawn(n) // created, not polled
+			if leave == "drop" {
+				waiter.Drop()
+			} else {
+				n.NotifyOne()
+				notifyReady(t, waiter, "waiter after NotifyOne")
+			}
+			n.NotifyWaiters()
+			notifyReady(t, f, "future created before NotifyWaiters")
+			g, _ := notifySpawn(n)
+			notifyPending(t, g, "future created after NotifyWaiters")
+			g.Drop()
+		})
+	}
+}
+
+func TestNotifyWaitersSeesEveryFutureCreatedBeforeIt(t *testing.T) {
+	// Stress of the NotifyWaiters that returns without writing when no
+	// future read the count: a future created on one goroutine before a
+	// NotifyWaiters on another (ordered by a channel) always completes,
+	// while a third goroutine stores and takes permits.
+	rounds := 2000
+	if testing.Short() {
+		rounds = 200
+	}
+	n := weft.NewNotify()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			n.NotifyOne()
+			f := n.Notified()
+			f.Poll(syncNoopCx())
+			f.Drop()
+		}
+	})
+	for range rounds {
+		created := make(chan *notifyTask)
+		go func() {
+			task, _ := notifySpawn(n)
+			created <- task
+		}()
+		task := <-created
+		n.NotifyWaiters()
+		notifyReady(t, task, "future created before NotifyWaiters")
+	}
+	close(stop)
+	wg.Wait()
+}

@@ -142,7 +142,11 @@ func (c *chanState[T]) doneLocked() bool {
 // held, to be woken after unlocking.
 func (c *chanState[T]) takeRxWakerLocked() future.Waker {
 	w := c.rxWaker
-	c.rxWaker = future.Waker{}
+	if !w.IsZero() {
+		// Only when there is one: every send takes the cell, and clearing
+		// an empty one costs a write barrier while the collector runs.
+		c.rxWaker = future.Waker{}
+	}
 	return w
 }
 
@@ -190,10 +194,18 @@ func (c *chanState[T]) pushLocked(v T) future.Waker {
 // popLocked takes the oldest value and returns its slot (bounded channels).
 // It returns the waker of a reservation that the slot completed, if any.
 func (c *chanState[T]) popLocked() (T, future.Waker) {
-	v := c.buf.pop()
+	var v T
+	w := c.popIntoLocked(&v)
+	return v, w
+}
+
+// popIntoLocked is popLocked that moves the value into *p, copying it once
+// (a returned value may be copied on its way out: see ring.popInto).
+func (c *chanState[T]) popIntoLocked(p *T) future.Waker {
+	c.buf.popInto(p)
 	if c.bound == 0 {
 		c.buf.release()
-		return v, future.Waker{}
+		return future.Waker{}
 	}
 	// Fast path of releaseLocked for one slot: the receiver is the caller,
 	// so there is nobody else to wake.
@@ -202,12 +214,12 @@ func (c *chanState[T]) popLocked() (T, future.Waker) {
 		if w.N--; w.N == 0 {
 			c.sendq.Remove(w)
 			w.Notified = true
-			return v, w.Waker
+			return w.Waker
 		}
-		return v, future.Waker{}
+		return future.Waker{}
 	}
 	c.free++
-	return v, future.Waker{}
+	return future.Waker{}
 }
 
 // releaseLocked returns n slots that are in no place (the caller took them
@@ -245,7 +257,21 @@ func (c *chanState[T]) dropHolderLocked() future.Waker {
 		return future.Waker{}
 	}
 	c.txClosed = true
+	c.recycleIfDeadLocked()
 	return c.takeRxWakerLocked()
+}
+
+// recycleIfDeadLocked gives the buffer's backing array back to its element
+// type's pool (see package ringbuf) once the channel can never carry a value
+// again: closed on both sides (so no Sender, Permit or upgrade can push) and
+// empty. A channel made, used and closed per request then reuses the buffer
+// of the one before. Only the two closes call it, not the receives that
+// empty the buffer afterwards: the hot paths stay as they are, and a buffer
+// not recycled is only left to the collector.
+func (c *chanState[T]) recycleIfDeadLocked() {
+	if c.rxClosed && c.txClosed && c.buf.len() == 0 {
+		c.buf.recycle()
+	}
 }
 
 // checkLocked verifies the slot accounting in race and invariants builds.
@@ -271,6 +297,7 @@ func (c *chanState[T]) closeRx() {
 		return
 	}
 	c.rxClosed = true
+	c.recycleIfDeadLocked()
 	// Waiting reservations see rxClosed when they run and give back what
 	// they were granted; their N still says how much that is.
 	wakelist.NotifyAll(&c.mu, &c.sendq)

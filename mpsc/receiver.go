@@ -154,11 +154,12 @@ func (r *Receiver[T]) pollRecv(cx *future.Context) (future.Result[T], bool) {
 	c := r.c
 	c.mu.Lock()
 	if c.buf.len() > 0 {
-		v, w := c.popLocked()
+		var res future.Result[T]
+		w := c.popIntoLocked(&res.Value)
 		c.checkLocked()
 		c.mu.Unlock()
 		w.Wake()
-		return future.Result[T]{Value: v}, true
+		return res, true
 	}
 	if c.doneLocked() {
 		c.mu.Unlock()

@@ -15,4 +15,9 @@ type ring[T any] struct {
 func (r *ring[T]) len() int { return r.Len() }
 func (r *ring[T]) push(v T) { r.Push(v) }
 func (r *ring[T]) pop() T   { return r.Pop() }
-func (r *ring[T]) release() { r.Release() }
+
+// pushFrom and popInto copy a value once, between *p and its slot.
+func (r *ring[T]) pushFrom(p *T) { r.PushFrom(p) }
+func (r *ring[T]) popInto(p *T)  { r.PopInto(p) }
+func (r *ring[T]) release()      { r.Release() }
+func (r *ring[T]) recycle()      { r.Recycle() }

@@ -33,8 +33,39 @@ func (f *SendFuture[T]) Poll(cx *future.Context) (error, bool) {
 		return nil, false
 	}
 	c := f.s.h.c
-	var wl wakelist.List
 	c.mu.Lock()
+	if f.acq.state == acquireIdle && c.free > 0 && !c.rxClosed {
+		// Fast path: a slot is free (so nobody waits for one: see the
+		// slot rules in chan.go), and the value goes from the future
+		// straight into it. This is acquire.pollLocked's immediate grant
+		// followed by the push below, without the wake list the slow path
+		// may need (zeroing its 384 bytes was 3% of the CPU time of an
+		// uncontended stream of sends and receives).
+		f.s.h.mustBeOpenLocked()
+		c.free--
+		f.acq.state = acquireDone
+		f.bufferAndUnlock(c)
+		return nil, true
+	}
+	return f.pollSlowLocked(cx, c)
+}
+
+// bufferAndUnlock moves the value into the buffer, in a slot the caller
+// took for it (out of free or held), releases c.mu and wakes the receiver.
+func (f *SendFuture[T]) bufferAndUnlock(c *chanState[T]) {
+	c.buf.pushFrom(&f.v)
+	var zero T
+	f.v = zero
+	rx := c.takeRxWakerLocked()
+	c.checkLocked()
+	c.mu.Unlock()
+	rx.Wake()
+}
+
+// pollSlowLocked is Poll when the send may have to wait, the Receiver is
+// closed, or the future was polled before; c.mu is held and released here.
+func (f *SendFuture[T]) pollSlowLocked(cx *future.Context, c *chanState[T]) (error, bool) {
+	var wl wakelist.List
 	if f.acq.state == acquireDone {
 		c.mu.Unlock()
 		panic("mpsc: Send future polled after completion")
@@ -46,20 +77,17 @@ func (f *SendFuture[T]) Poll(cx *future.Context) (error, bool) {
 		cx.RefundBudget()
 		return nil, false
 	}
-	v := f.v
-	var zero T
-	f.v = zero
 	if err != nil {
+		v := f.v
+		var zero T
+		f.v = zero
 		c.checkLocked()
 		c.mu.Unlock()
 		wl.WakeAll()
 		return &SendError[T]{Value: v}, true
 	}
 	c.held--
-	rx := c.pushLocked(v)
-	c.checkLocked()
-	c.mu.Unlock()
-	rx.Wake()
+	f.bufferAndUnlock(c)
 	return nil, true
 }
 

@@ -30,7 +30,10 @@ type Sender[T any] struct {
 // New allocates no buffer: the buffer starts small on the first send (at
 // most 16 values or 512 bytes) and doubles as it fills, up to capacity values.
 // A bounded channel keeps its buffer once grown, so sends stop allocating
-// once the channel has held its largest backlog.
+// once the channel has held its largest backlog. A buffer of 16 KiB or more
+// is reused by a later channel of the same type once this one is closed on
+// both sides and empty, so a channel made per request does not allocate it
+// each time.
 func New[T any](capacity int) (*Sender[T], *Receiver[T]) {
 	if capacity < 1 {
 		panic("mpsc: bounded channel capacity must be at least 1")

@@ -4,9 +4,20 @@
 // made with a huge capacity costs nothing until it holds a backlog.
 //
 // A Ring is not safe for concurrent use: the channel's mutex guards it.
+//
+// Backing arrays of recycleBytes or more go round through a pool per
+// element type: a channel that can never be used again gives its array
+// back (Recycle), and the next ring of that type that grows to that size
+// takes it instead of allocating and zeroing a new one. A channel made,
+// used and closed per request then stops allocating its buffer (one 32 KiB
+// value's slot cost 12-17 µs to allocate, against 0.3 µs to copy).
 package ringbuf
 
-import "unsafe"
+import (
+	"reflect"
+	"sync"
+	"unsafe"
+)
 
 // Ring is a growable circular FIFO. The zero Ring is empty, has no backing
 // array and no limit.
@@ -31,6 +42,60 @@ const firstBytes = 512
 // backing array, so that one burst does not pin memory for good.
 const releaseAbove = 1024
 
+// recycleBytes is the smallest backing array, in bytes, that goes through
+// the pool: below it allocating is cheap, and the pool would cost more.
+const recycleBytes = 16 << 10
+
+// pools maps an element type to its *sync.Pool of *[]T, each an all-zero
+// backing array given back by Recycle.
+var pools sync.Map
+
+func poolOf[T any]() *sync.Pool {
+	t := reflect.TypeFor[T]()
+	if p, ok := pools.Load(t); ok {
+		return p.(*sync.Pool)
+	}
+	p, _ := pools.LoadOrStore(t, new(sync.Pool))
+	return p.(*sync.Pool)
+}
+
+// Recycle gives the backing array of an empty ring to the pool of its
+// element type, and leaves the ring without one (a later Push allocates
+// again, so nothing goes wrong if the owner was mistaken). The owner calls it
+// when the ring can never be used again; nothing else may hold the array.
+// The array is all zero: Pop and PopInto clear each slot they empty, and the
+// slots never filled were never written.
+func (r *Ring[T]) Recycle() {
+	if r.n != 0 || len(r.buf) == 0 || elemSize[T]()*cap(r.buf) < recycleBytes {
+		return
+	}
+	b := r.buf[:cap(r.buf)]
+	r.buf, r.head = nil, 0
+	poolOf[T]().Put(&b)
+}
+
+// reuse returns a pooled array of at least size slots (cut to the limit),
+// or nil.
+func (r *Ring[T]) reuse(size int) []T {
+	if elemSize[T]()*size < recycleBytes {
+		return nil
+	}
+	p, _ := poolOf[T]().Get().(*[]T)
+	if p == nil || len(*p) < size {
+		return nil // none, or too small: let the collector have it
+	}
+	b := *p
+	if r.limit > 0 && len(b) > r.limit {
+		b = b[:r.limit]
+	}
+	return b
+}
+
+func elemSize[T any]() int {
+	var zero T
+	return int(unsafe.Sizeof(zero))
+}
+
 // SetLimit makes n (when positive) the largest number of slots the ring
 // grows to. The owner must keep Len at or below it: a channel's slot
 // accounting does. Set it before the first Push.
@@ -43,7 +108,12 @@ func (r *Ring[T]) Len() int { return r.n }
 func (r *Ring[T]) Cap() int { return len(r.buf) }
 
 // Push appends v, growing the ring when it is full.
-func (r *Ring[T]) Push(v T) {
+func (r *Ring[T]) Push(v T) { r.PushFrom(&v) }
+
+// PushFrom appends *p, growing the ring when it is full. It copies the value
+// once, from *p into its slot, where Push(v) may copy a large value on the
+// way (the argument, then the slot): the send of a 32 KiB value.
+func (r *Ring[T]) PushFrom(p *T) {
 	if r.n == len(r.buf) {
 		r.grow()
 	}
@@ -51,16 +121,15 @@ func (r *Ring[T]) Push(v T) {
 	if i >= len(r.buf) {
 		i -= len(r.buf)
 	}
-	r.buf[i] = v
+	r.buf[i] = *p
 	r.n++
 }
 
-// Pop removes and returns the oldest value, clearing its slot so that the
-// ring does not keep what the value points to alive. The ring must not be
-// empty.
-func (r *Ring[T]) Pop() T {
+// PopInto moves the oldest value into *p and clears its slot, like Pop
+// without the copies of a returned value. The ring must not be empty.
+func (r *Ring[T]) PopInto(p *T) {
 	var zero T
-	v := r.buf[r.head]
+	*p = r.buf[r.head]
 	r.buf[r.head] = zero
 	r.head++
 	if r.head == len(r.buf) {
@@ -70,6 +139,14 @@ func (r *Ring[T]) Pop() T {
 	if r.n == 0 {
 		r.head = 0
 	}
+}
+
+// Pop removes and returns the oldest value, clearing its slot so that the
+// ring does not keep what the value points to alive. The ring must not be
+// empty.
+func (r *Ring[T]) Pop() T {
+	var v T
+	r.PopInto(&v)
 	return v
 }
 
@@ -94,7 +171,10 @@ func (r *Ring[T]) grow() {
 		// from turning into an index panic here.
 		size = max(r.limit, r.n+1)
 	}
-	nb := make([]T, size)
+	nb := r.reuse(size)
+	if nb == nil {
+		nb = make([]T, size)
+	}
 	if r.n > 0 {
 		k := copy(nb, r.buf[r.head:min(r.head+r.n, len(r.buf))])
 		copy(nb[k:], r.buf[:r.n-k])
@@ -105,8 +185,7 @@ func (r *Ring[T]) grow() {
 // firstSize returns the number of slots of a ring's first allocation:
 // minFirst, fewer when that would take more than firstBytes, at least 1.
 func firstSize[T any]() int {
-	var zero T
-	size := int(unsafe.Sizeof(zero))
+	size := elemSize[T]()
 	if size == 0 {
 		return minFirst
 	}

@@ -126,7 +126,23 @@ func TestPopClearsTheSlot(t *testing.T) {
 	}
 }
 
-// Random pushes and pops agree with a slice.
+func TestPopIntoClearsTheSlot(t *testing.T) {
+	var r ringbuf.Ring[*int]
+	x := new(int)
+	r.PushFrom(&x)
+	var got *int
+	if r.PopInto(&got); got != x {
+		t.Fatal("PopInto did not move the pushed pointer")
+	}
+	var none *int
+	r.PushFrom(&none)
+	if r.PopInto(&got); got != nil {
+		t.Fatal("slot still held the popped pointer")
+	}
+}
+
+// Random pushes and pops (by value and through pointers) agree with a
+// slice.
 func TestRingMatchesSliceModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var r ringbuf.Ring[int]
@@ -143,12 +159,31 @@ func TestRingMatchesSliceModel(t *testing.T) {
 				model = append(model, next)
 				next++
 			},
+			"pushFrom": func(t *rapid.T) {
+				if limit > 0 && len(model) == limit {
+					t.Skip("full")
+				}
+				v := next
+				r.PushFrom(&v)
+				model = append(model, next)
+				next++
+			},
 			"pop": func(t *rapid.T) {
 				if len(model) == 0 {
 					t.Skip("empty")
 				}
 				if v := r.Pop(); v != model[0] {
 					t.Fatalf("Pop = %d, model %d", v, model[0])
+				}
+				model = slices.Delete(model, 0, 1)
+			},
+			"popInto": func(t *rapid.T) {
+				if len(model) == 0 {
+					t.Skip("empty")
+				}
+				v := -1
+				if r.PopInto(&v); v != model[0] {
+					t.Fatalf("PopInto = %d, model %d", v, model[0])
 				}
 				model = slices.Delete(model, 0, 1)
 			},
@@ -162,4 +197,88 @@ func TestRingMatchesSliceModel(t *testing.T) {
 			},
 		})
 	})
+}
+
+// big is an element type large enough for its arrays to go through the pool.
+type big [16 << 10]byte
+
+// A ring that can never be used again gives its array back, and the next
+// ring of that type growing to that size takes it instead of allocating.
+// (sync.Pool may drop an item, under the race detector on purpose, so the
+// test asks for one reuse in many tries.)
+func TestRecycledArrayIsReusedByTheNextRingOfItsType(t *testing.T) {
+	reused := false
+	for range 100 {
+		var a ringbuf.Ring[big]
+		a.Push(big{1})
+		a.Push(big{2})
+		a.Pop()
+		a.Pop()
+		first := &a.Slots()[0]
+		a.Recycle()
+		if a.Cap() != 0 || a.Len() != 0 {
+			t.Fatalf("after Recycle: Cap %d Len %d, want 0 0", a.Cap(), a.Len())
+		}
+		var b ringbuf.Ring[big]
+		b.Push(big{3})
+		if &b.Slots()[0] == first {
+			reused = true
+		}
+		for i, v := range b.Slots()[1:] {
+			if v != (big{}) {
+				t.Fatalf("slot %d of a reused array is not zero", i+1)
+			}
+		}
+		if v := b.Pop(); v != (big{3}) {
+			t.Fatalf("Pop = %v, want the value pushed", v[0])
+		}
+	}
+	if !reused {
+		t.Fatal("no ring took a recycled array in 100 tries")
+	}
+}
+
+func TestRecycleLeavesANonEmptyOrSmallRingAlone(t *testing.T) {
+	var r ringbuf.Ring[big]
+	r.Push(big{1})
+	r.Recycle()
+	if r.Len() != 1 || r.Cap() == 0 {
+		t.Fatalf("Recycle of a non-empty ring: Len %d Cap %d", r.Len(), r.Cap())
+	}
+	if v := r.Pop(); v != (big{1}) {
+		t.Fatal("value lost")
+	}
+	var s ringbuf.Ring[int]
+	s.Push(1)
+	s.Pop()
+	s.Recycle()
+	if s.Cap() == 0 {
+		t.Fatal("a 128-byte array went to the pool")
+	}
+}
+
+func TestReusedArrayKeepsTheLimit(t *testing.T) {
+	for range 100 {
+		var a ringbuf.Ring[big]
+		for i := range 8 {
+			a.Push(big{byte(i)})
+		}
+		for range 8 {
+			a.Pop()
+		}
+		a.Recycle()
+		var b ringbuf.Ring[big]
+		b.SetLimit(3)
+		for i := range 3 {
+			b.Push(big{byte(i)})
+		}
+		if b.Cap() > 3 {
+			t.Fatalf("Cap %d above the limit 3", b.Cap())
+		}
+		for i := range 3 {
+			if v := b.Pop(); v != (big{byte(i)}) {
+				t.Fatalf("Pop %d = %d", i, v[0])
+			}
+		}
+	}
 }
