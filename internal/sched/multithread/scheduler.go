@@ -162,8 +162,13 @@ func (s *Scheduler) Schedule(n task.Notified) { s.scheduleTask(n, false) }
 
 // Yield queues a task that woke itself: on the current worker's deferred
 // list, which goes to the back of its queue once the queue runs dry or at the
-// next timer pass; never in the LIFO slot.
-func (s *Scheduler) Yield(n task.Notified) { s.scheduleTask(n, true) }
+// next timer pass; never in the LIFO slot. Such a task is polled again and
+// again on whichever worker holds it, so later tasks of its type get cells
+// that share no cache line with a neighbour's (task.Notified.PadCellsOfType).
+func (s *Scheduler) Yield(n task.Notified) {
+	n.PadCellsOfType()
+	s.scheduleTask(n, true)
+}
 
 // Spawn queues a newly bound task, like Schedule.
 func (s *Scheduler) Spawn(n task.Notified) { s.scheduleTask(n, false) }
