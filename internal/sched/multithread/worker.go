@@ -170,8 +170,13 @@ type worker struct {
 	// deferred holds the tasks that yielded, until the run queue runs dry
 	// or the next parkTimeout (see "Yielded tasks wait" above). Not
 	// stealable; included in hasTasks so the worker never parks on them.
-	deferred   task.Queue
-	tick       uint32
+	deferred task.Queue
+	tick     uint32
+	// eventLeft and globalLeft count the ticks down to the next
+	// maintenance pass and the next global-queue check: a countdown costs
+	// a decrement where tick%interval cost two integer divisions a tick.
+	eventLeft  uint32
+	globalLeft uint32
 	searching  bool
 	shutdown   bool
 	parking    bool // inside park: notifications are batched
@@ -229,6 +234,8 @@ func newWorker(s *Scheduler, i int) *worker {
 		pollEWMA:    targetGlobalInterval / DefaultGlobalQueueInterval,
 	}
 	w.gqi = uint32(s.tunedGlobalQueueInterval(w.pollEWMA))
+	w.eventLeft = uint32(s.cfg.EventInterval)
+	w.globalLeft = w.gqi
 	w.yieldCheckEvery = w.tunedYieldCheck()
 	w.cx = s.newContext()
 	w.pt.Init(s.cfg.PollTimes)
@@ -292,7 +299,8 @@ func (w *worker) loop() {
 	w.startBatch()
 	for !w.shutdown {
 		w.tick++
-		if w.tick%uint32(s.cfg.EventInterval) == 0 {
+		if w.eventLeft--; w.eventLeft == 0 {
+			w.eventLeft = uint32(s.cfg.EventInterval)
 			// Timers and maintenance are not task work: close the busy
 			// batch around them (as Tokio does), which also keeps busy
 			// time and the poll-time EWMA current on a worker that never
@@ -403,9 +411,12 @@ func (w *worker) requeueDeferred() {
 
 // nextTask picks the next task to run; see the loop description above.
 func (w *worker) nextTask() (task.Notified, bool) {
-	if w.tick%w.gqi == 0 || w.injectNext {
+	if w.globalLeft--; w.globalLeft == 0 || w.injectNext {
+		// The next check comes a whole interval after this one, also
+		// when injectNext brought it forward.
 		w.injectNext = false
 		w.tuneGlobalQueueInterval()
+		w.globalLeft = w.gqi
 		// Unlike Tokio, which takes one task here, take a fair share
 		// of the inject queue (see "Remote tasks" above).
 		if n, ok := w.takeInjected(); ok {
