@@ -201,6 +201,10 @@ type worker struct {
 	// polls (see "Sharing the Ps").
 	yieldCheck      int
 	yieldCheckEvery int
+	// handOffPending says that a task run here woke a goroutine that
+	// waits in BlockOn: the worker gives its P up once handOffSlice has
+	// passed since it last did, not yieldSlice (see "Sharing the Ps").
+	handOffPending bool
 
 	// pt times polls for the poll-time histogram (Config.PollTimes); when
 	// that is nil its methods do nothing.
@@ -220,6 +224,9 @@ const (
 	// yieldSlice is about how long a worker holds its P before it gives it
 	// to the program's other goroutines (see "Sharing the Ps").
 	yieldSlice = 50 * time.Microsecond
+	// handOffSlice is how long a worker holds its P, at most, once it has
+	// woken a goroutine waiting in BlockOn (see "Sharing the Ps").
+	handOffSlice = 10 * time.Microsecond
 	// maxYieldCheckEvery bounds the polls between two looks at the clock.
 	maxYieldCheckEvery = 64
 )
@@ -315,7 +322,11 @@ func (w *worker) loop() {
 			runtime.Gosched()
 			w.startBatch()
 		} else if w.batchPolls >= w.yieldCheck {
-			if time.Since(w.batchStart) >= yieldSlice {
+			slice := yieldSlice
+			if w.handOffPending {
+				slice = handOffSlice
+			}
+			if time.Since(w.batchStart) >= slice {
 				// Long polls: give the P up between maintenance
 				// passes, outside the busy batch so that the time
 				// away counts neither as busy nor in the EWMA.
@@ -323,6 +334,8 @@ func (w *worker) loop() {
 				runtime.Gosched()
 				w.startBatch()
 				w.injectNext = true
+			} else if w.handOffPending {
+				w.yieldCheck = w.batchPolls + max(1, w.yieldCheckEvery*int(handOffSlice)/int(yieldSlice))
 			} else {
 				w.yieldCheck = w.batchPolls + w.yieldCheckEvery
 			}
@@ -490,8 +503,9 @@ func (w *worker) runTask(n task.Notified) {
 		}
 		next := w.lifo
 		w.lifo = task.Notified{}
-		if !cx.HasBudget() {
-			// Budget spent: the LIFO task waits its turn in the queue.
+		if !cx.HasBudget() || w.handOffPending {
+			// Budget spent, or a goroutine waits for the P: the LIFO
+			// task waits its turn in the queue.
 			w.pushBack(next)
 			return
 		}
@@ -707,6 +721,17 @@ func (w *worker) startBatch() {
 	w.batchPolls = 0
 	w.yieldCheck = w.yieldCheckEvery
 	w.batchRunning = true
+	w.handOffPending = false // the P was just given up, or never held
+}
+
+// handOff asks the worker to give its P up within handOffSlice: a task it
+// ran woke a goroutine that waits in BlockOn, which the Go scheduler queued
+// on this P (see "Sharing the Ps"). Called on the worker's goroutine.
+func (w *worker) handOff() {
+	if !w.handOffPending && w.batchRunning {
+		w.handOffPending = true
+		w.yieldCheck = w.batchPolls // look at the clock at the next tick
+	}
 }
 
 // endBatch updates busy time and the poll-time EWMA the global queue interval
