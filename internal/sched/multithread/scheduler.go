@@ -71,24 +71,34 @@ type Config struct {
 	PollTimes *polltime.Buckets
 }
 
+// cacheLinePad separates fields that different goroutines write (128: two
+// lines, which some CPUs fetch in pairs).
+const cacheLinePad = 128
+
 // Scheduler is a multi-thread work-stealing scheduler. It implements
 // task.Scheduler for the tasks bound to its Owned list.
 type Scheduler struct {
+	// Read by the workers at every poll and schedule, written once: kept
+	// off the lines that a spawner outside the runtime writes at every
+	// push (inject, remoteSchedules), which otherwise took these away
+	// from every worker's cache 10,000 times an op in the remote-spawn
+	// benchmarks.
 	cfg     Config
 	owned   *task.OwnedTasks
-	inject  sched.Inject
 	workers []*worker
 	idle    *idle
 	gmap    *gtable
+	// act is Config.Activity: nil unless the clock is paused.
+	act *timer.Activity
+
+	_               [cacheLinePad]byte
+	inject          sched.Inject
+	remoteSchedules atomic.Uint64
+	_               [cacheLinePad]byte
 
 	// driverOwner is the index of the parked worker that waits for the
 	// timer driver's next deadline, or -1.
 	driverOwner atomic.Int32
-
-	// act is Config.Activity: nil unless the clock is paused.
-	act *timer.Activity
-
-	remoteSchedules atomic.Uint64
 
 	shutdownOnce sync.Once
 	closing      chan struct{} // closed by Shutdown; BlockOn's waits end
