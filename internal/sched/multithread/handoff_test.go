@@ -73,3 +73,36 @@ func TestBlockOnWakeFromAWorkerShortensItsHoldOfTheP(t *testing.T) {
 		t.Fatal("a worker that woke no BlockOn has a hand-off pending")
 	}
 }
+
+// bindOn binds f as a task of s and returns its first Notified.
+func bindOn(s *Scheduler, f func()) task.Notified {
+	jh, n, ok := task.Bind(s.Owned(), funcFuture(f), s, task.Options{})
+	if !ok {
+		panic("multithread test: Bind refused the task")
+	}
+	jh.Detach()
+	return n
+}
+
+// A task in the inject queue runs before the LIFO slot's task when both
+// wait at the end of a poll: the LIFO chain stops while remote tasks wait,
+// and the worker takes its share of them first ("Remote tasks" in
+// worker.go). Without that, workers whose tasks spawn their successors
+// served remote spawns only at their global-queue ticks.
+func TestRemoteTaskRunsBeforeTheLIFOChainGoesOn(t *testing.T) {
+	s := New(Config{Workers: 1, Errors: testErrors})
+	defer func() {
+		s.Shutdown()
+		<-s.Done()
+	}()
+	order := make(chan string, 3)
+	spawnOn(t, s, func() {
+		s.scheduleRemote(bindOn(s, func() { order <- "remote" }))
+		s.Spawn(bindOn(s, func() { order <- "lifo" })) // on the worker: the LIFO slot
+		order <- "first"
+	})
+	got := []string{<-order, <-order, <-order}
+	if got[0] != "first" || got[1] != "remote" || got[2] != "lifo" {
+		t.Fatalf("polls in the order %v, want [first remote lifo]", got)
+	}
+}

@@ -32,6 +32,13 @@ starves on that benchmark; with a share per tick the remote tasks move at the
 rate they arrive, at the cost of one lock per interval when the inject queue
 is not empty.
 
+A chain of tasks that spawn or wake each other through the LIFO slot runs
+up to three polls a tick; while remote tasks wait in the inject queue it
+stops after one, the LIFO task goes to the back of the local queue, and the
+worker takes its share of the inject queue at the next tick. With 10 µs
+polls, the three polls of a chain were most of a worker's time in
+spawn_many_remote_busy2, ahead of the remote tasks it had taken.
+
 # Yielded tasks wait for the queue to run dry
 
 A task that wakes itself while it is polled (YieldNow, a spent coop budget)
@@ -515,6 +522,14 @@ func (w *worker) runTask(n task.Notified) {
 			// Budget spent, or a goroutine waits for the P: the LIFO
 			// task waits its turn in the queue.
 			w.pushBack(next)
+			return
+		}
+		if !s.inject.IsEmpty() {
+			// Remote tasks wait: the LIFO chain stops here, and the
+			// worker takes its share of them next (see "Remote
+			// tasks").
+			w.pushBack(next)
+			w.injectNext = true
 			return
 		}
 		lifoPolls++
