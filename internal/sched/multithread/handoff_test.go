@@ -106,3 +106,26 @@ func TestRemoteTaskRunsBeforeTheLIFOChainGoesOn(t *testing.T) {
 		t.Fatalf("polls in the order %v, want [first remote lifo]", got)
 	}
 }
+
+// Tasks a worker moved to the inject queue itself (an overflow of its local
+// queue) do not stop a LIFO chain: only tasks from outside the workers do
+// (Scheduler.remoteWaiting).
+func TestOverflowInTheInjectQueueDoesNotStopTheLIFOChain(t *testing.T) {
+	s := New(Config{Workers: 1, Errors: testErrors})
+	defer func() {
+		s.Shutdown()
+		<-s.Done()
+	}()
+	order := make(chan string, 3)
+	spawnOn(t, s, func() {
+		var overflow task.Queue
+		overflow.Push(bindOn(s, func() { order <- "overflow" }))
+		s.inject.PushBatch(&overflow) // as pushOverflow does
+		s.Spawn(bindOn(s, func() { order <- "lifo" }))
+		order <- "first"
+	})
+	got := []string{<-order, <-order, <-order}
+	if got[0] != "first" || got[1] != "lifo" || got[2] != "overflow" {
+		t.Fatalf("polls in the order %v, want [first lifo overflow]", got)
+	}
+}

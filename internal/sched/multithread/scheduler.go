@@ -94,7 +94,11 @@ type Scheduler struct {
 	_               [cacheLinePad]byte
 	inject          sched.Inject
 	remoteSchedules atomic.Uint64
-	_               [cacheLinePad]byte
+	// remoteWaiting says that the inject queue may hold tasks pushed
+	// from outside the workers, not only overflow ("Remote tasks" in
+	// worker.go).
+	remoteWaiting atomic.Bool
+	_             [cacheLinePad]byte
 
 	// driverOwner is the index of the parked worker that waits for the
 	// timer driver's next deadline, or -1.
@@ -246,6 +250,9 @@ func (s *Scheduler) scheduleTask(n task.Notified, isYield bool) {
 func (s *Scheduler) scheduleRemote(n task.Notified) {
 	s.remoteSchedules.Add(1)
 	if s.inject.Push(n) {
+		if !s.remoteWaiting.Load() {
+			s.remoteWaiting.Store(true)
+		}
 		s.notifyParked()
 	} else if s.act != nil {
 		s.act.Release() // dropped: the scheduler is shut down

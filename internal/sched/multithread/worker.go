@@ -33,11 +33,18 @@ rate they arrive, at the cost of one lock per interval when the inject queue
 is not empty.
 
 A chain of tasks that spawn or wake each other through the LIFO slot runs
-up to three polls a tick; while remote tasks wait in the inject queue it
-stops after one, the LIFO task goes to the back of the local queue, and the
-worker takes its share of the inject queue at the next tick. With 10 µs
-polls, the three polls of a chain were most of a worker's time in
-spawn_many_remote_busy2, ahead of the remote tasks it had taken.
+up to three polls a tick; while tasks from outside the workers wait in the
+inject queue it stops after one, the LIFO task goes to the back of the local
+queue, and the worker takes its share of the inject queue at the next tick.
+With 10 µs polls, the three polls of a chain were most of a worker's time in
+spawn_many_remote_busy2, ahead of the remote tasks it had taken. Tasks a
+worker moved to the inject queue itself (an overflow of its local queue) do
+not stop chains: ping_pong's 1,000 pingers overflow, and cutting their
+chains there made it 2.4x slower. Scheduler.remoteWaiting tells the two
+apart: set by a push from outside, cleared by the worker that finds the
+queue empty after taking its share. It is a hint, not a count (a push
+racing the clear may go unflagged until the next push); a task it misses
+still gets the global-queue tick.
 
 # Yielded tasks wait for the queue to run dry
 
@@ -471,7 +478,11 @@ func (w *worker) takeInjected() (task.Notified, bool) {
 	room := min(w.run.remainingSlots(), localHalf)
 	want := max(1, min(s.inject.Len()/len(s.workers)+1, room))
 	var batch task.Queue
-	if s.inject.PopN(&batch, want) == 0 {
+	n := s.inject.PopN(&batch, want)
+	if s.remoteWaiting.Load() && s.inject.IsEmpty() {
+		s.remoteWaiting.Store(false)
+	}
+	if n == 0 {
 		return task.Notified{}, false
 	}
 	first, _ := batch.Pop()
@@ -524,10 +535,10 @@ func (w *worker) runTask(n task.Notified) {
 			w.pushBack(next)
 			return
 		}
-		if !s.inject.IsEmpty() {
-			// Remote tasks wait: the LIFO chain stops here, and the
-			// worker takes its share of them next (see "Remote
-			// tasks").
+		if s.remoteWaiting.Load() && !s.inject.IsEmpty() {
+			// Tasks from outside the workers wait: the LIFO chain
+			// stops here, and the worker takes its share of them
+			// next (see "Remote tasks").
 			w.pushBack(next)
 			w.injectNext = true
 			return
