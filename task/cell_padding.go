@@ -25,8 +25,10 @@ the objects of a span start at multiples of the class size from a
 page-aligned base: such a cell starts on a line and shares none. Padding costs
 up to 56 bytes a task, which idle tasks (polled once, then waiting) do not
 need, since nothing writes their cells while they wait; so a task type gets
-padded cells only once one of its tasks yields on a multi-thread worker
-(Notified.PadCellsOfType, called by the multi-thread scheduler's Yield).
+padded cells only once one of its tasks is woken during its own poll on a
+multi-thread worker (Notified.PadCellsOfType, called by the multi-thread
+scheduler's Yield: the task yielded, or another worker woke it while it
+ran).
 From then on newCell allocates the type's cells through a sibling task type,
 paddedType, whose cells are the same cell with padding after it: the same
 operations, a pool and cache stack of its own (so padded and unpadded cells
