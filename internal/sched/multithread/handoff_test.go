@@ -84,12 +84,11 @@ func bindOn(s *Scheduler, f func()) task.Notified {
 	return n
 }
 
-// A task in the inject queue runs before the LIFO slot's task when both
-// wait at the end of a poll: the LIFO chain stops while remote tasks wait,
-// and the worker takes its share of them first ("Remote tasks" in
-// worker.go). Without that, workers whose tasks spawn their successors
-// served remote spawns only at their global-queue ticks.
-func TestRemoteTaskRunsBeforeTheLIFOChainGoesOn(t *testing.T) {
+// injectThenLIFO runs, on a one-worker scheduler, a task that puts a task
+// named "injected" in the inject queue with inject, then spawns one named
+// "lifo" into its LIFO slot; it returns the order of the three polls.
+func injectThenLIFO(t *testing.T, inject func(s *Scheduler, n task.Notified)) []string {
+	t.Helper()
 	s := New(Config{Workers: 1, Errors: testErrors})
 	defer func() {
 		s.Shutdown()
@@ -97,13 +96,22 @@ func TestRemoteTaskRunsBeforeTheLIFOChainGoesOn(t *testing.T) {
 	}()
 	order := make(chan string, 3)
 	spawnOn(t, s, func() {
-		s.scheduleRemote(bindOn(s, func() { order <- "remote" }))
+		inject(s, bindOn(s, func() { order <- "injected" }))
 		s.Spawn(bindOn(s, func() { order <- "lifo" })) // on the worker: the LIFO slot
 		order <- "first"
 	})
-	got := []string{<-order, <-order, <-order}
-	if got[0] != "first" || got[1] != "remote" || got[2] != "lifo" {
-		t.Fatalf("polls in the order %v, want [first remote lifo]", got)
+	return []string{<-order, <-order, <-order}
+}
+
+// A task in the inject queue runs before the LIFO slot's task when both
+// wait at the end of a poll: the LIFO chain stops while remote tasks wait,
+// and the worker takes its share of them first ("Remote tasks" in
+// worker.go). Without that, workers whose tasks spawn their successors
+// served remote spawns only at their global-queue ticks.
+func TestRemoteTaskRunsBeforeTheLIFOChainGoesOn(t *testing.T) {
+	got := injectThenLIFO(t, (*Scheduler).scheduleRemote)
+	if got[0] != "first" || got[1] != "injected" || got[2] != "lifo" {
+		t.Fatalf("polls in the order %v, want [first injected lifo]", got)
 	}
 }
 
@@ -111,21 +119,12 @@ func TestRemoteTaskRunsBeforeTheLIFOChainGoesOn(t *testing.T) {
 // queue) do not stop a LIFO chain: only tasks from outside the workers do
 // (Scheduler.remoteWaiting).
 func TestOverflowInTheInjectQueueDoesNotStopTheLIFOChain(t *testing.T) {
-	s := New(Config{Workers: 1, Errors: testErrors})
-	defer func() {
-		s.Shutdown()
-		<-s.Done()
-	}()
-	order := make(chan string, 3)
-	spawnOn(t, s, func() {
+	got := injectThenLIFO(t, func(s *Scheduler, n task.Notified) {
 		var overflow task.Queue
-		overflow.Push(bindOn(s, func() { order <- "overflow" }))
+		overflow.Push(n)
 		s.inject.PushBatch(&overflow) // as pushOverflow does
-		s.Spawn(bindOn(s, func() { order <- "lifo" }))
-		order <- "first"
 	})
-	got := []string{<-order, <-order, <-order}
-	if got[0] != "first" || got[1] != "lifo" || got[2] != "overflow" {
-		t.Fatalf("polls in the order %v, want [first lifo overflow]", got)
+	if got[0] != "first" || got[1] != "lifo" || got[2] != "injected" {
+		t.Fatalf("polls in the order %v, want [first lifo injected]", got)
 	}
 }
