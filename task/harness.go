@@ -117,9 +117,12 @@ func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Op
 	if values.IsNilWith(tt.futFacts, f) {
 		panic("task: spawn of a nil future")
 	}
+	tt = tt.paddedOr()
 	h, cache := reuseCell(tt, b)
 	if h == nil {
-		if tt.statsOff != 0 {
+		if tt.alloc != nil {
+			h = tt.alloc() // padded (cell_padding.go)
+		} else if tt.statsOff != 0 {
 			h = &new(statsCell[F, T]).hdr
 		} else {
 			h = &new(cell[F, T]).hdr

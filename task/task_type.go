@@ -45,6 +45,9 @@ type taskType struct {
 	// slabs are the current JoinHandle slabs (see newJoinHandle); each
 	// points at the head of a handleSlab[T] for this type's T.
 	slabs [handleSlabShards]atomic.Pointer[slabHeader]
+
+	// padState holds the type's padded sibling (cell_padding.go).
+	padState
 }
 
 // taskTypes maps reflect.Type of cell[F, T] to its *taskType.
@@ -112,9 +115,9 @@ func newType[F any, T any](key unsafe.Pointer, stats bool, poll func(*Header, *f
 	var tt *taskType
 	if stats {
 		var probe statsCell[F, T]
-		tt = typeForSlow[F, T](reflect.TypeFor[statsCell[F, T]](), unsafe.Offsetof(probe.stats), poll)
+		tt = typeForSlow[F, T](reflect.TypeFor[statsCell[F, T]](), unsafe.Offsetof(probe.stats), poll, padAllocator[statsCell[F, T]]())
 	} else {
-		tt = typeForSlow[F, T](reflect.TypeFor[cell[F, T]](), 0, poll)
+		tt = typeForSlow[F, T](reflect.TypeFor[cell[F, T]](), 0, poll, padAllocator[cell[F, T]]())
 	}
 	typeSlot(key).Store(&typeCacheEntry{key: key, tt: tt})
 	return tt
@@ -127,7 +130,7 @@ func typeSlot(key unsafe.Pointer) *atomic.Pointer[typeCacheEntry] {
 
 // typeForSlow finds or makes the task type whose cells have type key:
 // cell[F, T], or statsCell[F, T] with the Stats pointer at statsOff.
-func typeForSlow[F any, T any](key reflect.Type, statsOff uintptr, poll func(*Header, *future.Context)) *taskType {
+func typeForSlow[F any, T any](key reflect.Type, statsOff uintptr, poll func(*Header, *future.Context), padAlloc func() *Header) *taskType {
 	if v, ok := taskTypes.Load(key); ok {
 		return v.(*taskType)
 	}
@@ -139,6 +142,7 @@ func typeForSlow[F any, T any](key reflect.Type, statsOff uintptr, poll func(*He
 		futFacts: values.FactsFor[F](),
 		outFacts: values.FactsFor[T](),
 		index:    int(typeCount.Add(1) - 1),
+		padState: padState{padAlloc: padAlloc},
 		cancel: func(h *Header) {
 			c := harnessOf[F, T](h)
 			c.cancelTask(nil)

@@ -38,6 +38,10 @@ Rules:
     sees woken and wakes the Signal itself, so a wake between the first
     poll and arm is not lost (Go's atomics are sequentially consistent).
  3. Once armed, every wake reaches the Signal, which remembers one.
+ 4. A wake of an armed waiter by a worker asks that worker to give its P up
+    soon (worker.handOff): the Go scheduler queues the woken goroutine on
+    the waker's P, where it would otherwise wait for the worker's next
+    yieldSlice (see "Sharing the Ps" in worker.go).
 
 With a paused clock Enter reports false and BlockOn takes the counted path
 (blockOnPaused), whose wakes are activity (internal/timer/activity.go).
@@ -51,6 +55,10 @@ type blockOnWaiter struct {
 	gen   atomic.Uint64  // generation of the current use (rule 1); never 0
 	woken atomic.Bool    // a wake arrived (rule 2)
 	sig   atomic.Pointer[future.Signal]
+	// s is the scheduler of the current use, for Wake's hand-off (rule
+	// 4); atomic because a stale Waker may call Wake while the waiter is
+	// recycled.
+	s atomic.Pointer[Scheduler]
 }
 
 var blockOnWaiters = sync.Pool{New: func() any { return new(blockOnWaiter) }}
@@ -135,6 +143,7 @@ func putBlockOnWaiter(w *blockOnWaiter) {
 func (w *blockOnWaiter) begin(s *Scheduler) {
 	g := w.gen.Add(1)
 	w.woken.Store(false)
+	w.s.Store(s)
 	futurecx.SetWaker(&w.cx, future.NewTaggedWaker(w, g))
 	futurecx.SetExecutor(&w.cx, s.cfg.Executor)
 	futurecx.SetBudget(&w.cx, future.DefaultBudget)
@@ -154,8 +163,13 @@ func (w *blockOnWaiter) Wake(tag uint64) {
 		return
 	}
 	w.woken.Store(true)
-	if s := w.sig.Load(); s != nil {
-		s.Wake(0)
+	if sig := w.sig.Load(); sig != nil {
+		sig.Wake(0)
+		if s := w.s.Load(); s != nil {
+			if wk := s.currentWorker(); wk != nil {
+				wk.handOff() // rule 4
+			}
+		}
 	}
 }
 

@@ -10,10 +10,10 @@ import (
 
 func TestBlockOnWaiterIgnoresAWakerOfAnEarlierUse(t *testing.T) {
 	w := new(blockOnWaiter)
-	w.begin(&Scheduler{})
+	w.begin(&Scheduler{gmap: newGtable(1)})
 	stale := w.cx.Waker()
 	w.end()
-	w.begin(&Scheduler{})
+	w.begin(&Scheduler{gmap: newGtable(1)})
 	stale.Wake()
 	if w.woken.Load() {
 		t.Fatal("a Waker of the waiter's previous use woke the current one")
@@ -26,7 +26,7 @@ func TestBlockOnWaiterIgnoresAWakerOfAnEarlierUse(t *testing.T) {
 
 func TestBlockOnWaiterWakeBeforeArmIsNotLost(t *testing.T) {
 	w := new(blockOnWaiter)
-	w.begin(&Scheduler{})
+	w.begin(&Scheduler{gmap: newGtable(1)})
 	w.cx.Waker().Wake() // between the Pending poll and arm
 	sig := w.arm()
 	select {
@@ -38,7 +38,7 @@ func TestBlockOnWaiterWakeBeforeArmIsNotLost(t *testing.T) {
 
 func TestBlockOnWaiterWakeAfterArmReachesTheSignal(t *testing.T) {
 	w := new(blockOnWaiter)
-	w.begin(&Scheduler{})
+	w.begin(&Scheduler{gmap: newGtable(1)})
 	sig := w.arm()
 	w.cx.Waker().Wake()
 	select {

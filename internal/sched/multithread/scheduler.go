@@ -71,24 +71,38 @@ type Config struct {
 	PollTimes *polltime.Buckets
 }
 
+// cacheLinePad separates fields that different goroutines write (128: two
+// lines, which some CPUs fetch in pairs).
+const cacheLinePad = 128
+
 // Scheduler is a multi-thread work-stealing scheduler. It implements
 // task.Scheduler for the tasks bound to its Owned list.
 type Scheduler struct {
+	// Read by the workers at every poll and schedule, written once: kept
+	// off the lines that a spawner outside the runtime writes at every
+	// push (inject, remoteSchedules), which otherwise took these away
+	// from every worker's cache 10,000 times an op in the remote-spawn
+	// benchmarks.
 	cfg     Config
 	owned   *task.OwnedTasks
-	inject  sched.Inject
 	workers []*worker
 	idle    *idle
 	gmap    *gtable
+	// act is Config.Activity: nil unless the clock is paused.
+	act *timer.Activity
+
+	_               [cacheLinePad]byte
+	inject          sched.Inject
+	remoteSchedules atomic.Uint64
+	// remoteWaiting says that the inject queue may hold tasks pushed
+	// from outside the workers, not only overflow ("Remote tasks" in
+	// worker.go).
+	remoteWaiting atomic.Bool
+	_             [cacheLinePad]byte
 
 	// driverOwner is the index of the parked worker that waits for the
 	// timer driver's next deadline, or -1.
 	driverOwner atomic.Int32
-
-	// act is Config.Activity: nil unless the clock is paused.
-	act *timer.Activity
-
-	remoteSchedules atomic.Uint64
 
 	shutdownOnce sync.Once
 	closing      chan struct{} // closed by Shutdown; BlockOn's waits end
@@ -162,8 +176,13 @@ func (s *Scheduler) Schedule(n task.Notified) { s.scheduleTask(n, false) }
 
 // Yield queues a task that woke itself: on the current worker's deferred
 // list, which goes to the back of its queue once the queue runs dry or at the
-// next timer pass; never in the LIFO slot.
-func (s *Scheduler) Yield(n task.Notified) { s.scheduleTask(n, true) }
+// next timer pass; never in the LIFO slot. Such a task is polled again and
+// again on whichever worker holds it, so later tasks of its type get cells
+// that share no cache line with a neighbour's (task.Notified.PadCellsOfType).
+func (s *Scheduler) Yield(n task.Notified) {
+	n.PadCellsOfType()
+	s.scheduleTask(n, true)
+}
 
 // Spawn queues a newly bound task, like Schedule.
 func (s *Scheduler) Spawn(n task.Notified) { s.scheduleTask(n, false) }
@@ -231,6 +250,9 @@ func (s *Scheduler) scheduleTask(n task.Notified, isYield bool) {
 func (s *Scheduler) scheduleRemote(n task.Notified) {
 	s.remoteSchedules.Add(1)
 	if s.inject.Push(n) {
+		if !s.remoteWaiting.Load() {
+			s.remoteWaiting.Store(true)
+		}
 		s.notifyParked()
 	} else if s.act != nil {
 		s.act.Release() // dropped: the scheduler is shut down

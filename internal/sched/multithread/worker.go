@@ -32,6 +32,20 @@ starves on that benchmark; with a share per tick the remote tasks move at the
 rate they arrive, at the cost of one lock per interval when the inject queue
 is not empty.
 
+A chain of tasks that spawn or wake each other through the LIFO slot runs
+up to three polls a tick; while tasks from outside the workers wait in the
+inject queue it stops after one, the LIFO task goes to the back of the local
+queue, and the worker takes its share of the inject queue at the next tick.
+With 10 µs polls, the three polls of a chain were most of a worker's time in
+spawn_many_remote_busy2, ahead of the remote tasks it had taken. Tasks a
+worker moved to the inject queue itself (an overflow of its local queue) do
+not stop chains: ping_pong's 1,000 pingers overflow, and cutting their
+chains there made it 2.4x slower. Scheduler.remoteWaiting tells the two
+apart: set by a push from outside, cleared by the worker that finds the
+queue empty after taking its share. It is a hint, not a count (a push
+racing the clear may go unflagged until the next push); a task it misses
+still gets the global-queue tick.
+
 # Yielded tasks wait for the queue to run dry
 
 A task that wakes itself while it is polled (YieldNow, a spent coop budget)
@@ -72,6 +86,14 @@ leave it at the maintenance interval, so a yield costs nothing extra there.
 Without it, in spawn_many_remote_busy2 (workers running 10 µs tasks that
 spawn their successors), the spawner and the BlockOn it waited in sat in a
 worker's run queue for up to 61 ticks (610 µs) after every wake.
+
+A worker whose task wakes a goroutine sleeping in BlockOn knows that
+goroutine now waits on its own P (blockon.go, rule 4). It then hands the P
+off sooner: it reads the clock at its next tick, stops its LIFO chain there,
+and gives the P up once handOffSlice (10 µs) has passed since it last did.
+Giving it up at once made the BlockOn and the worker take turns per task (a
+BlockOn awaiting 1,000 handles in order was polled 260 times an op instead
+of 22); 10 µs lets a worker finish a run of short tasks first.
 
 # Parking
 
@@ -170,8 +192,13 @@ type worker struct {
 	// deferred holds the tasks that yielded, until the run queue runs dry
 	// or the next parkTimeout (see "Yielded tasks wait" above). Not
 	// stealable; included in hasTasks so the worker never parks on them.
-	deferred   task.Queue
-	tick       uint32
+	deferred task.Queue
+	tick     uint32
+	// eventLeft and globalLeft count the ticks down to the next
+	// maintenance pass and the next global-queue check: a countdown costs
+	// a decrement where tick%interval cost two integer divisions a tick.
+	eventLeft  uint32
+	globalLeft uint32
 	searching  bool
 	shutdown   bool
 	parking    bool // inside park: notifications are batched
@@ -196,6 +223,10 @@ type worker struct {
 	// polls (see "Sharing the Ps").
 	yieldCheck      int
 	yieldCheckEvery int
+	// handOffPending says that a task run here woke a goroutine that
+	// waits in BlockOn: the worker gives its P up once handOffSlice has
+	// passed since it last did, not yieldSlice (see "Sharing the Ps").
+	handOffPending bool
 
 	// pt times polls for the poll-time histogram (Config.PollTimes); when
 	// that is nil its methods do nothing.
@@ -215,6 +246,9 @@ const (
 	// yieldSlice is about how long a worker holds its P before it gives it
 	// to the program's other goroutines (see "Sharing the Ps").
 	yieldSlice = 50 * time.Microsecond
+	// handOffSlice is how long a worker holds its P, at most, once it has
+	// woken a goroutine waiting in BlockOn (see "Sharing the Ps").
+	handOffSlice = 10 * time.Microsecond
 	// maxYieldCheckEvery bounds the polls between two looks at the clock.
 	maxYieldCheckEvery = 64
 )
@@ -229,6 +263,8 @@ func newWorker(s *Scheduler, i int) *worker {
 		pollEWMA:    targetGlobalInterval / DefaultGlobalQueueInterval,
 	}
 	w.gqi = uint32(s.tunedGlobalQueueInterval(w.pollEWMA))
+	w.eventLeft = uint32(s.cfg.EventInterval)
+	w.globalLeft = w.gqi
 	w.yieldCheckEvery = w.tunedYieldCheck()
 	w.cx = s.newContext()
 	w.pt.Init(s.cfg.PollTimes)
@@ -292,7 +328,8 @@ func (w *worker) loop() {
 	w.startBatch()
 	for !w.shutdown {
 		w.tick++
-		if w.tick%uint32(s.cfg.EventInterval) == 0 {
+		if w.eventLeft--; w.eventLeft == 0 {
+			w.eventLeft = uint32(s.cfg.EventInterval)
 			// Timers and maintenance are not task work: close the busy
 			// batch around them (as Tokio does), which also keeps busy
 			// time and the poll-time EWMA current on a worker that never
@@ -307,7 +344,11 @@ func (w *worker) loop() {
 			runtime.Gosched()
 			w.startBatch()
 		} else if w.batchPolls >= w.yieldCheck {
-			if time.Since(w.batchStart) >= yieldSlice {
+			slice := yieldSlice
+			if w.handOffPending {
+				slice = handOffSlice
+			}
+			if time.Since(w.batchStart) >= slice {
 				// Long polls: give the P up between maintenance
 				// passes, outside the busy batch so that the time
 				// away counts neither as busy nor in the EWMA.
@@ -315,6 +356,8 @@ func (w *worker) loop() {
 				runtime.Gosched()
 				w.startBatch()
 				w.injectNext = true
+			} else if w.handOffPending {
+				w.yieldCheck = w.batchPolls + max(1, w.yieldCheckEvery*int(handOffSlice)/int(yieldSlice))
 			} else {
 				w.yieldCheck = w.batchPolls + w.yieldCheckEvery
 			}
@@ -403,9 +446,12 @@ func (w *worker) requeueDeferred() {
 
 // nextTask picks the next task to run; see the loop description above.
 func (w *worker) nextTask() (task.Notified, bool) {
-	if w.tick%w.gqi == 0 || w.injectNext {
+	if w.globalLeft--; w.globalLeft == 0 || w.injectNext {
+		// The next check comes a whole interval after this one, also
+		// when injectNext brought it forward.
 		w.injectNext = false
 		w.tuneGlobalQueueInterval()
+		w.globalLeft = w.gqi
 		// Unlike Tokio, which takes one task here, take a fair share
 		// of the inject queue (see "Remote tasks" above).
 		if n, ok := w.takeInjected(); ok {
@@ -432,7 +478,11 @@ func (w *worker) takeInjected() (task.Notified, bool) {
 	room := min(w.run.remainingSlots(), localHalf)
 	want := max(1, min(s.inject.Len()/len(s.workers)+1, room))
 	var batch task.Queue
-	if s.inject.PopN(&batch, want) == 0 {
+	n := s.inject.PopN(&batch, want)
+	if s.remoteWaiting.Load() && s.inject.IsEmpty() {
+		s.remoteWaiting.Store(false)
+	}
+	if n == 0 {
 		return task.Notified{}, false
 	}
 	first, _ := batch.Pop()
@@ -479,9 +529,18 @@ func (w *worker) runTask(n task.Notified) {
 		}
 		next := w.lifo
 		w.lifo = task.Notified{}
-		if !cx.HasBudget() {
-			// Budget spent: the LIFO task waits its turn in the queue.
+		if !cx.HasBudget() || w.handOffPending {
+			// Budget spent, or a goroutine waits for the P: the LIFO
+			// task waits its turn in the queue.
 			w.pushBack(next)
+			return
+		}
+		if s.remoteWaiting.Load() && !s.inject.IsEmpty() {
+			// Tasks from outside the workers wait: the LIFO chain
+			// stops here, and the worker takes its share of them
+			// next (see "Remote tasks").
+			w.pushBack(next)
+			w.injectNext = true
 			return
 		}
 		lifoPolls++
@@ -696,6 +755,17 @@ func (w *worker) startBatch() {
 	w.batchPolls = 0
 	w.yieldCheck = w.yieldCheckEvery
 	w.batchRunning = true
+	w.handOffPending = false // the P was just given up, or never held
+}
+
+// handOff asks the worker to give its P up within handOffSlice: a task it
+// ran woke a goroutine that waits in BlockOn, which the Go scheduler queued
+// on this P (see "Sharing the Ps"). Called on the worker's goroutine.
+func (w *worker) handOff() {
+	if !w.handOffPending && w.batchRunning {
+		w.handOffPending = true
+		w.yieldCheck = w.batchPolls // look at the clock at the next tick
+	}
 }
 
 // endBatch updates busy time and the poll-time EWMA the global queue interval
