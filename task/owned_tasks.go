@@ -35,8 +35,8 @@ func headerKey(h *Header) uint64                { return uint64(h.state.load().g
 // All methods are safe for concurrent use, except on a list made by
 // NewDrivenOwnedTasks, whose Each, Remove and closes belong to its driver.
 type OwnedTasks struct {
-	id     uint32
-	list   *list.Sharded[Header] // nil when driven
+	id   uint32
+	list *list.Sharded[Header] // nil when driven
 	// driven, when not nil, replaces list: the list of a scheduler that
 	// runs its tasks on one goroutine (NewDrivenOwnedTasks).
 	driven *drivenList
