@@ -1,6 +1,7 @@
 package task
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/weftrt/weft/internal/invariants"
@@ -42,6 +43,19 @@ plain intrusive list that only the driver touches, without a lock:
      reads removed first, so that it never counts a removal whose task it
      did not count.
 
+ D5. A task completes off the driver in one case: a dumper on another
+     goroutine holds it (Header.Trace) when it is aborted, and completes it
+     as it lets go. Its Remove must not touch the list: it records the
+     task as a zombie, under a mutex, and returns false, so that the list
+     keeps its reference and the link. The driver unlinks the zombies (and
+     drops the list's references) before it walks the list (Each) and
+     before it shuts the tasks down (the close); a zombie cannot be
+     recycled before that, since the list's reference keeps it. Remove
+     checks closed under the mutex, and the close sets closed before it
+     takes the zombies under it: a Remove after that finds the task
+     already popped, or about to be popped, by the close, which then
+     drops the list's reference itself.
+
 Each and the close must be called by the driver; with invariant checks
 compiled in, every call that touches the list checks it.
 */
@@ -56,6 +70,13 @@ type drivenList struct {
 	local   atomic.Uint64 // tasks linked at spawn; written by the driver only (D4)
 	remote  atomic.Uint64 // tasks spawned off the driver (D4)
 	removed atomic.Uint64 // tasks unlinked; written by the driver only (D4)
+
+	// zombies are tasks completed off the driver, still linked (D5).
+	zombies struct {
+		sync.Mutex
+		hs []*Header
+	}
+	nZombies atomic.Int64 // len(zombies.hs), for Len
 }
 
 // NewDrivenOwnedTasks returns a task list for a scheduler that runs all its
@@ -125,7 +146,7 @@ func (o *OwnedTasks) takePending(n Notified) (LocalNotified, bool) {
 		return assertOwner(n, o.id), true // reports the mismatch
 	}
 	if !o.linkPending(n.h) {
-		o.cancelPending(n)
+		o.cancelUnlinked(n, o.cause)
 		return LocalNotified{}, false
 	}
 	return LocalNotified(n), true
@@ -166,22 +187,32 @@ func (o *OwnedTasks) BindPendingIn(q *Queue) {
 // Any goroutine may call it.
 func (o *OwnedTasks) CancelPending(n Notified, cause error) {
 	if o.driven != nil && n.h.sched.id == 0 && n.h.sched.pendingOwner == o.id {
-		o.driven.remote.Add(^uint64(0))
-		n.h.raw().shutdown(cause)
+		o.cancelUnlinked(n, cause)
+		return
 	}
 	n.Drop()
 }
 
-// cancelPending cancels a pending task that the driver took after the list
-// closed, with the close's cause.
-func (o *OwnedTasks) cancelPending(n Notified) {
-	n.h.raw().shutdown(o.cause)
+// cancelUnlinked shuts down a pending task that will never be linked, and
+// stops counting it.
+func (o *OwnedTasks) cancelUnlinked(n Notified, cause error) {
+	o.driven.remote.Add(^uint64(0))
+	n.h.raw().shutdown(cause)
 	n.Drop()
 }
 
-// removeDriven unlinks a completed task on the driver.
+// removeDriven unlinks a completed task on the driver, or records it as a
+// zombie off the driver (D5).
 func (o *OwnedTasks) removeDriven(d *drivenList, h *Header) bool {
-	d.check()
+	if !d.onDriver() {
+		d.zombies.Lock()
+		if !o.closed.Load() {
+			d.zombies.hs = append(d.zombies.hs, h)
+			d.nZombies.Add(1)
+		}
+		d.zombies.Unlock()
+		return false
+	}
 	if !d.list.Remove(h) {
 		return false
 	}
@@ -189,10 +220,30 @@ func (o *OwnedTasks) removeDriven(d *drivenList, h *Header) bool {
 	return true
 }
 
+// reapZombies unlinks the tasks completed off the driver and drops the
+// list's references to them (D5). The caller is the driver.
+func (d *drivenList) reapZombies() {
+	if d.nZombies.Load() == 0 {
+		return
+	}
+	d.zombies.Lock()
+	hs := d.zombies.hs
+	d.zombies.hs = nil
+	d.zombies.Unlock()
+	for _, h := range hs {
+		if d.list.Remove(h) {
+			d.removed.Store(d.removed.Load() + 1)
+			h.dropRef()
+		}
+		d.nZombies.Add(-1)
+	}
+}
+
 // closeDriven shuts down every linked task, oldest first; the list is
 // already closed.
 func (o *OwnedTasks) closeDriven(d *drivenList) {
 	d.check()
+	d.reapZombies()
 	for {
 		h := d.list.PopBack()
 		if h == nil {
@@ -206,7 +257,7 @@ func (o *OwnedTasks) closeDriven(d *drivenList) {
 
 // lenDriven is Len of a driven list (D4).
 func (d *drivenList) lenDriven() int {
-	gone := d.removed.Load()
+	gone := d.removed.Load() + uint64(d.nZombies.Load())
 	n := d.local.Load() + d.remote.Load() - gone
 	if int64(n) < 0 {
 		return 0

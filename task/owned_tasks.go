@@ -215,6 +215,7 @@ func (o *OwnedTasks) close(cause error) {
 func (o *OwnedTasks) Each(fn func(*Header)) {
 	if d := o.driven; d != nil {
 		d.check()
+		d.reapZombies()
 		d.list.Each(fn)
 		return
 	}
