@@ -346,7 +346,10 @@ func (j *JoinHandle[T]) takeOutput() future.Result[T] {
 		r.Value = c.out
 	}
 	var zero T
-	c.out, c.err, c.hdr.stage = zero, nil, stageConsumed
+	c.out, c.hdr.stage = zero, stageConsumed
+	if c.err != nil { // nil over nil would still cost a write barrier
+		c.err = nil
+	}
 	j.state = handleJoined
 	j.release()
 	return r

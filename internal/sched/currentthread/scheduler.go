@@ -296,12 +296,13 @@ func (s *Scheduler) Yield(n task.Notified) {
 // not in the task list yet (tasks.go): when the inject queue refuses it
 // (the scheduler shut down after the bind), it is cancelled here.
 func (s *Scheduler) Spawn(n task.Notified) {
-	if s.onDriver() && s.held != nil {
-		s.Schedule(n)
-		return
-	}
 	if s.act != nil {
 		s.act.Acquire() // U1: before the task is visible in a queue
+	}
+	if s.onDriver() && s.held != nil {
+		s.held.batch.localSchedules++
+		s.held.queue.Push(n)
+		return
 	}
 	s.metrics.RemoteSchedules.Add(1)
 	if s.inject.TryPush(n) {
