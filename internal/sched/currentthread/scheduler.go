@@ -51,8 +51,9 @@
 // # Shutdown
 //
 // Shutdown closes the inject queue and asks the driver to stop; whoever holds
-// the core then closes the owned list (shutting every task down), drops the
-// local queue, and drops what is left in the inject queue.
+// the core then links the tasks spawned from other goroutines that are
+// still queued, closes the owned list (shutting every task down), and drops
+// what is left in the queues (tasks.go: the owned list has no lock).
 package currentthread
 
 import (
