@@ -95,38 +95,30 @@ func TestCurrentThreadDumpAndMetricsWhileSpawningRemotely(t *testing.T) {
 	stop := make(chan struct{})
 	var readers sync.WaitGroup
 	readers.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		repeatUntil(stop, func() bool {
 			d, err := rt.Dump(context.Background(), weft.DumpStacks(false))
 			if err != nil {
 				t.Errorf("Dump: %v", err)
-				return
+				return false
 			}
 			mu.Lock()
+			defer mu.Unlock()
 			for _, td := range d.Tasks {
 				if !ids[td.ID] {
 					t.Errorf("dump lists task %v, never spawned", td.ID)
 				}
 			}
-			mu.Unlock()
-		}
+			return true
+		})
 	})
 	readers.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		repeatUntil(stop, func() bool {
 			if m := rt.Metrics(); m.AliveTasks > spawners*each || m.SpawnedTasks > spawners*each || uint64(m.AliveTasks) > m.SpawnedTasks {
 				t.Errorf("alive %d spawned %d, at most %d spawns", m.AliveTasks, m.SpawnedTasks, spawners*each)
-				return
+				return false
 			}
-		}
+			return true
+		})
 	})
 	var spawnersWG sync.WaitGroup
 	for range spawners {
@@ -149,6 +141,20 @@ func TestCurrentThreadDumpAndMetricsWhileSpawningRemotely(t *testing.T) {
 	readers.Wait()
 	if m := rt.Metrics(); m.AliveTasks != 0 || m.SpawnedTasks != spawners*each {
 		t.Fatalf("alive %d spawned %d, want 0 and %d", m.AliveTasks, m.SpawnedTasks, spawners*each)
+	}
+}
+
+// repeatUntil calls f until stop is closed or f reports false.
+func repeatUntil(stop <-chan struct{}, f func() bool) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		if !f() {
+			return
+		}
 	}
 }
 
