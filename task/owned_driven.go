@@ -1,6 +1,8 @@
 package task
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -239,11 +241,22 @@ func (d *drivenList) reapZombies() {
 	}
 }
 
-// closeDriven shuts down every linked task, oldest first; the list is
-// already closed.
+// closeDriven shuts down every linked task, oldest first (by ID: the list
+// holds tasks spawned elsewhere in the order the driver took them); the
+// list is already closed. The list is put in ID order first and the tasks
+// are then popped one at a time, so that a Drop that ends the goroutine
+// (runtime.Goexit) leaves the rest linked for the closer that takes over.
 func (o *OwnedTasks) closeDriven(d *drivenList) {
 	d.check()
 	d.reapZombies()
+	var hs []*Header
+	for h := d.list.PopBack(); h != nil; h = d.list.PopBack() {
+		hs = append(hs, h)
+	}
+	slices.SortFunc(hs, func(a, b *Header) int { return cmp.Compare(a.ID(), b.ID()) })
+	for _, h := range hs {
+		d.list.PushFront(h) // the least ID ends up at the back
+	}
 	for {
 		h := d.list.PopBack()
 		if h == nil {

@@ -200,3 +200,37 @@ func TestDrivenOwnedTasksTaskCompletedOffTheDriverIsUnlinkedByTheDriver(t *testi
 		t.Fatalf("Len %d Spawned %d after the walk, want 0 1", s.owned.Len(), s.owned.Spawned())
 	}
 }
+
+// dropRecorder is a pending future that records its Drop.
+type dropRecorder struct {
+	i   int
+	out *[]int
+}
+
+func (d *dropRecorder) Poll(*future.Context) (int, bool) { return 0, false }
+func (d *dropRecorder) Drop()                            { *d.out = append(*d.out, d.i) }
+
+// The close shuts tasks down in spawn (ID) order, even when the driver
+// linked the tasks spawned elsewhere in another order, so that a
+// simulation's shutdown does not depend on the order its driver took them.
+func TestDrivenOwnedTasksCloseInSpawnOrder(t *testing.T) {
+	s := newDrivenSched()
+	var dropped []int
+	for i := range 4 {
+		spawnDriven(s, false, future.Future[int](&dropRecorder{i: i, out: &dropped})).Detach()
+	}
+	var reversed task.Queue
+	var ns []task.Notified
+	for n, ok := s.queue.Pop(); ok; n, ok = s.queue.Pop() {
+		ns = append(ns, n)
+	}
+	for _, n := range slices.Backward(ns) {
+		reversed.Push(n)
+	}
+	s.owned.BindPendingIn(&reversed) // linked 3, 2, 1, 0
+	s.owned.CloseAndShutdownAllInOrder(errors.New("closed"))
+	reversed.DropAll()
+	if !slices.Equal(dropped, []int{0, 1, 2, 3}) {
+		t.Fatalf("dropped in order %v, want spawn order 0 1 2 3", dropped)
+	}
+}

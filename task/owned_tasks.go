@@ -180,9 +180,8 @@ func (o *OwnedTasks) CloseAndShutdownAll(start int, cause error) {
 // any process. The order is exact when the tasks were spawned one at a time
 // and nothing else completes tasks of the list meanwhile.
 //
-// A driven list shuts its tasks down in the order it linked them: the
-// order of their spawns for tasks spawned on the driver; a task spawned
-// elsewhere counts from when the driver took it (or bound it for a dump).
+// A driven list sorts its tasks by ID for it, since it links a task
+// spawned elsewhere only when its driver takes it.
 func (o *OwnedTasks) CloseAndShutdownAllInOrder(cause error) {
 	o.close(cause)
 	if d := o.driven; d != nil {
