@@ -262,19 +262,36 @@ func (s *Scheduler) IsDriver() bool { return s.onDriver() }
 // Schedule queues a woken task: on the local queue when called by the
 // driving goroutine, otherwise on the inject queue, unparking the driver.
 func (s *Scheduler) Schedule(n task.Notified) {
+	if !s.push(n) {
+		n.Drop() // the scheduler is shut down
+		s.unpushed()
+	}
+}
+
+// push queues n (see Schedule) and reports true, or reports false and
+// leaves n to the caller when the inject queue is closed; the caller then
+// disposes of n and calls unpushed.
+func (s *Scheduler) push(n task.Notified) bool {
 	if s.act != nil {
 		s.act.Acquire() // U1: before the task is visible in a queue
 	}
 	if s.onDriver() && s.held != nil {
 		s.held.batch.localSchedules++
 		s.held.queue.Push(n)
-		return
+		return true
 	}
 	s.metrics.RemoteSchedules.Add(1)
-	if s.inject.Push(n) {
+	if s.inject.TryPush(n) {
 		s.parker.Unpark()
-	} else if s.act != nil {
-		s.act.Release() // dropped: the scheduler is shut down
+		return true
+	}
+	return false
+}
+
+// unpushed gives back the unit of activity of a task push refused.
+func (s *Scheduler) unpushed() {
+	if s.act != nil {
+		s.act.Release()
 	}
 }
 
@@ -297,23 +314,10 @@ func (s *Scheduler) Yield(n task.Notified) {
 // not in the task list yet (tasks.go): when the inject queue refuses it
 // (the scheduler shut down after the bind), it is cancelled here.
 func (s *Scheduler) Spawn(n task.Notified) {
-	if s.act != nil {
-		s.act.Acquire() // U1: before the task is visible in a queue
+	if !s.push(n) {
+		s.owned.CancelPending(n, s.cfg.Errors.Shutdown)
+		s.unpushed()
 	}
-	if s.onDriver() && s.held != nil {
-		s.held.batch.localSchedules++
-		s.held.queue.Push(n)
-		return
-	}
-	s.metrics.RemoteSchedules.Add(1)
-	if s.inject.TryPush(n) {
-		s.parker.Unpark()
-		return
-	}
-	if s.act != nil {
-		s.act.Release()
-	}
-	s.owned.CancelPending(n, s.cfg.Errors.Shutdown)
 }
 
 // Release removes a completed task from the owned list.
