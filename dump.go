@@ -23,6 +23,11 @@ How a dump is taken.
     each task's header, ID and stats pointer (spawns and completions wait for
     the copy, nothing more). The set is consistent: every task in it was
     alive at that instant, and every task alive at that instant is in it.
+    A current-thread runtime's list has no lock (ARCHITECTURE.md item 39):
+    the copy is made by the goroutine driving it, between two polls, or by
+    the dumping goroutine when nobody drives (currentthread.EachTask); a
+    driver that does not answer before ctx ends (a task stuck in its poll)
+    leaves the runtime's tasks out, named in Dump.Incomplete.
  2. Without any list lock, each task is inspected (task.Header.Trace): an
     idle one is locked for the length of future.TraceOf, which calls the
     futures' Trace and String methods; running, queued and finished ones are
@@ -194,15 +199,22 @@ func (h *Handle) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) {
 	owned := h.eng.Owned()
 	// Sized ahead, so that the copy under the locks rarely allocates.
 	es := make([]entry, 0, owned.Len()+owned.Len()/8+16)
-	owned.Each(func(th *task.Header) {
+	collect := func(th *task.Header) {
 		es = append(es, entry{h: th, id: th.ID(), st: th.Stats(), pc: th.SpawnPC()})
-	})
+	}
+	var err error
+	if w, ok := h.eng.(driverWalker); ok {
+		if err = w.EachTask(ctx, collect); err != nil {
+			d.Incomplete = append(d.Incomplete, "tasks: the runtime's driver did not answer: "+err.Error())
+		}
+	} else {
+		owned.Each(collect)
+	}
 	// 2. Inspect them without the locks. A shutdown waits for this part
 	// (waitDumps), so that a task it cancels while we hold it completes
 	// before Shutdown returns.
 	sched := h.cfg.flavor.String()
 	d.Tasks = make([]TaskDump, 0, len(es))
-	var err error
 	func() {
 		h.beginDump()
 		defer h.endDump()
@@ -254,6 +266,13 @@ func (h *Handle) Dump(ctx context.Context, opts ...DumpOption) (*Dump, error) {
 	}
 	symbolizeSpawnSites(d.Tasks)
 	return d, err
+}
+
+// driverWalker is an engine whose task list only its driver may walk (the
+// current-thread scheduler's): EachTask calls fn for every task there, or
+// returns ctx's error when the driver does not answer in time.
+type driverWalker interface {
+	EachTask(ctx context.Context, fn func(*task.Header)) error
 }
 
 func cmpID(a, b task.ID) int {

@@ -17,6 +17,9 @@ type binding struct {
 	// id is the owner list's id, 0 for a task in no list (a blocking task,
 	// or a PendingLocal before BindPending).
 	id uint32
+	// pendingOwner is, for a task spawned off the driver of a driven list
+	// (id 0 until the driver links it), that list's id; else 0.
+	pendingOwner uint32
 	// cacher is the scheduler as a CellCacher, nil when it is not one.
 	cacher CellCacher
 }

@@ -98,8 +98,12 @@ func (c *CellCache) get(tt *taskType) *Header {
 	if i := tt.index; i < len(c.stacks) {
 		s := &c.stacks[i]
 		if h := s.top; h != nil {
-			s.top = h.queueNext
-			h.queueNext = nil
+			if next := h.queueNext; next != nil {
+				s.top = next
+				h.queueNext = nil
+			} else {
+				s.top = nil
+			}
 			s.n--
 			return h
 		}

@@ -46,6 +46,11 @@
 // At shutdown, call OwnedTasks.CloseAndShutdownAll and Drop the Notifieds
 // still queued. Every JoinHandle then reports its output or a cancellation.
 //
+// A scheduler that runs all its tasks on one goroutine at a time may use
+// [NewDrivenOwnedTasks] instead: a list without a lock, which tasks spawned
+// elsewhere join when the driver takes them ([OwnedTasks.Take] in place of
+// AssertOwner); owned_driven.go has the rules.
+//
 // # Task dumps
 //
 // [OwnedTasks.Each] lists the tasks under the list's locks; [Header.Trace]

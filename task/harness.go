@@ -142,8 +142,15 @@ func newCell[F any, T any](f F, tt *taskType, b *binding, init Snapshot, opts Op
 		id = NextID()
 	}
 	c.fut = f
-	c.hdr.typ = tt
-	c.hdr.sched = b
+	// A recycled cell mostly holds these already: a pointer store that
+	// changes nothing still costs a write barrier while the collector
+	// marks.
+	if c.hdr.typ != tt {
+		c.hdr.typ = tt
+	}
+	if c.hdr.sched != b {
+		c.hdr.sched = b
+	}
 	c.hdr.idHi = uint32(id >> 32)
 	if opts.SpawnPC != 0 {
 		c.hdr.site = siteOf(opts.SpawnPC)
@@ -509,16 +516,29 @@ func (c *harness[F, T]) dealloc() {
 		_, _, _ = c.dropFutureCatching()
 	}
 	h := &c.hdr
-	h.queueNext = nil
-	h.owned = list.Links[Header]{}
-	h.join = nil
+	// Pointer fields are cleared only when set: queueNext and the list
+	// links are nil already once the task has left its queue and its list
+	// (always, but for a task dropped unrun), and a store of nil over nil
+	// would still cost a write barrier while the collector marks.
+	if h.queueNext != nil {
+		h.queueNext = nil
+	}
+	if h.owned != (list.Links[Header]{}) {
+		h.owned = list.Links[Header]{}
+	}
+	if h.join != nil {
+		h.join = nil
+	}
 	if off := h.typ.statsOff; off != 0 {
 		*h.statsSlot(off) = nil
 	}
 	h.site = 0
 	var zf F
 	var zo T
-	c.fut, c.out, c.err, h.stage = zf, zo, nil, stageRunning
+	c.fut, c.out, h.stage = zf, zo, stageRunning
+	if c.err != nil {
+		c.err = nil
+	}
 	h.recycle()
 }
 

@@ -58,12 +58,14 @@ func (b *busyFlag) exit() { b.v.Store(0) }
 
 // Handles are carved out of slabs: one allocation per handleSlabSize spawns
 // instead of one per spawn. A slab stays reachable while any of its handles
-// is, which costs at most handleSlabSize-1 idle handles (24 bytes each) per
-// live one. Each task type keeps handleSlabShards current slabs, picked by the
+// is, which costs at most handleSlabSize-1 idle handles (48 bytes each) per
+// live one. 42 handles and the slab's counter fill Go's 2048-byte size class
+// (TestHandleSlabFillsItsSizeClass); 32 took the 1792-byte class, 56 bytes
+// a handle. Each task type keeps handleSlabShards current slabs, picked by the
 // spawning goroutine, so that workers spawning the same type do not share a
 // counter.
 const (
-	handleSlabSize   = 32
+	handleSlabSize   = 42
 	handleSlabShards = 8
 )
 
@@ -344,7 +346,10 @@ func (j *JoinHandle[T]) takeOutput() future.Result[T] {
 		r.Value = c.out
 	}
 	var zero T
-	c.out, c.err, c.hdr.stage = zero, nil, stageConsumed
+	c.out, c.hdr.stage = zero, stageConsumed
+	if c.err != nil { // nil over nil would still cost a write barrier
+		c.err = nil
+	}
 	j.state = handleJoined
 	j.release()
 	return r

@@ -32,10 +32,14 @@ func headerKey(h *Header) uint64                { return uint64(h.state.load().g
 // task bound after that is shut down at once and its JoinHandle reports a
 // cancellation with the close's cause.
 //
-// All methods are safe for concurrent use.
+// All methods are safe for concurrent use, except on a list made by
+// NewDrivenOwnedTasks, whose Each, Remove and closes belong to its driver.
 type OwnedTasks struct {
-	id     uint32
-	list   *list.Sharded[Header]
+	id   uint32
+	list *list.Sharded[Header] // nil when driven
+	// driven, when not nil, replaces list: the list of a scheduler that
+	// runs its tasks on one goroutine (NewDrivenOwnedTasks).
+	driven *drivenList
 	closed atomic.Bool
 	// binding is the binding of the last scheduler that bound a task here
 	// (in practice the only one); see bindingFor.
@@ -67,17 +71,33 @@ func NewOwnedTasks(workers int) *OwnedTasks {
 func (o *OwnedTasks) ID() uint64 { return uint64(o.id) }
 
 // ShardCount returns the number of shards.
-func (o *OwnedTasks) ShardCount() int { return o.list.ShardCount() }
+func (o *OwnedTasks) ShardCount() int {
+	if o.driven != nil {
+		return 1
+	}
+	return o.list.ShardCount()
+}
 
 // Len returns the number of tasks in the list (the runtime's alive tasks).
-// It locks each shard in turn.
-func (o *OwnedTasks) Len() int { return o.list.Len() }
+// It locks each shard in turn (a driven list reads its counters instead,
+// and counts the tasks spawned off its driver that it has not linked yet).
+func (o *OwnedTasks) Len() int {
+	if d := o.driven; d != nil {
+		return d.lenDriven()
+	}
+	return o.list.Len()
+}
 
 // IsEmpty reports whether the list holds no task.
-func (o *OwnedTasks) IsEmpty() bool { return o.list.Len() == 0 }
+func (o *OwnedTasks) IsEmpty() bool { return o.Len() == 0 }
 
 // Spawned returns the number of tasks ever bound to the list.
-func (o *OwnedTasks) Spawned() uint64 { return o.list.Added() }
+func (o *OwnedTasks) Spawned() uint64 {
+	if d := o.driven; d != nil {
+		return d.local.Load() + d.remote.Load()
+	}
+	return o.list.Added()
+}
 
 // IsClosed reports whether the list has been closed.
 func (o *OwnedTasks) IsClosed() bool { return o.closed.Load() }
@@ -90,6 +110,9 @@ func (o *OwnedTasks) bindingFor(s Scheduler) *binding {
 // bind adds a new task to the list, or shuts it down when the list is
 // closed. It reports whether the task was added.
 func (o *OwnedTasks) bind(h *Header) bool {
+	if d := o.driven; d != nil {
+		return o.bindDriven(d, h)
+	}
 	sh := o.list.Lock(h)
 	// Read closed under the shard lock: a closer sets it before it empties
 	// this shard under the same lock, so either we see it, or the closer
@@ -114,6 +137,9 @@ func (o *OwnedTasks) Remove(t Task) bool {
 		}
 		panic("task: Remove of a task that belongs to another list")
 	}
+	if d := o.driven; d != nil {
+		return o.removeDriven(d, h)
+	}
 	return o.list.Remove(h)
 }
 
@@ -128,6 +154,10 @@ func (o *OwnedTasks) AssertOwner(n Notified) LocalNotified { return assertOwner(
 // becomes the Cause of the cancellations (the first close's cause wins).
 func (o *OwnedTasks) CloseAndShutdownAll(start int, cause error) {
 	o.close(cause)
+	if d := o.driven; d != nil {
+		o.closeDriven(d)
+		return
+	}
 	n := o.list.ShardCount()
 	for i := 0; i < n; i++ {
 		shard := start + i
@@ -149,8 +179,15 @@ func (o *OwnedTasks) CloseAndShutdownAll(start int, cause error) {
 // of polls is deterministic and whose simulation must replay a seed alike in
 // any process. The order is exact when the tasks were spawned one at a time
 // and nothing else completes tasks of the list meanwhile.
+//
+// A driven list sorts its tasks by ID for it, since it links a task
+// spawned elsewhere only when its driver takes it.
 func (o *OwnedTasks) CloseAndShutdownAllInOrder(cause error) {
 	o.close(cause)
+	if d := o.driven; d != nil {
+		o.closeDriven(d)
+		return
+	}
 	for {
 		h := o.list.PopLeast()
 		if h == nil {
@@ -173,4 +210,13 @@ func (o *OwnedTasks) close(cause error) {
 // Each calls fn for every task in the list, with every shard locked, so that
 // fn sees one consistent set. fn must be quick and must not spawn, complete,
 // or otherwise change the list, nor call Len or Spawned (they lock shards).
-func (o *OwnedTasks) Each(fn func(*Header)) { o.list.Each(fn) }
+// On a driven list only the driver may call it.
+func (o *OwnedTasks) Each(fn func(*Header)) {
+	if d := o.driven; d != nil {
+		d.check()
+		d.reapZombies()
+		d.list.Each(fn)
+		return
+	}
+	o.list.Each(fn)
+}

@@ -16,7 +16,9 @@ func (q *Queue) Len() int { return q.n }
 // Push appends n; the queue takes over its reference.
 func (q *Queue) Push(n Notified) {
 	h := n.h
-	h.queueNext = nil
+	if h.queueNext != nil { // nil but for a task fresh from a cell cache's stack
+		h.queueNext = nil
+	}
 	if q.tail == nil {
 		q.head = h
 	} else {

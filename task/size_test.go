@@ -37,3 +37,18 @@ func TestMinimalTaskCellFitsIn128Bytes(t *testing.T) {
 		t.Errorf("JoinHandle is %d bytes, limit 48", s)
 	}
 }
+
+// A handle slab is one allocation of Go's 2048-byte size class, with room
+// for less than one more handle: a slab that spilled into a larger class,
+// or left a handle's worth unused, would allocate more bytes per spawn (the
+// collector's pace follows them).
+func TestHandleSlabFillsItsSizeClass(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("sizes are for 64-bit platforms")
+	}
+	const class = 2048
+	slab, handle := unsafe.Sizeof(handleSlab[int]{}), unsafe.Sizeof(JoinHandle[int]{})
+	if slab > class || class-slab >= handle {
+		t.Fatalf("handle slab is %d bytes (handles of %d): want at most %d, with less than a handle to spare", slab, handle, class)
+	}
+}

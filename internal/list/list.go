@@ -57,8 +57,8 @@ func (l *List[T]) PushFront(e *T) {
 	if le.prev != nil || le.next != nil || l.head == e {
 		panic("list: element is already in a list")
 	}
-	le.next = l.head
-	if l.head != nil {
+	if l.head != nil { // else le.next is nil already
+		le.next = l.head
 		l.links(l.head).prev = e
 	} else {
 		l.tail = e
@@ -91,7 +91,15 @@ func (l *List[T]) Remove(e *T) bool {
 	} else {
 		l.tail = le.prev
 	}
-	le.prev, le.next = nil, nil
+	// Only the links that are set: a store of nil over nil would still
+	// cost a write barrier while the collector marks (the oldest element,
+	// the one removed most often, has no next).
+	if le.prev != nil {
+		le.prev = nil
+	}
+	if le.next != nil {
+		le.next = nil
+	}
 	l.n--
 	return true
 }

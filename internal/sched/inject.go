@@ -33,15 +33,10 @@ func (q *Inject) IsEmpty() bool { return q.n.Load() == 0 }
 // Push appends n, or drops it (releasing its reference) when the queue is
 // closed. It reports whether n was queued.
 func (q *Inject) Push(n task.Notified) bool {
-	q.mu.Lock()
-	if q.mu.closed {
-		q.mu.Unlock()
+	if !q.TryPush(n) {
 		n.Drop()
 		return false
 	}
-	q.mu.q.Push(n)
-	q.n.Add(1)
-	q.mu.Unlock()
 	return true
 }
 
@@ -124,6 +119,29 @@ func (q *Inject) Close() bool {
 
 // IsClosed reports whether the queue is closed.
 func (q *Inject) IsClosed() bool { return q.closed.Load() }
+
+// Walk calls fn with the queue of waiting tasks, under the queue's lock: fn
+// may look at the tasks (a current-thread driver binds those spawned from
+// other goroutines) but must not push or pop.
+func (q *Inject) Walk(fn func(*task.Queue)) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	fn(&q.mu.q)
+}
+
+// TryPush appends n and reports true, or, when the queue is closed, leaves
+// n to the caller and reports false (Push would drop it).
+func (q *Inject) TryPush(n task.Notified) bool {
+	q.mu.Lock()
+	if q.mu.closed {
+		q.mu.Unlock()
+		return false
+	}
+	q.mu.q.Push(n)
+	q.n.Add(1)
+	q.mu.Unlock()
+	return true
+}
 
 // DropAll drops every queued task.
 func (q *Inject) DropAll() {

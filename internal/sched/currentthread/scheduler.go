@@ -51,8 +51,9 @@
 // # Shutdown
 //
 // Shutdown closes the inject queue and asks the driver to stop; whoever holds
-// the core then closes the owned list (shutting every task down), drops the
-// local queue, and drops what is left in the inject queue.
+// the core then links the tasks spawned from other goroutines that are
+// still queued, closes the owned list (shutting every task down), and drops
+// what is left in the queues (tasks.go: the owned list has no lock).
 package currentthread
 
 import (
@@ -172,6 +173,14 @@ type Scheduler struct {
 	coreFree chan struct{}
 
 	metrics Metrics
+
+	// dumps are the Each requests of dumpers waiting for the driver
+	// (tasks.go); dumpWanted says that there are some.
+	dumps struct {
+		sync.Mutex
+		reqs []*eachReq
+	}
+	dumpWanted atomic.Bool
 	// pt times task polls for the histogram; used only by the goroutine
 	// holding the core (like the core's own fields), read through Load.
 	pt polltime.Recorder
@@ -192,12 +201,14 @@ func New(cfg Config) *Scheduler {
 	cfg.Errors.Check("currentthread")
 	s := &Scheduler{
 		cfg:      cfg,
-		owned:    task.NewOwnedTasks(1),
 		parker:   sched.NewParker(),
 		coreCh:   make(chan *core, 1),
 		done:     make(chan struct{}),
 		coreFree: make(chan struct{}),
 	}
+	// The task list has no lock: only the core's holder touches it
+	// (tasks.go).
+	s.owned = task.NewDrivenOwnedTasks(s.holdsCore)
 	cx := future.NewContext(future.Waker{})
 	futurecx.SetExecutor(cx, cfg.Executor)
 	s.coreCh <- &core{cx: cx}
@@ -251,19 +262,36 @@ func (s *Scheduler) IsDriver() bool { return s.onDriver() }
 // Schedule queues a woken task: on the local queue when called by the
 // driving goroutine, otherwise on the inject queue, unparking the driver.
 func (s *Scheduler) Schedule(n task.Notified) {
+	if !s.push(n) {
+		n.Drop() // the scheduler is shut down
+		s.unpushed()
+	}
+}
+
+// push queues n (see Schedule) and reports true, or reports false and
+// leaves n to the caller when the inject queue is closed; the caller then
+// disposes of n and calls unpushed.
+func (s *Scheduler) push(n task.Notified) bool {
 	if s.act != nil {
 		s.act.Acquire() // U1: before the task is visible in a queue
 	}
 	if s.onDriver() && s.held != nil {
 		s.held.batch.localSchedules++
 		s.held.queue.Push(n)
-		return
+		return true
 	}
 	s.metrics.RemoteSchedules.Add(1)
-	if s.inject.Push(n) {
+	if s.inject.TryPush(n) {
 		s.parker.Unpark()
-	} else if s.act != nil {
-		s.act.Release() // dropped: the scheduler is shut down
+		return true
+	}
+	return false
+}
+
+// unpushed gives back the unit of activity of a task push refused.
+func (s *Scheduler) unpushed() {
+	if s.act != nil {
+		s.act.Release()
 	}
 }
 
@@ -282,8 +310,15 @@ func (s *Scheduler) Yield(n task.Notified) {
 	s.Schedule(n)
 }
 
-// Spawn queues a newly bound task.
-func (s *Scheduler) Spawn(n task.Notified) { s.Schedule(n) }
+// Spawn queues a newly bound task. A task spawned from another goroutine is
+// not in the task list yet (tasks.go): when the inject queue refuses it
+// (the scheduler shut down after the bind), it is cancelled here.
+func (s *Scheduler) Spawn(n task.Notified) {
+	if !s.push(n) {
+		s.owned.CancelPending(n, s.cfg.Errors.Shutdown)
+		s.unpushed()
+	}
+}
 
 // Release removes a completed task from the owned list.
 func (s *Scheduler) Release(t task.Task) bool { return s.owned.Remove(t) }
@@ -488,6 +523,9 @@ func (s *Scheduler) runUntilMain(ctx context.Context, c *core, afterPoll bool) e
 			if s.closing.Load() {
 				return s.closedErr()
 			}
+			if s.dumpWanted.Load() {
+				s.serveDumps(c)
+			}
 			c.tick++
 			n, ok := s.nextTask(c)
 			if !ok {
@@ -506,10 +544,16 @@ func (s *Scheduler) runUntilMain(ctx context.Context, c *core, afterPoll bool) e
 			}
 			c.batch.polls++
 			s.pt.Begin()
-			if s.act == nil {
-				s.owned.AssertOwner(n).Run(cx)
-			} else {
-				s.pollCounted(c, s.owned.AssertOwner(n))
+			ln, ok := s.owned.Take(n) // links a task spawned elsewhere
+			switch {
+			case !ok: // cancelled: the list is closed (never while we drive)
+				if s.act != nil {
+					s.act.Release()
+				}
+			case s.act == nil:
+				ln.Run(cx)
+			default:
+				s.pollCounted(c, ln)
 			}
 			s.pt.End()
 		}
@@ -706,12 +750,14 @@ func (s *Scheduler) shutdownCore(c *core) {
 		}
 	}()
 	s.beginClose()
+	s.serveDumps(c) // a dumper waiting for us gets the tasks before they go
+	// Tasks spawned from other goroutines and still queued are linked
+	// first, so that the close shuts them down too (tasks.go).
+	s.bindQueued(c)
 	// In spawn order, so that a simulation shuts its tasks down alike in
 	// every process, whatever IDs its tasks got.
 	s.owned.CloseAndShutdownAllInOrder(s.cfg.Errors.Shutdown)
-	c.queue.DropAll()
-	c.deferred.DropAll()
-	s.inject.DropAll()
+	s.dropQueued(c)
 	if t := s.cfg.Timer; t != nil {
 		t.Shutdown()
 	}
