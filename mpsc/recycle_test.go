@@ -28,17 +28,27 @@ func TestChannelClosedOnBothSidesGivesItsBufferToTheNext(t *testing.T) {
 		tx.Close()
 		rx.Close()
 	}
+	// One P: sync.Pool keeps a Put item in the P's private slot, which a
+	// Get on another P does not see, so a goroutine moved between Ps would
+	// miss buffers that are there.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	once(-1) // the first buffer
+	reused := 0
 	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
 	for i := range rounds {
+		runtime.ReadMemStats(&before)
 		once(i)
+		runtime.ReadMemStats(&after)
+		if after.TotalAlloc-before.TotalAlloc < 16<<10 {
+			reused++
+		}
 	}
-	runtime.ReadMemStats(&after)
-	// Without reuse every round allocates 32 KiB; sync.Pool may drop some
-	// items (a quarter under the race detector), so ask for well under half.
-	if per := (after.TotalAlloc - before.TotalAlloc) / rounds; per > 12<<10 {
-		t.Fatalf("%d bytes allocated per channel, want the buffer reused", per)
+	// Without reuse every round allocates 32 KiB. sync.Pool drops a quarter
+	// of its items at random under the race detector (and a collection may
+	// empty it), so ask for a quarter of the rounds, which a pool that
+	// works meets with a wide margin and no reuse at all never does.
+	if reused < rounds/4 {
+		t.Fatalf("%d of %d channels reused the buffer of the one before, want at least %d", reused, rounds, rounds/4)
 	}
 }
 
