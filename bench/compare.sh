@@ -7,6 +7,9 @@
 #   bench/compare.sh                  one pass of everything (~4 min + build)
 #   RUNS=3 bench/compare.sh           3 interleaved passes; each cell is the median of
 #                                     the per-pass medians, plus a spread column
+#   BY_PROGRAM=1 bench/compare.sh     run each program's whole list in one go per pass
+#                                     (faster; the default runs one bench at a time
+#                                     on every program in turn, below)
 #   ONLY=ct_ bench/compare.sh         only benches whose name contains "ct_"
 #   NO_MEM=1 bench/compare.sh         skip the 10^6-idle-task memory tests
 #   NO_TOKIO143=1 bench/compare.sh    leave out the tokio 1.43 column
@@ -48,16 +51,48 @@ fi
 (cd "$ROOT" && go build -o "$OUT/weft" ./cmd/weft)
 columns+=("go:$OUT/weft" "weft:$OUT/weft")
 
+# run KEY EXE ARGS...: one program of the table with the given arguments.
+run() {
+  local key=$1 exe=$2
+  shift 2
+  case $key in
+    weft) "$exe" bench -anchors -impl weft "$@" ;;
+    go) "$exe" bench -anchors -impl goroutine "$@" ;;
+    *) "$exe" "$@" ;;
+  esac
+}
+
+# By default each pass runs one bench on every program in turn before the
+# next bench: this 2-vCPU guest switches between a fast and a slow state
+# (the same row of the same program differs by 2x between passes) that
+# lasts for tens of seconds, so programs measured minutes apart may see
+# different machines, while programs measured seconds apart see the same
+# one. The names are the Rust program's list; the memory rows come last.
+benches=$(grep -o '("[a-z0-9_]*", [a-z0-9_]*)' "$HERE/tokio-rt/src/main.rs" | cut -d'"' -f2)
+if [ -z "${NO_MEM:-}" ]; then benches+=$'\nmem_idle_notify\nmem_idle_oneshot'; fi
 for ((r = 1; r <= RUNS; r++)); do
-  for c in "${columns[@]}"; do
-    key=${c%%:*}
-    exe=${c#*:}
-    echo "== pass $r/$RUNS: $key" >&2
-    case $key in
-      weft) "$exe" bench -anchors -impl weft "${args_go[@]}" ;;
-      go) "$exe" bench -anchors -impl goroutine "${args_go[@]}" ;;
-      *) "$exe" "${args_rs[@]}" ;;
-    esac > "$OUT/$key.$r.txt"
+  for c in "${columns[@]}"; do : > "$OUT/${c%%:*}.$r.txt"; done
+  if [ -n "${BY_PROGRAM:-}" ]; then
+    for c in "${columns[@]}"; do
+      echo "== pass $r/$RUNS: ${c%%:*}" >&2
+      if [ "${c%%:*}" = weft ] || [ "${c%%:*}" = go ]; then
+        run "${c%%:*}" "${c#*:}" "${args_go[@]}"
+      else
+        run "${c%%:*}" "${c#*:}" "${args_rs[@]}"
+      fi >> "$OUT/${c%%:*}.$r.txt"
+    done
+    continue
+  fi
+  for b in $benches; do
+    if [ -n "${ONLY:-}" ] && [[ $b != *"$ONLY"* ]]; then continue; fi
+    echo "== pass $r/$RUNS: $b" >&2
+    for c in "${columns[@]}"; do
+      key=${c%%:*}
+      case $key in
+        weft | go) run "$key" "${c#*:}" -only "$b" ;;
+        *) run "$key" "${c#*:}" --only "$b" ;;
+      esac >> "$OUT/$key.$r.txt"
+    done
   done
 done
 

@@ -143,7 +143,12 @@ func putBlockOnWaiter(w *blockOnWaiter) {
 func (w *blockOnWaiter) begin(s *Scheduler) {
 	g := w.gen.Add(1)
 	w.woken.Store(false)
-	w.s.Store(s)
+	// A pooled waiter usually served this scheduler last time: skip the
+	// store (a locked exchange and a write barrier) then, as BlockOn's fast
+	// start does not otherwise pay for rule 4.
+	if w.s.Load() != s {
+		w.s.Store(s)
+	}
 	futurecx.SetWaker(&w.cx, future.NewTaggedWaker(w, g))
 	futurecx.SetExecutor(&w.cx, s.cfg.Executor)
 	futurecx.SetBudget(&w.cx, future.DefaultBudget)
