@@ -70,13 +70,15 @@ many wait. While it drains:
     batch of any size; the waiters left in the other drain are notified
     for it too by rule 3.
 
-served is written only under mu, and it is the notifier's last write to the
+A notifier writes served only under mu, and it is its last write to the
 entry (after unlinking it and taking its waker): a woken poll reads it
 without mu, and once it reads a non-zero value the entry is the poller's
 again (it may Reset the future and queue the entry anew), which is why
 nothing may touch the entry after that store. The store is atomic and so
 is the poller's load, which makes the notify call synchronize before the
-completion it causes.
+completion it causes. The owner clears served with a plain store, only
+while the entry is unlinked and after it has synchronized with every
+notifier that served it (through that load, or through mu in Drop).
 */
 
 import (
@@ -179,7 +181,13 @@ type notifyEntry struct {
 	// served is how the entry was served (notifyByOne, ...), 0 before. Written
 	// under mu as the notifier's last write to the entry; read without mu by
 	// the poller (see the top of this file).
-	served atomic.Uint32
+	//
+	// A plain word, not an atomic.Uint32: the notifier's store and the
+	// poller's reads without mu go through sync/atomic, but the future's
+	// owner clears it with a plain store while no notifier can reach the
+	// entry (unlinked, in pollInit under mu and in Reset), where an atomic
+	// store would be a locked exchange per wait on amd64.
+	served uint32
 }
 
 // entryOf returns the notifyEntry whose w is w. Safe because w is the first
@@ -193,7 +201,7 @@ func entryOf(w *waitq.Waiter) *notifyEntry { return (*notifyEntry)(unsafe.Pointe
 func (e *notifyEntry) serve(kind uint32) future.Waker {
 	waker := e.w.Waker
 	e.w.Waker = future.Waker{}
-	e.served.Store(kind)
+	atomic.StoreUint32(&e.served, kind)
 	return waker
 }
 
@@ -504,7 +512,7 @@ func (f *NotifiedFuture) pollInit(waker future.Waker) bool {
 		break // notifyWaiting, or we just set it
 	}
 	f.e.w.Waker = waker
-	f.e.served.Store(0)
+	f.e.served = 0 // not linked yet: no notifier reads it
 	n.liveLocked().PushBack(&f.e.w)
 	f.state = notifiedWaiting
 	n.mu.Unlock()
@@ -514,13 +522,13 @@ func (f *NotifiedFuture) pollInit(waker future.Waker) bool {
 func (f *NotifiedFuture) pollWaiting(waker future.Waker) bool {
 	// The usual poll of a waiting future is the one its wake caused: it
 	// sees served without the lock, and the entry is ours again.
-	if f.e.served.Load() != 0 {
+	if atomic.LoadUint32(&f.e.served) != 0 {
 		f.state = notifiedDone
 		return true
 	}
 	n := f.n
 	n.mu.Lock()
-	if f.e.served.Load() != 0 {
+	if atomic.LoadUint32(&f.e.served) != 0 {
 		// Served (and already unlinked) by a notify call meanwhile.
 		n.mu.Unlock()
 		f.state = notifiedDone
@@ -552,7 +560,7 @@ func (f *NotifiedFuture) Drop() {
 	}
 	n := f.n
 	n.mu.Lock()
-	kind := f.e.served.Load()
+	kind := atomic.LoadUint32(&f.e.served)
 	live := n.unlinkLocked(&f.e.w)
 	f.e.w.Waker = future.Waker{}
 	curr := n.state.Load()
@@ -578,13 +586,9 @@ func (f *NotifiedFuture) Reset(n *Notify) {
 		f.Drop()
 	}
 	f.n, f.state, f.calls = n, notifiedInit, n.observeCalls()
-	f.e.w = waitq.Waiter{}
-	// Nothing else reads e now (it is not queued); the store, a locked
-	// exchange on amd64, is skipped when a permit or a first Reset left
-	// served at 0, which keeps a stored-permit round trip at two CASes.
-	if f.e.served.Load() != 0 {
-		f.e.served.Store(0)
-	}
+	// Not queued: a served entry was seen served (the atomic load) or
+	// unlinked by Drop under mu, so no notifier reads or writes e now.
+	f.e = notifyEntry{}
 }
 
 // String describes what f waits for, for task dumps: for example
@@ -602,7 +606,7 @@ func (f *NotifiedFuture) String() string {
 	n := f.n
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if f.e.served.Load() != 0 {
+	if atomic.LoadUint32(&f.e.served) != 0 {
 		return name + " (notified, not polled since)"
 	}
 	ahead := max(n.liveLocked().Position(&f.e.w), n.mu.qs[n.mu.live^1].Position(&f.e.w), 0) // O(1) for a dump, see Position
