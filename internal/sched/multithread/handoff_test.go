@@ -35,10 +35,12 @@ func spawnOn(t *testing.T, s *Scheduler, f func()) {
 	s.Spawn(n)
 }
 
-// A task that wakes a goroutine sleeping in BlockOn makes its worker look at
-// the clock at its next tick and give its P up once handOffSlice, not
-// yieldSlice, has passed since it last did (blockon.go rule 4): the Go
-// scheduler queued the woken goroutine on that P.
+// A task that wakes a goroutine sleeping in BlockOn while its worker has
+// more work queued makes the worker look at the clock at its next tick and
+// give its P up once handOffSlice, not yieldSlice, has passed since it last
+// did (blockon.go rule 4): the Go scheduler queued the woken goroutine on
+// that P. A worker with nothing queued is about to park, which frees the P
+// anyway: its wake asks for nothing.
 func TestBlockOnWakeFromAWorkerShortensItsHoldOfTheP(t *testing.T) {
 	s := New(Config{Workers: 1, Errors: testErrors})
 	defer func() {
@@ -51,17 +53,24 @@ func TestBlockOnWakeFromAWorkerShortensItsHoldOfTheP(t *testing.T) {
 	}
 	defer s.Exit(cx)
 	waiterOf(cx).arm() // the BlockOn sleeps
-	type seen struct{ before, after, checkNow bool }
+	type seen struct{ idle, before, after, checkNow, bound bool }
 	got := make(chan seen, 1)
 	spawnOn(t, s, func() {
 		w := s.currentWorker()
+		cx.Waker().Wake() // nothing else queued on this worker
+		idle := w.handOffPending
+		jh, n, ok := task.Bind(s.Owned(), funcFuture(func() {}), s, task.Options{})
+		if ok {
+			jh.Detach()
+			s.Spawn(n) // into this worker's LIFO slot
+		}
 		before := w.handOffPending
 		cx.Waker().Wake()
-		got <- seen{before, w.handOffPending, w.yieldCheck <= w.batchPolls}
+		got <- seen{idle, before, w.handOffPending, w.yieldCheck <= w.batchPolls, ok}
 	})
-	if g := <-got; g.before || !g.after || !g.checkNow {
-		t.Fatalf("hand-off pending before the wake %v, after %v, clock read at the next tick %v; want false, true, true",
-			g.before, g.after, g.checkNow)
+	if g := <-got; !g.bound || g.idle || g.before || !g.after || !g.checkNow {
+		t.Fatalf("bound %v; hand-off pending after a wake with nothing queued %v, before the wake with a task queued %v, after it %v, clock read at the next tick %v; want true; false, false, true, true",
+			g.bound, g.idle, g.before, g.after, g.checkNow)
 	}
 	if err := s.Wait(context.Background(), cx); err != nil {
 		t.Fatalf("Wait: %v", err)
