@@ -161,6 +161,12 @@ func DumpStacks(on bool) DumpOption { return func(c *dumpConfig) { c.stacks = on
 // with ctx.Err(). It returns a nil Dump and ctx.Err() when ctx is done
 // before it starts. A dump of a runtime that is shut down is empty.
 //
+// A current-thread runtime's tasks are listed by the goroutine that drives
+// it, between two polls (or by Dump itself when nobody drives): when a task
+// blocks that goroutine inside its poll, Dump waits until ctx ends and
+// returns without the runtime's tasks, saying so in Dump.Incomplete, with
+// ctx.Err(). Pass a ctx with a deadline when the runtime may be stuck.
+//
 // Dump honours ctx throughout: when ctx ends while the runtime's tasks are
 // inspected, it stops there and returns what it has with ctx.Err(), the
 // tasks not inspected left out and counted in Dump.Incomplete ("tasks: 9000

@@ -14,9 +14,11 @@ import (
 //go:embed page.html
 var page []byte
 
-// DumpTimeout bounds how long /tasks waits for the runtime's LocalSets to
-// answer (see weft.Runtime.Dump); the request's own context ends it sooner
-// when the client goes away.
+// DumpTimeout bounds how long /tasks waits for the runtime's LocalSets, and
+// for the driver of a current-thread runtime, to answer (see
+// weft.Runtime.Dump): a driver stuck inside a poll does not, and the dump
+// then says so in Dump.Incomplete. The request's own context ends
+// it sooner when the client goes away.
 const DumpTimeout = 5 * time.Second
 
 // Handler returns a handler that serves rt's task dump at /tasks, its metrics
