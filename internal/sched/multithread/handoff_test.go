@@ -129,6 +129,11 @@ func TestRemoteTaskRunsBeforeTheLIFOChainGoesOn(t *testing.T) {
 // (Scheduler.remoteWaiting).
 func TestOverflowInTheInjectQueueDoesNotStopTheLIFOChain(t *testing.T) {
 	got := injectThenLIFO(t, func(s *Scheduler, n task.Notified) {
+		// The first task came from outside the workers and may have left
+		// the hint set (it is cleared only when a worker finds the inject
+		// queue empty after taking its share, not on every path that takes
+		// a task): clear it, so that only the overflow below could set it.
+		s.remoteWaiting.Store(false)
 		var overflow task.Queue
 		overflow.Push(n)
 		s.inject.PushBatch(&overflow) // as pushOverflow does
