@@ -322,10 +322,7 @@ func (n *Notify) NotifyWaiters() {
 	if n.mu.draining {
 		// Rule 4: another call is waking its batches; serve ours at once.
 		var wl wakelist.Spill
-		q := n.liveLocked()
-		for w := q.PopFront(); w != nil; w = q.PopFront() {
-			wl.Push(entryOf(w).serve(notifyByAll))
-		}
+		serveAll(n.liveLocked(), &wl)
 		n.mu.Unlock()
 		wl.WakeAll()
 		return
@@ -380,12 +377,18 @@ func (n *Notify) drain(drain *waitq.Queue) {
 func (n *Notify) drainAll(drain *waitq.Queue) {
 	var wl wakelist.Spill
 	n.mu.Lock()
-	for w := drain.PopFront(); w != nil; w = drain.PopFront() {
-		wl.Push(entryOf(w).serve(notifyByAll))
-	}
+	serveAll(drain, &wl)
 	n.mu.draining = false
 	n.mu.Unlock()
 	wl.WakeAll()
+}
+
+// serveAll serves every waiter of q for NotifyWaiters, collecting their
+// wakers in wl, to be woken once mu is released. The caller holds mu.
+func serveAll(q *waitq.Queue, wl *wakelist.Spill) {
+	for w := q.PopFront(); w != nil; w = q.PopFront() {
+		wl.Push(entryOf(w).serve(notifyByAll))
+	}
 }
 
 // Waiters returns the number of NotifiedFutures queued for NotifyOne. It is

@@ -264,13 +264,13 @@ func (s *Scheduler) IsDriver() bool { return s.onDriver() }
 func (s *Scheduler) Schedule(n task.Notified) {
 	if !s.push(n) {
 		n.Drop() // the scheduler is shut down
-		s.unpushed()
+		s.dropActivity()
 	}
 }
 
 // push queues n (see Schedule) and reports true, or reports false and
 // leaves n to the caller when the inject queue is closed; the caller then
-// disposes of n and calls unpushed.
+// disposes of n and calls dropActivity.
 func (s *Scheduler) push(n task.Notified) bool {
 	if s.act != nil {
 		s.act.Acquire() // U1: before the task is visible in a queue
@@ -288,8 +288,10 @@ func (s *Scheduler) push(n task.Notified) bool {
 	return false
 }
 
-// unpushed gives back the unit of activity of a task push refused.
-func (s *Scheduler) unpushed() {
+// dropActivity gives back the unit of activity a queued task held (U1)
+// when it will not run: its push was refused, or it was cancelled when the
+// driver took it.
+func (s *Scheduler) dropActivity() {
 	if s.act != nil {
 		s.act.Release()
 	}
@@ -316,7 +318,7 @@ func (s *Scheduler) Yield(n task.Notified) {
 func (s *Scheduler) Spawn(n task.Notified) {
 	if !s.push(n) {
 		s.owned.CancelPending(n, s.cfg.Errors.Shutdown)
-		s.unpushed()
+		s.dropActivity()
 	}
 }
 
@@ -547,9 +549,7 @@ func (s *Scheduler) runUntilMain(ctx context.Context, c *core, afterPoll bool) e
 			ln, ok := s.owned.Take(n) // links a task spawned elsewhere
 			switch {
 			case !ok: // cancelled: the list is closed (never while we drive)
-				if s.act != nil {
-					s.act.Release()
-				}
+				s.dropActivity()
 			case s.act == nil:
 				ln.Run(cx)
 			default:
