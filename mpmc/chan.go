@@ -148,7 +148,23 @@ func (c *chanState[T]) promiseLocked() future.Waker {
 // unlock. The caller either found an open value or gives up a promise.
 func (c *chanState[T]) popLocked() (T, future.Waker) {
 	v := c.buf.Pop()
+	if c.closed {
+		c.recycleAtEndLocked()
+	}
 	return v, c.releaseSlotLocked()
+}
+
+// recycleAtEndLocked gives the buffer's backing array back to its element
+// type's pool (see package ringbuf) once the channel has reached its end:
+// closed, so that no send can buffer a value again (a Send that holds a
+// slot sees closed and gives the slot back), and empty. The next channel of
+// the same element type that grows its buffer that far reuses the array. The
+// close and the receive that takes the last value of a closed channel call
+// it; an open channel's receives pay only the test of closed.
+func (c *chanState[T]) recycleAtEndLocked() {
+	if c.endLocked() {
+		c.buf.Recycle()
+	}
 }
 
 // releaseSlotLocked passes an empty slot, which the caller took out of buf
@@ -181,6 +197,7 @@ func (c *chanState[T]) close() {
 		return
 	}
 	c.closed = true
+	c.recycleAtEndLocked()
 	c.checkLocked()
 	// Each woken Send sees closed when it runs; its N says whether it
 	// holds a slot to give back.

@@ -2,10 +2,10 @@ package mpsc_test
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"testing"
 
+	"github.com/weftrt/weft/internal/rttest"
 	"github.com/weftrt/weft/mpsc"
 )
 
@@ -28,25 +28,10 @@ func TestChannelClosedOnBothSidesGivesItsBufferToTheNext(t *testing.T) {
 		tx.Close()
 		rx.Close()
 	}
-	// One P: sync.Pool keeps a Put item in the P's private slot, which a
-	// Get on another P does not see, so a goroutine moved between Ps would
-	// miss buffers that are there.
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	once(-1) // the first buffer
-	reused := 0
-	var before, after runtime.MemStats
-	for i := range rounds {
-		runtime.ReadMemStats(&before)
-		once(i)
-		runtime.ReadMemStats(&after)
-		if after.TotalAlloc-before.TotalAlloc < 16<<10 {
-			reused++
-		}
-	}
-	// Without reuse every round allocates 32 KiB. sync.Pool drops a quarter
-	// of its items at random under the race detector (and a collection may
-	// empty it), so ask for a quarter of the rounds, which a pool that
-	// works meets with a wide margin and no reuse at all never does.
+	reused := rttest.ReusedRounds(rounds, 16<<10, once)
+	// Without reuse every round allocates 32 KiB. Ask for a quarter of the
+	// rounds (see ReusedRounds), which a pool that works meets with a wide
+	// margin and no reuse at all never does.
 	if reused < rounds/4 {
 		t.Fatalf("%d of %d channels reused the buffer of the one before, want at least %d", reused, rounds, rounds/4)
 	}
