@@ -223,3 +223,28 @@ func TestBlockOnPendingAtItsFirstPollEndsWhenTheContextEnds(t *testing.T) {
 		}
 	})
 }
+
+// pendingWithOutput is pending at every poll but returns a non-zero output
+// with it, and cancels its context at the first poll.
+type pendingWithOutput struct{ cancel context.CancelFunc }
+
+func (p *pendingWithOutput) Poll(*future.Context) ([4]int, bool) {
+	p.cancel()
+	return [4]int{1, 2, 3, 4}, false
+}
+
+// BlockOn copies a ready poll's output straight into its named result; a
+// pending poll's output lands there too, so a BlockOn that ends without a
+// ready poll must still return the zero value, not what the pending poll
+// returned.
+func TestBlockOnThatEndsWithoutAReadyPollReturnsTheZeroValue(t *testing.T) {
+	flavors(t, func(t *testing.T, opts ...weft.Option) {
+		rt := newRuntime(t, opts...)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		v, err := weft.BlockOn(ctx, rt, &pendingWithOutput{cancel: cancel})
+		if !errors.Is(err, context.Canceled) || v != ([4]int{}) {
+			t.Fatalf("BlockOn = %v, %v; want the zero value and context.Canceled", v, err)
+		}
+	})
+}

@@ -7,6 +7,9 @@
 #   bench/syncbench/compare.sh               one pass of everything (~10 min with the sleepers)
 #   RUNS=2 bench/syncbench/compare.sh        2 interleaved passes; each cell is the median
 #                                            of the per-pass medians, plus a spread column
+#   BY_PROGRAM=1 bench/syncbench/compare.sh  run each program's whole list in one go per
+#                                            pass (the default runs one bench at a time on
+#                                            every program in turn, below)
 #   ONLY=notify bench/syncbench/compare.sh   only benches whose name contains "notify"
 #   NO_MEM=1 bench/syncbench/compare.sh      skip the 10^6-sleepers test
 #
@@ -30,13 +33,44 @@ echo "== build" >&2
 "$ROOT/bench/tokio-sync/run.sh" --build
 (cd "$ROOT" && go build -o "$OUT/syncbench" ./bench/syncbench)
 
+tokio_exe="$ROOT/bench/tokio-sync/target/release/tokio-sync-bench"
+
+# By default each pass runs one bench on every program in turn before the
+# next bench, as bench/compare.sh does: this 2-vCPU guest switches between
+# fast and slow states that last tens of seconds, so programs measured
+# minutes apart may see different machines (see bench/README.md). The list
+# is weft's (it has every bench); an -only value ending in "$" selects one
+# bench by its whole name (notify_one_10 without notify_one_100). The
+# sleepers test is one run that prints its four lines, so it is one step.
+benches=$("$OUT/syncbench" -list | awk '{ print $1 }')
+if [ -z "${NO_MEM:-}" ]; then
+  for b in sleep_1M_spawn sleep_1M_register sleep_1M_mem sleep_1M_fire; do
+    if [ -z "${ONLY:-}" ] || [[ $b == *"$ONLY"* ]]; then
+      benches+=$'\nsleep_1M_'
+      break
+    fi
+  done
+fi
 for ((r = 1; r <= RUNS; r++)); do
-  echo "== run $r/$RUNS tokio" >&2
-  "$ROOT/bench/tokio-sync/target/release/tokio-sync-bench" "${args_rs[@]}" > "$OUT/tokio.$r.txt"
-  echo "== run $r/$RUNS goroutines" >&2
-  "$OUT/syncbench" -impl goroutine "${args_go[@]}" > "$OUT/go.$r.txt"
-  echo "== run $r/$RUNS weft" >&2
-  "$OUT/syncbench" -impl weft "${args_go[@]}" > "$OUT/weft.$r.txt"
+  if [ -n "${BY_PROGRAM:-}" ]; then
+    echo "== run $r/$RUNS tokio" >&2
+    "$tokio_exe" "${args_rs[@]}" > "$OUT/tokio.$r.txt"
+    echo "== run $r/$RUNS goroutines" >&2
+    "$OUT/syncbench" -impl goroutine "${args_go[@]}" > "$OUT/go.$r.txt"
+    echo "== run $r/$RUNS weft" >&2
+    "$OUT/syncbench" -impl weft "${args_go[@]}" > "$OUT/weft.$r.txt"
+    continue
+  fi
+  for k in tokio go weft; do : > "$OUT/$k.$r.txt"; done
+  for b in $benches; do
+    if [ -n "${ONLY:-}" ] && [[ $b != *"$ONLY"* ]] && [ "$b" != sleep_1M_ ]; then continue; fi
+    sel="$b\$"
+    if [ "$b" = sleep_1M_ ]; then sel=sleep_1M_; fi
+    echo "== pass $r/$RUNS: $b" >&2
+    "$tokio_exe" --only "$sel" >> "$OUT/tokio.$r.txt"
+    "$OUT/syncbench" -impl goroutine -only "$sel" >> "$OUT/go.$r.txt"
+    "$OUT/syncbench" -impl weft -only "$sel" >> "$OUT/weft.$r.txt"
+  done
 done
 
 # weft first: its list has every bench (Tokio 1.24 lacks recv_many), so the

@@ -19,7 +19,11 @@
 //
 // Usage:
 //
-//	go run ./bench/syncbench [-impl weft|goroutine] [-only SUBSTRING] [-no-mem] [-list]
+//	go run ./bench/syncbench [-impl weft|goroutine] [-only SUBSTRING | -only 'NAME$'] [-no-mem] [-list]
+//
+// An -only value ending in "$" runs only the bench whose name ends in the
+// rest (-only 'notify_one_10$' leaves out notify_one_100), as
+// bench/syncbench/compare.sh does to run one bench at a time.
 //
 // -impl goroutine runs the goroutine twins instead of weft. GOMAXPROCS is 2
 // (the workers of every multi-thread runtime); the goroutine twins of
@@ -124,9 +128,19 @@ func sleepersTest(impl syncbench.Impl) {
 	os.Exit(0)
 }
 
+// benchWanted reports whether the bench called name is selected by -only:
+// every bench for "", the one whose name ends in the rest for a value
+// ending in "$", else those whose name contains it.
+func benchWanted(name, only string) bool {
+	if end, ok := strings.CutSuffix(only, "$"); ok {
+		return strings.HasSuffix(name, end)
+	}
+	return strings.Contains(name, only)
+}
+
 func main() {
 	implFlag := flag.String("impl", "weft", "what to run: weft, or goroutine for the goroutine twins")
-	only := flag.String("only", "", "run only benches whose name contains this")
+	only := flag.String("only", "", "run only benches whose name contains this (ending in $: whose name ends in the rest)")
 	noMem := flag.Bool("no-mem", false, "skip the 10^6-sleepers test")
 	list := flag.Bool("list", false, "list the workloads and the Tokio benches they mirror")
 	mem := flag.Bool("mem", false, "internal: run the sleepers test in this process")
@@ -148,7 +162,7 @@ func main() {
 		}
 		return
 	}
-	wanted := func(name string) bool { return *only == "" || strings.Contains(name, *only) }
+	wanted := func(name string) bool { return benchWanted(name, *only) }
 	fmt.Printf("# syncbench: %s %s GOMAXPROCS=%d (ct twins: 1) samples=%d target_sample_ms=%d (op = one workload iteration)\n",
 		impl, runtime.Version(), syncbench.NumWorkers, envOr("ANCHOR_SAMPLES", defaultSamples), envOr("ANCHOR_SAMPLE_MS", defaultSampleMs))
 	for i := range ws {

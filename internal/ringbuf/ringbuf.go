@@ -128,9 +128,10 @@ func (r *Ring[T]) PushFrom(p *T) {
 // PopInto moves the oldest value into *p and clears its slot, like Pop
 // without the copies of a returned value. The ring must not be empty.
 func (r *Ring[T]) PopInto(p *T) {
-	var zero T
 	*p = r.buf[r.head]
-	r.buf[r.head] = zero
+	// clear writes the slot once; storing a zero T made a zeroed copy on
+	// the stack first and then copied it (two passes over a 32 KiB value).
+	clear(r.buf[r.head : r.head+1])
 	r.head++
 	if r.head == len(r.buf) {
 		r.head = 0

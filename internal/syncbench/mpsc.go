@@ -1,6 +1,7 @@
 package syncbench
 
 import (
+	"context"
 	"runtime"
 	"strconv"
 
@@ -133,7 +134,15 @@ func sendWorkload[T any](name, mirrors string) Workload {
 						if err := blockOn[error](rt, send); err != nil {
 							panic("syncbench: send: " + err.Error())
 						}
-						if r := blockOn(rt, rx.Recv()); r.Err != nil {
+						// weft.BlockOn itself, not blockOn: with a 32 KiB
+						// value every function the result passes through
+						// costs a zeroing and copies (Tokio's bench calls
+						// block_on directly too).
+						r, err := weft.BlockOn(context.Background(), rt, rx.Recv())
+						if err != nil {
+							panic("syncbench: BlockOn: " + err.Error())
+						}
+						if r.Err != nil {
 							panic("syncbench: recv: " + r.Err.Error())
 						}
 						tx.Close()

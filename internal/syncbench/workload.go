@@ -122,10 +122,12 @@ func closeRuntime(rt *weft.Runtime) {
 	}
 }
 
-// blockOn runs f to completion on rt and panics if BlockOn fails.
-func blockOn[T any](rt *weft.Runtime, f future.Future[T]) T {
-	v, err := weft.BlockOn(context.Background(), rt, f)
-	if err != nil {
+// blockOn runs f to completion on rt and panics if BlockOn fails. The
+// result is named so that a large value is copied into it once (see
+// weft.BlockOn).
+func blockOn[T any](rt *weft.Runtime, f future.Future[T]) (v T) {
+	var err error
+	if v, err = weft.BlockOn(context.Background(), rt, f); err != nil {
 		panic("syncbench: BlockOn: " + err.Error())
 	}
 	return v

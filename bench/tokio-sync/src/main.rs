@@ -25,7 +25,9 @@
 //! the memory per sleeping task (VmRSS growth), and the time from the
 //! deadline until every task has finished.
 //!
-//! Usage: tokio-sync-bench [--only SUBSTRING] [--no-mem]
+//! Usage: tokio-sync-bench [--only SUBSTRING | --only NAME$] [--no-mem]
+//!        (a value ending in `$` runs only the bench whose name ends in the
+//!        rest: `--only notify_one_10$` leaves out notify_one_100)
 //!        tokio-sync-bench --mem sleep     (internal: the sleepers test)
 
 #[path = "../../rust-common/measure.rs"]
@@ -874,7 +876,12 @@ fn main() {
         samples(),
         sample_ms()
     );
-    let wanted = |name: &str| only.as_deref().map_or(true, |o| name.contains(o));
+    let wanted = |name: &str| {
+        only.as_deref().map_or(true, |o| match o.strip_suffix('$') {
+            Some(end) => name.ends_with(end),
+            None => name.contains(o),
+        })
+    };
     let probed = |name: &str| {
         let w = wanted(name);
         if w {
