@@ -44,7 +44,7 @@ const (
 )
 
 // handleWord is a JoinHandle's task ID, its handleState and its busy flag in
-// one word, so that a handle is 40 bytes (51 to a 2048-byte slab) rather
+// one word, so that a handle is 40 bytes (50 to a 2048-byte slab) rather
 // than 48: fewer bytes allocated per spawn, fewer collections.
 //
 // The ID takes the low idBits bits (IDs stay below 2^61, see maxID). Bit 63
@@ -100,13 +100,14 @@ func (w *handleWord) setState(s handleState) {
 // Handles are carved out of slabs: one allocation per handleSlabSize spawns
 // instead of one per spawn. A slab stays reachable while any of its handles
 // is, which costs at most handleSlabSize-1 idle handles (40 bytes each) per
-// live one. 51 handles (40 bytes each) and the slab's counter fill Go's
-// 2048-byte size class exactly (TestHandleSlabFillsItsSizeClass); 48-byte
+// live one. 50 handles (40 bytes each), the slab's counter and the
+// allocator's 8-byte header of an object over 512 bytes with pointers fit
+// Go's 2048-byte size class (TestHandleSlabFillsItsSizeClass); 48-byte
 // handles fit 42. Each task type keeps handleSlabShards current slabs, picked by the
 // spawning goroutine, so that workers spawning the same type do not share a
 // counter.
 const (
-	handleSlabSize   = 51
+	handleSlabSize   = 50
 	handleSlabShards = 8
 )
 
