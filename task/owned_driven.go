@@ -27,9 +27,9 @@ plain intrusive list that only the driver touches, without a lock:
      by any other goroutine is not linked: bind gives it the list's pending
      binding (id 0, pendingOwner the list's id) and counts it in remote.
      Its Notified travels through the scheduler's inject queue, and the
-     driver links it when it first takes it (Take), or earlier, when it
-     binds everything still queued (BindPendingIn, for a dump or the
-     shutdown). Until then the task is NOTIFIED, so no wake and no abort
+     driver adopts it when it first takes it (Take: D6), or links it
+     earlier, when it binds everything still queued (BindPendingIn, for a
+     dump or the shutdown). Until then the task is NOTIFIED, so no wake and no abort
      reads its binding (they schedule only an idle task), and Remove of a
      task with id 0 returns false without looking at the list: the driver
      may rewrite Header.sched as BindPending of a LocalOwnedTasks does.
@@ -58,6 +58,16 @@ plain intrusive list that only the driver touches, without a lock:
      already popped, or about to be popped, by the close, which then
      drops the list's reference itself.
 
+ D6. Take gives a pending task the list's binding but does not link it:
+     it puts it in the list's running slot, which counts as part of the
+     list. Most such tasks complete in that first poll, and Remove then
+     only empties the slot: no link, no unlink. Anything that needs the
+     list as a whole (Each, the close, the zombies' reaping) and the next
+     Take of a pending task first link the task in the slot, if any (flush):
+     it is alive, since the list's reference is still counted, and only the
+     driver touches the slot (D1). So a dump from inside that first poll,
+     or a close during it, sees the task as it would a linked one.
+
 Each and the close must be called by the driver; with invariant checks
 compiled in, every call that touches the list checks it.
 */
@@ -66,6 +76,9 @@ compiled in, every call that touches the list checks it.
 type drivenList struct {
 	onDriver func() bool
 	list     list.List[Header] // driver only (D1)
+	// running is a task taken by the driver from its inject queue and not
+	// linked yet, or nil; it is part of the list (D6). Driver only.
+	running *Header
 	// pending is the binding of tasks spawned off the driver, until the
 	// driver links them (D2).
 	pending atomic.Pointer[binding]
@@ -147,11 +160,35 @@ func (o *OwnedTasks) takePending(n Notified) (LocalNotified, bool) {
 	if o.driven == nil || n.h.sched.pendingOwner != o.id {
 		return assertOwner(n, o.id), true // reports the mismatch
 	}
-	if !o.linkPending(n.h) {
+	if !o.adoptPending(n.h) {
 		o.cancelUnlinked(n, o.cause)
 		return LocalNotified{}, false
 	}
 	return LocalNotified(n), true
+}
+
+// adoptPending gives a pending task the list's binding and puts it in the
+// running slot (D6), linking the slot's previous task; false when the list
+// is closed.
+func (o *OwnedTasks) adoptPending(h *Header) bool {
+	d := o.driven
+	d.check()
+	if o.closed.Load() {
+		return false
+	}
+	h.sched = o.bindingFor(h.sched.Scheduler)
+	d.flush()
+	d.running = h
+	return true
+}
+
+// flush links the task of the running slot, if any (D6). The caller is the
+// driver.
+func (d *drivenList) flush() {
+	if h := d.running; h != nil {
+		d.running = nil
+		d.list.PushFront(h)
+	}
 }
 
 // linkPending links a pending task on the driver, giving it the list's
@@ -215,7 +252,9 @@ func (o *OwnedTasks) removeDriven(d *drivenList, h *Header) bool {
 		d.zombies.Unlock()
 		return false
 	}
-	if !d.list.Remove(h) {
+	if h == d.running {
+		d.running = nil // never linked (D6)
+	} else if !d.list.Remove(h) {
 		return false
 	}
 	d.removed.Store(d.removed.Load() + 1)
@@ -228,6 +267,7 @@ func (d *drivenList) reapZombies() {
 	if d.nZombies.Load() == 0 {
 		return
 	}
+	d.flush() // zombies are linked tasks a dumper found (D5, D6)
 	d.zombies.Lock()
 	hs := d.zombies.hs
 	d.zombies.hs = nil
@@ -248,6 +288,7 @@ func (d *drivenList) reapZombies() {
 // (runtime.Goexit) leaves the rest linked for the closer that takes over.
 func (o *OwnedTasks) closeDriven(d *drivenList) {
 	d.check()
+	d.flush()
 	d.reapZombies()
 	var hs []*Header
 	for h := d.list.PopBack(); h != nil; h = d.list.PopBack() {

@@ -214,6 +214,7 @@ func (o *OwnedTasks) close(cause error) {
 func (o *OwnedTasks) Each(fn func(*Header)) {
 	if d := o.driven; d != nil {
 		d.check()
+		d.flush()
 		d.reapZombies()
 		d.list.Each(fn)
 		return
