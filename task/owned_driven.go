@@ -24,9 +24,9 @@ plain intrusive list that only the driver touches, without a lock:
      tells whether the caller holds it.
 
  D2. A task spawned on the driver is linked at once (bind). A task spawned
-     by any other goroutine is not linked: bind gives it the list's pending
-     binding (id 0, pendingOwner the list's id) and counts it in remote.
-     Its Notified travels through the scheduler's inject queue, and the
+     by any other goroutine is not linked: it starts with the list's pending
+     binding (spawnBinding: id 0, pendingOwner the list's id), and bind
+     counts it in remote. Its Notified travels through the scheduler's inject queue, and the
      driver adopts it when it first takes it (Take: D6), or links it
      earlier, when it binds everything still queued (BindPendingIn, for a
      dump or the shutdown). Until then the task is NOTIFIED, so no wake and no abort
@@ -115,10 +115,11 @@ func (d *drivenList) check() {
 	}
 }
 
-// bind links h when the caller is the driver, else marks it pending (D2).
-// It reports false when the list is closed.
+// bindDriven links h when it was made on the driver, else counts it as
+// pending (D2): spawnBinding gave it the pending binding, whose id is 0. It
+// reports false when the list is closed.
 func (o *OwnedTasks) bindDriven(d *drivenList, h *Header) bool {
-	if d.onDriver() {
+	if h.sched.id != 0 {
 		if o.closed.Load() {
 			return false
 		}
@@ -126,7 +127,6 @@ func (o *OwnedTasks) bindDriven(d *drivenList, h *Header) bool {
 		d.local.Store(d.local.Load() + 1)
 		return true
 	}
-	h.sched = d.pendingFor(o.id, h.sched)
 	if o.closed.Load() {
 		return false
 	}

@@ -107,6 +107,17 @@ func (o *OwnedTasks) bindingFor(s Scheduler) *binding {
 	return bindingFor(&o.binding, o.id, s)
 }
 
+// spawnBinding returns the binding a new task of s starts with: the list's,
+// or for a driven list called off its driver the pending one (D2), so that
+// bind finds the task's side in it and need not rewrite Header.sched.
+func (o *OwnedTasks) spawnBinding(s Scheduler) *binding {
+	b := o.bindingFor(s)
+	if d := o.driven; d != nil && !d.onDriver() {
+		return d.pendingFor(o.id, b)
+	}
+	return b
+}
+
 // bind adds a new task to the list, or shuts it down when the list is
 // closed. It reports whether the task was added.
 func (o *OwnedTasks) bind(h *Header) bool {
