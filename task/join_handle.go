@@ -402,7 +402,15 @@ func (j *JoinHandle[T]) takeOutput() future.Result[T] {
 	if c.err != nil { // nil over nil would still cost a write barrier
 		c.err = nil
 	}
-	j.release()
+	// The output is taken: release has no output to drop, and can clear
+	// JOIN_INTEREST and drop the handle's reference in one CAS.
+	dropWaker, last := c.hdr.state.toJoinHandleDroppedAndRefDec()
+	if dropWaker && !j.slot.waker.IsZero() { // zero over zero would still cost a write barrier
+		j.slot.waker = future.Waker{} // the handle's own memory: also after the cell is gone
+	}
+	if last {
+		c.hdr.raw().dealloc()
+	}
 	return r
 }
 
