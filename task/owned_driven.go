@@ -134,13 +134,15 @@ func (o *OwnedTasks) bindDriven(d *drivenList, h *Header) bool {
 	return true
 }
 
-// pendingFor returns the pending twin of b: the same scheduler, in no list
-// (id 0), marked as waiting for list id.
-func (d *drivenList) pendingFor(id uint32, b *binding) *binding {
-	if p := d.pending.Load(); p != nil && sameScheduler(p.Scheduler, b.Scheduler) {
+// pendingFor returns the pending binding of s: the same scheduler, in no
+// list (id 0), marked as waiting for list o, and pointing at its binding to
+// o.
+func (o *OwnedTasks) pendingFor(d *drivenList, s Scheduler) *binding {
+	if p := d.pending.Load(); p != nil && sameScheduler(p.Scheduler, s) {
 		return p
 	}
-	p := &binding{Scheduler: b.Scheduler, cacher: b.cacher, pendingOwner: id}
+	b := o.bindingFor(s)
+	p := &binding{Scheduler: b.Scheduler, cacher: b.cacher, pendingOwner: o.id, bound: b}
 	d.pending.Store(p)
 	return p
 }
@@ -176,7 +178,7 @@ func (o *OwnedTasks) adoptPending(h *Header) bool {
 	if o.closed.Load() {
 		return false
 	}
-	h.sched = o.bindingFor(h.sched.Scheduler)
+	h.sched = h.sched.bound
 	d.flush()
 	d.running = h
 	return true
@@ -199,7 +201,7 @@ func (o *OwnedTasks) linkPending(h *Header) bool {
 	if o.closed.Load() {
 		return false
 	}
-	h.sched = o.bindingFor(h.sched.Scheduler)
+	h.sched = h.sched.bound
 	d.list.PushFront(h)
 	return true
 }

@@ -111,11 +111,10 @@ func (o *OwnedTasks) bindingFor(s Scheduler) *binding {
 // or for a driven list called off its driver the pending one (D2), so that
 // bind finds the task's side in it and need not rewrite Header.sched.
 func (o *OwnedTasks) spawnBinding(s Scheduler) *binding {
-	b := o.bindingFor(s)
 	if d := o.driven; d != nil && !d.onDriver() {
-		return d.pendingFor(o.id, b)
+		return o.pendingFor(d, s)
 	}
-	return b
+	return o.bindingFor(s)
 }
 
 // bind adds a new task to the list, or shuts it down when the list is

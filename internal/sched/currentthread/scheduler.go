@@ -280,6 +280,12 @@ func (s *Scheduler) push(n task.Notified) bool {
 		s.held.queue.Push(n)
 		return true
 	}
+	return s.pushRemote(n)
+}
+
+// pushRemote is push for a caller that is not the driver, once the
+// activity is acquired.
+func (s *Scheduler) pushRemote(n task.Notified) bool {
 	s.metrics.RemoteSchedules.Add(1)
 	if s.inject.TryPush(n) {
 		s.parker.Unpark()
@@ -316,10 +322,24 @@ func (s *Scheduler) Yield(n task.Notified) {
 // not in the task list yet (tasks.go): when the inject queue refuses it
 // (the scheduler shut down after the bind), it is cancelled here.
 func (s *Scheduler) Spawn(n task.Notified) {
-	if !s.push(n) {
+	if !s.pushSpawned(n) {
 		s.owned.CancelPending(n, s.cfg.Errors.Shutdown)
 		s.dropActivity()
 	}
+}
+
+// pushSpawned is push for a new task. One spawned off the driver carries
+// its list's pending binding (owner 0, tasks.go) because its spawner was
+// found not to be the driver: it goes to the inject queue without asking
+// again.
+func (s *Scheduler) pushSpawned(n task.Notified) bool {
+	if n.Header().OwnerID() != 0 {
+		return s.push(n)
+	}
+	if s.act != nil {
+		s.act.Acquire() // U1
+	}
+	return s.pushRemote(n)
 }
 
 // Release removes a completed task from the owned list.
