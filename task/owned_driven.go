@@ -134,6 +134,14 @@ func (o *OwnedTasks) bindDriven(d *drivenList, h *Header) bool {
 	return true
 }
 
+// drivenBinding is spawnBinding for a driven list.
+func (o *OwnedTasks) drivenBinding(d *drivenList, s Scheduler) *binding {
+	if d.onDriver() {
+		return o.bindingFor(s)
+	}
+	return o.pendingFor(d, s)
+}
+
 // pendingFor returns the pending binding of s: the same scheduler, in no
 // list (id 0), marked as waiting for list o, and pointing at its binding to
 // o.

@@ -111,8 +111,8 @@ func (o *OwnedTasks) bindingFor(s Scheduler) *binding {
 // or for a driven list called off its driver the pending one (D2), so that
 // bind finds the task's side in it and need not rewrite Header.sched.
 func (o *OwnedTasks) spawnBinding(s Scheduler) *binding {
-	if d := o.driven; d != nil && !d.onDriver() {
-		return o.pendingFor(d, s)
+	if d := o.driven; d != nil {
+		return o.drivenBinding(d, s)
 	}
 	return o.bindingFor(s)
 }

@@ -65,6 +65,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/invariants"
 	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/sched/polltime"
 	"github.com/weftrt/weft/internal/timer"
@@ -328,18 +329,25 @@ func (s *Scheduler) Spawn(n task.Notified) {
 	}
 }
 
-// pushSpawned is push for a new task. One spawned off the driver carries
-// its list's pending binding (owner 0, tasks.go) because its spawner was
-// found not to be the driver: it goes to the inject queue without asking
-// again.
+// pushSpawned is push for a new task, which the binding it got at spawn
+// says where to queue: one spawned off the driver carries its list's
+// pending binding (owner 0, tasks.go) and goes to the inject queue; one
+// bound to the list was spawned by the goroutine holding the core, which
+// still holds it (nothing between the bind and this call lets it go), and
+// goes to the local queue. Neither asks onDriver again.
 func (s *Scheduler) pushSpawned(n task.Notified) bool {
-	if n.Header().OwnerID() != 0 {
-		return s.push(n)
-	}
 	if s.act != nil {
 		s.act.Acquire() // U1
 	}
-	return s.pushRemote(n)
+	if n.Header().OwnerID() == 0 {
+		return s.pushRemote(n)
+	}
+	if invariants.Enabled && !s.holdsCore() {
+		invariants.Violated("currentthread: task %d bound to the list spawned off the driver", n.ID())
+	}
+	s.held.batch.localSchedules++
+	s.held.queue.Push(n)
+	return true
 }
 
 // Release removes a completed task from the owned list.
