@@ -181,12 +181,10 @@ func (o *OwnedTasks) takePending(n Notified) (LocalNotified, bool) {
 // running slot (D6), linking the slot's previous task; false when the list
 // is closed.
 func (o *OwnedTasks) adoptPending(h *Header) bool {
-	d := o.driven
-	d.check()
-	if o.closed.Load() {
+	if !o.rebindPending(h) {
 		return false
 	}
-	h.sched = h.sched.bound
+	d := o.driven
 	d.flush()
 	d.running = h
 	return true
@@ -204,13 +202,21 @@ func (d *drivenList) flush() {
 // linkPending links a pending task on the driver, giving it the list's
 // binding; false when the list is closed.
 func (o *OwnedTasks) linkPending(h *Header) bool {
-	d := o.driven
-	d.check()
+	if !o.rebindPending(h) {
+		return false
+	}
+	o.driven.list.PushFront(h)
+	return true
+}
+
+// rebindPending gives a pending task the list's binding, on the driver;
+// false, leaving it pending, when the list is closed.
+func (o *OwnedTasks) rebindPending(h *Header) bool {
+	o.driven.check()
 	if o.closed.Load() {
 		return false
 	}
 	h.sched = h.sched.bound
-	d.list.PushFront(h)
 	return true
 }
 
