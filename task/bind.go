@@ -27,7 +27,7 @@ type Options struct {
 // (a few words); the task itself, with f stored inline, reuses the memory of
 // a finished task of the same type when one is free.
 func Bind[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c, cache := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialState, opts)
+	c, cache := newCell[F, T](f, storedType[F, T](opts), o.spawnBinding(s), initialState, opts)
 	if o.bind(&c.hdr) {
 		return finishBind(c, cache, true, nil)
 	}
@@ -46,7 +46,7 @@ func BindInline[P interface {
 	*F
 	future.Future[T]
 }, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (jh *JoinHandle[T], n Notified, ok bool) {
-	c, cache := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialState, opts)
+	c, cache := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.spawnBinding(s), initialState, opts)
 	if o.bind(&c.hdr) {
 		return finishBind(c, cache, true, nil)
 	}
@@ -68,7 +68,7 @@ func derefFuture[F any](f *F) F {
 // taken from the Notified's header before scheduling it, with
 // [Notified.AbortHandle].
 func BindDetached[F future.Future[T], T any](o *OwnedTasks, f F, s Scheduler, opts Options) (n Notified, ok bool) {
-	c, _ := newCell[F, T](f, storedType[F, T](opts), o.bindingFor(s), initialDetachedState, opts)
+	c, _ := newCell[F, T](f, storedType[F, T](opts), o.spawnBinding(s), initialDetachedState, opts)
 	if o.bind(&c.hdr) {
 		return finishBindDetached(c, true, nil)
 	}
@@ -81,7 +81,7 @@ func BindDetachedInline[P interface {
 	*F
 	future.Future[T]
 }, F any, T any](o *OwnedTasks, f P, s Scheduler, opts Options) (n Notified, ok bool) {
-	c, _ := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.bindingFor(s), initialDetachedState, opts)
+	c, _ := newCell[F, T](derefFuture(f), inlineType[F, P, T](opts), o.spawnBinding(s), initialDetachedState, opts)
 	if o.bind(&c.hdr) {
 		return finishBindDetached(c, true, nil)
 	}

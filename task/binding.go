@@ -22,6 +22,9 @@ type binding struct {
 	pendingOwner uint32
 	// cacher is the scheduler as a CellCacher, nil when it is not one.
 	cacher CellCacher
+	// bound is, for a pending binding, the list's binding of the same
+	// scheduler, which the task gets when the driver adopts it; else nil.
+	bound *binding
 }
 
 // sameScheduler reports whether a and b are the same scheduler value,

@@ -221,7 +221,10 @@ func armGCSentinel() {
 // It also returns that cache, nil when the goroutine has none.
 func reuseCell(tt *taskType, b *binding) (*Header, *CellCache) {
 	var local *CellCache
-	if b.cacher != nil {
+	// A pending binding is given to tasks spawned off a driven list's
+	// driver (owned_driven.go, D2), whose goroutine has no cache: no need
+	// to ask.
+	if b.cacher != nil && b.pendingOwner == 0 {
 		if c := b.cacher.CellCache(); c != nil {
 			if h := c.get(tt); h != nil {
 				return h, c

@@ -24,3 +24,7 @@ func (h *Header) Inspect(id ID, fn func(future any)) (Snapshot, TraceStatus) {
 
 // Inspect is LocalOwnedTasks.Trace with the future itself.
 func (l *LocalOwnedTasks) Inspect(fn func(h *Header, s Snapshot, future any)) { l.inspect(fn) }
+
+// Linked returns how many tasks a driven list has linked, without linking
+// the task of its running slot first (D6 in owned_driven.go).
+func (o *OwnedTasks) Linked() int { return o.driven.list.Len() }

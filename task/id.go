@@ -10,9 +10,17 @@ import (
 // ID identifies a task for the life of the process.
 //
 // IDs come from one process-wide counter that starts at 1; 0 is never a
-// task's ID. An ID is never reused (the counter would need 2^64 spawns to
-// wrap). Treat IDs as opaque: that they count up is not a promise.
+// task's ID. An ID is never reused: IDs stay below 2^61 (a JoinHandle keeps
+// flags in the top bits of its ID word), and a process that spawned 2^61
+// tasks, 73 years at one spawn a nanosecond, panics rather than reuse one.
+// Treat IDs as opaque: that they count up is not a promise.
 type ID uint64
+
+// idBits is how many bits a task ID uses; maxID is the largest ID.
+const (
+	idBits    = 61
+	maxID  ID = 1<<idBits - 1
+)
 
 // String returns the ID as a decimal number.
 func (id ID) String() string { return strconv.FormatUint(uint64(id), 10) }
@@ -21,24 +29,22 @@ var nextID atomic.Uint64
 
 // reserveIDs reserves n consecutive fresh IDs and returns the first.
 func reserveIDs(n uint64) ID {
-	for {
-		if last := nextID.Add(n); last >= n {
-			return ID(last - n + 1)
-		}
-		// The counter wrapped through 0 (after 2^64 IDs): skip the block.
+	return checkID(nextID.Add(n)) - ID(n) + 1
+}
+
+// checkID returns last, the last ID a reservation took, and panics when
+// the IDs have run out.
+func checkID(last uint64) ID {
+	if last > uint64(maxID) {
+		panic("task: task IDs exhausted (2^61 spawns)")
 	}
+	return ID(last)
 }
 
 // NextID returns a fresh ID. Schedulers that build tasks with [Bind],
 // [BindLocal] or [NewUnowned] get one assigned; NextID is for code that
 // needs an ID ahead of the task.
-func NextID() ID {
-	for {
-		if id := ID(nextID.Add(1)); id != 0 {
-			return id
-		}
-	}
-}
+func NextID() ID { return checkID(nextID.Add(1)) }
 
 // CurrentID returns the ID of the task whose poll cx belongs to, and false
 // when cx is not a task's (a future driven by future.Block, or the main future

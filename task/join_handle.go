@@ -29,11 +29,9 @@ import (
 // using it from two at once panics. Abort, IsFinished, ID and AbortHandle are
 // safe from any goroutine.
 type JoinHandle[T any] struct {
-	c     *core[T]
-	id    ID
-	busy  busyFlag
-	state handleState // guarded by busy
-	slot  joinSlot    // the task's join waker (Header.join)
+	c    *core[T]
+	word handleWord
+	slot joinSlot // the task's join waker (Header.join)
 }
 
 // handleState is what the JoinHandle has done.
@@ -45,27 +43,71 @@ const (
 	handleDetached
 )
 
-// busyFlag detects concurrent use of a JoinHandle.
-type busyFlag struct{ v atomic.Uint32 }
+// handleWord is a JoinHandle's task ID, its handleState and its busy flag in
+// one word, so that a handle is 40 bytes (50 to a 2048-byte slab) rather
+// than 48: fewer bytes allocated per spawn, fewer collections.
+//
+// The ID takes the low idBits bits (IDs stay below 2^61, see maxID). Bit 63
+// is the busy flag: set by the goroutine using the handle (enter), which
+// detects a second one. The state bits are written only by the goroutine
+// that set busy, and read by it alone; the ID bits never change after
+// newJoinHandle. ID, Abort, IsFinished and AbortHandle read the ID with an
+// atomic load from any goroutine.
+type handleWord struct{ v atomic.Uint64 }
 
-func (b *busyFlag) enter() {
-	if !b.v.CompareAndSwap(0, 1) {
+const (
+	handleStateShift        = idBits
+	handleStateMask  uint64 = 3 << handleStateShift
+	handleBusy       uint64 = 1 << 63
+)
+
+// init sets a fresh handle's word: id, live, not busy. The handle is new
+// (slab slots are handed out once) and not yet shared, so a plain store
+// does: the spawn that returns the handle publishes it.
+func (w *handleWord) init(id ID) { *(*uint64)(unsafe.Pointer(&w.v)) = uint64(id) }
+
+// id returns the task's ID.
+func (w *handleWord) id() ID { return ID(w.v.Load()) & maxID }
+
+// state returns what the handle has done; the caller is the busy goroutine
+// (or, for String, a goroutine that owns the handle exclusively).
+func (w *handleWord) state() handleState {
+	return handleState(w.v.Load() & handleStateMask >> handleStateShift)
+}
+
+// enter marks the handle in use, and panics when it already is.
+func (w *handleWord) enter() {
+	v := w.v.Load()
+	if v&handleBusy != 0 || !w.v.CompareAndSwap(v, v|handleBusy) {
 		panic("task: JoinHandle used by two goroutines at once")
 	}
 }
 
-func (b *busyFlag) exit() { b.v.Store(0) }
+// exit ends a use of the handle begun by enter.
+func (w *handleWord) exit() { w.v.Store(w.v.Load() &^ handleBusy) }
+
+// exitAs ends a use of the handle begun by enter, recording s: one atomic
+// store for both.
+func (w *handleWord) exitAs(s handleState) {
+	w.v.Store(w.v.Load()&^(handleBusy|handleStateMask) | uint64(s)<<handleStateShift)
+}
+
+// setState records s during a use of the handle begun by enter.
+func (w *handleWord) setState(s handleState) {
+	w.v.Store(w.v.Load()&^handleStateMask | uint64(s)<<handleStateShift)
+}
 
 // Handles are carved out of slabs: one allocation per handleSlabSize spawns
 // instead of one per spawn. A slab stays reachable while any of its handles
-// is, which costs at most handleSlabSize-1 idle handles (48 bytes each) per
-// live one. 42 handles and the slab's counter fill Go's 2048-byte size class
-// (TestHandleSlabFillsItsSizeClass); 32 took the 1792-byte class, 56 bytes
-// a handle. Each task type keeps handleSlabShards current slabs, picked by the
+// is, which costs at most handleSlabSize-1 idle handles (40 bytes each) per
+// live one. 50 handles (40 bytes each), the slab's counter and the
+// allocator's 8-byte header of an object over 512 bytes with pointers fit
+// Go's 2048-byte size class (TestHandleSlabFillsItsSizeClass); 48-byte
+// handles fit 42. Each task type keeps handleSlabShards current slabs, picked by the
 // spawning goroutine, so that workers spawning the same type do not share a
 // counter.
 const (
-	handleSlabSize   = 42
+	handleSlabSize   = 50
 	handleSlabShards = 8
 )
 
@@ -86,8 +128,7 @@ type handleSlab[T any] struct {
 func newJoinHandle[T any](c *core[T], cache *CellCache) *JoinHandle[T] {
 	if cache != nil {
 		if jh := localJoinHandle[T](cache, c.hdr.typ.index); jh != nil {
-			jh.c, jh.id = c, c.hdr.ID()
-			c.hdr.join = &jh.slot
+			jh.attach(c)
 			return jh
 		}
 	}
@@ -98,8 +139,7 @@ func newJoinHandle[T any](c *core[T], cache *CellCache) *JoinHandle[T] {
 		s := (*handleSlab[T])(unsafe.Pointer(p))
 		if i := s.next.Add(1) - 1; i < handleSlabSize {
 			jh := &s.h[i]
-			jh.c, jh.id = c, c.hdr.ID()
-			c.hdr.join = &jh.slot
+			jh.attach(c)
 			return jh
 		}
 	}
@@ -108,10 +148,16 @@ func newJoinHandle[T any](c *core[T], cache *CellCache) *JoinHandle[T] {
 	s := new(handleSlab[T])
 	s.next.Store(1)
 	jh := &s.h[0]
-	jh.c, jh.id = c, c.hdr.ID()
-	c.hdr.join = &jh.slot
+	jh.attach(c)
 	slot.Store(&s.slabHeader)
 	return jh
+}
+
+// attach makes jh, an unused slab slot, the handle of c's task.
+func (jh *JoinHandle[T]) attach(c *core[T]) {
+	jh.c = c
+	jh.word.init(c.hdr.ID())
+	c.hdr.join = &jh.slot
 }
 
 // localJoinHandle takes an unused handle from the cache's slab for task
@@ -149,7 +195,7 @@ func (j *JoinHandle[T]) ID() ID {
 	if j == nil {
 		panic("task: ID called on a nil *JoinHandle")
 	}
-	return j.id
+	return j.word.id()
 }
 
 // IsFinished reports whether the task has completed: returned its output,
@@ -159,7 +205,7 @@ func (j *JoinHandle[T]) IsFinished() bool {
 	if j == nil {
 		panic("task: IsFinished called on a nil *JoinHandle")
 	}
-	return AbortHandle{h: &j.c.hdr, id: j.id}.IsFinished()
+	return AbortHandle{h: &j.c.hdr, id: j.word.id()}.IsFinished()
 }
 
 // Abort asks for the task to be cancelled. A task that is waiting is
@@ -176,7 +222,7 @@ func (j *JoinHandle[T]) Abort() {
 	if j == nil {
 		panic("task: Abort called on a nil *JoinHandle")
 	}
-	j.c.hdr.abort(j.id)
+	j.c.hdr.abort(j.word.id())
 }
 
 // AbortHandle returns a handle that can abort the task but cannot join it.
@@ -184,7 +230,7 @@ func (j *JoinHandle[T]) AbortHandle() AbortHandle {
 	if j == nil {
 		panic("task: AbortHandle called on a nil *JoinHandle")
 	}
-	return AbortHandle{h: &j.c.hdr, id: j.id}
+	return AbortHandle{h: &j.c.hdr, id: j.word.id()}
 }
 
 // Poll implements future.Future: it is ready when the task has completed,
@@ -195,22 +241,22 @@ func (j *JoinHandle[T]) Poll(cx *future.Context) (future.Result[T], bool) {
 	if j == nil {
 		panic("task: Poll called on a nil *JoinHandle")
 	}
-	j.busy.enter()
+	j.word.enter()
 	if r, done := j.released(); done {
-		j.busy.exit()
+		j.word.exit()
 		return r, true
 	}
 	if !cx.ConsumeBudget() {
-		j.busy.exit()
+		j.word.exit()
 		return future.Result[T]{}, false
 	}
 	if !j.c.hdr.canReadOutput(cx.Waker()) {
 		cx.RefundBudget()
-		j.busy.exit()
+		j.word.exit()
 		return future.Result[T]{}, false
 	}
 	r := j.takeOutput()
-	j.busy.exit()
+	j.word.exitAs(handleJoined) // one store: Poll's join is the hot one
 	return r, true
 }
 
@@ -223,8 +269,8 @@ func (j *JoinHandle[T]) String() string {
 	if j == nil {
 		return "JoinHandle(nil)"
 	}
-	prefix := "JoinHandle(task " + j.id.String() + ": "
-	switch j.state {
+	prefix := "JoinHandle(task " + j.word.id().String() + ": "
+	switch j.word.state() {
 	case handleJoined:
 		return prefix + "joined)"
 	case handleDetached:
@@ -273,20 +319,20 @@ func (j *JoinHandle[T]) BlockingJoin(ctx context.Context) (T, error) {
 		panic("task: JoinHandle.BlockingJoin called from inside a task, whose goroutine it would block " +
 			"(for ever when the task can only run there): await the handle instead")
 	}
-	j.busy.enter()
-	defer j.busy.exit()
+	j.word.enter()
+	defer j.word.exit()
 	if r, done := j.released(); done {
 		return r.Value, r.Err
 	}
 	h := &j.c.hdr
 	if h.state.load().IsComplete() {
-		return j.takeOutput().Get()
+		return j.takeOutputJoined().Get()
 	}
 	s := future.NewSignal()
 	w := s.Waker()
 	for {
 		if h.canReadOutput(w) {
-			return j.takeOutput().Get()
+			return j.takeOutputJoined().Get()
 		}
 		if err := s.BlockingWait(ctx); err != nil {
 			var zero T
@@ -302,12 +348,12 @@ func (j *JoinHandle[T]) Detach() {
 	if j == nil {
 		panic("task: Detach called on a nil *JoinHandle")
 	}
-	j.busy.enter()
-	defer j.busy.exit()
-	if j.state != handleLive {
+	j.word.enter()
+	defer j.word.exit()
+	if j.word.state() != handleLive {
 		return
 	}
-	j.state = handleDetached
+	j.word.setState(handleDetached)
 	if j.c.hdr.state.dropJoinHandleFast() {
 		return
 	}
@@ -323,7 +369,7 @@ func (j *JoinHandle[T]) Drop() { j.Detach() }
 // released reports whether the handle has been joined or detached, with the
 // error to return.
 func (j *JoinHandle[T]) released() (future.Result[T], bool) {
-	switch j.state {
+	switch j.word.state() {
 	case handleJoined:
 		return future.Result[T]{Err: ErrAlreadyJoined}, true
 	case handleDetached:
@@ -332,8 +378,14 @@ func (j *JoinHandle[T]) released() (future.Result[T], bool) {
 	return future.Result[T]{}, false
 }
 
+// takeOutputJoined is takeOutput, recording that the handle was joined.
+func (j *JoinHandle[T]) takeOutputJoined() future.Result[T] {
+	j.word.setState(handleJoined)
+	return j.takeOutput()
+}
+
 // takeOutput moves the output out of a complete task and releases the
-// handle's reference.
+// handle's reference. The caller records handleJoined.
 func (j *JoinHandle[T]) takeOutput() future.Result[T] {
 	c := j.c
 	if c.hdr.stage != stageFinished {
@@ -350,8 +402,15 @@ func (j *JoinHandle[T]) takeOutput() future.Result[T] {
 	if c.err != nil { // nil over nil would still cost a write barrier
 		c.err = nil
 	}
-	j.state = handleJoined
-	j.release()
+	// The output is taken: release has no output to drop, and can clear
+	// JOIN_INTEREST and drop the handle's reference in one CAS.
+	dropWaker, last := c.hdr.state.toJoinHandleDroppedAndRefDec()
+	if dropWaker && !j.slot.waker.IsZero() { // zero over zero would still cost a write barrier
+		j.slot.waker = future.Waker{} // the handle's own memory: also after the cell is gone
+	}
+	if last {
+		c.hdr.raw().dealloc()
+	}
 	return r
 }
 

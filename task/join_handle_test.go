@@ -493,3 +493,42 @@ func TestJoinWithNilContextPanicsWithAMessage(t *testing.T) {
 		t.Fatalf("Join after the refused Join(nil) = %d, %v; want 4", got, err)
 	}
 }
+
+// TestJoinHandleIDSurvivesUseJoinAndDetach checks that a handle reports its
+// task's ID from any goroutine while another uses it (the ID shares a word
+// with the busy flag and the handle's state), and after it joined or
+// detached.
+func TestJoinHandleIDSurvivesUseJoinAndDetach(t *testing.T) {
+	s := newTestSched(t, 1)
+	f := &gateFuture{value: 1}
+	jh := spawn(s, f)
+	other := spawn(s, future.Ready(2))
+	id, otherID := jh.ID(), other.ID()
+	s.RunUntilIdle()
+	done := make(chan error)
+	go func() {
+		_, err := jh.BlockingJoin(context.Background())
+		done <- err
+	}()
+	for !task.HeaderOf(jh).State().IsJoinWakerSet() {
+		waitABit()
+	}
+	if jh.ID() != id || jh.AbortHandle().ID() != id || jh.IsFinished() {
+		t.Fatalf("during a join: ID %v, abort handle's %v, finished %v; want %v, %v, false", jh.ID(), jh.AbortHandle().ID(), jh.IsFinished(), id, id)
+	}
+	f.Open()
+	s.RunUntilIdle()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	other.Detach()
+	if jh.ID() != id || other.ID() != otherID || !jh.IsFinished() {
+		t.Fatalf("after join and detach: IDs %v, %v, want %v, %v", jh.ID(), other.ID(), id, otherID)
+	}
+	if _, err := jh.BlockingJoin(context.Background()); err != task.ErrAlreadyJoined {
+		t.Fatalf("second join = %v, want ErrAlreadyJoined", err)
+	}
+	if _, err := other.BlockingJoin(context.Background()); err != task.ErrDetached {
+		t.Fatalf("join after detach = %v, want ErrDetached", err)
+	}
+}

@@ -24,12 +24,12 @@ plain intrusive list that only the driver touches, without a lock:
      tells whether the caller holds it.
 
  D2. A task spawned on the driver is linked at once (bind). A task spawned
-     by any other goroutine is not linked: bind gives it the list's pending
-     binding (id 0, pendingOwner the list's id) and counts it in remote.
-     Its Notified travels through the scheduler's inject queue, and the
-     driver links it when it first takes it (Take), or earlier, when it
-     binds everything still queued (BindPendingIn, for a dump or the
-     shutdown). Until then the task is NOTIFIED, so no wake and no abort
+     by any other goroutine is not linked: it starts with the list's pending
+     binding (spawnBinding: id 0, pendingOwner the list's id), and bind
+     counts it in remote. Its Notified travels through the scheduler's inject queue, and the
+     driver adopts it when it first takes it (Take: D6), or links it
+     earlier, when it binds everything still queued (BindPendingIn, for a
+     dump or the shutdown). Until then the task is NOTIFIED, so no wake and no abort
      reads its binding (they schedule only an idle task), and Remove of a
      task with id 0 returns false without looking at the list: the driver
      may rewrite Header.sched as BindPending of a LocalOwnedTasks does.
@@ -58,6 +58,16 @@ plain intrusive list that only the driver touches, without a lock:
      already popped, or about to be popped, by the close, which then
      drops the list's reference itself.
 
+ D6. Take gives a pending task the list's binding but does not link it:
+     it puts it in the list's running slot, which counts as part of the
+     list. Most such tasks complete in that first poll, and Remove then
+     only empties the slot: no link, no unlink. Anything that needs the
+     list as a whole (Each, the close, the zombies' reaping) and the next
+     Take of a pending task first link the task in the slot, if any (flush):
+     it is alive, since the list's reference is still counted, and only the
+     driver touches the slot (D1). So a dump from inside that first poll,
+     or a close during it, sees the task as it would a linked one.
+
 Each and the close must be called by the driver; with invariant checks
 compiled in, every call that touches the list checks it.
 */
@@ -66,6 +76,9 @@ compiled in, every call that touches the list checks it.
 type drivenList struct {
 	onDriver func() bool
 	list     list.List[Header] // driver only (D1)
+	// running is a task taken by the driver from its inject queue and not
+	// linked yet, or nil; it is part of the list (D6). Driver only.
+	running *Header
 	// pending is the binding of tasks spawned off the driver, until the
 	// driver links them (D2).
 	pending atomic.Pointer[binding]
@@ -102,10 +115,11 @@ func (d *drivenList) check() {
 	}
 }
 
-// bind links h when the caller is the driver, else marks it pending (D2).
-// It reports false when the list is closed.
+// bindDriven links h when it was made on the driver, else counts it as
+// pending (D2): spawnBinding gave it the pending binding, whose id is 0. It
+// reports false when the list is closed.
 func (o *OwnedTasks) bindDriven(d *drivenList, h *Header) bool {
-	if d.onDriver() {
+	if h.sched.id != 0 {
 		if o.closed.Load() {
 			return false
 		}
@@ -113,7 +127,6 @@ func (o *OwnedTasks) bindDriven(d *drivenList, h *Header) bool {
 		d.local.Store(d.local.Load() + 1)
 		return true
 	}
-	h.sched = d.pendingFor(o.id, h.sched)
 	if o.closed.Load() {
 		return false
 	}
@@ -121,13 +134,23 @@ func (o *OwnedTasks) bindDriven(d *drivenList, h *Header) bool {
 	return true
 }
 
-// pendingFor returns the pending twin of b: the same scheduler, in no list
-// (id 0), marked as waiting for list id.
-func (d *drivenList) pendingFor(id uint32, b *binding) *binding {
-	if p := d.pending.Load(); p != nil && sameScheduler(p.Scheduler, b.Scheduler) {
+// drivenBinding is spawnBinding for a driven list.
+func (o *OwnedTasks) drivenBinding(d *drivenList, s Scheduler) *binding {
+	if d.onDriver() {
+		return o.bindingFor(s)
+	}
+	return o.pendingFor(d, s)
+}
+
+// pendingFor returns the pending binding of s: the same scheduler, in no
+// list (id 0), marked as waiting for list o, and pointing at its binding to
+// o.
+func (o *OwnedTasks) pendingFor(d *drivenList, s Scheduler) *binding {
+	if p := d.pending.Load(); p != nil && sameScheduler(p.Scheduler, s) {
 		return p
 	}
-	p := &binding{Scheduler: b.Scheduler, cacher: b.cacher, pendingOwner: id}
+	b := o.bindingFor(s)
+	p := &binding{Scheduler: b.Scheduler, cacher: b.cacher, pendingOwner: o.id, bound: b}
 	d.pending.Store(p)
 	return p
 }
@@ -147,23 +170,53 @@ func (o *OwnedTasks) takePending(n Notified) (LocalNotified, bool) {
 	if o.driven == nil || n.h.sched.pendingOwner != o.id {
 		return assertOwner(n, o.id), true // reports the mismatch
 	}
-	if !o.linkPending(n.h) {
+	if !o.adoptPending(n.h) {
 		o.cancelUnlinked(n, o.cause)
 		return LocalNotified{}, false
 	}
 	return LocalNotified(n), true
 }
 
+// adoptPending gives a pending task the list's binding and puts it in the
+// running slot (D6), linking the slot's previous task; false when the list
+// is closed.
+func (o *OwnedTasks) adoptPending(h *Header) bool {
+	if !o.rebindPending(h) {
+		return false
+	}
+	d := o.driven
+	d.flush()
+	d.running = h
+	return true
+}
+
+// flush links the task of the running slot, if any (D6). The caller is the
+// driver.
+func (d *drivenList) flush() {
+	if h := d.running; h != nil {
+		d.running = nil
+		d.list.PushFront(h)
+	}
+}
+
 // linkPending links a pending task on the driver, giving it the list's
 // binding; false when the list is closed.
 func (o *OwnedTasks) linkPending(h *Header) bool {
-	d := o.driven
-	d.check()
+	if !o.rebindPending(h) {
+		return false
+	}
+	o.driven.list.PushFront(h)
+	return true
+}
+
+// rebindPending gives a pending task the list's binding, on the driver;
+// false, leaving it pending, when the list is closed.
+func (o *OwnedTasks) rebindPending(h *Header) bool {
+	o.driven.check()
 	if o.closed.Load() {
 		return false
 	}
-	h.sched = o.bindingFor(h.sched.Scheduler)
-	d.list.PushFront(h)
+	h.sched = h.sched.bound
 	return true
 }
 
@@ -215,7 +268,9 @@ func (o *OwnedTasks) removeDriven(d *drivenList, h *Header) bool {
 		d.zombies.Unlock()
 		return false
 	}
-	if !d.list.Remove(h) {
+	if h == d.running {
+		d.running = nil // never linked (D6)
+	} else if !d.list.Remove(h) {
 		return false
 	}
 	d.removed.Store(d.removed.Load() + 1)
@@ -228,6 +283,7 @@ func (d *drivenList) reapZombies() {
 	if d.nZombies.Load() == 0 {
 		return
 	}
+	d.flush() // zombies are linked tasks a dumper found (D5, D6)
 	d.zombies.Lock()
 	hs := d.zombies.hs
 	d.zombies.hs = nil
@@ -248,6 +304,7 @@ func (d *drivenList) reapZombies() {
 // (runtime.Goexit) leaves the rest linked for the closer that takes over.
 func (o *OwnedTasks) closeDriven(d *drivenList) {
 	d.check()
+	d.flush()
 	d.reapZombies()
 	var hs []*Header
 	for h := d.list.PopBack(); h != nil; h = d.list.PopBack() {

@@ -234,3 +234,91 @@ func TestDrivenOwnedTasksCloseInSpawnOrder(t *testing.T) {
 		t.Fatalf("dropped in order %v, want spawn order 0 1 2 3", dropped)
 	}
 }
+
+// A task spawned off the driver that completes in the poll of its first
+// Take is never linked: Take keeps it in the list's running slot and Remove
+// only empties the slot (D6). The counters and the references are those of
+// a linked task: it is counted until it completes, and its cell is freed.
+func TestDrivenOwnedTasksTaskCompletingInItsFirstPollIsNeverLinked(t *testing.T) {
+	s := newDrivenSched()
+	o := s.owned
+	var lenDuring, linkedDuring int
+	jh := spawnDriven(s, false, future.PollFunc(func(*future.Context) (int, bool) {
+		lenDuring, linkedDuring = o.Len(), o.Linked()
+		return 5, true
+	}))
+	s.run()
+	if lenDuring != 1 || linkedDuring != 0 {
+		t.Fatalf("during the first poll: Len %d linked %d, want 1 0", lenDuring, linkedDuring)
+	}
+	if o.Len() != 0 || o.Linked() != 0 || o.Spawned() != 1 || len(s.ids()) != 0 {
+		t.Fatalf("after completion: Len %d linked %d Spawned %d walk %v", o.Len(), o.Linked(), o.Spawned(), s.ids())
+	}
+	if v, err := jh.BlockingJoin(context.Background()); err != nil || v != 5 {
+		t.Fatalf("join = (%d, %v), want (5, nil)", v, err)
+	}
+	if st := task.HeaderOf(jh).State(); st.RefCount() != 0 {
+		t.Fatalf("state %v after the join: the list's reference was not dropped", st)
+	}
+}
+
+// A task spawned off the driver whose first poll returns Pending stays in
+// the running slot until the driver needs the list: the next Take of a
+// pending task, a walk or the close link it (D6), and its later completion
+// unlinks it like any other.
+func TestDrivenOwnedTasksPendingAfterItsFirstPollIsLinkedWhenTheListIsNeeded(t *testing.T) {
+	s := newDrivenSched()
+	o := s.owned
+	a := spawnDriven(s, false, future.Pending[int]())
+	s.run()
+	if o.Linked() != 0 || o.Len() != 1 {
+		t.Fatalf("after a's first poll: linked %d Len %d, want 0 1", o.Linked(), o.Len())
+	}
+	b := spawnDriven(s, false, future.Pending[int]())
+	s.run() // taking b links a
+	if o.Linked() != 1 || o.Len() != 2 {
+		t.Fatalf("after b's first poll: linked %d Len %d, want 1 2", o.Linked(), o.Len())
+	}
+	want := []task.ID{a.ID(), b.ID()}
+	slices.Sort(want)
+	if got := s.ids(); !slices.Equal(got, want) || o.Linked() != 2 {
+		t.Fatalf("walk %v (linked %d), want %v, both linked", got, o.Linked(), want)
+	}
+	b.Abort()
+	s.run()
+	if got := s.ids(); !slices.Equal(got, []task.ID{a.ID()}) || o.Len() != 1 {
+		t.Fatalf("after b's abort: walk %v Len %d, want [%v] 1", got, o.Len(), a.ID())
+	}
+	c := spawnDriven(s, false, future.Pending[int]())
+	s.run() // c stays in the slot: the close must find it
+	cause := errors.New("closed")
+	o.CloseAndShutdownAllInOrder(cause)
+	wantCancelled(t, a, cause)
+	wantCancelled(t, c, cause)
+	wantCancelled(t, b, nil)
+	if o.Len() != 0 || o.Linked() != 0 {
+		t.Fatalf("after the close: Len %d linked %d", o.Len(), o.Linked())
+	}
+}
+
+// A walk or a close from inside the first poll of a task spawned off the
+// driver (a dump or a shutdown from inside that task) sees the running
+// task, as it did when Take linked it (D6).
+func TestDrivenOwnedTasksWalkAndCloseDuringTheFirstPollSeeTheRunningTask(t *testing.T) {
+	s := newDrivenSched()
+	cause := errors.New("closed inside")
+	var walked []task.ID
+	jh := spawnDriven(s, false, future.PollFunc(func(*future.Context) (int, bool) {
+		walked = s.ids()
+		s.owned.CloseAndShutdownAllInOrder(cause)
+		return 0, false
+	}))
+	s.run()
+	if !slices.Equal(walked, []task.ID{jh.ID()}) {
+		t.Fatalf("walk from inside the first poll: %v, want [%v]", walked, jh.ID())
+	}
+	wantCancelled(t, jh, nil) // cancelled when its poll returned Pending; a running task's cancellation carries no cause, as before D6
+	if s.owned.Len() != 0 || s.owned.Linked() != 0 {
+		t.Fatalf("after the close: Len %d linked %d", s.owned.Len(), s.owned.Linked())
+	}
+}

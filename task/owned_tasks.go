@@ -107,6 +107,16 @@ func (o *OwnedTasks) bindingFor(s Scheduler) *binding {
 	return bindingFor(&o.binding, o.id, s)
 }
 
+// spawnBinding returns the binding a new task of s starts with: the list's,
+// or for a driven list called off its driver the pending one (D2), so that
+// bind finds the task's side in it and need not rewrite Header.sched.
+func (o *OwnedTasks) spawnBinding(s Scheduler) *binding {
+	if d := o.driven; d != nil {
+		return o.drivenBinding(d, s)
+	}
+	return o.bindingFor(s)
+}
+
 // bind adds a new task to the list, or shuts it down when the list is
 // closed. It reports whether the task was added.
 func (o *OwnedTasks) bind(h *Header) bool {
@@ -214,6 +224,7 @@ func (o *OwnedTasks) close(cause error) {
 func (o *OwnedTasks) Each(fn func(*Header)) {
 	if d := o.driven; d != nil {
 		d.check()
+		d.flush()
 		d.reapZombies()
 		d.list.Each(fn)
 		return

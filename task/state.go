@@ -557,6 +557,24 @@ func (s Snapshot) transitionToJoinHandleDropped() (Snapshot, joinDroppedResult) 
 	return next, joinDroppedResult{dropOutput: s.IsComplete(), dropWaker: !next.IsJoinWakerSet()}
 }
 
+// transitionToJoinHandleDroppedAndRefDec is transitionToJoinHandleDropped
+// followed by the handle's refDec, as one transition: for a handle that took
+// the output of a complete task, which has nothing to clean up between the
+// two but the slot, which is the handle's memory (join_waker.go). It
+// reports whether the slot is the handle's to clear and whether the
+// reference was the last. Precondition: COMPLETE and JOIN_INTEREST set.
+// Its interleavings are those of the two steps with nothing between them,
+// which the interleaving checker explores
+// (TestJoinHandleDroppedAndRefDecIsTheTwoStepsInOne).
+func (s Snapshot) transitionToJoinHandleDroppedAndRefDec() (next Snapshot, dropWaker, last bool) {
+	if !s.IsComplete() {
+		invariants.Violated("task: JoinHandle took the output of an incomplete task: %v", s)
+	}
+	next, r := s.transitionToJoinHandleDropped()
+	next = next.refDec(1)
+	return next, r.dropWaker, next.RefCount() == 0
+}
+
 // transitionDropJoinHandleFast is the JoinHandle's fast detach: it succeeds
 // only on a task that nothing has happened to yet (the initial state), turning
 // it into the initial state minus the handle's reference and interest.
@@ -751,6 +769,19 @@ func (st *state) toJoinHandleDropped() joinDroppedResult {
 		next, r := cur.transitionToJoinHandleDropped()
 		if st.cas(cur, next) {
 			return r
+		}
+		cur = st.load()
+	}
+}
+
+// toJoinHandleDroppedAndRefDec applies transitionToJoinHandleDroppedAndRefDec:
+// one CAS where the two steps took a CAS and an atomic add.
+func (st *state) toJoinHandleDroppedAndRefDec() (dropWaker, last bool) {
+	cur := st.load()
+	for {
+		next, dropWaker, last := cur.transitionToJoinHandleDroppedAndRefDec()
+		if st.cas(cur, next) {
+			return dropWaker, last
 		}
 		cur = st.load()
 	}

@@ -491,6 +491,45 @@ func TestTransitionToJoinHandleDropped(t *testing.T) {
 	})
 }
 
+func TestTransitionToJoinHandleDroppedAndRefDec(t *testing.T) {
+	tr := transitionUnderTest{
+		pure: func(s Snapshot) (Snapshot, bool, string) {
+			n, w, last := s.transitionToJoinHandleDroppedAndRefDec()
+			return n, true, fmt.Sprintf("dropWaker:%v last:%v", w, last)
+		},
+		method: func(st *state) string {
+			w, last := st.toJoinHandleDroppedAndRefDec()
+			return fmt.Sprintf("dropWaker:%v last:%v", w, last)
+		},
+		methodUnchangedOnPanic: true,
+	}
+	runTransitionTable(t, tr, []transitionCase{
+		{name: "complete, last reference", in: word(1, tC, tJI), want: word(0, tC), write: true, res: "dropWaker:true last:true"},
+		{name: "complete, completer still holds its reference", in: word(2, tC, tJI), want: word(1, tC), write: true, res: "dropWaker:true last:false"},
+		{name: "complete, completer still waking", in: word(2, tC, tJI, tJW, tX), want: word(1, tC, tJW, tX), write: true, res: "dropWaker:false last:false"},
+		{name: "not complete", in: word(2, tR, tJI), panic: true},
+		{name: "dropped twice", in: word(1, tC, tJW), panic: true},
+	})
+}
+
+// The fused join release is the two steps it replaces, with nothing between
+// them: on every complete word with join interest and a reference, it
+// yields the word and the slot ownership of toJoinHandleDropped followed by
+// refDec.
+func TestJoinHandleDroppedAndRefDecIsTheTwoStepsInOne(t *testing.T) {
+	for refs := uint64(1); refs <= 3; refs++ {
+		for flags := Snapshot(0); flags < 1<<6; flags++ {
+			s := word(refs, flags&(tR|tN|tJW|tX), tC, tJI)
+			mid, r := s.transitionToJoinHandleDropped()
+			want := mid.refDec(1)
+			got, dropWaker, last := s.transitionToJoinHandleDroppedAndRefDec()
+			if got != want || dropWaker != r.dropWaker || last != (want.RefCount() == 0) {
+				t.Fatalf("%v: fused gives %v dropWaker %v last %v; two steps give %v dropWaker %v", s, got, dropWaker, last, want, r.dropWaker)
+			}
+		}
+	}
+}
+
 func TestTransitionSetJoinWaker(t *testing.T) {
 	tr := transitionUnderTest{
 		pure: func(s Snapshot) (Snapshot, bool, string) {

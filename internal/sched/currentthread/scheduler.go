@@ -65,6 +65,7 @@ import (
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/futurecx"
 	"github.com/weftrt/weft/internal/gident"
+	"github.com/weftrt/weft/internal/invariants"
 	"github.com/weftrt/weft/internal/sched"
 	"github.com/weftrt/weft/internal/sched/polltime"
 	"github.com/weftrt/weft/internal/timer"
@@ -280,6 +281,12 @@ func (s *Scheduler) push(n task.Notified) bool {
 		s.held.queue.Push(n)
 		return true
 	}
+	return s.pushRemote(n)
+}
+
+// pushRemote is push for a caller that is not the driver, once the
+// activity is acquired.
+func (s *Scheduler) pushRemote(n task.Notified) bool {
 	s.metrics.RemoteSchedules.Add(1)
 	if s.inject.TryPush(n) {
 		s.parker.Unpark()
@@ -316,10 +323,31 @@ func (s *Scheduler) Yield(n task.Notified) {
 // not in the task list yet (tasks.go): when the inject queue refuses it
 // (the scheduler shut down after the bind), it is cancelled here.
 func (s *Scheduler) Spawn(n task.Notified) {
-	if !s.push(n) {
+	if !s.pushSpawned(n) {
 		s.owned.CancelPending(n, s.cfg.Errors.Shutdown)
 		s.dropActivity()
 	}
+}
+
+// pushSpawned is push for a new task, which the binding it got at spawn
+// says where to queue: one spawned off the driver carries its list's
+// pending binding (owner 0, tasks.go) and goes to the inject queue; one
+// bound to the list was spawned by the goroutine holding the core, which
+// still holds it (nothing between the bind and this call lets it go), and
+// goes to the local queue. Neither asks onDriver again.
+func (s *Scheduler) pushSpawned(n task.Notified) bool {
+	if s.act != nil {
+		s.act.Acquire() // U1
+	}
+	if n.Header().OwnerID() == 0 {
+		return s.pushRemote(n)
+	}
+	if invariants.Enabled && !s.holdsCore() {
+		invariants.Violated("currentthread: task %d bound to the list spawned off the driver", n.ID())
+	}
+	s.held.batch.localSchedules++
+	s.held.queue.Push(n)
+	return true
 }
 
 // Release removes a completed task from the owned list.

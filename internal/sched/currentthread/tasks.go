@@ -15,10 +15,12 @@ Every task of a current-thread scheduler runs on the goroutine holding the
 core, so its task list (task.NewDrivenOwnedTasks) has no lock: only the
 core's holder links, unlinks and walks it. A spawn on the core's holder
 links its task at once; a spawn from any other goroutine leaves its task
-pending and pushes it to the inject queue (Spawn), and the holder links it
-when it takes it to run it (OwnedTasks.Take). The protocol and its
-arguments are at the top of task/owned_driven.go (D1-D4); here is what the
-scheduler does for it:
+pending and pushes it to the inject queue (Spawn, which reads which of the
+two a task is from its binding: owner 0 for a pending task), and the
+holder adopts it when it takes it to run it (OwnedTasks.Take), linking it
+only if it outlives that poll or the list is needed meanwhile. The
+protocol and its arguments are at the top of task/owned_driven.go (D1-D6);
+here is what the scheduler does for it:
 
   - Spawn: a pending task that the closed inject queue refuses is cancelled
     by its spawner (D3), with the runtime's shutdown error.
