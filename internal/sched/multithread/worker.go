@@ -34,10 +34,17 @@ is not empty.
 
 A chain of tasks that spawn or wake each other through the LIFO slot runs
 up to three polls a tick; while tasks from outside the workers wait in the
-inject queue it stops after one, the LIFO task goes to the back of the local
-queue, and the worker takes its share of the inject queue at the next tick.
-With 10 µs polls, the three polls of a chain were most of a worker's time in
-spawn_many_remote_busy2, ahead of the remote tasks it had taken. Tasks a
+inject queue it stops after one, the LIFO task waits aside on the worker's
+cut list, and the worker takes its share of the inject queue at the next
+tick. With 10 µs polls, the three polls of a chain were most of a worker's
+time in spawn_many_remote_busy2, ahead of the remote tasks it had taken.
+The cut task goes back to the run queue when the worker has nothing else
+to run (its queue and the inject queue are empty), or when it has waited
+for yieldSlice (looked at when the worker gives its P up); at the back of
+the local queue instead, it ran after the first task of every share the
+worker took, and the worker alternated one 10 µs chain poll with each
+share of remote tasks, down to shares of one or two as the inject queue
+emptied (each share is half of what is left). Tasks a
 worker moved to the inject queue itself (an overflow of its local queue) do
 not stop chains: ping_pong's 1,000 pingers overflow, and cutting their
 chains there made it 2.4x slower. Scheduler.remoteWaiting tells the two
@@ -93,7 +100,13 @@ off sooner: it reads the clock at its next tick, stops its LIFO chain there,
 and gives the P up once handOffSlice (10 µs) has passed since it last did.
 Giving it up at once made the BlockOn and the worker take turns per task (a
 BlockOn awaiting 1,000 handles in order was polled 260 times an op instead
-of 22); 10 µs lets a worker finish a run of short tasks first.
+of 22); 10 µs lets a worker finish a run of short tasks first. While the
+hand-off is pending the worker looks at the clock again after half the
+polls that would fill the rest of handOffSlice at the pace of the polls
+since its last look (handOffCheckIn), and never later than the mean poll
+time alone would say: after a run of 0.1 µs tasks a worker's next polls
+may be its own 10 µs chain, and by the mean it held the P for five of
+them, 55 µs, while the BlockOn it woke waited.
 
 # Parking
 
@@ -193,7 +206,13 @@ type worker struct {
 	// or the next parkTimeout (see "Yielded tasks wait" above). Not
 	// stealable; included in hasTasks so the worker never parks on them.
 	deferred task.Queue
-	tick     uint32
+	// cut holds the tasks of LIFO chains cut for remote tasks, cutAt the
+	// time the first of them was cut: they wait until the worker runs
+	// out of other work or for yieldSlice (see "Remote tasks"). Not
+	// stealable; included in hasTasks like deferred.
+	cut   task.Queue
+	cutAt time.Time
+	tick  uint32
 	// eventLeft and globalLeft count the ticks down to the next
 	// maintenance pass and the next global-queue check: a countdown costs
 	// a decrement where tick%interval cost two integer divisions a tick.
@@ -227,6 +246,11 @@ type worker struct {
 	// waits in BlockOn: the worker gives its P up once handOffSlice has
 	// passed since it last did, not yieldSlice (see "Sharing the Ps").
 	handOffPending bool
+	// lookedAt and lookedPolls are the time into the batch and the
+	// batchPolls count at the worker's last look at the clock: the polls
+	// since then tell how soon to look again while a hand-off is pending.
+	lookedAt    time.Duration
+	lookedPolls int
 
 	// pt times polls for the poll-time histogram (Config.PollTimes); when
 	// that is nil its methods do nothing.
@@ -335,6 +359,7 @@ func (w *worker) loop() {
 			// time and the poll-time EWMA current on a worker that never
 			// runs dry.
 			w.endBatch()
+			w.requeueCutAfter(yieldSlice)
 			w.parkTimeout(0)
 			w.maintenance()
 			if w.shutdown {
@@ -348,22 +373,31 @@ func (w *worker) loop() {
 			if w.handOffPending {
 				slice = handOffSlice
 			}
-			if time.Since(w.batchStart) >= slice {
+			elapsed := time.Since(w.batchStart)
+			if elapsed >= slice {
 				// Long polls: give the P up between maintenance
 				// passes, outside the busy batch so that the time
 				// away counts neither as busy nor in the EWMA.
 				w.endBatch()
+				w.requeueCutAfter(yieldSlice)
 				runtime.Gosched()
 				w.startBatch()
 				w.injectNext = true
 			} else if w.handOffPending {
-				w.yieldCheck = w.batchPolls + max(1, w.yieldCheckEvery*int(handOffSlice)/int(yieldSlice))
+				w.yieldCheck = w.batchPolls + w.handOffCheckIn(elapsed)
 			} else {
 				w.yieldCheck = w.batchPolls + w.yieldCheckEvery
+				w.lookedAt, w.lookedPolls = elapsed, w.batchPolls
 			}
 		}
 		if n, ok := w.nextTask(); ok {
 			w.runTask(n)
+			continue
+		}
+		if w.cut.Len() != 0 {
+			// No task is left to run, remote or local: the cut
+			// chains go on.
+			w.requeueCutAfter(0)
 			continue
 		}
 		if w.deferred.Len() != 0 {
@@ -424,7 +458,31 @@ func (w *worker) pushBack(n task.Notified) {
 }
 
 func (w *worker) hasTasks() bool {
-	return !w.lifo.IsZero() || !w.run.isEmpty() || w.deferred.Len() != 0
+	return !w.lifo.IsZero() || !w.run.isEmpty() || w.deferred.Len() != 0 || w.cut.Len() != 0
+}
+
+// holdCut puts n, the next task of a LIFO chain cut because tasks from
+// outside the workers wait, aside on the cut list (see "Remote tasks").
+func (w *worker) holdCut(n task.Notified) {
+	if w.cut.Len() == 0 {
+		w.cutAt = time.Now()
+	}
+	w.cut.Push(n)
+}
+
+// requeueCutAfter moves the cut chains' tasks to the back of the run queue,
+// in the order they were cut, once the first has waited for d.
+func (w *worker) requeueCutAfter(d time.Duration) {
+	if w.cut.Len() == 0 || (d > 0 && time.Since(w.cutAt) < d) {
+		return
+	}
+	for {
+		n, ok := w.cut.Pop()
+		if !ok {
+			return
+		}
+		w.pushBack(n)
+	}
 }
 
 // requeueDeferred moves the yielded tasks to the back of the run queue, in
@@ -537,9 +595,9 @@ func (w *worker) runTask(n task.Notified) {
 		}
 		if s.remoteWaiting.Load() && !s.inject.IsEmpty() {
 			// Tasks from outside the workers wait: the LIFO chain
-			// stops here, and the worker takes its share of them
-			// next (see "Remote tasks").
-			w.pushBack(next)
+			// stops here, its task waits aside, and the worker takes
+			// its share of them next (see "Remote tasks").
+			w.holdCut(next)
 			w.injectNext = true
 			return
 		}
@@ -756,6 +814,7 @@ func (w *worker) startBatch() {
 	w.yieldCheck = w.yieldCheckEvery
 	w.batchRunning = true
 	w.handOffPending = false // the P was just given up, or never held
+	w.lookedAt, w.lookedPolls = 0, 0
 }
 
 // handOff asks the worker to give its P up within handOffSlice: a task it
@@ -767,10 +826,29 @@ func (w *worker) startBatch() {
 // cut LIFO chains then cost without helping (a BlockOn on a JoinSet's root
 // task ran 16-21% slower with it).
 func (w *worker) handOff() {
-	if !w.handOffPending && w.batchRunning && (w.localLoad() != 0 || w.deferred.Len() != 0) {
+	if !w.handOffPending && w.batchRunning && (w.localLoad() != 0 || w.deferred.Len() != 0 || w.cut.Len() != 0) {
 		w.handOffPending = true
 		w.yieldCheck = w.batchPolls // look at the clock at the next tick
 	}
+}
+
+// handOffCheckIn returns in how many polls to look at the clock again while
+// a hand-off is pending, elapsed into the batch: half the polls that would
+// fill the rest of handOffSlice at the pace of the polls since the last
+// look, at least one, and at most the share of yieldCheckEvery (the mean
+// poll time) that handOffSlice is of yieldSlice. The pace of the last polls
+// bounds it because a worker's polls can go from 0.1 µs to 10 µs within a
+// batch (a run of remote no-op tasks, then its own chain of stalls): by the
+// mean alone it held the P for five 10 µs polls after waking a BlockOn. The
+// mean bounds it because the pace can turn the other way too.
+func (w *worker) handOffCheckIn(elapsed time.Duration) int {
+	polls, took := w.batchPolls-w.lookedPolls, elapsed-w.lookedAt
+	w.lookedAt, w.lookedPolls = elapsed, w.batchPolls
+	if polls <= 0 || took <= 0 {
+		return 1
+	}
+	n := int((handOffSlice - elapsed) * time.Duration(polls) / (2 * took))
+	return max(1, min(n, w.yieldCheckEvery*int(handOffSlice)/int(yieldSlice)))
 }
 
 // endBatch updates busy time and the poll-time EWMA the global queue interval
