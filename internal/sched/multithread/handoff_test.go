@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/sched"
@@ -140,5 +141,37 @@ func TestOverflowInTheInjectQueueDoesNotStopTheLIFOChain(t *testing.T) {
 	})
 	if got[0] != "first" || got[1] != "lifo" || got[2] != "injected" {
 		t.Fatalf("polls in the order %v, want [first lifo injected]", got)
+	}
+}
+
+// While a hand-off is pending the worker looks at the clock again at the
+// pace of the polls since its last look, never later than the mean poll
+// time says ("Sharing the Ps" in worker.go): after a run of short polls its
+// next ones may be 10 µs each, and by the mean alone it held the P for five
+// of them while the BlockOn it woke waited.
+func TestHandOffLooksAtTheClockAtThePaceOfTheLastPolls(t *testing.T) {
+	cases := []struct {
+		name                 string
+		every, polls, looked int
+		elapsed, lookedAt    time.Duration
+		want                 int
+	}{
+		// 90 polls of 0.1 µs: half of the 10 polls that fill the last
+		// 1 µs.
+		{"short polls", 64, 90, 0, 9 * time.Microsecond, 0, 5},
+		// One poll took the last 8 µs: look again at the next tick.
+		{"a long poll", 64, 11, 10, 9 * time.Microsecond, time.Microsecond, 1},
+		// Very short polls, but the mean poll time says every 10 polls:
+		// 10 × handOffSlice / yieldSlice = 2.
+		{"bounded by the mean", 10, 1000, 0, time.Microsecond, 0, 2},
+	}
+	for _, c := range cases {
+		w := &worker{yieldCheckEvery: c.every, batchPolls: c.polls, lookedPolls: c.looked, lookedAt: c.lookedAt}
+		if got := w.handOffCheckIn(c.elapsed); got != c.want {
+			t.Errorf("%s: next look in %d polls, want %d", c.name, got, c.want)
+		}
+		if w.lookedAt != c.elapsed || w.lookedPolls != c.polls {
+			t.Errorf("%s: last look recorded at %v after %d polls, want %v after %d", c.name, w.lookedAt, w.lookedPolls, c.elapsed, c.polls)
+		}
 	}
 }

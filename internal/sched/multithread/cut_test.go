@@ -1,0 +1,76 @@
+package multithread
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// A LIFO task cut because tasks from outside the workers wait runs after
+// every one of them, not after the first ("Remote tasks" in worker.go): it
+// waits aside until the worker has nothing else to run. At the back of the
+// local queue it ran after the first task of the worker's share, and each
+// share of remote tasks cost a poll of the chain.
+func TestACutLIFOTaskWaitsUntilTheRemoteTasksHaveRun(t *testing.T) {
+	s := New(Config{Workers: 1, Errors: testErrors})
+	defer func() {
+		s.Shutdown()
+		<-s.Done()
+	}()
+	order := make(chan string, 5)
+	spawnOn(t, s, func() {
+		for _, name := range []string{"injected1", "injected2", "injected3"} {
+			s.scheduleRemote(bindOn(s, func() { order <- name }))
+		}
+		s.Spawn(bindOn(s, func() { order <- "lifo" })) // on the worker: the LIFO slot
+		order <- "first"
+	})
+	want := []string{"first", "injected1", "injected2", "injected3", "lifo"}
+	for i, w := range want {
+		if got := <-order; got != w {
+			t.Fatalf("poll %d was %q, want %q (want the order %v)", i, got, w, want)
+		}
+	}
+}
+
+// A chain cut for remote tasks goes on while remote tasks keep coming: its
+// task waits aside for at most yieldSlice, not until the inject queue is
+// empty, which here it never is (every remote task schedules another from
+// outside the workers before it ends).
+func TestACutLIFOChainGoesOnWhileRemoteTasksKeepComing(t *testing.T) {
+	s := New(Config{Workers: 1, Errors: testErrors})
+	defer func() {
+		s.Shutdown()
+		<-s.Done()
+	}()
+	var stop atomic.Bool
+	defer stop.Store(true)
+	var remote func()
+	remote = func() {
+		if !stop.Load() {
+			s.scheduleRemote(bindOn(s, remote))
+		}
+	}
+	const links = 20
+	var chained atomic.Int32
+	done := make(chan struct{})
+	var link func()
+	link = func() {
+		if chained.Add(1) == links {
+			close(done)
+			return
+		}
+		s.Spawn(bindOn(s, link)) // on the worker: the LIFO slot
+	}
+	spawnOn(t, s, func() {
+		for range 4 {
+			s.scheduleRemote(bindOn(s, remote))
+		}
+		s.Spawn(bindOn(s, link))
+	})
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the chain made %d of %d links in 30 s while remote tasks kept coming", chained.Load(), links)
+	}
+}
