@@ -1,6 +1,7 @@
 package multithread
 
 import (
+	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,5 +73,43 @@ func TestACutLIFOChainGoesOnWhileRemoteTasksKeepComing(t *testing.T) {
 	case <-done:
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the chain made %d of %d links in 30 s while remote tasks kept coming", chained.Load(), links)
+	}
+}
+
+// A worker whose task woke a goroutine sleeping in BlockOn, and that has
+// nothing left to run but the chain it cut for remote tasks, gives its P
+// up before the chain goes on ("Sharing the Ps" in worker.go): the chain's
+// next poll may take long, and the BlockOn waits on this P. Giving the P up
+// starts a new batch, with no hand-off pending.
+func TestAWorkerGivesItsPUpToAWokenBlockOnBeforeItsCutChain(t *testing.T) {
+	s := New(Config{Workers: 1, Errors: testErrors})
+	defer func() {
+		s.Shutdown()
+		<-s.Done()
+	}()
+	cx, ok := s.Enter(context.Background())
+	if !ok {
+		t.Fatal("Enter refused")
+	}
+	defer s.Exit(cx)
+	waiterOf(cx).arm() // the BlockOn sleeps
+	woke := make(chan bool, 1)
+	chain := make(chan bool, 1)
+	spawnOn(t, s, func() {
+		w := s.currentWorker()
+		s.scheduleRemote(bindOn(s, func() {
+			cx.Waker().Wake()
+			woke <- w.handOffPending
+		}))
+		s.Spawn(bindOn(s, func() { chain <- w.handOffPending })) // the LIFO slot: cut
+	})
+	if !<-woke {
+		t.Fatal("the wake, with a cut chain waiting, set no hand-off")
+	}
+	if <-chain {
+		t.Fatal("the cut chain went on with the hand-off still pending")
+	}
+	if err := s.Wait(context.Background(), cx); err != nil {
+		t.Fatalf("Wait: %v", err)
 	}
 }

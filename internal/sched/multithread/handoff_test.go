@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/weftrt/weft/future"
 	"github.com/weftrt/weft/internal/sched"
@@ -144,34 +143,52 @@ func TestOverflowInTheInjectQueueDoesNotStopTheLIFOChain(t *testing.T) {
 	}
 }
 
-// While a hand-off is pending the worker looks at the clock again at the
-// pace of the polls since its last look, never later than the mean poll
-// time says ("Sharing the Ps" in worker.go): after a run of short polls its
-// next ones may be 10 µs each, and by the mean alone it held the P for five
-// of them while the BlockOn it woke waited.
-func TestHandOffLooksAtTheClockAtThePaceOfTheLastPolls(t *testing.T) {
-	cases := []struct {
-		name                 string
-		every, polls, looked int
-		elapsed, lookedAt    time.Duration
-		want                 int
-	}{
-		// 90 polls of 0.1 µs: half of the 10 polls that fill the last
-		// 1 µs.
-		{"short polls", 64, 90, 0, 9 * time.Microsecond, 0, 5},
-		// One poll took the last 8 µs: look again at the next tick.
-		{"a long poll", 64, 11, 10, 9 * time.Microsecond, time.Microsecond, 1},
-		// Very short polls, but the mean poll time says every 10 polls:
-		// 10 × handOffSlice / yieldSlice = 2.
-		{"bounded by the mean", 10, 1000, 0, time.Microsecond, 0, 2},
+// While a hand-off is pending the worker looks at the clock at every tick
+// ("Sharing the Ps" in worker.go), not every so many polls by the mean poll
+// time: after a run of short polls its next ones may be 10 µs each, and it
+// held the P for five of them while the BlockOn it woke waited. Each task
+// queued behind the waking one sees the worker either still looking at
+// every tick or already past its hand-off (it gave the P up: nothing
+// pending).
+func TestAPendingHandOffLooksAtTheClockAtEveryTick(t *testing.T) {
+	s := New(Config{Workers: 1, Errors: testErrors})
+	defer func() {
+		s.Shutdown()
+		<-s.Done()
+	}()
+	cx, ok := s.Enter(context.Background())
+	if !ok {
+		t.Fatal("Enter refused")
 	}
-	for _, c := range cases {
-		w := &worker{yieldCheckEvery: c.every, batchPolls: c.polls, lookedPolls: c.looked, lookedAt: c.lookedAt}
-		if got := w.handOffCheckIn(c.elapsed); got != c.want {
-			t.Errorf("%s: next look in %d polls, want %d", c.name, got, c.want)
+	defer s.Exit(cx)
+	waiterOf(cx).arm() // the BlockOn sleeps
+	const behind = 3
+	type seen struct {
+		pending, everyTick bool
+		polls, check       int
+	}
+	got := make(chan seen, behind)
+	woke := make(chan bool, 1)
+	spawnOn(t, s, func() {
+		w := s.currentWorker()
+		w.yieldCheckEvery = maxYieldCheckEvery // as after a run of short polls
+		for range behind {
+			s.Spawn(bindOn(s, func() {
+				got <- seen{w.handOffPending, w.yieldCheck <= w.batchPolls, w.batchPolls, w.yieldCheck}
+			}))
 		}
-		if w.lookedAt != c.elapsed || w.lookedPolls != c.polls {
-			t.Errorf("%s: last look recorded at %v after %d polls, want %v after %d", c.name, w.lookedAt, w.lookedPolls, c.elapsed, c.polls)
+		cx.Waker().Wake()
+		woke <- w.handOffPending
+	})
+	if !<-woke {
+		t.Fatal("a wake with tasks queued set no hand-off")
+	}
+	for i := range behind {
+		if g := <-got; g.pending && !g.everyTick {
+			t.Fatalf("task %d behind the wake: hand-off pending, next look at poll %d, now at poll %d; want a look at every tick", i, g.check, g.polls)
 		}
+	}
+	if err := s.Wait(context.Background(), cx); err != nil {
+		t.Fatalf("Wait: %v", err)
 	}
 }

@@ -101,12 +101,12 @@ and gives the P up once handOffSlice (10 µs) has passed since it last did.
 Giving it up at once made the BlockOn and the worker take turns per task (a
 BlockOn awaiting 1,000 handles in order was polled 260 times an op instead
 of 22); 10 µs lets a worker finish a run of short tasks first. While the
-hand-off is pending the worker looks at the clock again after half the
-polls that would fill the rest of handOffSlice at the pace of the polls
-since its last look (handOffCheckIn), and never later than the mean poll
-time alone would say: after a run of 0.1 µs tasks a worker's next polls
-may be its own 10 µs chain, and by the mean it held the P for five of
-them, 55 µs, while the BlockOn it woke waited.
+hand-off is pending the worker looks at the clock at every tick (at most
+10 µs of polls), not every so many polls by the mean poll time: after a
+run of 0.1 µs tasks a worker's next polls may be its own 10 µs chain, and
+it held the P for five of them, 55 µs, while the BlockOn it woke waited.
+A worker with a hand-off pending that has nothing left to run but the
+chains it cut for remote tasks gives its P up before it runs them.
 
 # Parking
 
@@ -246,11 +246,6 @@ type worker struct {
 	// waits in BlockOn: the worker gives its P up once handOffSlice has
 	// passed since it last did, not yieldSlice (see "Sharing the Ps").
 	handOffPending bool
-	// lookedAt and lookedPolls are the time into the batch and the
-	// batchPolls count at the worker's last look at the clock: the polls
-	// since then tell how soon to look again while a hand-off is pending.
-	lookedAt    time.Duration
-	lookedPolls int
 
 	// pt times polls for the poll-time histogram (Config.PollTimes); when
 	// that is nil its methods do nothing.
@@ -373,21 +368,14 @@ func (w *worker) loop() {
 			if w.handOffPending {
 				slice = handOffSlice
 			}
-			elapsed := time.Since(w.batchStart)
-			if elapsed >= slice {
+			if time.Since(w.batchStart) >= slice {
 				// Long polls: give the P up between maintenance
-				// passes, outside the busy batch so that the time
-				// away counts neither as busy nor in the EWMA.
-				w.endBatch()
+				// passes.
 				w.requeueCutAfter(yieldSlice)
-				runtime.Gosched()
-				w.startBatch()
-				w.injectNext = true
-			} else if w.handOffPending {
-				w.yieldCheck = w.batchPolls + w.handOffCheckIn(elapsed)
-			} else {
+				w.giveUpP()
+			} else if !w.handOffPending {
+				// (A pending hand-off looks at every tick.)
 				w.yieldCheck = w.batchPolls + w.yieldCheckEvery
-				w.lookedAt, w.lookedPolls = elapsed, w.batchPolls
 			}
 		}
 		if n, ok := w.nextTask(); ok {
@@ -396,7 +384,11 @@ func (w *worker) loop() {
 		}
 		if w.cut.Len() != 0 {
 			// No task is left to run, remote or local: the cut
-			// chains go on.
+			// chains go on, after the goroutine a task here woke
+			// from BlockOn has had the P (see "Sharing the Ps").
+			if w.handOffPending {
+				w.giveUpP()
+			}
 			w.requeueCutAfter(0)
 			continue
 		}
@@ -814,7 +806,17 @@ func (w *worker) startBatch() {
 	w.yieldCheck = w.yieldCheckEvery
 	w.batchRunning = true
 	w.handOffPending = false // the P was just given up, or never held
-	w.lookedAt, w.lookedPolls = 0, 0
+}
+
+// giveUpP gives the P to the program's other goroutines between maintenance
+// passes, outside the busy batch so that the time away counts neither as
+// busy nor in the EWMA; the worker then takes its share of the inject queue
+// first (see "Sharing the Ps").
+func (w *worker) giveUpP() {
+	w.endBatch()
+	runtime.Gosched()
+	w.startBatch()
+	w.injectNext = true
 }
 
 // handOff asks the worker to give its P up within handOffSlice: a task it
@@ -828,27 +830,8 @@ func (w *worker) startBatch() {
 func (w *worker) handOff() {
 	if !w.handOffPending && w.batchRunning && (w.localLoad() != 0 || w.deferred.Len() != 0 || w.cut.Len() != 0) {
 		w.handOffPending = true
-		w.yieldCheck = w.batchPolls // look at the clock at the next tick
+		w.yieldCheck = w.batchPolls // look at the clock from the next tick on
 	}
-}
-
-// handOffCheckIn returns in how many polls to look at the clock again while
-// a hand-off is pending, elapsed into the batch: half the polls that would
-// fill the rest of handOffSlice at the pace of the polls since the last
-// look, at least one, and at most the share of yieldCheckEvery (the mean
-// poll time) that handOffSlice is of yieldSlice. The pace of the last polls
-// bounds it because a worker's polls can go from 0.1 µs to 10 µs within a
-// batch (a run of remote no-op tasks, then its own chain of stalls): by the
-// mean alone it held the P for five 10 µs polls after waking a BlockOn. The
-// mean bounds it because the pace can turn the other way too.
-func (w *worker) handOffCheckIn(elapsed time.Duration) int {
-	polls, took := w.batchPolls-w.lookedPolls, elapsed-w.lookedAt
-	w.lookedAt, w.lookedPolls = elapsed, w.batchPolls
-	if polls <= 0 || took <= 0 {
-		return 1
-	}
-	n := int((handOffSlice - elapsed) * time.Duration(polls) / (2 * took))
-	return max(1, min(n, w.yieldCheckEvery*int(handOffSlice)/int(yieldSlice)))
 }
 
 // endBatch updates busy time and the poll-time EWMA the global queue interval
