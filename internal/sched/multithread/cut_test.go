@@ -13,11 +13,7 @@ import (
 // local queue it ran after the first task of the worker's share, and each
 // share of remote tasks cost a poll of the chain.
 func TestACutLIFOTaskWaitsUntilTheRemoteTasksHaveRun(t *testing.T) {
-	s := New(Config{Workers: 1, Errors: testErrors})
-	defer func() {
-		s.Shutdown()
-		<-s.Done()
-	}()
+	s := oneWorker(t)
 	order := make(chan string, 5)
 	spawnOn(t, s, func() {
 		for _, name := range []string{"injected1", "injected2", "injected3"} {
@@ -39,11 +35,7 @@ func TestACutLIFOTaskWaitsUntilTheRemoteTasksHaveRun(t *testing.T) {
 // empty, which here it never is (every remote task schedules another from
 // outside the workers before it ends).
 func TestACutLIFOChainGoesOnWhileRemoteTasksKeepComing(t *testing.T) {
-	s := New(Config{Workers: 1, Errors: testErrors})
-	defer func() {
-		s.Shutdown()
-		<-s.Done()
-	}()
+	s := oneWorker(t)
 	var stop atomic.Bool
 	defer stop.Store(true)
 	var remote func()
@@ -82,17 +74,7 @@ func TestACutLIFOChainGoesOnWhileRemoteTasksKeepComing(t *testing.T) {
 // next poll may take long, and the BlockOn waits on this P. Giving the P up
 // starts a new batch, with no hand-off pending.
 func TestAWorkerGivesItsPUpToAWokenBlockOnBeforeItsCutChain(t *testing.T) {
-	s := New(Config{Workers: 1, Errors: testErrors})
-	defer func() {
-		s.Shutdown()
-		<-s.Done()
-	}()
-	cx, ok := s.Enter(context.Background())
-	if !ok {
-		t.Fatal("Enter refused")
-	}
-	defer s.Exit(cx)
-	waiterOf(cx).arm() // the BlockOn sleeps
+	s, cx := sleepingBlockOn(t)
 	woke := make(chan bool, 1)
 	chain := make(chan bool, 1)
 	spawnOn(t, s, func() {

@@ -16,6 +16,33 @@ var testErrors = sched.Errors{
 	Stuck:    errors.New("test: stuck"),
 }
 
+// oneWorker returns a one-worker scheduler that the test's cleanup shuts
+// down.
+func oneWorker(t *testing.T) *Scheduler {
+	t.Helper()
+	s := New(Config{Workers: 1, Errors: testErrors})
+	t.Cleanup(func() {
+		s.Shutdown()
+		<-s.Done()
+	})
+	return s
+}
+
+// sleepingBlockOn returns a one-worker scheduler and the Context of a
+// BlockOn on it that has gone to sleep (its waiter armed); the test's
+// cleanup ends the BlockOn and shuts the scheduler down.
+func sleepingBlockOn(t *testing.T) (*Scheduler, *future.Context) {
+	t.Helper()
+	s := oneWorker(t)
+	cx, ok := s.Enter(context.Background())
+	if !ok {
+		t.Fatal("Enter refused")
+	}
+	t.Cleanup(func() { s.Exit(cx) })
+	waiterOf(cx).arm() // the BlockOn sleeps
+	return s, cx
+}
+
 // funcFuture runs f at its one poll.
 type funcFuture func()
 
@@ -42,17 +69,7 @@ func spawnOn(t *testing.T, s *Scheduler, f func()) {
 // that P. A worker with nothing queued is about to park, which frees the P
 // anyway: its wake asks for nothing.
 func TestBlockOnWakeFromAWorkerShortensItsHoldOfTheP(t *testing.T) {
-	s := New(Config{Workers: 1, Errors: testErrors})
-	defer func() {
-		s.Shutdown()
-		<-s.Done()
-	}()
-	cx, ok := s.Enter(context.Background())
-	if !ok {
-		t.Fatal("Enter refused")
-	}
-	defer s.Exit(cx)
-	waiterOf(cx).arm() // the BlockOn sleeps
+	s, cx := sleepingBlockOn(t)
 	type seen struct{ idle, before, after, checkNow, bound bool }
 	got := make(chan seen, 1)
 	spawnOn(t, s, func() {
@@ -98,11 +115,7 @@ func bindOn(s *Scheduler, f func()) task.Notified {
 // "lifo" into its LIFO slot; it returns the order of the three polls.
 func injectThenLIFO(t *testing.T, inject func(s *Scheduler, n task.Notified)) []string {
 	t.Helper()
-	s := New(Config{Workers: 1, Errors: testErrors})
-	defer func() {
-		s.Shutdown()
-		<-s.Done()
-	}()
+	s := oneWorker(t)
 	order := make(chan string, 3)
 	spawnOn(t, s, func() {
 		inject(s, bindOn(s, func() { order <- "injected" }))
@@ -152,17 +165,7 @@ func TestOverflowInTheInjectQueueDoesNotStopTheLIFOChain(t *testing.T) {
 // waking one sees its next look due within what is still queued, or the
 // hand-off already done (it gave the P up: nothing pending).
 func TestAPendingHandOffLooksAtTheClockByTheEndOfItsQueue(t *testing.T) {
-	s := New(Config{Workers: 1, Errors: testErrors})
-	defer func() {
-		s.Shutdown()
-		<-s.Done()
-	}()
-	cx, ok := s.Enter(context.Background())
-	if !ok {
-		t.Fatal("Enter refused")
-	}
-	defer s.Exit(cx)
-	waiterOf(cx).arm() // the BlockOn sleeps
+	s, cx := sleepingBlockOn(t)
 	const behind = 8
 	type seen struct {
 		pending             bool

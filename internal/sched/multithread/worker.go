@@ -476,25 +476,22 @@ func (w *worker) requeueCutAfter(d time.Duration) {
 	if w.cut.Len() == 0 || (d > 0 && time.Since(w.cutAt) < d) {
 		return
 	}
-	for {
-		n, ok := w.cut.Pop()
-		if !ok {
-			return
-		}
-		w.pushBack(n)
-	}
+	w.requeue(&w.cut)
 }
 
 // requeueDeferred moves the yielded tasks to the back of the run queue, in
 // the order they yielded.
-func (w *worker) requeueDeferred() {
-	if w.deferred.Len() <= w.run.remainingSlots() {
+func (w *worker) requeueDeferred() { w.requeue(&w.deferred) }
+
+// requeue moves every task of q to the back of the run queue, in order.
+func (w *worker) requeue(q *task.Queue) {
+	if q.Len() <= w.run.remainingSlots() {
 		// The common case: they fit, so publish them with one tail store.
-		w.run.pushBatch(&w.deferred)
+		w.run.pushBatch(q)
 		return
 	}
 	for {
-		n, ok := w.deferred.Pop()
+		n, ok := q.Pop()
 		if !ok {
 			return
 		}
