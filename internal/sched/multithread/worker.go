@@ -101,9 +101,9 @@ and gives the P up once handOffSlice (10 µs) has passed since it last did.
 Giving it up at once made the BlockOn and the worker take turns per task (a
 BlockOn awaiting 1,000 handles in order was polled 260 times an op instead
 of 22); 10 µs lets a worker finish a run of short tasks first. While the
-hand-off is pending the worker looks at the clock every so many polls by
-the mean poll time, as for yieldSlice, but never later than when the
-tasks in its queue at the last look have run: after a run of 0.1 µs tasks
+hand-off is pending the worker looks at the clock after a fifth of the
+polls it waits between looks for yieldSlice (by the mean poll time), but
+never later than when the tasks in its queue at the last look have run: after a run of 0.1 µs tasks
 a worker's next polls may be its own 10 µs chain (queued behind them), and
 by the count alone it held the P for five of them, 55 µs, while the
 BlockOn it woke waited. (A look at every tick bounded that too, but its
