@@ -16,33 +16,6 @@ var testErrors = sched.Errors{
 	Stuck:    errors.New("test: stuck"),
 }
 
-// oneWorker returns a one-worker scheduler that the test's cleanup shuts
-// down.
-func oneWorker(t *testing.T) *Scheduler {
-	t.Helper()
-	s := New(Config{Workers: 1, Errors: testErrors})
-	t.Cleanup(func() {
-		s.Shutdown()
-		<-s.Done()
-	})
-	return s
-}
-
-// sleepingBlockOn returns a one-worker scheduler and the Context of a
-// BlockOn on it that has gone to sleep (its waiter armed); the test's
-// cleanup ends the BlockOn and shuts the scheduler down.
-func sleepingBlockOn(t *testing.T) (*Scheduler, *future.Context) {
-	t.Helper()
-	s := oneWorker(t)
-	cx, ok := s.Enter(context.Background())
-	if !ok {
-		t.Fatal("Enter refused")
-	}
-	t.Cleanup(func() { s.Exit(cx) })
-	waiterOf(cx).arm() // the BlockOn sleeps
-	return s, cx
-}
-
 // funcFuture runs f at its one poll.
 type funcFuture func()
 
@@ -69,7 +42,17 @@ func spawnOn(t *testing.T, s *Scheduler, f func()) {
 // that P. A worker with nothing queued is about to park, which frees the P
 // anyway: its wake asks for nothing.
 func TestBlockOnWakeFromAWorkerShortensItsHoldOfTheP(t *testing.T) {
-	s, cx := sleepingBlockOn(t)
+	s := New(Config{Workers: 1, Errors: testErrors})
+	defer func() {
+		s.Shutdown()
+		<-s.Done()
+	}()
+	cx, ok := s.Enter(context.Background())
+	if !ok {
+		t.Fatal("Enter refused")
+	}
+	defer s.Exit(cx)
+	waiterOf(cx).arm() // the BlockOn sleeps
 	type seen struct{ idle, before, after, checkNow, bound bool }
 	got := make(chan seen, 1)
 	spawnOn(t, s, func() {
@@ -115,7 +98,11 @@ func bindOn(s *Scheduler, f func()) task.Notified {
 // "lifo" into its LIFO slot; it returns the order of the three polls.
 func injectThenLIFO(t *testing.T, inject func(s *Scheduler, n task.Notified)) []string {
 	t.Helper()
-	s := oneWorker(t)
+	s := New(Config{Workers: 1, Errors: testErrors})
+	defer func() {
+		s.Shutdown()
+		<-s.Done()
+	}()
 	order := make(chan string, 3)
 	spawnOn(t, s, func() {
 		inject(s, bindOn(s, func() { order <- "injected" }))
@@ -153,47 +140,5 @@ func TestOverflowInTheInjectQueueDoesNotStopTheLIFOChain(t *testing.T) {
 	})
 	if got[0] != "first" || got[1] != "lifo" || got[2] != "injected" {
 		t.Fatalf("polls in the order %v, want [first lifo injected]", got)
-	}
-}
-
-// While a hand-off is pending the worker looks at the clock again no later
-// than when the tasks in its queue at its last look have run ("Sharing the
-// Ps" in worker.go), not only every so many polls by the mean poll time:
-// the polls after those tasks (here none; in busy2 the worker's own 10 µs
-// chain) may be long, and by the count alone it held the P for five such
-// polls while the BlockOn it woke waited. Each task queued behind the
-// waking one sees its next look due within what is still queued, or the
-// hand-off already done (it gave the P up: nothing pending).
-func TestAPendingHandOffLooksAtTheClockByTheEndOfItsQueue(t *testing.T) {
-	s, cx := sleepingBlockOn(t)
-	const behind = 8
-	type seen struct {
-		pending             bool
-		polls, check, queue int
-	}
-	got := make(chan seen, behind)
-	woke := make(chan bool, 1)
-	spawnOn(t, s, func() {
-		w := s.currentWorker()
-		w.yieldCheckEvery = maxYieldCheckEvery // as after a run of short polls
-		w.startBatch()                         // as if the worker just had its P back
-		for range behind {
-			s.Spawn(bindOn(s, func() {
-				got <- seen{w.handOffPending, w.batchPolls, w.yieldCheck, w.run.len()}
-			}))
-		}
-		cx.Waker().Wake()
-		woke <- w.handOffPending
-	})
-	if !<-woke {
-		t.Fatal("a wake with tasks queued set no hand-off")
-	}
-	for i := range behind {
-		if g := <-got; g.pending && g.check-g.polls > g.queue {
-			t.Fatalf("task %d behind the wake: hand-off pending, next look at poll %d, now at poll %d with %d tasks queued; want the look within them", i, g.check, g.polls, g.queue)
-		}
-	}
-	if err := s.Wait(context.Background(), cx); err != nil {
-		t.Fatalf("Wait: %v", err)
 	}
 }

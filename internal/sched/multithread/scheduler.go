@@ -344,7 +344,6 @@ func (s *Scheduler) shutdownCore() {
 		}
 		w.run.drain(task.Notified.Drop)
 		w.deferred.DropAll()
-		w.cut.DropAll()
 	}
 	if t := s.cfg.Timer; t != nil {
 		t.Shutdown()

@@ -34,17 +34,10 @@ is not empty.
 
 A chain of tasks that spawn or wake each other through the LIFO slot runs
 up to three polls a tick; while tasks from outside the workers wait in the
-inject queue it stops after one, the LIFO task waits aside on the worker's
-cut list, and the worker takes its share of the inject queue at the next
-tick. With 10 µs polls, the three polls of a chain were most of a worker's
-time in spawn_many_remote_busy2, ahead of the remote tasks it had taken.
-The cut task goes back to the run queue when the worker has nothing else
-to run (its queue and the inject queue are empty), or when it has waited
-for yieldSlice (looked at when the worker gives its P up); at the back of
-the local queue instead, it ran after the first task of every share the
-worker took, and the worker alternated one 10 µs chain poll with each
-share of remote tasks, down to shares of one or two as the inject queue
-emptied (each share is half of what is left). Tasks a
+inject queue it stops after one, the LIFO task goes to the back of the local
+queue, and the worker takes its share of the inject queue at the next tick.
+With 10 µs polls, the three polls of a chain were most of a worker's time in
+spawn_many_remote_busy2, ahead of the remote tasks it had taken. Tasks a
 worker moved to the inject queue itself (an overflow of its local queue) do
 not stop chains: ping_pong's 1,000 pingers overflow, and cutting their
 chains there made it 2.4x slower. Scheduler.remoteWaiting tells the two
@@ -100,17 +93,7 @@ off sooner: it reads the clock at its next tick, stops its LIFO chain there,
 and gives the P up once handOffSlice (10 µs) has passed since it last did.
 Giving it up at once made the BlockOn and the worker take turns per task (a
 BlockOn awaiting 1,000 handles in order was polled 260 times an op instead
-of 22); 10 µs lets a worker finish a run of short tasks first. While the
-hand-off is pending the worker looks at the clock after a fifth of the
-polls it waits between looks for yieldSlice (by the mean poll time), but
-never later than when the tasks in its queue at the last look have run: after a run of 0.1 µs tasks
-a worker's next polls may be its own 10 µs chain (queued behind them), and
-by the count alone it held the P for five of them, 55 µs, while the
-BlockOn it woke waited. (A look at every tick bounded that too, but its
-clock reads cost 7% more CPU on mt_spawn_many_remote_idle, where a worker
-has a hand-off pending most of the time.) A worker with a hand-off
-pending that has nothing left to run but the chains it cut for remote
-tasks gives its P up before it runs them.
+of 22); 10 µs lets a worker finish a run of short tasks first.
 
 # Parking
 
@@ -210,13 +193,7 @@ type worker struct {
 	// or the next parkTimeout (see "Yielded tasks wait" above). Not
 	// stealable; included in hasTasks so the worker never parks on them.
 	deferred task.Queue
-	// cut holds the tasks of LIFO chains cut for remote tasks, cutAt the
-	// time the first of them was cut: they wait until the worker runs
-	// out of other work or for yieldSlice (see "Remote tasks"). Not
-	// stealable; included in hasTasks like deferred.
-	cut   task.Queue
-	cutAt time.Time
-	tick  uint32
+	tick     uint32
 	// eventLeft and globalLeft count the ticks down to the next
 	// maintenance pass and the next global-queue check: a countdown costs
 	// a decrement where tick%interval cost two integer divisions a tick.
@@ -358,7 +335,6 @@ func (w *worker) loop() {
 			// time and the poll-time EWMA current on a worker that never
 			// runs dry.
 			w.endBatch()
-			w.requeueCutAfter(yieldSlice)
 			w.parkTimeout(0)
 			w.maintenance()
 			if w.shutdown {
@@ -374,30 +350,20 @@ func (w *worker) loop() {
 			}
 			if time.Since(w.batchStart) >= slice {
 				// Long polls: give the P up between maintenance
-				// passes.
-				w.requeueCutAfter(yieldSlice)
-				w.giveUpP()
+				// passes, outside the busy batch so that the time
+				// away counts neither as busy nor in the EWMA.
+				w.endBatch()
+				runtime.Gosched()
+				w.startBatch()
+				w.injectNext = true
 			} else if w.handOffPending {
-				// Look again by the end of what is queued now: the
-				// mean poll time says nothing about the polls after
-				// it (see "Sharing the Ps").
-				w.yieldCheck = w.batchPolls + max(1, min(w.yieldCheckEvery*int(handOffSlice)/int(yieldSlice), w.run.len()))
+				w.yieldCheck = w.batchPolls + max(1, w.yieldCheckEvery*int(handOffSlice)/int(yieldSlice))
 			} else {
 				w.yieldCheck = w.batchPolls + w.yieldCheckEvery
 			}
 		}
 		if n, ok := w.nextTask(); ok {
 			w.runTask(n)
-			continue
-		}
-		if w.cut.Len() != 0 {
-			// No task is left to run, remote or local: the cut
-			// chains go on, after the goroutine a task here woke
-			// from BlockOn has had the P (see "Sharing the Ps").
-			if w.handOffPending {
-				w.giveUpP()
-			}
-			w.requeueCutAfter(0)
 			continue
 		}
 		if w.deferred.Len() != 0 {
@@ -458,40 +424,19 @@ func (w *worker) pushBack(n task.Notified) {
 }
 
 func (w *worker) hasTasks() bool {
-	return !w.lifo.IsZero() || !w.run.isEmpty() || w.deferred.Len() != 0 || w.cut.Len() != 0
-}
-
-// holdCut puts n, the next task of a LIFO chain cut because tasks from
-// outside the workers wait, aside on the cut list (see "Remote tasks").
-func (w *worker) holdCut(n task.Notified) {
-	if w.cut.Len() == 0 {
-		w.cutAt = time.Now()
-	}
-	w.cut.Push(n)
-}
-
-// requeueCutAfter moves the cut chains' tasks to the back of the run queue,
-// in the order they were cut, once the first has waited for d.
-func (w *worker) requeueCutAfter(d time.Duration) {
-	if w.cut.Len() == 0 || (d > 0 && time.Since(w.cutAt) < d) {
-		return
-	}
-	w.requeue(&w.cut)
+	return !w.lifo.IsZero() || !w.run.isEmpty() || w.deferred.Len() != 0
 }
 
 // requeueDeferred moves the yielded tasks to the back of the run queue, in
 // the order they yielded.
-func (w *worker) requeueDeferred() { w.requeue(&w.deferred) }
-
-// requeue moves every task of q to the back of the run queue, in order.
-func (w *worker) requeue(q *task.Queue) {
-	if q.Len() <= w.run.remainingSlots() {
+func (w *worker) requeueDeferred() {
+	if w.deferred.Len() <= w.run.remainingSlots() {
 		// The common case: they fit, so publish them with one tail store.
-		w.run.pushBatch(q)
+		w.run.pushBatch(&w.deferred)
 		return
 	}
 	for {
-		n, ok := q.Pop()
+		n, ok := w.deferred.Pop()
 		if !ok {
 			return
 		}
@@ -592,9 +537,9 @@ func (w *worker) runTask(n task.Notified) {
 		}
 		if s.remoteWaiting.Load() && !s.inject.IsEmpty() {
 			// Tasks from outside the workers wait: the LIFO chain
-			// stops here, its task waits aside, and the worker takes
-			// its share of them next (see "Remote tasks").
-			w.holdCut(next)
+			// stops here, and the worker takes its share of them
+			// next (see "Remote tasks").
+			w.pushBack(next)
 			w.injectNext = true
 			return
 		}
@@ -813,17 +758,6 @@ func (w *worker) startBatch() {
 	w.handOffPending = false // the P was just given up, or never held
 }
 
-// giveUpP gives the P to the program's other goroutines between maintenance
-// passes, outside the busy batch so that the time away counts neither as
-// busy nor in the EWMA; the worker then takes its share of the inject queue
-// first (see "Sharing the Ps").
-func (w *worker) giveUpP() {
-	w.endBatch()
-	runtime.Gosched()
-	w.startBatch()
-	w.injectNext = true
-}
-
 // handOff asks the worker to give its P up within handOffSlice: a task it
 // ran woke a goroutine that waits in BlockOn, which the Go scheduler queued
 // on this P (see "Sharing the Ps"). Called on the worker's goroutine.
@@ -833,7 +767,7 @@ func (w *worker) giveUpP() {
 // cut LIFO chains then cost without helping (a BlockOn on a JoinSet's root
 // task ran 16-21% slower with it).
 func (w *worker) handOff() {
-	if !w.handOffPending && w.batchRunning && (w.localLoad() != 0 || w.deferred.Len() != 0 || w.cut.Len() != 0) {
+	if !w.handOffPending && w.batchRunning && (w.localLoad() != 0 || w.deferred.Len() != 0) {
 		w.handOffPending = true
 		w.yieldCheck = w.batchPolls // look at the clock at the next tick
 	}
