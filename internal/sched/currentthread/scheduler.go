@@ -234,9 +234,6 @@ func New(cfg Config) *Scheduler {
 // Owned returns the list of the scheduler's tasks.
 func (s *Scheduler) Owned() *task.OwnedTasks { return s.owned }
 
-// Metrics returns the scheduler's counters.
-func (s *Scheduler) Metrics() *Metrics { return &s.metrics }
-
 // InjectLen returns the number of tasks waiting in the inject queue.
 func (s *Scheduler) InjectLen() int { return s.inject.Len() }
 

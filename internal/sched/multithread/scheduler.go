@@ -312,19 +312,6 @@ func (s *Scheduler) InjectLen() int { return s.inject.Len() }
 // worker.
 func (s *Scheduler) RemoteSchedules() uint64 { return s.remoteSchedules.Load() }
 
-// WorkerMetrics returns worker i's published counters.
-func (s *Scheduler) WorkerMetrics(i int) *WorkerMetrics { return &s.workers[i].metrics }
-
-// WorkerPollTimes adds worker i's published poll-time histogram counts to
-// dst (Config.PollTimes.Len() buckets) and returns it with the total time of
-// those polls; with the histogram off it returns dst unchanged and 0.
-func (s *Scheduler) WorkerPollTimes(i int, dst []uint64) ([]uint64, time.Duration) {
-	return s.workers[i].pt.Load(dst)
-}
-
-// WorkerQueueLen returns the number of tasks in worker i's local queue.
-func (s *Scheduler) WorkerQueueLen(i int) int { return s.workers[i].run.len() }
-
 // NumSearching and NumUnparked expose the idle counters (tests, metrics).
 func (s *Scheduler) NumSearching() int { return s.idle.numSearching() }
 
