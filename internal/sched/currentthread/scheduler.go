@@ -270,15 +270,27 @@ func (s *Scheduler) Schedule(n task.Notified) {
 // leaves n to the caller when the inject queue is closed; the caller then
 // disposes of n and calls dropActivity.
 func (s *Scheduler) push(n task.Notified) bool {
-	if s.act != nil {
-		s.act.Acquire() // U1: before the task is visible in a queue
-	}
+	s.acquireActivity()
 	if s.onDriver() && s.held != nil {
-		s.held.batch.localSchedules++
-		s.held.queue.Push(n)
+		s.pushLocal(n)
 		return true
 	}
 	return s.pushRemote(n)
+}
+
+// acquireActivity takes the unit of activity a queued task holds (U1),
+// before the task is visible in a queue; dropActivity gives it back.
+func (s *Scheduler) acquireActivity() {
+	if s.act != nil {
+		s.act.Acquire()
+	}
+}
+
+// pushLocal queues n on the held core's queue. The caller holds the core
+// and has acquired the activity.
+func (s *Scheduler) pushLocal(n task.Notified) {
+	s.held.batch.localSchedules++
+	s.held.queue.Push(n)
 }
 
 // pushRemote is push for a caller that is not the driver, once the
@@ -306,9 +318,7 @@ func (s *Scheduler) dropActivity() {
 // above); in a simulation, or from another goroutine, like Schedule.
 func (s *Scheduler) Yield(n task.Notified) {
 	if s.cfg.Rand == nil && s.onDriver() && s.held != nil {
-		if s.act != nil {
-			s.act.Acquire()
-		}
+		s.acquireActivity()
 		s.held.batch.localSchedules++
 		s.held.deferred.Push(n)
 		return
@@ -333,17 +343,14 @@ func (s *Scheduler) Spawn(n task.Notified) {
 // still holds it (nothing between the bind and this call lets it go), and
 // goes to the local queue. Neither asks onDriver again.
 func (s *Scheduler) pushSpawned(n task.Notified) bool {
-	if s.act != nil {
-		s.act.Acquire() // U1
-	}
+	s.acquireActivity()
 	if n.Header().OwnerID() == 0 {
 		return s.pushRemote(n)
 	}
 	if invariants.Enabled && !s.holdsCore() {
 		invariants.Violated("currentthread: task %d bound to the list spawned off the driver", n.ID())
 	}
-	s.held.batch.localSchedules++
-	s.held.queue.Push(n)
+	s.pushLocal(n)
 	return true
 }
 
