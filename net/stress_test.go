@@ -110,8 +110,10 @@ func stressIO(t *testing.T, workers, clients, rounds int) {
 		})
 	}
 	hs := make([]*task.JoinHandle[int], clients)
+	txs := make([]*mpsc.Sender[report], clients)
 	for i := range hs {
-		hs[i] = weft.Spawn(rt, client(i, tx.Clone()))
+		txs[i] = tx.Clone()
+		hs[i] = weft.Spawn(rt, client(i, txs[i]))
 	}
 	tx.Close()
 
@@ -173,6 +175,13 @@ func stressIO(t *testing.T, workers, clients, rounds int) {
 	}))
 
 	vals, errs := rttest.JoinAll(t, rt, hs)
+	// A client aborted before its first poll never ran its body, so its
+	// deferred Close never ran either (Go has no drop): close every clone
+	// here, which is a no-op for the others (Close is idempotent), or the
+	// collector would wait for that sender for ever.
+	for _, c := range txs {
+		c.Close()
+	}
 	timeouts := 0
 	for i, err := range errs {
 		switch {
